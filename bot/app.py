@@ -1,0 +1,110 @@
+"""Builds the Bolt app. No work at import time: everything comes in through `create_app`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.db import SessionFactory
+from bot.domain.directory import Directory
+from bot.outbox import Outbox
+from bot.settings import Settings
+from models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+def make_client(settings: Settings, *, timeout: int = 10) -> WebClient:
+    """A Web API client on SLACK_API_URL (GovSlack, or the fake in tests)."""
+    return WebClient(
+        token=settings.bot_token, base_url=settings.api_url or SLACK_API_URL, timeout=timeout
+    )
+
+
+@dataclass
+class Services:
+    """What the listeners need: settings, database, Slack client, clock, directory snapshot."""
+
+    settings: Settings
+    session_factory: SessionFactory
+    client: WebClient
+    clock: Callable[[], datetime] = utcnow
+    directory: Directory = field(default_factory=Directory)
+    # user id -> Slack locale language ("de"/"en"), learned after the first modal.
+    languages: dict[str, str] = field(default_factory=dict)
+    outbox: Outbox | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def deliver(self) -> None:
+        """Send what the last use case left in the outbox (after the ack, after the commit)."""
+        if self.outbox is None:
+            return
+        try:
+            self.outbox.deliver_due()
+        except Exception:
+            # The background sender retries; the committed change is safe.
+            log.exception("outbox delivery failed; the background sender will retry")
+            self.outbox.kick()
+
+    def lang_of(self, user_id: str) -> str:
+        return self.languages.get(user_id, self.settings.language)
+
+    def remember_language(self, user_id: str, locale: str | None) -> str:
+        lang = language_of_locale(locale, self.settings.language)
+        with self._lock:
+            if len(self.languages) > 10_000:
+                self.languages.clear()
+            self.languages[user_id] = lang
+        return lang
+
+    def refresh_directory(self) -> Directory:
+        from bot.usecases.directory import load_directory
+
+        self.directory = load_directory(self.session_factory)
+        return self.directory
+
+
+def language_of_locale(locale: str | None, default: str) -> str:
+    """Slack locales look like "de-DE" or "en-US"; anything but German/English → default."""
+    if not locale:
+        return default
+    lang = locale.split("-")[0].lower()
+    return lang if lang in ("de", "en") else default
+
+
+def create_app(
+    settings: Settings,
+    *,
+    session_factory: SessionFactory,
+    client: WebClient | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    process_before_response: bool = False,
+) -> tuple[App, Services]:
+    """The Bolt app with every listener registered, and the services behind it."""
+    from bot.slack import listeners
+
+    client = client or make_client(settings)
+    services = Services(
+        settings=settings, session_factory=session_factory, client=client, clock=clock
+    )
+    services.outbox = Outbox(
+        session_factory, client, clock=clock, coordinators=lambda: services.directory.coordinators
+    )
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or "",
+        process_before_response=process_before_response,
+        # Socket Mode requests are authenticated by the WebSocket; HTTP ones by signature.
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    listeners.register(app, services)
+    return app, services

@@ -1,0 +1,119 @@
+"""The `cr-bot` command. The only place (besides bot.wsgi) that reads `.env`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.settings import Settings, SettingsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cr-bot", description="Slack bot for C+R exchanges between partner cities."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)")
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="bring the schema up to date (Alembic)")
+
+    directory = sub.add_parser("directory", help="the directory file (cities, topics, people)")
+    dir_sub = directory.add_subparsers(dest="dir_command", required=True, metavar="ACTION")
+    for name, text in (("check", "check FILE and name every problem"), ("sync", "load FILE")):
+        p = dir_sub.add_parser(name, help=text)
+        p.add_argument("file", type=Path, metavar="FILE")
+
+    history = sub.add_parser("history", help="print the audit trail of a request")
+    history.add_argument("request_id", type=int, metavar="REQUEST_ID")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    load_dotenv()
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return _dispatch(args)
+    except SettingsError as exc:
+        print(f"cr-bot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        from bot.server import run
+
+        run(Settings.from_env(os.environ))
+        return 0
+    if args.command == "directory" and args.dir_command == "check":
+        return _directory_check(args.file)
+    settings = Settings.from_env(os.environ, require_slack=False)
+    from bot.db import SessionFactory, make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        raise SettingsError(
+            f"DATABASE_URL: cannot reach or upgrade the database ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}). Check the URL and that the "
+            "server runs."
+        ) from None
+    session_factory = SessionFactory(engine)
+    if args.command == "db":
+        print("database is up to date")
+        return 0
+    if args.command == "directory":
+        return _directory_sync(session_factory, args.file)
+    if args.command == "history":
+        from bot.usecases.history import history_lines
+
+        lines = history_lines(session_factory, args.request_id, tz=settings.timezone)
+        if not lines:
+            print(f"no request #{args.request_id}", file=sys.stderr)
+            return 1
+        print("\n".join(lines))
+        return 0
+    raise AssertionError(args.command)
+
+
+def _directory_check(path: Path) -> int:
+    from bot.directory_file import check_directory
+
+    if not path.exists():
+        print(f"{path}: file not found", file=sys.stderr)
+        return 1
+    problems = check_directory(path.read_text(encoding="utf-8"))
+    for problem in problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"{path}: ok")
+    return 0
+
+
+def _directory_sync(session_factory: object, path: Path) -> int:
+    from bot.directory_file import DirectoryFileError, load_directory_file
+    from bot.usecases.directory import sync_directory
+    from models.types import utcnow
+
+    try:
+        directory = load_directory_file(path)
+    except DirectoryFileError as exc:
+        for problem in exc.problems:
+            print(f"{path}: {problem}", file=sys.stderr)
+        return 1
+    report = sync_directory(session_factory, directory, now=utcnow())  # type: ignore[arg-type]
+    print(f"{path}: {report}")
+    return 0

@@ -1,0 +1,382 @@
+"""The directory file: TOML text in, a checked `Directory` out.
+
+Every problem is collected and reported at once, each naming its entry and
+field, so that one `cr-bot directory check` run shows everything to fix.
+Pure: no database, no Slack; only `load_directory_file` touches the disk.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
+
+EXAMPLE_FILE = "directory.example.toml"
+
+_KEY_RE = re.compile(r"[a-z0-9_-]+")
+_USER_ID_RE = re.compile(r"[UW][A-Z0-9]{2,}")
+_DOMAIN_RE = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+)
+_LINE_RE = re.compile(r"line (\d+)")
+
+# Column sizes in models.tables: longer values would fail only at sync time.
+_MAX_KEY = 64
+_MAX_NAME = 200
+_MAX_USER_ID = 32
+
+_SECTIONS = ("network", "city", "topic", "topic_contact")
+_NETWORK_FIELDS = ("name", "coordinators")
+_CITY_FIELDS = ("key", "name", "email_domains", "contacts")
+_TOPIC_FIELDS = ("key", "name", "name_en")
+_TOPIC_CONTACT_FIELDS = ("city", "topic", "users")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the directory file, located by entry and field."""
+
+    entry: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.entry
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.field:
+            where += f", field {self.field}"
+        return f"{where}: {self.message}"
+
+
+class DirectoryFileError(Exception):
+    """The directory file cannot be used; `.problems` says why, all at once."""
+
+    def __init__(self, problems: Sequence[Problem], source: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.source = source
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"{self.source}: " if self.source else ""
+        head += f"{n} problem{'' if n == 1 else 's'} in the directory file"
+        return "\n  ".join([head + ":", *(str(p) for p in self.problems)])
+
+
+def check_directory(text: str) -> list[Problem]:
+    """Every problem in the directory file `text`; empty when it is usable."""
+    return _read(text)[1]
+
+
+def parse_directory(text: str) -> Directory:
+    """The directory in `text`; raises `DirectoryFileError` listing every problem."""
+    directory, problems = _read(text)
+    if problems or directory is None:
+        raise DirectoryFileError(problems)
+    return directory
+
+
+def load_directory_file(path: Path) -> Directory:
+    """The directory in the file at `path`; raises `DirectoryFileError` when unusable."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problem = Problem(
+            str(path), "", f"file not found; copy {EXAMPLE_FILE} to it and fill in your network"
+        )
+        raise DirectoryFileError([problem], source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        problem = Problem(str(path), "", f"not UTF-8 text ({exc.reason})")
+        raise DirectoryFileError([problem], source=str(path)) from None
+    directory, problems = _read(text)
+    if problems or directory is None:
+        raise DirectoryFileError(problems, source=str(path))
+    return directory
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def _read(text: str) -> tuple[Directory | None, list[Problem]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _LINE_RE.search(message)
+        line = int(match.group(1)) if match else None
+        return None, [Problem("TOML syntax", "", message, line=line)]
+    reader = _Reader()
+    directory = reader.directory(data)
+    return (None if reader.problems else directory), reader.problems
+
+
+class _Reader:
+    """Walks the parsed TOML once, collecting problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        # Valid keys per kind with their entry, even where the entry has other problems,
+        # so a city missing its name does not also make its topic contacts "unknown".
+        self.seen: dict[str, dict[str, str]] = {"city": {}, "topic": {}}
+
+    def report(self, entry: str, field: str, message: str) -> None:
+        self.problems.append(Problem(entry, field, message))
+
+    def directory(self, data: dict[str, Any]) -> Directory:
+        for name in data:
+            if name not in _SECTIONS:
+                self.report(
+                    "top level",
+                    name,
+                    "unknown section; expected [network], [[city]], [[topic]] or [[topic_contact]]",
+                )
+        network_name, coordinators = self.network(data.get("network"))
+        cities = self.cities(self.entries(data, "city"))
+        topics = self.topics(self.entries(data, "topic"))
+        topic_contacts = self.topic_contacts(
+            self.entries(data, "topic_contact"),
+            city_keys=set(self.seen["city"]),
+            topic_keys=set(self.seen["topic"]),
+        )
+        return Directory(
+            network_name=network_name or "",
+            coordinators=coordinators,
+            cities=tuple(cities),
+            topics=tuple(topics),
+            topic_contacts=tuple(topic_contacts),
+        )
+
+    # --- sections ------------------------------------------------------------
+
+    def network(self, table: Any) -> tuple[str | None, tuple[str, ...]]:
+        entry = "[network]"
+        if table is None:
+            self.report(entry, "", 'missing; the file needs [network] with name = "…"')
+            return None, ()
+        if not isinstance(table, dict):
+            self.report(entry, "", "must be a table, written [network]")
+            return None, ()
+        self.unknown_fields(entry, table, _NETWORK_FIELDS)
+        name = self.text(entry, table, "name", required=True, max_len=_MAX_NAME)
+        coordinators = self.user_ids(entry, table, "coordinators", empty_message=None)
+        return name, coordinators
+
+    def entries(self, data: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
+        """The `[[section]]` tables, each with its label, e.g. `[[city]] #2 (key "leipzig")`."""
+        value = data.get(section, [])
+        if isinstance(value, dict):
+            self.report(
+                f"[{section}]", "", f"write [[{section}]] (double brackets), once per entry"
+            )
+            return []
+        if not isinstance(value, list):
+            self.report("top level", section, f"must be a list of [[{section}]] tables")
+            return []
+        result = []
+        for number, table in enumerate(value, start=1):
+            entry = f"[[{section}]] #{number}"
+            if not isinstance(table, dict):
+                self.report(entry, "", f"must be a table, written [[{section}]]")
+                continue
+            key = table.get("key")
+            if isinstance(key, str) and key:
+                entry += f' (key "{key}")'
+            result.append((entry, table))
+        return result
+
+    def cities(self, entries: list[tuple[str, dict[str, Any]]]) -> list[CityInfo]:
+        cities: list[CityInfo] = []
+        domain_owner: dict[str, str] = {}
+        for entry, table in entries:
+            self.unknown_fields(entry, table, _CITY_FIELDS)
+            key = self.key(entry, table, "city")
+            name = self.text(entry, table, "name", required=True, max_len=_MAX_NAME)
+            domains = self.domains(entry, table, key or "?", domain_owner)
+            contacts = self.user_ids(
+                entry, table, "contacts", empty_message="a city needs at least one contact"
+            )
+            if key and name:
+                cities.append(CityInfo(key, name, domains, contacts))
+        return cities
+
+    def topics(self, entries: list[tuple[str, dict[str, Any]]]) -> list[TopicInfo]:
+        topics: list[TopicInfo] = []
+        for entry, table in entries:
+            self.unknown_fields(entry, table, _TOPIC_FIELDS)
+            key = self.key(entry, table, "topic")
+            name = self.text(entry, table, "name", required=True, max_len=_MAX_NAME)
+            name_en = self.text(entry, table, "name_en", required=False, max_len=_MAX_NAME)
+            if key and name:
+                topics.append(TopicInfo(key, name, name_en))
+        return topics
+
+    def topic_contacts(
+        self,
+        entries: list[tuple[str, dict[str, Any]]],
+        *,
+        city_keys: set[str],
+        topic_keys: set[str],
+    ) -> list[TopicContact]:
+        result: list[TopicContact] = []
+        first_entry: dict[tuple[str, str], str] = {}
+        for entry, table in entries:
+            self.unknown_fields(entry, table, _TOPIC_CONTACT_FIELDS)
+            city = self.reference(entry, table, "city", city_keys)
+            topic = self.reference(entry, table, "topic", topic_keys)
+            users = self.user_ids(
+                entry, table, "users", empty_message="a topic contact needs at least one user"
+            )
+            if city is None or topic is None:
+                continue
+            if (city, topic) in first_entry:
+                self.report(
+                    entry,
+                    "topic",
+                    f'city "{city}" and topic "{topic}" are already in {first_entry[city, topic]}',
+                )
+                continue
+            first_entry[city, topic] = entry
+            result.append(TopicContact(city, topic, users))
+        return result
+
+    # --- fields --------------------------------------------------------------
+
+    def unknown_fields(self, entry: str, table: dict[str, Any], known: Sequence[str]) -> None:
+        for name in table:
+            if name not in known:
+                self.report(entry, name, f"unknown field; expected {', '.join(known)}")
+
+    def text(
+        self, entry: str, table: dict[str, Any], field: str, *, required: bool, max_len: int
+    ) -> str | None:
+        if field not in table:
+            if required:
+                self.report(entry, field, "missing (required)")
+            return None
+        value = table[field]
+        if not isinstance(value, str):
+            self.report(entry, field, "must be text in quotes")
+            return None
+        value = value.strip()
+        if not value:
+            self.report(entry, field, "must not be empty")
+            return None
+        if len(value) > max_len:
+            self.report(entry, field, f"longer than {max_len} characters")
+            return None
+        return value
+
+    def key(self, entry: str, table: dict[str, Any], kind: str) -> str | None:
+        key = self.text(entry, table, "key", required=True, max_len=_MAX_KEY)
+        if key is None:
+            return None
+        if key != table["key"] or not _KEY_RE.fullmatch(key):
+            self.report(
+                entry,
+                "key",
+                f'"{table["key"]}" is not a valid key: use lowercase letters, digits, "-" and "_"',
+            )
+            return None
+        seen = self.seen[kind]
+        if key in seen:
+            self.report(entry, "key", f'duplicate {kind} key "{key}", also in {seen[key]}')
+            return None
+        seen[key] = entry
+        return key
+
+    def reference(
+        self, entry: str, table: dict[str, Any], field: str, known: set[str]
+    ) -> str | None:
+        value = self.text(entry, table, field, required=True, max_len=_MAX_KEY)
+        if value is None:
+            return None
+        if value not in known:
+            self.report(entry, field, f'unknown {field} key "{value}"')
+            return None
+        return value
+
+    def user_ids(
+        self, entry: str, table: dict[str, Any], field: str, *, empty_message: str | None
+    ) -> tuple[str, ...]:
+        """Slack user IDs; `empty_message` set means at least one is required."""
+        values = self.string_list(entry, table, field, example="U0123ABCD")
+        if values is None:
+            return ()
+        if not table.get(field) and empty_message:
+            self.report(entry, field, empty_message)
+            return ()
+        result: list[str] = []
+        for value in values:
+            if not _USER_ID_RE.fullmatch(value) or len(value) > _MAX_USER_ID:
+                self.report(entry, field, f'"{value}" is not a Slack user ID (like "U0123ABCD")')
+            elif value in result:
+                self.report(entry, field, f'"{value}" is listed twice')
+            else:
+                result.append(value)
+        return tuple(result)
+
+    def domains(
+        self, entry: str, table: dict[str, Any], city_key: str, owner: dict[str, str]
+    ) -> tuple[str, ...]:
+        """E-mail domains; `owner` maps domains seen so far to their city, to catch overlaps."""
+        values = self.string_list(entry, table, "email_domains", example="leipzig.de")
+        result: list[str] = []
+        for value in values or []:
+            domain = value.strip().lower()
+            if not _DOMAIN_RE.fullmatch(domain) or len(domain) > 253:
+                hint = ", without the @" if domain.startswith("@") else ""
+                self.report(
+                    entry, "email_domains", f'"{value}" is not a domain (like "leipzig.de"{hint})'
+                )
+                continue
+            if domain in result:
+                self.report(entry, "email_domains", f'"{value}" is listed twice')
+                continue
+            # An address matching two cities would land in whichever comes first.
+            clash = next(
+                (
+                    (other, city)
+                    for other, city in owner.items()
+                    if domain == other
+                    or domain.endswith("." + other)
+                    or other.endswith("." + domain)
+                ),
+                None,
+            )
+            if clash:
+                other, city = clash
+                self.report(
+                    entry,
+                    "email_domains",
+                    f'"{value}" overlaps with "{other}" of city "{city}"',
+                )
+                continue
+            result.append(domain)
+        for domain in result:
+            owner[domain] = city_key
+        return tuple(result)
+
+    def string_list(
+        self, entry: str, table: dict[str, Any], field: str, *, example: str
+    ) -> list[str] | None:
+        """The list of strings in `field`, [] when absent, None (reported) when malformed."""
+        if field not in table:
+            return []
+        value = table[field]
+        if not isinstance(value, list):
+            self.report(entry, field, f'must be a list in brackets, like ["{example}"]')
+            return None
+        good = []
+        for item in value:
+            if isinstance(item, str):
+                good.append(item)
+            else:
+                self.report(entry, field, f"{item!r} must be text in quotes")
+        return good

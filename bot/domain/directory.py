@@ -1,0 +1,105 @@
+"""Who the cities, topics, contacts and coordinators are: an immutable snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CityInfo:
+    key: str
+    name: str
+    email_domains: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TopicInfo:
+    key: str
+    name: str
+    name_en: str | None = None
+
+    def label(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class TopicContact:
+    city: str
+    topic: str
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Directory:
+    network_name: str = ""
+    coordinators: tuple[str, ...] = ()
+    cities: tuple[CityInfo, ...] = ()
+    topics: tuple[TopicInfo, ...] = ()
+    topic_contacts: tuple[TopicContact, ...] = ()
+    _cities: dict[str, CityInfo] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _topics: dict[str, TopicInfo] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        self._cities.update({c.key: c for c in self.cities})
+        self._topics.update({t.key: t for t in self.topics})
+
+    @property
+    def is_usable(self) -> bool:
+        """A request needs at least two cities (own and partner) and one topic."""
+        return len(self.cities) >= 2 and len(self.topics) >= 1
+
+    def city(self, key: str) -> CityInfo | None:
+        return self._cities.get(key)
+
+    def topic(self, key: str) -> TopicInfo | None:
+        return self._topics.get(key)
+
+    def city_name(self, key: str) -> str:
+        city = self._cities.get(key)
+        return city.name if city else key
+
+    def topic_label(self, key: str, lang: str) -> str:
+        topic = self._topics.get(key)
+        return topic.label(lang) if topic else key
+
+    def city_for_email(self, email: str | None) -> str | None:
+        """The city whose e-mail domain matches (sub-domains included)."""
+        if not email or "@" not in email:
+            return None
+        domain = email.rsplit("@", 1)[1].lower()
+        for city in self.cities:
+            for d in city.email_domains:
+                d = d.lower()
+                if domain == d or domain.endswith("." + d):
+                    return city.key
+        return None
+
+    def contacts_of(self, city_key: str) -> tuple[str, ...]:
+        city = self._cities.get(city_key)
+        return city.contacts if city else ()
+
+    def is_coordinator(self, user_id: str) -> bool:
+        return user_id in self.coordinators
+
+    def may_decide(self, user_id: str, city_key: str) -> bool:
+        """Contacts of the requester's own city decide; coordinators may act on anything."""
+        return user_id in self.contacts_of(city_key) or self.is_coordinator(user_id)
+
+    def naming_contacts(self, city_key: str, topic_key: str) -> tuple[str, ...]:
+        """Who names the experts of a partner city: the topic's people first, else the city's."""
+        for tc in self.topic_contacts:
+            if tc.city == city_key and tc.topic == topic_key and tc.users:
+                return tc.users
+        return self.contacts_of(city_key)
+
+    def may_name(self, user_id: str, city_key: str, topic_key: str) -> bool:
+        return (
+            user_id in self.naming_contacts(city_key, topic_key)
+            or user_id in self.contacts_of(city_key)
+            or self.is_coordinator(user_id)
+        )

@@ -1,0 +1,70 @@
+"""User-facing text in German (first) and English, and German-style dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.i18n_texts import TEXTS
+
+WEEKDAYS = {
+    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+MONTHS = {
+    "de": ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
+           "Nov.", "Dez."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}  # fmt: skip
+
+FORMATS = ("bilateral", "workshop", "public_event", "site_visit", "online")
+DIRECTIONS = ("visit", "invite", "online")
+
+
+def t(lang: str, key: str, **kw: object) -> str:
+    """The text `key` in `lang` (German when missing), with {placeholders} filled."""
+    entry = TEXTS[key]
+    text = entry.get(lang) or entry["de"]
+    return text.format(**kw) if kw else text
+
+
+def fmt_date(d: date, lang: str) -> str:
+    """Mo, 7. Dez. 2026 / Mon, 7 Dec 2026."""
+    wd = WEEKDAYS[lang if lang in WEEKDAYS else "de"][d.weekday()]
+    if lang == "en":
+        return f"{wd}, {d.day} {MONTHS['en'][d.month - 1]} {d.year}"
+    return f"{wd}, {d.day}. {MONTHS['de'][d.month - 1]} {d.year}"
+
+
+def fmt_range(start: date, end: date, lang: str) -> str:
+    if start == end:
+        return fmt_date(start, lang)
+    return f"{fmt_date(start, lang)} – {fmt_date(end, lang)}"
+
+
+def fmt_datetime(moment: datetime, lang: str, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    clock = local.strftime("%H:%M")
+    return f"{fmt_date(local.date(), lang)}, {clock}" + (" Uhr" if lang != "en" else "")
+
+
+def fmt_money(amount: Decimal | None, lang: str) -> str:
+    if amount is None:
+        return "–"
+    text = f"{amount:,.2f}"
+    if lang != "en":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{text} €" if lang != "en" else f"EUR {text}"
+
+
+def format_label(key: str, lang: str) -> str:
+    return t(lang, f"format.{key}")
+
+
+def direction_label(key: str, lang: str) -> str:
+    return t(lang, f"direction.{key}")
+
+
+def status_label(key: str, lang: str) -> str:
+    return t(lang, f"status.{key}")

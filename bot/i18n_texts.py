@@ -1,0 +1,209 @@
+"""The texts. German first; English for users whose Slack locale is English."""
+
+# fmt: off
+TEXTS: dict[str, dict[str, str]] = {
+    # --- request modal -------------------------------------------------------
+    "modal.title": {"de": "C+R-Anfrage", "en": "C+R request"},
+    "modal.title_edit": {"de": "Anfrage bearbeiten", "en": "Edit request"},
+    "modal.submit": {"de": "Absenden", "en": "Submit"},
+    "modal.close": {"de": "Abbrechen", "en": "Cancel"},
+    "modal.intro": {
+        "de": "Sie möchten mit Expert/innen einer Partnerstadt an einer Frage arbeiten? "
+              "Beschreiben Sie kurz Ihr Anliegen – die Ansprechpartner/innen Ihrer Stadt "
+              "melden sich.",
+        "en": "Want to work on a question with experts from a partner city? Describe it "
+              "briefly; the contacts of your city will get back to you.",
+    },
+    "field.title": {"de": "Kurztitel", "en": "Short title"},
+    "field.title.ph": {"de": "z. B. Quartiersschulen gemeinsam planen",
+                       "en": "e.g. Planning neighbourhood schools together"},
+    "field.question": {"de": "Frage oder Anliegen", "en": "Question or need"},
+    "field.question.ph": {"de": "Worum geht es, was möchten Sie von den Expert/innen wissen?",
+                          "en": "What is it about, what would you like to learn from the experts?"},
+    "field.topic": {"de": "Thema", "en": "Topic"},
+    "field.topic.ph": {"de": "Thema wählen", "en": "Choose a topic"},
+    "field.format": {"de": "Format", "en": "Format"},
+    "field.format.ph": {"de": "Format wählen", "en": "Choose a format"},
+    "field.direction": {"de": "Art des Austauschs", "en": "Kind of exchange"},
+    "field.own_city": {"de": "Ihre Stadt", "en": "Your city"},
+    "field.own_city.hint": {"de": "Ihre Anfrage geht an die Ansprechpartner/innen dieser Stadt.",
+                            "en": "Your request goes to the contacts of this city."},
+    "field.own_city.ph": {"de": "Stadt wählen", "en": "Choose a city"},
+    "field.partners": {"de": "Partnerstadt/-städte", "en": "Partner city/cities"},
+    "field.partners.ph": {"de": "Eine oder mehrere wählen", "en": "Choose one or more"},
+    "field.date_from": {"de": "Von", "en": "From"},
+    "field.date_to": {"de": "Bis", "en": "To"},
+    "field.date.ph": {"de": "Datum wählen", "en": "Pick a date"},
+    "field.travellers": {"de": "Reisende Personen", "en": "People travelling"},
+    "field.travellers.hint": {"de": "1 bis 20 Personen", "en": "1 to 20 people"},
+    "field.cost": {"de": "Geschätzte Reisekosten in Euro", "en": "Estimated travel cost (EUR)"},
+    "field.cost.ph": {"de": "z. B. 450 oder 1.250,50", "en": "e.g. 450 or 1,250.50"},
+    "field.cost.hint": {"de": "Optional. koopstadt übernimmt die Reisekosten.",
+                        "en": "Optional. The network pays the travel."},
+
+    "format.bilateral": {"de": "Bilaterales Fachgespräch", "en": "Bilateral meeting"},
+    "format.workshop": {"de": "Workshop", "en": "Workshop"},
+    "format.public_event": {"de": "Öffentliche Veranstaltung", "en": "Public event"},
+    "format.site_visit": {"de": "Ortsbesichtigung", "en": "Site visit"},
+    "format.online": {"de": "Online-Termin", "en": "Online meeting"},
+    "direction.visit": {"de": "Wir besuchen eine Partnerstadt",
+                        "en": "We visit a partner city"},
+    "direction.invite": {"de": "Wir laden Expert/innen zu uns ein",
+                         "en": "We invite experts to us"},
+    "direction.online": {"de": "Online", "en": "Online"},
+
+    # --- validation ----------------------------------------------------------
+    "err.empty": {"de": "Bitte ausfüllen.", "en": "Please fill this in."},
+    "err.too_long": {"de": "Bitte kürzen: höchstens {max} Zeichen (jetzt {n}).",
+                     "en": "Please shorten: at most {max} characters (now {n})."},
+    "err.end_before_start": {"de": "Das Ende liegt vor dem Beginn.",
+                             "en": "The end is before the start."},
+    "err.start_past": {"de": "Der Beginn liegt in der Vergangenheit.",
+                       "en": "The start is in the past."},
+    "err.own_city_partner": {"de": "Ihre eigene Stadt ({city}) kann nicht Partnerstadt sein.",
+                             "en": "Your own city ({city}) cannot be a partner city."},
+    "err.cost_nan": {"de": "Bitte einen Betrag in Euro eingeben, z. B. 450 oder 1.250,50.",
+                     "en": "Please enter an amount in euros, e.g. 450 or 1,250.50."},
+    "err.cost_negative": {"de": "Die Kosten können nicht negativ sein.",
+                          "en": "The cost cannot be negative."},
+    "err.cost_too_high": {"de": "Bitte einen Betrag unter 100.000 € eingeben.",
+                          "en": "Please enter an amount below EUR 100,000."},
+    "err.travellers": {"de": "Bitte eine ganze Zahl von 1 bis 20.",
+                       "en": "Please a whole number from 1 to 20."},
+    "err.topic_gone": {"de": "Dieses Thema gibt es nicht mehr. Bitte ein anderes wählen.",
+                       "en": "This topic no longer exists. Please choose another."},
+    "err.city_gone": {"de": "Diese Stadt ist nicht mehr im Verzeichnis. Bitte neu wählen.",
+                      "en": "This city is no longer in the directory. Please choose again."},
+    "err.choose": {"de": "Bitte auswählen.", "en": "Please choose."},
+    "err.date": {"de": "Bitte ein Datum wählen.", "en": "Please pick a date."},
+    "err.required_reason": {"de": "Bitte eine Begründung angeben.",
+                            "en": "Please give a reason."},
+    "err.no_experts": {"de": "Bitte mindestens eine Person wählen.",
+                       "en": "Please choose at least one person."},
+    "err.expert_bot": {"de": "Bitte nur Personen wählen, nicht den Bot.",
+                       "en": "Please choose people only, not the bot."},
+    "err.expert_self_request": {
+        "de": "Die anfragende Person kann nicht Expert/in der Partnerstadt sein.",
+        "en": "The requester cannot be the partner city's expert."},
+
+    # --- status ---------------------------------------------------------------
+    "status.submitted": {"de": "Eingereicht – wartet auf Entscheidung",
+                         "en": "Submitted – awaiting decision"},
+    "status.needs_info": {"de": "Rückfrage offen", "en": "Question pending"},
+    "status.approved": {"de": "Genehmigt – Expert/innen werden gesucht",
+                        "en": "Approved – experts being found"},
+    "status.matched": {"de": "Expert/innen benannt", "en": "Experts named"},
+    "status.declined": {"de": "Abgelehnt", "en": "Declined"},
+    "status.cancelled": {"de": "Zurückgezogen", "en": "Cancelled"},
+    "status.completed": {"de": "Abgeschlossen", "en": "Completed"},
+
+    # --- summary ---------------------------------------------------------------
+    "summary.request": {"de": "Anfrage #{id}", "en": "Request #{id}"},
+    "summary.by": {"de": "Von", "en": "By"},
+    "summary.cities": {"de": "Städte", "en": "Cities"},
+    "summary.topic": {"de": "Thema", "en": "Topic"},
+    "summary.format": {"de": "Format", "en": "Format"},
+    "summary.when": {"de": "Wann", "en": "When"},
+    "summary.people": {"de": "Reisende", "en": "Travelling"},
+    "summary.cost": {"de": "Reisekosten (geschätzt)", "en": "Travel cost (estimate)"},
+    "summary.status": {"de": "Status", "en": "Status"},
+    "summary.question": {"de": "Anliegen", "en": "Question"},
+
+    # --- requester DMs ----------------------------------------------------------
+    "dm.filed": {
+        "de": ":white_check_mark: Ihre C+R-Anfrage *#{id}* ist eingegangen. "
+              "Die Ansprechpartner/innen von {city} entscheiden darüber; Sie hören hier von uns.",
+        "en": ":white_check_mark: Your C+R request *#{id}* has been received. "
+              "The contacts of {city} will decide on it; you will hear from us here.",
+    },
+    "dm.resubmitted": {
+        "de": ":arrows_counterclockwise: Ihre Anfrage *#{id}* ist geändert und liegt "
+              "wieder zur Entscheidung vor.",
+        "en": ":arrows_counterclockwise: Your request *#{id}* has been updated and is "
+              "awaiting a decision again.",
+    },
+    "button.cancel": {"de": "Anfrage zurückziehen", "en": "Cancel request"},
+    "confirm.cancel.title": {"de": "Zurückziehen?", "en": "Cancel request?"},
+    "confirm.cancel.text": {"de": "Die Anfrage #{id} wird zurückgezogen. Das lässt sich "
+                                  "nicht rückgängig machen.",
+                            "en": "Request #{id} will be cancelled. This cannot be undone."},
+    "confirm.yes_cancel": {"de": "Ja, zurückziehen", "en": "Yes, cancel"},
+    "confirm.no": {"de": "Nein", "en": "No"},
+
+    # --- decisions ---------------------------------------------------------------
+    "decide.intro": {"de": ":inbox_tray: Neue C+R-Anfrage *#{id}* von {user} – bitte entscheiden:",
+                     "en": ":inbox_tray: New C+R request *#{id}* from {user} – please decide:"},
+    "button.approve": {"de": "Genehmigen", "en": "Approve"},
+    "button.decline": {"de": "Ablehnen", "en": "Decline"},
+    "button.ask": {"de": "Rückfrage", "en": "Ask a question"},
+
+    # --- home ----------------------------------------------------------------------
+    "home.title": {"de": "C+R – Coaching + Reflexion", "en": "C+R – Coaching + Reflection"},
+    "home.intro": {
+        "de": "Arbeiten Sie ein paar Tage mit Expert/innen einer Partnerstadt an Ihrer Frage. "
+              "Hier sehen Sie Ihre Anfragen und was auf Sie wartet.",
+        "en": "Work for a few days with experts from a partner city on your question. "
+              "Here you see your requests and what is waiting for you.",
+    },
+    "home.new": {"de": "Neue C+R-Anfrage", "en": "New C+R request"},
+
+    # --- commands ------------------------------------------------------------------
+    "help": {
+        "de": "*C+R-Anfragen* – Coaching + Reflexion mit Expert/innen der Partnerstädte\n"
+              "• `/cr-request` – neue Anfrage stellen (öffnet ein Formular)\n"
+              "• `/cr-request list` – Ihre Anfragen und ihr Stand\n"
+              "• `/cr-request upcoming` – anstehende Termine im Netzwerk\n"
+              "• `/cr-request report` – Jahresbericht (nur Koordination)\n"
+              "• `/cr-request help` – diese Hilfe\n"
+              "Auch über das Blitz-Menü: *C+R-Anfrage stellen*.",
+        "en": "*C+R requests* – coaching + reflection with experts from partner cities\n"
+              "• `/cr-request` – file a new request (opens a form)\n"
+              "• `/cr-request list` – your requests and their status\n"
+              "• `/cr-request upcoming` – upcoming exchanges in the network\n"
+              "• `/cr-request report` – yearly report (coordinators only)\n"
+              "• `/cr-request help` – this help\n"
+              "Also in the shortcuts menu: *C+R-Anfrage stellen*.",
+    },
+    "help.unknown": {"de": "Unbekannt: „{word}“. So geht es:",
+                     "en": "Unknown: \"{word}\". Here is how it works:"},
+    "list.title": {"de": "*Ihre C+R-Anfragen*", "en": "*Your C+R requests*"},
+    "list.empty": {"de": "Sie haben noch keine C+R-Anfrage gestellt. Mit `/cr-request` "
+                         "stellen Sie Ihre erste.",
+                   "en": "You have not filed a C+R request yet. Use `/cr-request` to file "
+                         "your first."},
+    "list.more": {"de": "… und {n} ältere.", "en": "… and {n} older ones."},
+    "directory.empty": {
+        "de": ":wrench: Der C+R-Bot ist noch nicht eingerichtet: Es fehlen Städte oder Themen. "
+              "Bitte wenden Sie sich an die Koordination. Für Admins: Verzeichnis nach "
+              "`directory.example.toml` anlegen, mit `cr-bot directory check DATEI` prüfen und "
+              "mit `cr-bot directory sync DATEI` laden.",
+        "en": ":wrench: The C+R bot is not set up yet: cities or topics are missing. Please "
+              "contact the coordinators. For admins: write the directory after "
+              "`directory.example.toml`, check it with `cr-bot directory check FILE` and load it "
+              "with `cr-bot directory sync FILE`.",
+    },
+    "error.generic": {
+        "de": ":warning: Das hat leider nicht geklappt. Bitte versuchen Sie es gleich noch "
+              "einmal; nichts von Ihren Eingaben ist verloren.",
+        "en": ":warning: Sorry, that did not work. Please try again in a moment; nothing "
+              "you entered is lost.",
+    },
+    "error.db": {
+        "de": ":hourglass: Der C+R-Bot ist gerade kurz nicht erreichbar. Bitte versuchen Sie "
+              "es in ein paar Minuten noch einmal.",
+        "en": ":hourglass: The C+R bot is briefly unavailable. Please try again in a few "
+              "minutes.",
+    },
+    "error.modal_failed": {
+        "de": ":warning: Das Formular ließ sich nicht öffnen. Bitte `/cr-request` noch einmal "
+              "eingeben.",
+        "en": ":warning: The form could not be opened. Please type `/cr-request` again.",
+    },
+    "delivery.failed": {
+        "de": ":rotating_light: Eine Nachricht zu Anfrage #{id} konnte nicht zugestellt "
+              "werden ({method}: `{error}`). Bitte prüfen Sie das Verzeichnis.",
+        "en": ":rotating_light: A message about request #{id} could not be delivered "
+              "({method}: `{error}`). Please check the directory.",
+    },
+}
+# fmt: on

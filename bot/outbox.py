@@ -1,0 +1,272 @@
+"""The outbox: Slack calls that must happen because of a committed change.
+
+Use cases add rows in the same transaction as the change (`enqueue`). After the
+commit, `deliver_due` claims due rows with a conditional update (so several
+threads or instances never send the same row), calls Slack, and marks them
+sent. Transient failures (5xx, 429, timeouts, network) are retried with
+backoff; permanent ones (`channel_not_found`, …) are marked dead, logged with
+the request id and reported to the coordinators.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from bot.db import SessionFactory
+from models import ActionMessage, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+CLAIM = timedelta(seconds=60)
+MAX_BACKOFF = timedelta(minutes=15)
+# Errors that mean "try again later"; every other `ok: false` is permanent.
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def enqueue(
+    session: Session,
+    method: str,
+    payload: dict[str, Any],
+    *,
+    request_id: int | None = None,
+    action_message: ActionMessage | None = None,
+    now: datetime,
+) -> OutboxMessage:
+    """Add a Slack call to the outbox, inside the caller's transaction.
+
+    With `action_message` on chat.postMessage, the posted channel/ts are saved on it;
+    on chat.update, its channel/ts are filled in at send time.
+    """
+    if action_message is not None and action_message.id is None:
+        session.add(action_message)
+        session.flush()
+    row = OutboxMessage(
+        request_id=request_id,
+        method=method,
+        payload=payload,
+        action_message_id=action_message.id if action_message else None,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at 15 minutes."""
+    return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
+
+
+class Outbox:
+    """Sends what the outbox holds."""
+
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        client: WebClient,
+        *,
+        clock: Callable[[], datetime],
+        coordinators: Callable[[], Sequence[str]] = tuple,
+    ) -> None:
+        self.session_factory = session_factory
+        self.client = client
+        self.clock = clock
+        self.coordinators = coordinators
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- sending ---------------------------------------------------------------
+
+    def deliver_due(self, limit: int = 50) -> int:
+        """Send every due row once; returns how many were sent."""
+        now = self.clock()
+        with self.session_factory() as session:
+            due = session.exec(
+                select(OutboxMessage.id)
+                .where(
+                    col(OutboxMessage.sent_at).is_(None),
+                    col(OutboxMessage.dead).is_(False),
+                    col(OutboxMessage.next_attempt_at) <= now,
+                    or_(
+                        col(OutboxMessage.claimed_until).is_(None),
+                        col(OutboxMessage.claimed_until) < now,
+                    ),
+                )
+                .order_by(col(OutboxMessage.id))
+                .limit(limit)
+            ).all()
+        sent = 0
+        for row_id in due:
+            if row_id is not None and self._claim(row_id, now):
+                sent += self._send(row_id)
+        return sent
+
+    def _claim(self, row_id: int, now: datetime) -> bool:
+        with self.session_factory.begin() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id) == row_id,
+                    col(OutboxMessage.sent_at).is_(None),
+                    col(OutboxMessage.dead).is_(False),
+                    or_(
+                        col(OutboxMessage.claimed_until).is_(None),
+                        col(OutboxMessage.claimed_until) < now,
+                    ),
+                )
+                .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def _send(self, row_id: int) -> int:
+        with self.session_factory() as session:
+            row = session.get(OutboxMessage, row_id)
+            assert row is not None
+            # Keys starting with "_" are ours (bookkeeping), not Slack's.
+            payload = {k: v for k, v in row.payload.items() if not k.startswith("_")}
+            target = (
+                session.get(ActionMessage, row.action_message_id) if row.action_message_id else None
+            )
+        if row.method == "chat.update" and target is not None:
+            if not target.ts:
+                return self._postpone_update(row, target)
+            payload.update(channel=target.channel, ts=target.ts)
+        try:
+            response = self.client.api_call(row.method, json=payload)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "")) if exc.response else ""
+            status = exc.response.status_code if exc.response else 0
+            if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
+                retry_after = _retry_after(exc)
+                self._retry(row, f"{status} {error}", retry_after)
+            else:
+                self._dead(row, error or f"HTTP {status}")
+            return 0
+        except Exception as exc:  # network errors and timeouts: try again later
+            self._retry(row, f"{type(exc).__name__}: {exc}"[:500], None)
+            return 0
+        self._done(row, target, response.data if isinstance(response.data, dict) else {})
+        return 1
+
+    def _postpone_update(self, row: OutboxMessage, target: ActionMessage) -> int:
+        # The message to update is not posted yet; its post is ahead in the queue.
+        self._retry(row, "waiting for the message to be posted", timedelta(seconds=2), count=False)
+        return 0
+
+    def _done(self, row: OutboxMessage, target: ActionMessage | None, data: dict) -> None:
+        now = self.clock()
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id)
+                .values(sent_at=now, claimed_until=None, last_error=None)
+            )
+            if target is not None and row.method == "chat.postMessage":
+                session.execute(
+                    update(ActionMessage)
+                    .where(col(ActionMessage.id) == target.id)
+                    .values(channel=data.get("channel"), ts=data.get("ts"))
+                )
+
+    def _retry(
+        self, row: OutboxMessage, error: str, delay: timedelta | None, *, count: bool = True
+    ) -> None:
+        now = self.clock()
+        attempts = row.attempts + (1 if count else 0)
+        wait = delay if delay is not None else backoff(attempts)
+        log.warning(
+            "slack %s for request %s failed (%s); retry in %ss",
+            row.method,
+            row.request_id,
+            error,
+            int(wait.total_seconds()),
+        )
+        with self.session_factory.begin() as session:
+            values: dict[str, Any] = {
+                "claimed_until": None,
+                "next_attempt_at": now + wait,
+                "last_error": error[:500],
+            }
+            if not count:
+                values["attempts"] = OutboxMessage.attempts - 1
+            session.execute(
+                update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values)
+            )
+
+    def _dead(self, row: OutboxMessage, error: str) -> None:
+        log.error(
+            "slack %s for request %s refused permanently: %s", row.method, row.request_id, error
+        )
+        now = self.clock()
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id)
+                .values(dead=True, claimed_until=None, last_error=error[:500])
+            )
+            if not row.payload.get("_report"):
+                from bot.slack import messages
+
+                for user in self.coordinators():
+                    enqueue(
+                        session,
+                        "chat.postMessage",
+                        {
+                            **messages.delivery_failed(row.request_id, row.method, error),
+                            "channel": user,
+                            "_report": True,
+                        },
+                        request_id=row.request_id,
+                        now=now,
+                    )
+
+    # --- background retries ----------------------------------------------------
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def start(self, interval: float = 5.0) -> None:
+        """Retry in a daemon thread: every `interval` seconds, or at once when kicked."""
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    while self.deliver_due():
+                        pass
+                except Exception:
+                    log.exception("outbox delivery failed; will try again")
+                self._wake.wait(interval)
+                self._wake.clear()
+
+        self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+
+def _retry_after(exc: SlackApiError) -> timedelta | None:
+    headers = exc.response.headers if exc.response else {}
+    value = None
+    for key, v in (headers or {}).items():
+        if key.lower() == "retry-after":
+            value = v[0] if isinstance(v, list) else v
+    try:
+        return timedelta(seconds=int(value)) if value is not None else None
+    except ValueError:
+        return None

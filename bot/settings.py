@@ -1,0 +1,169 @@
+"""Settings read from the environment (PRODUCT.md, "Configuration").
+
+Only the entry point loads `.env`; everything here works on a plain mapping so
+tests can pass their own environment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES = ("de", "en")
+DAYS = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6,
+}  # fmt: skip
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and the fix."""
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """When digests go out: weekdays (0 = Monday) and a local time of day."""
+
+    weekdays: tuple[int, ...]
+    at: time
+
+    @classmethod
+    def parse(cls, text: str) -> DigestSchedule:
+        """Parse `mon 09:00`, `mon,thu 08:30`, `daily 07:00` or `weekdays 09:00`."""
+        match = re.fullmatch(r"\s*([A-Za-z,]+)\s+(\d{1,2}):(\d{2})\s*", text)
+        if not match:
+            raise ValueError(text)
+        days_text, hour, minute = match.group(1).lower(), int(match.group(2)), int(match.group(3))
+        if hour > 23 or minute > 59:
+            raise ValueError(text)
+        if days_text == "daily":
+            days: tuple[int, ...] = tuple(range(7))
+        elif days_text == "weekdays":
+            days = tuple(range(5))
+        else:
+            try:
+                days = tuple(sorted({DAYS[d] for d in days_text.split(",") if d}))
+            except KeyError as exc:
+                raise ValueError(text) from exc
+        if not days:
+            raise ValueError(text)
+        return cls(weekdays=days, at=time(hour, minute))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment."""
+
+    bot_token: str
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str | None = None
+    database_url: str = "sqlite:///cr-bot.db"
+    directory_path: Path = Path("directory.toml")
+    digest_channel: str | None = None
+    digest_schedule: DigestSchedule = DigestSchedule(weekdays=(0,), at=time(9, 0))
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
+    language: str = "de"
+    port: int = 3000
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, require_slack: bool = True) -> Settings:
+        """Read and check every setting; raise SettingsError naming the first problem.
+
+        Commands that never talk to Slack (database, directory) pass require_slack=False.
+        """
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        bot_token = get("SLACK_BOT_TOKEN")
+        if not bot_token and not require_slack:
+            bot_token = "xoxb-unset"
+        if not bot_token:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) of your "
+                "Slack app into .env (see .env.example)."
+            )
+        if not bot_token.startswith("xox"):
+            raise SettingsError(
+                "SLACK_BOT_TOKEN does not look like a Slack token: it must start with xoxb-."
+            )
+        app_token = get("SLACK_APP_TOKEN")
+        if app_token and not app_token.startswith("xapp-"):
+            raise SettingsError(
+                "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
+                "(Basic Information → App-Level Tokens, scope connections:write)."
+            )
+        signing_secret = get("SLACK_SIGNING_SECRET")
+        if not app_token and not signing_secret and require_slack:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs the app's Signing Secret "
+                "(Basic Information → App Credentials); or set SLACK_APP_TOKEN for Socket Mode."
+            )
+        api_url = get("SLACK_API_URL")
+        if api_url:
+            parsed = urlparse(api_url)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                raise SettingsError(
+                    f"SLACK_API_URL={api_url!r} is not an http(s) URL: "
+                    "use e.g. https://slack.com/api/ or unset it."
+                )
+            if not api_url.endswith("/"):
+                api_url += "/"
+        database_url = get("DATABASE_URL") or "sqlite:///cr-bot.db"
+        if "://" not in database_url:
+            raise SettingsError(
+                f"DATABASE_URL={database_url!r} is not a database URL: use "
+                "sqlite:///cr-bot.db or postgresql+psycopg://user@host/db."
+            )
+        schedule_text = get("CR_DIGEST_SCHEDULE") or "mon 09:00"
+        try:
+            schedule = DigestSchedule.parse(schedule_text)
+        except ValueError:
+            raise SettingsError(
+                f"CR_DIGEST_SCHEDULE={schedule_text!r} is not understood: use e.g. 'mon 09:00', "
+                "'mon,thu 08:30', 'weekdays 09:00' or 'daily 07:00'."
+            ) from None
+        tz_name = get("CR_TIMEZONE") or "Europe/Berlin"
+        try:
+            tz = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"CR_TIMEZONE={tz_name!r} is not a time zone: use an IANA name such as "
+                "Europe/Berlin."
+            ) from None
+        language = (get("CR_LANGUAGE") or "de").lower()
+        if language not in LANGUAGES:
+            raise SettingsError(f"CR_LANGUAGE={language!r} is not supported: use de or en.")
+        port_text = get("PORT") or "3000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise SettingsError(f"PORT={port_text!r} is not a port number: use e.g. 3000.")
+        channel = get("CR_DIGEST_CHANNEL")
+        if channel and not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
+            raise SettingsError(
+                f"CR_DIGEST_CHANNEL={channel!r} is not a channel ID: use the ID shown under "
+                "the channel's details in Slack (e.g. C0123ABCD), and invite the bot there."
+            )
+        return cls(
+            bot_token=bot_token,
+            signing_secret=signing_secret,
+            app_token=app_token,
+            api_url=api_url,
+            database_url=database_url,
+            directory_path=Path(get("CR_DIRECTORY") or "directory.toml"),
+            digest_channel=channel,
+            digest_schedule=schedule,
+            timezone=tz,
+            language=language,
+            port=int(port_text),
+        )

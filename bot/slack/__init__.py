@@ -1,0 +1,1 @@
+"""The Slack layer: ids, Block Kit builders and listeners."""

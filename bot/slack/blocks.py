@@ -1,0 +1,144 @@
+"""Small Block Kit helpers: pure functions returning dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+TEXT_MAX = 3000  # section text limit
+
+
+def plain(text: str, limit: int = 150) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, TEXT_MAX)}
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape(text: str) -> str:
+    """Escape &, < and > as Slack asks for in mrkdwn (and so neutralise mentions)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(text: str, **extra: Any) -> Block:
+    return {"type": "section", "text": mrkdwn(text), **extra}
+
+
+def fields_section(fields: list[str]) -> Block:
+    # A section takes at most 10 fields of at most 2000 characters.
+    return {"type": "section", "fields": [mrkdwn(clip(f, 2000)) for f in fields[:10]]}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text)}
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain(text, 75), "value": value}
+
+
+def button(
+    text: str,
+    action_id: str,
+    value: str,
+    *,
+    style: str | None = None,
+    confirm: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, 75),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def confirm_dialog(title: str, text: str, yes: str, no: str) -> dict[str, Any]:
+    return {
+        "title": plain(title, 100),
+        "text": plain(text, 300),
+        "confirm": plain(yes, 30),
+        "deny": plain(no, 30),
+        "style": "danger",
+    }
+
+
+def actions(block_id: str, *elements: dict[str, Any]) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": list(elements)}
+
+
+def input_block(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    hint: str | None = None,
+    optional: bool = False,
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    *,
+    submit: str | None = None,
+    close: str | None = None,
+    private_metadata: str = "",
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, 24),
+        "blocks": blocks,
+    }
+    if submit:
+        view["submit"] = plain(submit, 24)
+    if close:
+        view["close"] = plain(close, 24)
+    if private_metadata:
+        view["private_metadata"] = private_metadata
+    return view
+
+
+def button_value(request_id: int, version: int) -> str:
+    """Buttons carry only the request id and the version they were made for."""
+    return f"{request_id}:{version}"
+
+
+def parse_button_value(value: str | None) -> tuple[int, int] | None:
+    """(request id, version), or None for anything malformed."""
+    if not value or len(value) > 40:
+        return None
+    head, _, tail = value.partition(":")
+    if not head.isdigit() or not tail.isdigit() or not head.isascii() or not tail.isascii():
+        return None
+    return int(head), int(tail)

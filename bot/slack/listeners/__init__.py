@@ -1,0 +1,14 @@
+"""Listeners, split by what the person does; `register` is the one entry point."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.app import Services
+from bot.slack.listeners import errors, filing, home
+
+
+def register(app: App, services: Services) -> None:
+    errors.register(app, services)
+    filing.register(app, services)
+    home.register(app, services)

@@ -1,0 +1,148 @@
+"""/cr-request, the global shortcut and the request modal."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Services
+from bot.domain.request import RawRequest, RequestDraft, validate
+from bot.i18n import t
+from bot.slack import ids, messages
+from bot.slack.views import parse_metadata, raw_request, request_modal
+from bot.usecases import filing
+
+log = logging.getLogger(__name__)
+
+HELP_WORDS = {"help", "hilfe", "?"}
+LIST_WORDS = {"list", "liste"}
+NEW_WORDS = {"", "new", "neu"}
+
+
+def register(app: App, services: Services) -> None:
+    @app.command(ids.COMMAND)
+    def command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        user = command["user_id"]
+        lang = services.lang_of(user)
+        words = (command.get("text") or "").split()
+        word = words[0].lower() if words else ""
+        if word in NEW_WORDS:
+            if not services.directory.is_usable:
+                ack(**messages.plain_message(t(lang, "directory.empty")))
+                return
+            ack()
+            open_request_modal(services, client, command["trigger_id"], user, lang, respond)
+        elif word in HELP_WORDS:
+            ack(**messages.help_message(lang))
+        elif word in LIST_WORDS:
+            ack()
+            summaries, total = filing.my_requests(services.session_factory, user)
+            respond(
+                response_type="ephemeral",
+                **messages.request_list(summaries, services.directory, lang, total=total),
+            )
+        else:
+            ack(**messages.help_message(lang, unknown=word))
+
+    @app.shortcut(ids.SHORTCUT_NEW_REQUEST)
+    def shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        user = body["user"]["id"]
+        lang = services.lang_of(user)
+        ack()
+        if not services.directory.is_usable:
+            client.chat_postMessage(
+                channel=user, **messages.plain_message(t(lang, "directory.empty"))
+            )
+            return
+        open_request_modal(services, client, body["trigger_id"], user, lang, None)
+
+    @app.action(ids.A_NEW_REQUEST)
+    def new_request_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user = body["user"]["id"]
+        open_request_modal(services, client, body["trigger_id"], user, services.lang_of(user), None)
+
+    @app.view(ids.VIEW_REQUEST)
+    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        meta = parse_metadata(view.get("private_metadata"))
+        lang = meta.get("lang") if meta.get("lang") in ("de", "en") else services.lang_of(user)
+        raw = raw_request(view.get("state", {}).get("values"))
+        directory = services.refresh_directory()
+        today = services.clock().astimezone(services.settings.timezone).date()
+        result = validate(raw, directory, today=today)
+        if not isinstance(result, RequestDraft):
+            errors = {p.field: t(lang, p.key, **p.params) for p in result}
+            ack(response_action="errors", errors=errors)
+            return
+        filing.file_request(
+            services.session_factory,
+            result,
+            requester_id=user,
+            locale=lang,
+            submission_key=f"{body.get('team', {}).get('id', '')}:{view.get('id', '')}",
+            directory=directory,
+            lang_of=services.lang_of,
+            now=services.clock(),
+        )
+        ack()
+        services.deliver()
+
+
+def open_request_modal(
+    services: Services,
+    client: WebClient,
+    trigger_id: str,
+    user: str,
+    lang: str,
+    respond: Respond | None,
+) -> None:
+    """views.open first (the trigger_id dies after 3 s), then prefill by views.update."""
+    directory = services.directory
+    try:
+        opened = client.views_open(trigger_id=trigger_id, view=request_modal(directory, lang))
+    except SlackApiError as exc:
+        log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
+        message = messages.plain_message(t(lang, "error.modal_failed"))
+        try:
+            if respond is not None:
+                respond(response_type="ephemeral", **message)
+            else:
+                client.chat_postMessage(channel=user, **message)
+        except Exception:
+            log.warning("could not tell %s that the form failed to open", user)
+        return
+    prefill_request_modal(services, client, opened["view"], user, lang)
+
+
+def prefill_request_modal(
+    services: Services, client: WebClient, view: dict[str, Any], user: str, lang: str
+) -> None:
+    """Own city from the profile e-mail or the last request; language from the Slack locale."""
+    email = None
+    try:
+        info = client.users_info(user=user, include_locale=True)["user"]
+        email = info.get("profile", {}).get("email")
+        lang_now = services.remember_language(user, info.get("locale"))
+    except SlackApiError as exc:
+        log.info("users.info for %s failed (%s); no prefill", user, exc.response.get("error"))
+        lang_now = lang
+    directory = services.directory
+    city = directory.city_for_email(email) or filing.last_city(services.session_factory, user)
+    if directory.city(city or "") is None:
+        city = None
+    if city is None and lang_now == lang:
+        return
+    try:
+        client.views_update(
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=request_modal(directory, lang_now, prefill=RawRequest(own_city=city)),
+        )
+    except SlackApiError as exc:
+        # hash_conflict: the person already changed the form; leave it as it is.
+        log.info("views.update for prefill skipped: %s", exc.response.get("error"))

@@ -1,0 +1,185 @@
+"""Modal views: the request form and the small modals behind buttons."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.domain.directory import Directory
+from bot.domain.request import (
+    DIRECTIONS,
+    FORMATS,
+    QUESTION_MAX,
+    TITLE_MAX,
+    TRAVELLERS_MAX,
+    TRAVELLERS_MIN,
+    RawRequest,
+)
+from bot.i18n import direction_label, format_label, t
+from bot.slack import ids
+from bot.slack.blocks import input_block, modal, option, plain, section
+
+
+def request_metadata(lang: str, edit_id: int | None = None, version: int | None = None) -> str:
+    data: dict[str, Any] = {"lang": lang}
+    if edit_id is not None:
+        data.update(edit=edit_id, v=version)
+    return json.dumps(data, separators=(",", ":"))
+
+
+def parse_metadata(text: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _initial(options: list[dict[str, Any]], value: str | None) -> dict[str, Any] | None:
+    return next((o for o in options if o["value"] == value), None)
+
+
+def request_modal(
+    directory: Directory,
+    lang: str,
+    *,
+    prefill: RawRequest | None = None,
+    edit_id: int | None = None,
+    version: int | None = None,
+) -> dict[str, Any]:
+    """The request form; `prefill` fills fields (own city, or a whole request to edit)."""
+    p = prefill or RawRequest()
+    topics = [option(tp.label(lang), tp.key) for tp in directory.topics]
+    cities = [option(c.name, c.key) for c in directory.cities]
+    formats = [option(format_label(f, lang), f) for f in FORMATS]
+    directions = [option(direction_label(d, lang), d) for d in DIRECTIONS]
+
+    def text_input(value: str | None, limit: int, ph: str, multiline: bool = False) -> dict:
+        el: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": ids.VALUE,
+            "max_length": limit,
+            "placeholder": plain(t(lang, ph)),
+        }
+        if multiline:
+            el["multiline"] = True
+        if value:
+            el["initial_value"] = value[:limit]
+        return el
+
+    def select(opts: list[dict], value: str | None, ph: str) -> dict:
+        el: dict[str, Any] = {
+            "type": "static_select",
+            "action_id": ids.VALUE,
+            "options": opts[:100],
+            "placeholder": plain(t(lang, ph)),
+        }
+        initial = _initial(opts, value)
+        if initial:
+            el["initial_option"] = initial
+        return el
+
+    def datepicker(value: str | None) -> dict:
+        el: dict[str, Any] = {
+            "type": "datepicker",
+            "action_id": ids.VALUE,
+            "placeholder": plain(t(lang, "field.date.ph")),
+        }
+        if value:
+            el["initial_date"] = value
+        return el
+
+    partners: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": ids.VALUE,
+        "options": cities[:100],
+        "placeholder": plain(t(lang, "field.partners.ph")),
+    }
+    chosen = [o for o in cities if o["value"] in p.partners]
+    if chosen:
+        partners["initial_options"] = chosen
+    direction: dict[str, Any] = {
+        "type": "radio_buttons",
+        "action_id": ids.VALUE,
+        "options": directions,
+    }
+    if _initial(directions, p.direction):
+        direction["initial_option"] = _initial(directions, p.direction)
+    travellers: dict[str, Any] = {
+        "type": "number_input",
+        "action_id": ids.VALUE,
+        "is_decimal_allowed": False,
+        "min_value": str(TRAVELLERS_MIN),
+        "max_value": str(TRAVELLERS_MAX),
+        "initial_value": p.travellers or "1",
+    }
+    blocks = [
+        section(t(lang, "modal.intro")),
+        input_block(ids.B_TITLE, t(lang, "field.title"),
+                    text_input(p.title, TITLE_MAX, "field.title.ph")),
+        input_block(ids.B_QUESTION, t(lang, "field.question"),
+                    text_input(p.question, QUESTION_MAX, "field.question.ph", multiline=True)),
+        input_block(ids.B_TOPIC, t(lang, "field.topic"), select(topics, p.topic, "field.topic.ph")),
+        input_block(ids.B_FORMAT, t(lang, "field.format"),
+                    select(formats, p.format, "field.format.ph")),
+        input_block(ids.B_DIRECTION, t(lang, "field.direction"), direction),
+        input_block(ids.B_OWN_CITY, t(lang, "field.own_city"),
+                    select(cities, p.own_city, "field.own_city.ph"),
+                    hint=t(lang, "field.own_city.hint")),
+        input_block(ids.B_PARTNERS, t(lang, "field.partners"), partners),
+        input_block(ids.B_DATE_FROM, t(lang, "field.date_from"), datepicker(p.date_from)),
+        input_block(ids.B_DATE_TO, t(lang, "field.date_to"), datepicker(p.date_to)),
+        input_block(ids.B_TRAVELLERS, t(lang, "field.travellers"), travellers,
+                    hint=t(lang, "field.travellers.hint")),
+        input_block(ids.B_COST, t(lang, "field.cost"), text_input(p.cost, 40, "field.cost.ph"),
+                    hint=t(lang, "field.cost.hint"), optional=True),
+    ]  # fmt: skip
+    return modal(
+        ids.VIEW_REQUEST,
+        t(lang, "modal.title_edit" if edit_id else "modal.title"),
+        blocks,
+        submit=t(lang, "modal.submit"),
+        close=t(lang, "modal.close"),
+        private_metadata=request_metadata(lang, edit_id, version),
+    )
+
+
+def _value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block = state.get(block_id)
+    if not isinstance(block, dict):
+        return {}
+    element = block.get(ids.VALUE)
+    return element if isinstance(element, dict) else {}
+
+
+def _str(x: Any) -> str | None:
+    return x if isinstance(x, str) else None
+
+
+def _selected(element: dict[str, Any]) -> str | None:
+    chosen = element.get("selected_option")
+    return _str(chosen.get("value")) if isinstance(chosen, dict) else None
+
+
+def raw_request(state_values: Any) -> RawRequest:
+    """Read the form's state.values; anything odd becomes None (validation says what's wrong)."""
+    state = state_values if isinstance(state_values, dict) else {}
+    chosen = _value(state, ids.B_PARTNERS).get("selected_options")
+    partners = tuple(
+        v
+        for o in (chosen if isinstance(chosen, list) else [])
+        if isinstance(o, dict) and (v := _str(o.get("value")))
+    )
+    return RawRequest(
+        title=_str(_value(state, ids.B_TITLE).get("value")),
+        question=_str(_value(state, ids.B_QUESTION).get("value")),
+        topic=_selected(_value(state, ids.B_TOPIC)),
+        format=_selected(_value(state, ids.B_FORMAT)),
+        direction=_selected(_value(state, ids.B_DIRECTION)),
+        own_city=_selected(_value(state, ids.B_OWN_CITY)),
+        partners=partners,
+        date_from=_str(_value(state, ids.B_DATE_FROM).get("selected_date")),
+        date_to=_str(_value(state, ids.B_DATE_TO).get("selected_date")),
+        travellers=_str(_value(state, ids.B_TRAVELLERS).get("value")),
+        cost=_str(_value(state, ids.B_COST).get("value")),
+    )

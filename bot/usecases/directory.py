@@ -1,0 +1,260 @@
+"""Bring the directory tables in line with a `Directory`, and read the active one back.
+
+Rows are never deleted: whatever left the file becomes inactive, so audit
+entries and old messages keep their meaning; it comes back active if it returns.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from bot.db import SessionFactory
+from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
+from models.tables import City, DirectoryRole, Network, Topic
+
+ROLE_CONTACT = "contact"
+ROLE_TOPIC_CONTACT = "topic_contact"
+ROLE_COORDINATOR = "coordinator"
+
+NETWORK_ID = 1
+
+# Serialises concurrent syncs on PostgreSQL (e.g. several workers starting at once);
+# SQLite already does so with BEGIN IMMEDIATE.
+_SYNC_LOCK_KEY = 0x6372_6469  # "crdi"
+
+
+@dataclass
+class Changes:
+    """What a sync did to one kind of row."""
+
+    added: int = 0
+    updated: int = 0
+    deactivated: int = 0
+    reactivated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.deactivated + self.reactivated
+
+    def __str__(self) -> str:
+        parts = [f"{getattr(self, f.name)} {f.name}" for f in fields(self) if getattr(self, f.name)]
+        return ", ".join(parts) or "unchanged"
+
+
+@dataclass
+class SyncReport:
+    """Changes per kind; `str()` is one line for the CLI."""
+
+    network: Changes = field(default_factory=Changes)
+    cities: Changes = field(default_factory=Changes)
+    topics: Changes = field(default_factory=Changes)
+    contacts: Changes = field(default_factory=Changes)
+    topic_contacts: Changes = field(default_factory=Changes)
+    coordinators: Changes = field(default_factory=Changes)
+
+    @property
+    def changed(self) -> bool:
+        return any(getattr(self, f.name).total for f in fields(self))
+
+    def __str__(self) -> str:
+        if not self.changed:
+            return "directory synced: nothing changed"
+        parts = [
+            f"{f.name.replace('_', ' ')} {getattr(self, f.name)}"
+            for f in fields(self)
+            if getattr(self, f.name).total
+        ]
+        return "directory synced: " + "; ".join(parts)
+
+
+def sync_directory(
+    session_factory: SessionFactory, directory: Directory, *, now: datetime
+) -> SyncReport:
+    """Upsert network, cities, topics and roles from `directory`, in one transaction.
+
+    Idempotent: a second run with the same directory changes no row.
+    """
+    report = SyncReport()
+    with session_factory.begin() as session:
+        if session.connection().dialect.name == "postgresql":
+            session.connection().execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK_KEY}
+            )
+        report.network = _sync_network(session, directory.network_name, now)
+        report.cities = _sync_keyed(
+            session,
+            City,
+            {
+                c.key: {"name": c.name, "email_domains": list(c.email_domains)}
+                for c in directory.cities
+            },
+            now,
+        )
+        report.topics = _sync_keyed(
+            session,
+            Topic,
+            {t.key: {"name": t.name, "name_en": t.name_en} for t in directory.topics},
+            now,
+        )
+        role_changes = _sync_roles(session, _wanted_roles(directory), now)
+        report.contacts = role_changes[ROLE_CONTACT]
+        report.topic_contacts = role_changes[ROLE_TOPIC_CONTACT]
+        report.coordinators = role_changes[ROLE_COORDINATOR]
+    return report
+
+
+def load_directory(session_factory: SessionFactory) -> Directory:
+    """The directory as the active rows say: cities and topics by name, people by user id."""
+    with session_factory.begin() as session:
+        network = session.get(Network, NETWORK_ID)
+        cities = session.exec(select(City).where(col(City.active))).all()
+        topics = session.exec(select(Topic).where(col(Topic.active))).all()
+        roles = session.exec(select(DirectoryRole).where(col(DirectoryRole.active))).all()
+
+    city_keys = {c.key for c in cities}
+    topic_keys = {t.key for t in topics}
+    contacts: dict[str, list[str]] = defaultdict(list)
+    topic_users: dict[tuple[str, str], list[str]] = defaultdict(list)
+    coordinators: list[str] = []
+    for role in roles:
+        if role.role == ROLE_COORDINATOR:
+            coordinators.append(role.user_id)
+        elif role.role == ROLE_CONTACT and role.city_key in city_keys:
+            contacts[role.city_key].append(role.user_id)
+        elif (
+            role.role == ROLE_TOPIC_CONTACT
+            and role.city_key in city_keys
+            and role.topic_key in topic_keys
+        ):
+            topic_users[role.city_key, role.topic_key].append(role.user_id)
+
+    return Directory(
+        network_name=network.name if network else "",
+        coordinators=tuple(sorted(coordinators)),
+        cities=tuple(
+            CityInfo(c.key, c.name, tuple(c.email_domains), tuple(sorted(contacts[c.key])))
+            for c in sorted(cities, key=lambda c: _name_order(c.name, c.key))
+        ),
+        topics=tuple(
+            TopicInfo(t.key, t.name, t.name_en)
+            for t in sorted(topics, key=lambda t: _name_order(t.name, t.key))
+        ),
+        topic_contacts=tuple(
+            TopicContact(city, topic, tuple(sorted(users)))
+            for (city, topic), users in sorted(topic_users.items())
+        ),
+    )
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _name_order(name: str, key: str) -> tuple[str, str, str]:
+    """Sort "Nürnberg" with the N's on every database and locale."""
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
+    )
+    return plain.casefold(), name, key
+
+
+def _sync_network(session: Session, name: str, now: datetime) -> Changes:
+    changes = Changes()
+    network = session.get(Network, NETWORK_ID)
+    if network is None:
+        session.add(Network(id=NETWORK_ID, name=name, updated_at=now))
+        changes.added = 1
+    elif network.name != name:
+        network.name = name
+        network.updated_at = now
+        changes.updated = 1
+    return changes
+
+
+def _sync_keyed(
+    session: Session,
+    model: type[City] | type[Topic],
+    wanted: dict[str, dict[str, Any]],
+    now: datetime,
+) -> Changes:
+    """Cities or topics: rows keyed by `key`, with the fields in `wanted[key]`."""
+    changes = Changes()
+    existing: dict[str, City | Topic] = {row.key: row for row in session.exec(select(model)).all()}
+    for key, values in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            session.add(model(key=key, active=True, updated_at=now, **values))
+            changes.added += 1
+            continue
+        differs = any(getattr(row, name) != value for name, value in values.items())
+        if not row.active:
+            row.active = True
+            changes.reactivated += 1
+        elif differs:
+            changes.updated += 1
+        else:
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_at = now
+    for key, row in existing.items():
+        if key not in wanted and row.active:
+            row.active = False
+            row.updated_at = now
+            changes.deactivated += 1
+    return changes
+
+
+_RoleKey = tuple[str, str, str, str]  # role, city_key, topic_key, user_id
+
+
+def _wanted_roles(directory: Directory) -> set[_RoleKey]:
+    wanted: set[_RoleKey] = set()
+    for user in directory.coordinators:
+        wanted.add((ROLE_COORDINATOR, "", "", user))
+    for city in directory.cities:
+        for user in city.contacts:
+            wanted.add((ROLE_CONTACT, city.key, "", user))
+    for tc in directory.topic_contacts:
+        for user in tc.users:
+            wanted.add((ROLE_TOPIC_CONTACT, tc.city, tc.topic, user))
+    return wanted
+
+
+def _sync_roles(session: Session, wanted: set[_RoleKey], now: datetime) -> dict[str, Changes]:
+    changes = {role: Changes() for role in (ROLE_CONTACT, ROLE_TOPIC_CONTACT, ROLE_COORDINATOR)}
+    existing = {
+        (r.role, r.city_key, r.topic_key, r.user_id): r
+        for r in session.exec(select(DirectoryRole)).all()
+    }
+    for key in sorted(wanted):
+        role, city_key, topic_key, user_id = key
+        row = existing.get(key)
+        if row is None:
+            session.add(
+                DirectoryRole(
+                    role=role,
+                    city_key=city_key,
+                    topic_key=topic_key,
+                    user_id=user_id,
+                    active=True,
+                    updated_at=now,
+                )
+            )
+            changes[role].added += 1
+        elif not row.active:
+            row.active = True
+            row.updated_at = now
+            changes[role].reactivated += 1
+    for key, row in existing.items():
+        if key not in wanted and row.active:
+            row.active = False
+            row.updated_at = now
+            changes.setdefault(row.role, Changes()).deactivated += 1
+    return changes

@@ -1,0 +1,26 @@
+"""Alembic environment: migrations run on SQLModel.metadata, on the connection given by bot.db."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import models  # noqa: F401  (registers the tables)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run_migrations() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations through `cr-bot db upgrade` (bot.db.upgrade)")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

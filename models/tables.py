@@ -1,0 +1,231 @@
+"""The tables: directory, requests and everything that happens to them.
+
+Nothing here talks to Slack. Status values are plain strings; their meaning
+and the allowed transitions live in `bot.domain.states`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+# --- directory ---------------------------------------------------------------
+
+
+class Network(SQLModel, table=True):
+    """The one network this bot serves (single row, id 1)."""
+
+    id: int = Field(default=1, primary_key=True)
+    name: str = Field(max_length=200)
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class City(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    email_domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class Topic(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    active: bool = True
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class DirectoryRole(SQLModel, table=True):
+    """A person's role in the network: city contact, topic contact or coordinator.
+
+    Rows are never deleted; a person removed from the directory file becomes
+    inactive so that audit entries and messages keep their meaning.
+    """
+
+    __tablename__ = "directory_role"
+    __table_args__ = (
+        UniqueConstraint("role", "city_key", "topic_key", "user_id", name="uq_directory_role"),
+        Index("ix_directory_role_user", "user_id", "active"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    role: str = Field(max_length=20)  # contact | topic_contact | coordinator
+    user_id: str = Field(max_length=32)
+    # "" rather than NULL so the unique constraint works on every database.
+    city_key: str = Field(default="", max_length=64)
+    topic_key: str = Field(default="", max_length=64)
+    active: bool = True
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+# --- requests ----------------------------------------------------------------
+
+
+class ExchangeRequestBase(SQLModel):
+    """What the requester typed into the modal."""
+
+    title: str = Field(max_length=150)
+    question: str = Field(max_length=3000)
+    topic_key: str = Field(max_length=64)
+    format: str = Field(max_length=20)
+    direction: str = Field(max_length=20)
+    own_city_key: str = Field(max_length=64)
+    date_from: date
+    date_to: date
+    travellers: int
+    cost_eur: Decimal | None = Field(default=None, sa_type=Numeric(10, 2))
+
+
+class ExchangeRequest(ExchangeRequestBase, table=True):
+    __tablename__ = "exchange_request"
+    __table_args__ = (
+        Index("ix_request_requester", "requester_id", "created_at"),
+        Index("ix_request_status_dates", "status", "date_from"),
+        Index("ix_request_city_status", "own_city_key", "status"),
+        Index("ix_request_status_updated", "status", "status_changed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: str = Field(max_length=32)
+    status: str = Field(max_length=20)
+    # Bumped on every state change; buttons carry it so stale clicks are caught.
+    version: int = 1
+    locale: str = Field(default="de", max_length=5)
+    # Unique per modal submission (view id + hash): a retried submit stores one request.
+    submission_key: str | None = Field(default=None, max_length=200, unique=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    status_changed_at: datetime = _ts(default_factory=utcnow)
+    decided_at: datetime | None = _ts(default=None)
+    decided_by: str | None = Field(default=None, max_length=32)
+    decision_comment: str | None = Field(default=None, max_length=3000)
+    completed_at: datetime | None = _ts(default=None)
+    purged_at: datetime | None = _ts(default=None)
+
+
+class RequestPartner(SQLModel, table=True):
+    """A partner city of a request, and whether it has named its experts."""
+
+    __tablename__ = "request_partner"
+
+    request_id: int = Field(foreign_key="exchange_request.id", primary_key=True)
+    city_key: str = Field(primary_key=True, max_length=64)
+
+
+class Expert(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("request_id", "user_id", name="uq_expert"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="exchange_request.id", index=True)
+    city_key: str = Field(max_length=64)
+    user_id: str = Field(max_length=32)
+    named_by: str = Field(max_length=32)
+    note: str | None = Field(default=None, max_length=3000)
+    named_at: datetime = _ts(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every state change: who, when, from, to, why."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int | None = Field(default=None, index=True)
+    actor: str = Field(max_length=32)  # Slack user ID, or "system"
+    at: datetime = _ts(default_factory=utcnow)
+    action: str = Field(max_length=40)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    comment: str | None = Field(default=None, max_length=3000)
+
+
+class ActionMessage(SQLModel, table=True):
+    """A message with buttons we posted (decision or naming request), to update later."""
+
+    __tablename__ = "action_message"
+    __table_args__ = (
+        UniqueConstraint("request_id", "kind", "user_id", "round", name="uq_action_message"),
+        Index("ix_action_message_user_open", "user_id", "closed"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="exchange_request.id", index=True)
+    kind: str = Field(max_length=20)  # decision | naming
+    user_id: str = Field(max_length=32)
+    city_key: str = Field(default="", max_length=64)
+    round: int = 1  # a request sent back for information starts a new round
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    closed: bool = False
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Slack call that must happen because of a committed change.
+
+    Written in the same transaction as the change; a sender claims, sends and
+    marks it, retrying with backoff until Slack accepts it.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "dead", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int | None = Field(default=None, index=True)
+    method: str = Field(max_length=60)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Optional: store the posted message's channel/ts into action_message.
+    action_message_id: int | None = Field(default=None)
+    created_at: datetime = _ts(default_factory=utcnow)
+    next_attempt_at: datetime = _ts(default_factory=utcnow)
+    claimed_until: datetime | None = _ts(default=None)
+    attempts: int = 0
+    sent_at: datetime | None = _ts(default=None)
+    dead: bool = False
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class DigestRun(SQLModel, table=True):
+    """One digest period posted to one channel: the unique key makes it happen once."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (UniqueConstraint("channel", "period", name="uq_digest_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    period: str = Field(max_length=40)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class ReminderSent(SQLModel, table=True):
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("request_id", "step", "round", name="uq_reminder_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="exchange_request.id")
+    step: str = Field(max_length=20)  # remind | escalate | reflect
+    round: int = 1
+    sent_at: datetime = _ts(default_factory=utcnow)
+
+
+class Reflection(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("request_id", "user_id", name="uq_reflection"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="exchange_request.id", index=True)
+    user_id: str = Field(max_length=32)
+    worked: str | None = Field(default=None, max_length=3000)
+    not_worked: str | None = Field(default=None, max_length=3000)
+    recommend: bool | None = None
+    rating: int
+    created_at: datetime = _ts(default_factory=utcnow)
