@@ -1,0 +1,213 @@
+"""Fixtures: real databases (SQLite, and PostgreSQL when TEST_DATABASE_URL is set),
+the fake Slack Web API, and the real app served over HTTP against it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from bot.db import SessionFactory, make_engine, upgrade
+from bot.server import Runtime, build, make_http_server
+from bot.settings import Settings
+from tests.fakeslack import FakeSlack
+from tests.payloads import SIGNING_SECRET, SlackHTTP
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+# The directory the tests run with: three cities, coordinators, a topic contact.
+DIRECTORY = """
+[network]
+name = "koopstadt"
+coordinators = ["U0COORD1"]
+
+[[city]]
+key = "bremen"
+name = "Bremen"
+email_domains = ["bremen.de"]
+contacts = ["U0BRE1"]
+
+[[city]]
+key = "leipzig"
+name = "Leipzig"
+email_domains = ["leipzig.de"]
+contacts = ["U0LEI1", "U0LEI2"]
+
+[[city]]
+key = "nuernberg"
+name = "Nürnberg"
+email_domains = ["nuernberg.de"]
+contacts = ["U0NUE1"]
+
+[[topic]]
+key = "wohnen"
+name = "Wohnen"
+name_en = "Housing"
+
+[[topic]]
+key = "mobilitaet"
+name = "Mobilität"
+name_en = "Mobility"
+
+[[topic_contact]]
+city = "bremen"
+topic = "wohnen"
+users = ["U0BRE3"]
+"""
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> datetime:
+        self.now += timedelta(**kw)
+        return self.now
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    import models  # noqa: F401
+
+    with engine.begin() as conn:
+        SQLModel.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _migrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Migrate once per run: a template SQLite file, and the PostgreSQL database."""
+    template = tmp_path_factory.mktemp("template") / "cr.db"
+    engine = make_engine(f"sqlite:///{template}")
+    upgrade(engine)
+    engine.dispose()
+    urls = {"sqlite": str(template)}
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        urls["postgresql"] = PG_URL
+    return urls
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, _migrated: dict[str, str], tmp_path: Path) -> str:
+    """A migrated, empty database: a fresh SQLite file, or PostgreSQL truncated."""
+    if request.param == "sqlite":
+        path = tmp_path / "cr.db"
+        shutil.copy(_migrated["sqlite"], path)
+        return f"sqlite:///{path}"
+    engine = make_engine(PG_URL)
+    tables = ", ".join(
+        t.name for t in SQLModel.metadata.sorted_tables
+    )  # every table of ours, none of alembic's
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return PG_URL
+
+
+@pytest.fixture
+def session_factory(database_url: str) -> Iterator[SessionFactory]:
+    engine = make_engine(database_url)
+    yield SessionFactory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@dataclass
+class BotUnderTest:
+    """The real app, served over HTTP, talking to the fake Slack."""
+
+    runtime: Runtime
+    http: SlackHTTP
+    slack: FakeSlack
+    clock: Clock
+    url: str
+
+    @property
+    def services(self) -> Any:
+        return self.runtime.services
+
+    @property
+    def session_factory(self) -> SessionFactory:
+        return self.runtime.services.session_factory
+
+
+def settings_for(fake: FakeSlack, database_url: str, directory: Path, **extra: str) -> Settings:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,
+        "DATABASE_URL": database_url,
+        "CR_DIRECTORY": str(directory),
+        **extra,
+    }
+    return Settings.from_env(env)
+
+
+@pytest.fixture
+def directory_file(tmp_path: Path) -> Path:
+    path = tmp_path / "directory.toml"
+    path.write_text(DIRECTORY, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bot(
+    fake_slack: FakeSlack, database_url: str, directory_file: Path, clock: Clock
+) -> Iterator[BotUnderTest]:
+    """Started by the same `build` production uses; process_before_response makes each
+    request finish its work before the HTTP answer, so tests need no polling."""
+    for user, email in {
+        "U0REQ1": "anna.schmidt@leipzig.de",
+        "U0REQ2": "ben@bremen.de",
+        "U0LEI1": "lea@leipzig.de",
+        "U0LEI2": "leo@leipzig.de",
+        "U0BRE1": "bea@bremen.de",
+        "U0BRE3": "bernd@bremen.de",
+        "U0NUE1": "nina@nuernberg.de",
+        "U0COORD1": "coord@koopstadt.de",
+        "U0OUT1": "someone@example.org",
+    }.items():
+        fake_slack.set_user(user, email=email)
+    settings = settings_for(fake_slack, database_url, directory_file)
+    runtime = build(settings, clock=clock, process_before_response=True)
+    server = make_http_server(runtime, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    fake_slack.clear()
+    try:
+        yield BotUnderTest(runtime, SlackHTTP(url), fake_slack, clock, url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        runtime.stop()
