@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.db import SessionFactory
 from bot.domain.directory import Directory
+from bot.notify import Notifier
 from bot.outbox import Outbox
 from bot.settings import Settings
 from models.types import utcnow
@@ -64,6 +65,9 @@ class Services:
                 self.languages.clear()
             self.languages[user_id] = lang
         return lang
+
+    def notifier(self) -> Notifier:
+        return Notifier(self.directory, self.lang_of, self.settings.timezone)
 
     def refresh_directory(self) -> Directory:
         from bot.usecases.directory import load_directory

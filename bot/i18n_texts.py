@@ -133,6 +133,119 @@ TEXTS: dict[str, dict[str, str]] = {
     # --- decisions ---------------------------------------------------------------
     "decide.intro": {"de": ":inbox_tray: Neue C+R-Anfrage *#{id}* von {user} – bitte entscheiden:",
                      "en": ":inbox_tray: New C+R request *#{id}* from {user} – please decide:"},
+    "decide.again": {"de": ":arrows_counterclockwise: C+R-Anfrage *#{id}* von {user} liegt "
+                           "erneut zur Entscheidung vor:",
+                     "en": ":arrows_counterclockwise: C+R request *#{id}* from {user} is up for "
+                           "decision again:"},
+    "decide.question": {"de": "Rückfrage", "en": "Question"},
+    "decide.answer": {"de": "Antwort", "en": "Answer"},
+    "outcome.approve": {"de": ":white_check_mark: *Genehmigt* von {actor} am {when}",
+                        "en": ":white_check_mark: *Approved* by {actor} on {when}"},
+    "outcome.decline": {"de": ":x: *Abgelehnt* von {actor} am {when}",
+                        "en": ":x: *Declined* by {actor} on {when}"},
+    "outcome.ask": {"de": ":question: *Rückfrage* von {actor} am {when}",
+                    "en": ":question: *Question* by {actor} on {when}"},
+    "outcome.answer": {"de": ":speech_balloon: {actor} hat am {when} geantwortet – die Anfrage "
+                             "liegt in einer neuen Nachricht zur Entscheidung vor.",
+                       "en": ":speech_balloon: {actor} answered on {when} – the request is up "
+                             "for decision in a new message."},
+    "outcome.edit": {"de": ":pencil2: {actor} hat die Anfrage am {when} geändert – die aktuelle "
+                           "Fassung steht in einer neuen Nachricht.",
+                     "en": ":pencil2: {actor} changed the request on {when} – the current "
+                           "version is in a new message."},
+    "outcome.cancel": {"de": ":leftwards_arrow_with_hook: *Zurückgezogen* von {actor} am {when}",
+                       "en": ":leftwards_arrow_with_hook: *Cancelled* by {actor} on {when}"},
+    "outcome.name": {"de": ":busts_in_silhouette: *Expert/innen benannt* von {actor} am {when}",
+                     "en": ":busts_in_silhouette: *Experts named* by {actor} on {when}"},
+    "outcome.match": {"de": ":white_check_mark: *Vermittelt* – markiert von {actor} am {when}",
+                      "en": ":white_check_mark: *Matched* – marked by {actor} on {when}"},
+    "button.answer": {"de": "Antworten", "en": "Answer"},
+    "button.edit": {"de": "Anfrage bearbeiten", "en": "Edit request"},
+    "button.name_experts": {"de": "Expert/innen benennen", "en": "Name experts"},
+    "button.mark_matched": {"de": "Als vermittelt markieren", "en": "Mark as matched"},
+    "dm.approved": {"de": ":tada: Ihre Anfrage *#{id}* wurde von {actor} genehmigt. Jetzt "
+                          "benennen die Partnerstädte ihre Expert/innen; Sie werden dann "
+                          "miteinander bekannt gemacht.",
+                    "en": ":tada: Your request *#{id}* was approved by {actor}. The partner "
+                          "cities will now name their experts; you will then be introduced."},
+    "dm.declined": {"de": "Ihre Anfrage *#{id}* wurde von {actor} leider abgelehnt. Begründung:",
+                    "en": "Your request *#{id}* was declined by {actor}. Reason:"},
+    "dm.question": {"de": ":question: {actor} hat eine Rückfrage zu Ihrer Anfrage *#{id}*. "
+                          "Bitte antworten Sie oder bearbeiten Sie die Anfrage:",
+                    "en": ":question: {actor} has a question about your request *#{id}*. "
+                          "Please answer or edit the request:"},
+    "dm.cancelled": {"de": ":leftwards_arrow_with_hook: Sie haben Ihre Anfrage *#{id}* "
+                           "zurückgezogen.",
+                     "en": ":leftwards_arrow_with_hook: You cancelled your request *#{id}*."},
+    "dm.cancelled_contact": {"de": ":leftwards_arrow_with_hook: Die C+R-Anfrage *#{id}* wurde "
+                                   "von {actor} zurückgezogen. Sie müssen nichts mehr tun.",
+                             "en": ":leftwards_arrow_with_hook: C+R request *#{id}* was "
+                                   "cancelled by {actor}. Nothing more to do for you."},
+    "dm.matched": {"de": ":handshake: Für Ihre Anfrage *#{id}* sind alle Expert/innen benannt. "
+                         "Viel Erfolg beim Austausch!",
+                   "en": ":handshake: All experts for your request *#{id}* have been named. "
+                         "Enjoy the exchange!"},
+    "naming.intro": {"de": ":handshake: Die C+R-Anfrage *#{id}* aus {own} ist genehmigt. Bitte "
+                           "benennen Sie die Expert/innen für {city}:",
+                     "en": ":handshake: C+R request *#{id}* from {own} was approved. Please "
+                           "name the experts for {city}:"},
+    "coord.approved": {"de": "Zur Info: Anfrage *#{id}* wurde von {actor} genehmigt. Die "
+                             "Partnerstädte benennen jetzt Expert/innen.",
+                       "en": "FYI: request *#{id}* was approved by {actor}. The partner cities "
+                             "are naming experts now."},
+    "intro.text": {"de": ":wave: Darf ich vorstellen? {requester} hat die C+R-Anfrage *#{id}* "
+                         "gestellt, {experts} sind als Expert/innen dabei, {contact} hat "
+                         "vermittelt. Hier können Sie alles Weitere absprechen.",
+                   "en": ":wave: Let me introduce you: {requester} filed C+R request *#{id}*, "
+                         "{experts} join as experts, {contact} made the match. Use this "
+                         "conversation to arrange the rest."},
+    "intro.note": {"de": "Hinweis der Vermittlung", "en": "Note from the contact"},
+    "refused.not_found": {"de": "Die Anfrage #{id} gibt es nicht (mehr).",
+                          "en": "Request #{id} does not exist (any more)."},
+    "refused.not_contact": {"de": ":no_entry: Über diese Anfrage entscheiden die "
+                                  "Ansprechpartner/innen von {city} oder die Koordination – "
+                                  "Ihr Klick hat nichts geändert.",
+                            "en": ":no_entry: The contacts of {city} or the coordinators decide "
+                                  "on this request – your click changed nothing."},
+    "refused.not_naming": {"de": ":no_entry: Die Expert/innen für {city} benennen deren "
+                                 "Ansprechpartner/innen oder die Koordination – Ihr Klick hat "
+                                 "nichts geändert.",
+                           "en": ":no_entry: The experts for {city} are named by its contacts "
+                                 "or the coordinators – your click changed nothing."},
+    "refused.not_coordinator": {"de": ":no_entry: Das kann nur die Koordination des Netzwerks.",
+                                "en": ":no_entry: Only the network's coordinators can do that."},
+    "refused.already": {"de": ":information_source: Hier hat sich nichts geändert: {actor} hat "
+                              "am {when} bereits gehandelt (Stand: {status}).",
+                        "en": ":information_source: Nothing changed: {actor} already acted on "
+                              "{when} (status: {status})."},
+    "refused.stale": {"de": ":information_source: Diese Nachricht ist nicht mehr aktuell – die "
+                            "Anfrage #{id} wurde inzwischen geändert. Bitte nutzen Sie die "
+                            "neueste Nachricht dazu.",
+                      "en": ":information_source: This message is out of date – request #{id} "
+                            "has changed since. Please use the latest message about it."},
+    "refused.not_requester": {"de": ":no_entry: Das kann nur {user}, die anfragende Person.",
+                              "en": ":no_entry: Only {user}, who filed the request, can do that."},
+    "refused.already_named": {"de": ":information_source: Für {city} hat {actor} bereits "
+                                    "Expert/innen benannt.",
+                              "en": ":information_source: {actor} already named experts for "
+                                    "{city}."},
+    "refused.title": {"de": "Nicht möglich", "en": "Not possible"},
+    "modal.decline.title": {"de": "Ablehnen", "en": "Decline"},
+    "modal.decline.submit": {"de": "Ablehnen", "en": "Decline"},
+    "modal.decline.reason": {"de": "Begründung für die anfragende Person",
+                             "en": "Reason, for the requester"},
+    "modal.ask.title": {"de": "Rückfrage", "en": "Ask a question"},
+    "modal.ask.submit": {"de": "Senden", "en": "Send"},
+    "modal.ask.question": {"de": "Ihre Frage an die anfragende Person",
+                           "en": "Your question to the requester"},
+    "modal.answer.title": {"de": "Antworten", "en": "Answer"},
+    "modal.answer.label": {"de": "Ihre Antwort", "en": "Your answer"},
+    "modal.name.title": {"de": "Expert/innen benennen", "en": "Name experts"},
+    "modal.name.submit": {"de": "Benennen", "en": "Name"},
+    "modal.name.experts": {"de": "Expert/innen aus {city}", "en": "Experts from {city}"},
+    "modal.name.note": {"de": "Hinweis für alle (optional)", "en": "Note for everyone (optional)"},
+    "modal.loading": {"de": "Einen Moment …", "en": "One moment …"},
+    "modal.close_only": {"de": "Schließen", "en": "Close"},
     "button.approve": {"de": "Genehmigen", "en": "Approve"},
     "button.decline": {"de": "Ablehnen", "en": "Decline"},
     "button.ask": {"de": "Rückfrage", "en": "Ask a question"},

@@ -1,20 +1,25 @@
 """The one narrow way out to Slack: every notification is an outbox row.
 
-Each function renders the message with the Block Kit builders and enqueues it
-in the caller's transaction, so it is sent exactly when the change commits.
+Each method renders the message with the Block Kit builders and enqueues it in
+the caller's transaction, so it is sent exactly when the change commits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.outbox import enqueue
+from bot.domain.states import Action
+from bot.i18n import t
+from bot.outbox import GROUP_DM, enqueue
 from bot.slack import messages
+from bot.slack.blocks import clip, escape, section
 from models import ActionMessage
 
 
@@ -38,27 +43,271 @@ def dm(
     )
 
 
-def request_filed(session: Session, s: Summary, directory: Directory, *, now: datetime) -> None:
-    """Tell the requester their request number."""
-    dm(session, s.requester_id, messages.request_filed(s, directory, s.locale), request_id=s.id,
-       now=now)  # fmt: skip
+@dataclass(frozen=True)
+class Notifier:
+    """Renders and enqueues every notification; knows the directory, languages, time zone."""
 
+    directory: Directory
+    lang_of: Callable[[str], str]
+    tz: ZoneInfo
 
-def deciders(s: Summary, directory: Directory) -> tuple[str, ...]:
-    """The active contacts of the requester's city; coordinators if the city has none."""
-    return directory.contacts_of(s.own_city_key) or directory.coordinators
+    def request_filed(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """Tell the requester their request number."""
+        dm(
+            session,
+            s.requester_id,
+            messages.request_filed(s, self.directory, s.locale),
+            request_id=s.id,
+            now=now,
+        )
 
+    def deciders(self, s: Summary) -> tuple[str, ...]:
+        """The active contacts of the requester's city; coordinators if the city has none."""
+        return self.directory.contacts_of(s.own_city_key) or self.directory.coordinators
 
-def decision_needed(
-    session: Session,
-    s: Summary,
-    directory: Directory,
-    *,
-    lang_of: Callable[[str], str],
-    now: datetime,
-) -> None:
-    """Every contact of the requester's own city gets the request with the decision buttons."""
-    for user in deciders(s, directory):
-        tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
-        dm(session, user, messages.decision_request(s, directory, lang_of(user)),
-           request_id=s.id, now=now, action_message=tracked)  # fmt: skip
+    def decision_needed(
+        self,
+        session: Session,
+        s: Summary,
+        *,
+        now: datetime,
+    ) -> None:
+        """Every contact of the requester's own city gets the request with the decision buttons."""
+        for user in self.deciders(s):
+            tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
+            dm(
+                session,
+                user,
+                messages.decision_request(s, self.directory, self.lang_of(user)),
+                request_id=s.id,
+                now=now,
+                action_message=tracked,
+            )
+
+    def close_messages(
+        self,
+        session: Session,
+        s: Summary,
+        outcome: Callable[[str], str],
+        *,
+        now: datetime,
+        kind: str | None = None,
+        city_key: str | None = None,
+    ) -> list[ActionMessage]:
+        """Update every open copy of the request's button messages to show the outcome."""
+        query = select(ActionMessage).where(
+            ActionMessage.request_id == s.id, col(ActionMessage.closed).is_(False)
+        )
+        if kind:
+            query = query.where(ActionMessage.kind == kind)
+        if city_key:
+            query = query.where(ActionMessage.city_key == city_key)
+        closed = list(session.exec(query.order_by(col(ActionMessage.id))).all())
+        for message in closed:
+            lang = self.lang_of(message.user_id)
+            enqueue(
+                session,
+                "chat.update",
+                messages.closed_message(s, self.directory, lang, outcome(lang)),
+                request_id=s.id,
+                action_message=message,
+                now=now,
+            )
+            message.closed = True
+            session.add(message)
+        return closed
+
+    def decision_made(
+        self,
+        session: Session,
+        s: Summary,
+        action: Action,
+        actor: str,
+        comment: str | None,
+        *,
+        now: datetime,
+    ) -> None:
+        """Close every copy of the decision message; tell the requester; on approval ask the
+        partner cities for experts and let the coordinators know."""
+        tz = self.tz
+
+        def outcome(lang: str) -> str:
+            return messages.outcome_line(action, actor, now, lang, tz, comment)
+
+        self.close_messages(session, s, outcome, now=now, kind="decision")
+        lang = s.locale
+        mention = f"<@{actor}>"
+        if action == Action.APPROVE:
+            text = t(lang, "dm.approved", id=s.id, actor=mention)
+            dm(
+                session,
+                s.requester_id,
+                messages.to_requester(s, self.directory, lang, text),
+                request_id=s.id,
+                now=now,
+            )
+            self.naming_needed(session, s, now=now)
+            for user in self.directory.coordinators:
+                tracked = ActionMessage(
+                    request_id=s.id, kind="coordination", user_id=user, round=s.version
+                )
+                dm(
+                    session,
+                    user,
+                    messages.approved_for_coordinators(
+                        s, self.directory, self.lang_of(user), actor
+                    ),
+                    request_id=s.id,
+                    now=now,
+                    action_message=tracked,
+                )
+        elif action == Action.DECLINE:
+            text = t(lang, "dm.declined", id=s.id, actor=mention)
+            reason = section(">" + escape(clip(comment or "–", 2800)).replace("\n", "\n>"))
+            dm(
+                session,
+                s.requester_id,
+                messages.to_requester(s, self.directory, lang, text, reason),
+                request_id=s.id,
+                now=now,
+            )
+        elif action == Action.ASK:
+            message = messages.question_for_requester(s, self.directory, lang, actor, comment or "")
+            tracked = ActionMessage(
+                request_id=s.id, kind="question", user_id=s.requester_id, round=s.version
+            )
+            dm(session, s.requester_id, message, request_id=s.id, now=now, action_message=tracked)
+
+    def naming_needed(
+        self,
+        session: Session,
+        s: Summary,
+        *,
+        now: datetime,
+    ) -> None:
+        """Each partner city's naming contacts (topic people first) are asked for experts."""
+        for city in s.partner_keys:
+            people = (
+                self.directory.naming_contacts(city, s.topic_key) or self.directory.coordinators
+            )
+            for user in people:
+                tracked = ActionMessage(
+                    request_id=s.id, kind="naming", user_id=user, city_key=city, round=s.version
+                )
+                dm(
+                    session,
+                    user,
+                    messages.naming_request(s, self.directory, self.lang_of(user), city),
+                    request_id=s.id,
+                    now=now,
+                    action_message=tracked,
+                )
+
+    def resubmitted(
+        self,
+        session: Session,
+        s: Summary,
+        *,
+        now: datetime,
+        answer: tuple[str | None, str] | None = None,
+    ) -> None:
+        """After an answer or an edit: old messages point to the new one; contacts decide anew."""
+        tz = self.tz
+        action = "answer" if answer else "edit"
+
+        def outcome(lang: str) -> str:
+            return messages.outcome_line(action, s.requester_id, now, lang, tz)
+
+        self.close_messages(session, s, outcome, now=now)
+        for user in self.deciders(s):
+            tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
+            message = messages.decision_request(
+                s, self.directory, self.lang_of(user), answer=answer, resubmitted=True
+            )
+            dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
+        text = t(s.locale, "dm.resubmitted", id=s.id)
+        dm(
+            session,
+            s.requester_id,
+            messages.to_requester(s, self.directory, s.locale, text),
+            request_id=s.id,
+            now=now,
+        )
+
+    def cancelled(
+        self,
+        session: Session,
+        s: Summary,
+        actor: str,
+        *,
+        now: datetime,
+    ) -> None:
+        """Every open message is updated; everyone who had one is told; the requester too."""
+        tz = self.tz
+
+        def outcome(lang: str) -> str:
+            return messages.outcome_line("cancel", actor, now, lang, tz)
+
+        closed = self.close_messages(session, s, outcome, now=now)
+        told = {m.user_id for m in closed if m.kind != "question"} - {s.requester_id}
+        for user in sorted(told):
+            text = t(self.lang_of(user), "dm.cancelled_contact", id=s.id, actor=f"<@{actor}>")
+            dm(session, user, messages.notice(text), request_id=s.id, now=now)
+        text = t(s.locale, "dm.cancelled", id=s.id)
+        dm(
+            session,
+            s.requester_id,
+            messages.to_requester(s, self.directory, s.locale, text),
+            request_id=s.id,
+            now=now,
+        )
+
+    def experts_named(
+        self,
+        session: Session,
+        s: Summary,
+        city_key: str,
+        actor: str,
+        experts: list[str],
+        note: str | None,
+        *,
+        now: datetime,
+        matched: bool,
+    ) -> None:
+        """Close this city's naming messages, open the group DM with an introduction, and tell
+        the requester when every partner city has named its experts."""
+        tz = self.tz
+
+        def outcome(lang: str) -> str:
+            names = ", ".join(f"<@{e}>" for e in experts)
+            return messages.outcome_line("name", actor, now, lang, tz) + f": {names}"
+
+        self.close_messages(session, s, outcome, now=now, kind="naming", city_key=city_key)
+        members = list(dict.fromkeys([s.requester_id, *experts, actor]))
+        intro = messages.introduction(s, self.directory, s.locale, actor, experts, note)
+        enqueue(session, GROUP_DM, {"users": members, **intro}, request_id=s.id, now=now)
+        if matched:
+            self.request_matched(session, s, actor, now=now)
+
+    def request_matched(
+        self,
+        session: Session,
+        s: Summary,
+        actor: str,
+        *,
+        now: datetime,
+    ) -> None:
+        tz = self.tz
+
+        def outcome(lang: str) -> str:
+            return messages.outcome_line("match", actor, now, lang, tz)
+
+        self.close_messages(session, s, outcome, now=now)
+        text = t(s.locale, "dm.matched", id=s.id)
+        dm(
+            session,
+            s.requester_id,
+            messages.to_requester(s, self.directory, s.locale, text),
+            request_id=s.id,
+            now=now,
+        )

@@ -26,6 +26,8 @@ from models import ActionMessage, OutboxMessage
 
 log = logging.getLogger(__name__)
 
+# Not a Slack method: conversations.open for several users, then chat.postMessage there.
+GROUP_DM = "group_dm"
 CLAIM = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=15)
 # Errors that mean "try again later"; every other `ok: false` is permanent.
@@ -89,28 +91,34 @@ class Outbox:
 
     # --- sending ---------------------------------------------------------------
 
-    def deliver_due(self, limit: int = 50) -> int:
-        """Send every due row once; returns how many were sent."""
-        now = self.clock()
-        with self.session_factory() as session:
-            due = session.exec(
-                select(OutboxMessage.id)
-                .where(
-                    col(OutboxMessage.sent_at).is_(None),
-                    col(OutboxMessage.dead).is_(False),
-                    col(OutboxMessage.next_attempt_at) <= now,
-                    or_(
-                        col(OutboxMessage.claimed_until).is_(None),
-                        col(OutboxMessage.claimed_until) < now,
-                    ),
-                )
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-            ).all()
+    def deliver_due(self, limit: int = 200) -> int:
+        """Send every due row once (rows added meanwhile too); returns how many were sent."""
         sent = 0
-        for row_id in due:
-            if row_id is not None and self._claim(row_id, now):
-                sent += self._send(row_id)
+        seen: set[int] = set()
+        while len(seen) < limit:
+            now = self.clock()
+            with self.session_factory() as session:
+                due = session.exec(
+                    select(OutboxMessage.id)
+                    .where(
+                        col(OutboxMessage.sent_at).is_(None),
+                        col(OutboxMessage.dead).is_(False),
+                        col(OutboxMessage.next_attempt_at) <= now,
+                        or_(
+                            col(OutboxMessage.claimed_until).is_(None),
+                            col(OutboxMessage.claimed_until) < now,
+                        ),
+                    )
+                    .order_by(col(OutboxMessage.id))
+                    .limit(50)
+                ).all()
+            fresh = [row_id for row_id in due if row_id is not None and row_id not in seen]
+            if not fresh:
+                break
+            for row_id in fresh:
+                seen.add(row_id)
+                if self._claim(row_id, now):
+                    sent += self._send(row_id)
         return sent
 
     def _claim(self, row_id: int, now: datetime) -> bool:
@@ -144,7 +152,13 @@ class Outbox:
                 return self._postpone_update(row, target)
             payload.update(channel=target.channel, ts=target.ts)
         try:
-            response = self.client.api_call(row.method, json=payload)
+            if row.method == GROUP_DM:
+                users = payload.pop("users")
+                opened = self.client.conversations_open(users=",".join(users))
+                payload["channel"] = opened["channel"]["id"]
+                response = self.client.chat_postMessage(**payload)
+            else:
+                response = self.client.api_call(row.method, json=payload)
         except SlackApiError as exc:
             error = str(exc.response.get("error", "")) if exc.response else ""
             status = exc.response.status_code if exc.response else 0

@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -180,34 +181,47 @@ def directory_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def bot(
-    fake_slack: FakeSlack, database_url: str, directory_file: Path, clock: Clock
+USERS = {
+    "U0REQ1": "anna.schmidt@leipzig.de",
+    "U0REQ2": "ben@bremen.de",
+    "U0LEI1": "lea@leipzig.de",
+    "U0LEI2": "leo@leipzig.de",
+    "U0BRE1": "bea@bremen.de",
+    "U0BRE3": "bernd@bremen.de",
+    "U0NUE1": "nina@nuernberg.de",
+    "U0COORD1": "coord@koopstadt.de",
+    "U0OUT1": "someone@example.org",
+}
+
+
+@contextmanager
+def running_bot(
+    fake: FakeSlack, database_url: str, directory: Path, clock: Clock, **env: str
 ) -> Iterator[BotUnderTest]:
-    """Started by the same `build` production uses; process_before_response makes each
-    request finish its work before the HTTP answer, so tests need no polling."""
-    for user, email in {
-        "U0REQ1": "anna.schmidt@leipzig.de",
-        "U0REQ2": "ben@bremen.de",
-        "U0LEI1": "lea@leipzig.de",
-        "U0LEI2": "leo@leipzig.de",
-        "U0BRE1": "bea@bremen.de",
-        "U0BRE3": "bernd@bremen.de",
-        "U0NUE1": "nina@nuernberg.de",
-        "U0COORD1": "coord@koopstadt.de",
-        "U0OUT1": "someone@example.org",
-    }.items():
-        fake_slack.set_user(user, email=email)
-    settings = settings_for(fake_slack, database_url, directory_file)
+    """The bot, started by the same `build` production uses, served over HTTP.
+
+    process_before_response makes each request finish its work before the HTTP
+    answer, so tests need no polling."""
+    for user, email in USERS.items():
+        fake.set_user(user, email=email)
+    settings = settings_for(fake, database_url, directory, **env)
     runtime = build(settings, clock=clock, process_before_response=True)
     server = make_http_server(runtime, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
-    fake_slack.clear()
+    fake.clear()
     try:
-        yield BotUnderTest(runtime, SlackHTTP(url), fake_slack, clock, url)
+        yield BotUnderTest(runtime, SlackHTTP(url), fake, clock, url)
     finally:
         server.shutdown()
         server.server_close()
         runtime.stop()
+
+
+@pytest.fixture
+def bot(
+    fake_slack: FakeSlack, database_url: str, directory_file: Path, clock: Clock
+) -> Iterator[BotUnderTest]:
+    with running_bot(fake_slack, database_url, directory_file, clock) as running:
+        yield running

@@ -30,7 +30,11 @@ def form_values(**overrides: Any) -> dict[str, dict[str, Any]]:
 
 
 def submit_request(
-    bot: Any, user: str = "U0REQ1", *, view_id: str = "V0REQ1", metadata: str | None = None,
+    bot: Any,
+    user: str = "U0REQ1",
+    *,
+    view_id: str = "V0REQ1",
+    metadata: str | None = None,
     **overrides: Any,
 ) -> tuple[int, Any]:
     """Submit the request modal as `user`."""
@@ -69,3 +73,58 @@ def buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
             if el.get("type") == "button":
                 found[el["action_id"]] = el.get("value", "")
     return found
+
+
+def dms_to(bot: Any, user: str) -> list[Any]:
+    """chat.postMessage calls Slack accepted that went to `user`'s DM, oldest first."""
+    return [c for c in bot.slack.delivered("chat.postMessage") if c.params["channel"] == user]
+
+
+def last_dm(bot: Any, user: str) -> Any:
+    found = dms_to(bot, user)
+    assert found, f"no DM to {user}; calls: {bot.slack.methods()}"
+    return found[-1]
+
+
+def click(
+    bot: Any, user: str, message: Any, action_id: str, *, name: str = "r", value: str | None = None
+) -> tuple[int, Any]:
+    """Click the button `action_id` of a posted message (a recorded chat.postMessage call)."""
+    if value is None:
+        value = buttons(message.params["blocks"])[action_id]
+    return bot.http.click(
+        action_id=action_id,
+        value=value,
+        user_id=user,
+        channel_id=message.response["channel"],
+        message_ts=message.response["ts"],
+        response_url=bot.slack.response_url(name),
+    )
+
+
+def replies(bot: Any, name: str = "r") -> list[str]:
+    """Texts the bot sent back through a response_url (private replies)."""
+    return [
+        c.params.get("text", "")
+        for c in bot.slack.calls_to("response_url")
+        if c.params.get("_name") == name
+    ]
+
+
+def submit_opened(
+    bot: Any, user: str, values: dict[str, Any], *, index: int = -1
+) -> tuple[int, Any]:
+    """Submit the modal the bot opened last (views.open) with state `values`."""
+    opened = bot.slack.delivered("views.open")[index]
+    view = opened.response["view"]
+    return bot.http.submit(
+        callback_id=view["callback_id"],
+        user_id=user,
+        values=values,
+        view_id=view["id"],
+        private_metadata=view.get("private_metadata", ""),
+    )
+
+
+def text_state(block_id: str, text: str) -> dict[str, Any]:
+    return {block_id: {ids.VALUE: p.text_value(text)}}

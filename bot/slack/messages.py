@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.i18n import direction_label, fmt_money, fmt_range, format_label, status_label, t
+from bot.i18n import (
+    direction_label,
+    fmt_datetime,
+    fmt_money,
+    fmt_range,
+    format_label,
+    status_label,
+    t,
+)
 from bot.slack import ids
 from bot.slack.blocks import (
+    Block,
     actions,
     button,
     button_value,
@@ -124,15 +135,33 @@ def delivery_failed(request_id: int | None, method: str, error: str) -> Message:
     return {"text": text, "blocks": [section(text)]}
 
 
-def decision_request(s: Summary, directory: Directory, lang: str) -> Message:
-    """What a contact of the requester's city gets: the request and the three buttons."""
+def decision_request(
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    *,
+    answer: tuple[str | None, str] | None = None,
+    resubmitted: bool = False,
+) -> Message:
+    """What a contact of the requester's city gets: the request and the three buttons.
+
+    `answer` is (question, answer) when the requester answered a question.
+    """
     value = button_value(s.id, s.version)
-    intro = t(lang, "decide.intro", id=s.id, user=f"<@{s.requester_id}>")
+    key = "decide.again" if resubmitted or answer else "decide.intro"
+    intro = t(lang, key, id=s.id, user=f"<@{s.requester_id}>")
+    extra: list[Block] = []
+    if answer:
+        question, reply = answer
+        qa = f"*{t(lang, 'decide.question')}*\n>{escape(clip(question or '–', 1200))}\n"
+        qa += f"*{t(lang, 'decide.answer')}*\n>{escape(clip(reply, 1500))}"
+        extra.append(section(qa))
     return {
         "text": fallback_text(s, lang),
         "blocks": [
             section(intro),
             *summary_blocks(s, directory, lang),
+            *extra,
             actions(
                 f"decide_{s.id}_{s.version}",
                 button(t(lang, "button.approve"), ids.A_APPROVE, value, style="primary"),
@@ -141,3 +170,140 @@ def decision_request(s: Summary, directory: Directory, lang: str) -> Message:
             ),
         ],
     }
+
+
+def when(moment: datetime, lang: str, tz: ZoneInfo) -> str:
+    """A Slack date token: each reader sees it in their own locale and time zone."""
+    fallback = fmt_datetime(moment, lang, tz)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def outcome_line(
+    action: str, actor: str, moment: datetime, lang: str, tz: ZoneInfo, comment: str | None = None
+) -> str:
+    """ "Genehmigt von @x am …" — what closed a message with buttons."""
+    text = t(lang, f"outcome.{action}", actor=f"<@{actor}>", when=when(moment, lang, tz))
+    if comment:
+        text += "\n>" + escape(clip(comment, 2500)).replace("\n", "\n>")
+    return text
+
+
+def closed_message(s: Summary, directory: Directory, lang: str, outcome: str) -> Message:
+    """A decision or naming message after the fact: the outcome on top, no buttons."""
+    return {
+        "text": fallback_text(s, lang),
+        "blocks": [section(outcome), *summary_blocks(s, directory, lang, with_question=False)],
+    }
+
+
+def to_requester(s: Summary, directory: Directory, lang: str, text: str, *extra: Block) -> Message:
+    """A DM to the requester about their request: the news, then the request in short."""
+    return {
+        "text": clip(text.replace("*", ""), 300),
+        "blocks": [section(text), *extra, *summary_blocks(s, directory, lang, with_question=False)],
+    }
+
+
+def question_for_requester(
+    s: Summary, directory: Directory, lang: str, actor: str, question: str
+) -> Message:
+    value = button_value(s.id, s.version)
+    text = t(lang, "dm.question", id=s.id, actor=f"<@{actor}>")
+    quote = ">" + escape(clip(question, 2800)).replace("\n", "\n>")
+    return to_requester(
+        s,
+        directory,
+        lang,
+        text,
+        section(quote),
+        actions(
+            f"answer_{s.id}_{s.version}",
+            button(t(lang, "button.answer"), ids.A_ANSWER, value, style="primary"),
+            button(t(lang, "button.edit"), ids.A_EDIT, value),
+        ),
+    )
+
+
+def naming_request(s: Summary, directory: Directory, lang: str, city_key: str) -> Message:
+    """What the partner city's contact gets after approval: name the expert(s)."""
+    value = f"{s.id}:{s.version}:{city_key}"
+    text = t(
+        lang,
+        "naming.intro",
+        id=s.id,
+        city=escape(directory.city_name(city_key)),
+        own=escape(directory.city_name(s.own_city_key)),
+    )
+    return {
+        "text": fallback_text(s, lang),
+        "blocks": [
+            section(text),
+            *summary_blocks(s, directory, lang),
+            actions(
+                f"name_{s.id}_{city_key}",
+                button(t(lang, "button.name_experts"), ids.A_NAME_EXPERTS, value, style="primary"),
+            ),
+        ],
+    }
+
+
+def approved_for_coordinators(s: Summary, directory: Directory, lang: str, actor: str) -> Message:
+    text = t(lang, "coord.approved", id=s.id, actor=f"<@{actor}>")
+    return {
+        "text": fallback_text(s, lang),
+        "blocks": [
+            section(text),
+            *summary_blocks(s, directory, lang, with_question=False),
+            actions(
+                f"match_{s.id}",
+                button(
+                    t(lang, "button.mark_matched"),
+                    ids.A_MARK_MATCHED,
+                    button_value(s.id, s.version),
+                ),
+            ),
+        ],
+    }
+
+
+def introduction(
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    contact: str,
+    experts: list[str],
+    note: str | None,
+) -> Message:
+    """The group DM of requester, experts and contact: who, what, when, the question."""
+    people = ", ".join(f"<@{e}>" for e in experts)
+    text = t(
+        lang,
+        "intro.text",
+        requester=f"<@{s.requester_id}>",
+        experts=people,
+        contact=f"<@{contact}>",
+        id=s.id,
+    )
+    blocks = [section(text), *summary_blocks(s, directory, lang)]
+    if note:
+        blocks.append(section(f"*{t(lang, 'intro.note')}*\n{escape(clip(note, 2800))}"))
+    return {"text": clip(text.replace("*", ""), 300), "blocks": blocks}
+
+
+def notice(text: str) -> Message:
+    return plain_message(text)
+
+
+def refusal_text(key: str, params: dict[str, object], lang: str, tz: ZoneInfo) -> str:
+    """A Refused rendered for the person: people as mentions, times as date tokens."""
+    shown: dict[str, object] = {}
+    for name, value in params.items():
+        if isinstance(value, datetime):
+            shown[name] = when(value, lang, tz)
+        elif name in ("actor", "user") and isinstance(value, str) and value:
+            shown[name] = f"<@{value}>" if value != "system" else "cr-bot"
+        elif name == "status" and isinstance(value, str):
+            shown[name] = status_label(value, lang)
+        else:
+            shown[name] = value
+    return t(lang, key, **shown)

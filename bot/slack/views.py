@@ -115,25 +115,42 @@ def request_modal(
     }
     blocks = [
         section(t(lang, "modal.intro")),
-        input_block(ids.B_TITLE, t(lang, "field.title"),
-                    text_input(p.title, TITLE_MAX, "field.title.ph")),
-        input_block(ids.B_QUESTION, t(lang, "field.question"),
-                    text_input(p.question, QUESTION_MAX, "field.question.ph", multiline=True)),
+        input_block(
+            ids.B_TITLE, t(lang, "field.title"), text_input(p.title, TITLE_MAX, "field.title.ph")
+        ),
+        input_block(
+            ids.B_QUESTION,
+            t(lang, "field.question"),
+            text_input(p.question, QUESTION_MAX, "field.question.ph", multiline=True),
+        ),
         input_block(ids.B_TOPIC, t(lang, "field.topic"), select(topics, p.topic, "field.topic.ph")),
-        input_block(ids.B_FORMAT, t(lang, "field.format"),
-                    select(formats, p.format, "field.format.ph")),
+        input_block(
+            ids.B_FORMAT, t(lang, "field.format"), select(formats, p.format, "field.format.ph")
+        ),
         input_block(ids.B_DIRECTION, t(lang, "field.direction"), direction),
-        input_block(ids.B_OWN_CITY, t(lang, "field.own_city"),
-                    select(cities, p.own_city, "field.own_city.ph"),
-                    hint=t(lang, "field.own_city.hint")),
+        input_block(
+            ids.B_OWN_CITY,
+            t(lang, "field.own_city"),
+            select(cities, p.own_city, "field.own_city.ph"),
+            hint=t(lang, "field.own_city.hint"),
+        ),
         input_block(ids.B_PARTNERS, t(lang, "field.partners"), partners),
         input_block(ids.B_DATE_FROM, t(lang, "field.date_from"), datepicker(p.date_from)),
         input_block(ids.B_DATE_TO, t(lang, "field.date_to"), datepicker(p.date_to)),
-        input_block(ids.B_TRAVELLERS, t(lang, "field.travellers"), travellers,
-                    hint=t(lang, "field.travellers.hint")),
-        input_block(ids.B_COST, t(lang, "field.cost"), text_input(p.cost, 40, "field.cost.ph"),
-                    hint=t(lang, "field.cost.hint"), optional=True),
-    ]  # fmt: skip
+        input_block(
+            ids.B_TRAVELLERS,
+            t(lang, "field.travellers"),
+            travellers,
+            hint=t(lang, "field.travellers.hint"),
+        ),
+        input_block(
+            ids.B_COST,
+            t(lang, "field.cost"),
+            text_input(p.cost, 40, "field.cost.ph"),
+            hint=t(lang, "field.cost.hint"),
+            optional=True,
+        ),
+    ]
     return modal(
         ids.VIEW_REQUEST,
         t(lang, "modal.title_edit" if edit_id else "modal.title"),
@@ -183,3 +200,123 @@ def raw_request(state_values: Any) -> RawRequest:
         travellers=_str(_value(state, ids.B_TRAVELLERS).get("value")),
         cost=_str(_value(state, ids.B_COST).get("value")),
     )
+
+
+def small_metadata(**data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def text_modal(
+    callback_id: str,
+    lang: str,
+    title_key: str,
+    label: str,
+    submit_key: str,
+    meta: str,
+    *,
+    intro: str | None = None,
+    block_id: str = ids.B_REASON,
+) -> dict[str, Any]:
+    """A modal with one required multiline text field (reason, question, answer)."""
+    element = {
+        "type": "plain_text_input",
+        "action_id": ids.VALUE,
+        "multiline": True,
+        "max_length": QUESTION_MAX,
+    }
+    blocks = [section(intro)] if intro else []
+    blocks.append(input_block(block_id, label, element))
+    return modal(
+        callback_id,
+        t(lang, title_key),
+        blocks,
+        submit=t(lang, submit_key),
+        close=t(lang, "modal.close"),
+        private_metadata=meta,
+    )
+
+
+def decline_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
+    meta = small_metadata(id=request_id, v=version, lang=lang)
+    return text_modal(
+        ids.VIEW_DECLINE,
+        lang,
+        "modal.decline.title",
+        t(lang, "modal.decline.reason"),
+        "modal.decline.submit",
+        meta,
+    )
+
+
+def ask_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
+    meta = small_metadata(id=request_id, v=version, lang=lang)
+    return text_modal(
+        ids.VIEW_ASK,
+        lang,
+        "modal.ask.title",
+        t(lang, "modal.ask.question"),
+        "modal.ask.submit",
+        meta,
+    )
+
+
+def answer_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
+    meta = small_metadata(id=request_id, v=version, lang=lang)
+    return text_modal(
+        ids.VIEW_ANSWER,
+        lang,
+        "modal.answer.title",
+        t(lang, "modal.answer.label"),
+        "modal.ask.submit",
+        meta,
+    )
+
+
+def name_experts_modal(request_id: int, city_key: str, city_name: str, lang: str) -> dict[str, Any]:
+    meta = small_metadata(id=request_id, city=city_key, lang=lang)
+    people = {
+        "type": "multi_users_select",
+        "action_id": ids.VALUE,
+        "max_selected_items": 10,
+        "placeholder": plain(t(lang, "field.partners.ph")),
+    }
+    note = {
+        "type": "plain_text_input",
+        "action_id": ids.VALUE,
+        "multiline": True,
+        "max_length": QUESTION_MAX,
+    }
+    blocks = [
+        input_block(ids.B_EXPERTS, t(lang, "modal.name.experts", city=city_name), people),
+        input_block(ids.B_NOTE, t(lang, "modal.name.note"), note, optional=True),
+    ]
+    return modal(
+        ids.VIEW_NAME_EXPERTS,
+        t(lang, "modal.name.title"),
+        blocks,
+        submit=t(lang, "modal.name.submit"),
+        close=t(lang, "modal.close"),
+        private_metadata=meta,
+    )
+
+
+def notice_modal(text: str, lang: str, title_key: str = "refused.title") -> dict[str, Any]:
+    """A modal that only says something (a refusal, or "one moment" while loading)."""
+    return modal(
+        "cr_notice", t(lang, title_key), [section(text)], close=t(lang, "modal.close_only")
+    )
+
+
+def loading_modal(lang: str) -> dict[str, Any]:
+    return notice_modal(t(lang, "modal.loading"), lang, "modal.title")
+
+
+def text_value(state_values: Any, block_id: str) -> str:
+    state = state_values if isinstance(state_values, dict) else {}
+    return (_str(_value(state, block_id).get("value")) or "").strip()
+
+
+def users_value(state_values: Any, block_id: str) -> list[str]:
+    state = state_values if isinstance(state_values, dict) else {}
+    chosen = _value(state, block_id).get("selected_users")
+    return [u for u in chosen if isinstance(u, str)] if isinstance(chosen, list) else []

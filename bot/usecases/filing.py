@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,11 +9,10 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot import notify
 from bot.db import SessionFactory
-from bot.domain.directory import Directory
 from bot.domain.request import RequestDraft, Summary
 from bot.domain.states import Action, Status
+from bot.notify import Notifier
 from bot.usecases.common import audit, summary
 from models import ExchangeRequest, RequestPartner
 
@@ -34,8 +32,7 @@ def file_request(
     requester_id: str,
     locale: str,
     submission_key: str,
-    directory: Directory,
-    lang_of: Callable[[str], str],
+    notifier: Notifier,
     now: datetime,
 ) -> Filed:
     """Store the request with its first audit entry and its notifications, in one transaction.
@@ -80,8 +77,8 @@ def file_request(
                 to_status=Status.SUBMITTED,
             )
             filed = summary(session, request)
-            notify.request_filed(session, filed, directory, now=now)
-            notify.decision_needed(session, filed, directory, lang_of=lang_of, now=now)
+            notifier.request_filed(session, filed, now=now)
+            notifier.decision_needed(session, filed, now=now)
     except IntegrityError:
         # A parallel retry of the same submission won the unique key: return its request.
         existing = _by_submission(session_factory, submission_key)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.app import Services
-from bot.slack.listeners import errors, filing, home
+from bot.slack.listeners import decisions, errors, filing, home
 
 
 def register(app: App, services: Services) -> None:
     errors.register(app, services)
     filing.register(app, services)
+    decisions.register(app, services)
     home.register(app, services)

@@ -68,8 +68,11 @@ def register(app: App, services: Services) -> None:
                 block = _first_input_block(body.get("view") or {})
                 if block:
                     payload = {"response_action": "errors", "errors": {block: text}}
-                    return BoltResponse(status=200, body=json.dumps(payload),
-                                        headers={"content-type": "application/json"})  # fmt: skip
+                    return BoltResponse(
+                        status=200,
+                        body=json.dumps(payload),
+                        headers={"content-type": "application/json"},
+                    )
             if body.get("command"):
                 return BoltResponse(
                     status=200,

@@ -10,11 +10,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
+from bot.domain.errors import Refused
 from bot.domain.request import RawRequest, RequestDraft, validate
 from bot.i18n import t
 from bot.slack import ids, messages
-from bot.slack.views import parse_metadata, raw_request, request_modal
-from bot.usecases import filing
+from bot.slack.views import notice_modal, parse_metadata, raw_request, request_modal
+from bot.usecases import decisions, filing
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +80,32 @@ def register(app: App, services: Services) -> None:
             errors = {p.field: t(lang, p.key, **p.params) for p in result}
             ack(response_action="errors", errors=errors)
             return
+        if meta.get("edit"):
+            try:
+                decisions.save_edit(
+                    services.session_factory,
+                    int(meta["edit"]),
+                    result,
+                    actor=user,
+                    notifier=services.notifier(),
+                    now=services.clock(),
+                )
+            except Refused as refused:
+                text = messages.refusal_text(
+                    refused.key, refused.params, lang, services.settings.timezone
+                )
+                ack(response_action="update", view=notice_modal(text, lang))
+                return
+            ack()
+            services.deliver()
+            return
         filing.file_request(
             services.session_factory,
             result,
             requester_id=user,
             locale=lang,
             submission_key=f"{body.get('team', {}).get('id', '')}:{view.get('id', '')}",
-            directory=directory,
-            lang_of=services.lang_of,
+            notifier=services.notifier(),
             now=services.clock(),
         )
         ack()

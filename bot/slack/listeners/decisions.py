@@ -1,0 +1,335 @@
+"""Buttons and modals of deciding, asking, answering, editing, cancelling and naming experts.
+
+Each button: ack, then (for modals) views.open first, then the server-side check;
+a refusal is said privately where the person clicked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Services
+from bot.domain.errors import Refused
+from bot.domain.request import QUESTION_MAX
+from bot.i18n import t
+from bot.slack import ids, messages, views
+from bot.slack.blocks import parse_button_value
+from bot.usecases import decisions, matching
+
+log = logging.getLogger(__name__)
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str(body["user"]["id"])
+
+
+def _action_value(body: dict[str, Any]) -> str | None:
+    action = (body.get("actions") or [{}])[0]
+    return action.get("value") if isinstance(action, dict) else None
+
+
+def _meta_lang(services: Services, meta: dict[str, Any], user: str) -> str:
+    lang = meta.get("lang")
+    return lang if lang in ("de", "en") else services.lang_of(user)
+
+
+def refuse(services: Services, respond: Respond, user: str, refused: Refused) -> None:
+    """Say privately, where the person clicked, why nothing changed."""
+    lang = services.lang_of(user)
+    text = messages.refusal_text(refused.key, refused.params, lang, services.settings.timezone)
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def refusal_view(services: Services, user: str, refused: Refused) -> dict[str, Any]:
+    lang = services.lang_of(user)
+    text = messages.refusal_text(refused.key, refused.params, lang, services.settings.timezone)
+    return views.notice_modal(text, lang)
+
+
+def open_then_check(
+    client: WebClient,
+    services: Services,
+    trigger_id: str,
+    user: str,
+    view: dict[str, Any],
+    check: Callable[[], Any],
+) -> Any:
+    """views.open at once (the trigger dies in 3 s), then check; a refusal replaces the modal."""
+    try:
+        opened = client.views_open(trigger_id=trigger_id, view=view)["view"]
+    except SlackApiError as exc:
+        log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
+        return None
+    try:
+        return check()
+    except Refused as refused:
+        client.views_update(view_id=opened["id"], view=refusal_view(services, user, refused))
+        return None
+
+
+def _required_text(services: Services, ack: Ack, view: dict[str, Any], lang: str) -> str | None:
+    """The one text field of a small modal, or an inline error (and None)."""
+    text = views.text_value(view.get("state", {}).get("values"), ids.B_REASON)
+    if not text:
+        ack(response_action="errors", errors={ids.B_REASON: t(lang, "err.required_reason")})
+        return None
+    if len(text) > QUESTION_MAX:
+        message = t(lang, "err.too_long", max=QUESTION_MAX, n=len(text))
+        ack(response_action="errors", errors={ids.B_REASON: message})
+        return None
+    return text
+
+
+def register(app: App, services: Services) -> None:
+    def parsed(body: dict[str, Any]) -> tuple[int, int] | None:
+        return parse_button_value(_action_value(body))
+
+    @app.action(ids.A_APPROVE)
+    def approve(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = _user(body)
+        target = parsed(body)
+        if target is None:
+            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+        try:
+            decisions.decide(
+                services.session_factory,
+                target[0],
+                target[1],
+                "approve",
+                actor=user,
+                notifier=services.notifier(),
+                now=services.clock(),
+            )
+        except Refused as refused:
+            return refuse(services, respond, user, refused)
+        services.deliver()
+
+    def decision_modal(kind: str) -> Callable[..., None]:
+        build = views.decline_modal if kind == "decline" else views.ask_modal
+
+        def handler(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+            ack()
+            user = _user(body)
+            target = parsed(body)
+            if target is None:
+                return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+            request_id, version = target
+            open_then_check(
+                client,
+                services,
+                body["trigger_id"],
+                user,
+                build(request_id, version, services.lang_of(user)),
+                lambda: decisions.check_decider(
+                    services.session_factory, request_id, version, user, services.directory
+                ),
+            )
+
+        return handler
+
+    app.action(ids.A_DECLINE)(decision_modal("decline"))
+    app.action(ids.A_ASK)(decision_modal("ask"))
+
+    def decision_submission(kind: str) -> Callable[..., None]:
+        def handler(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+            user = _user(body)
+            meta = views.parse_metadata(view.get("private_metadata"))
+            lang = _meta_lang(services, meta, user)
+            text = _required_text(services, ack, view, lang)
+            if text is None:
+                return
+            try:
+                decisions.decide(
+                    services.session_factory,
+                    int(meta.get("id", 0)),
+                    int(meta.get("v", 0)),
+                    kind,
+                    actor=user,
+                    comment=text,
+                    notifier=services.notifier(),
+                    now=services.clock(),
+                )
+            except Refused as refused:
+                ack(response_action="update", view=refusal_view(services, user, refused))
+                return
+            ack()
+            services.deliver()
+
+        return handler
+
+    app.view(ids.VIEW_DECLINE)(decision_submission("decline"))
+    app.view(ids.VIEW_ASK)(decision_submission("ask"))
+
+    @app.action(ids.A_ANSWER)
+    def answer_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user = _user(body)
+        target = parsed(body)
+        if target is None:
+            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+        open_then_check(
+            client,
+            services,
+            body["trigger_id"],
+            user,
+            views.answer_modal(target[0], target[1], services.lang_of(user)),
+            lambda: decisions.check_requester(
+                services.session_factory, target[0], user, services.directory
+            ),
+        )
+
+    @app.view(ids.VIEW_ANSWER)
+    def answer_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = _user(body)
+        meta = views.parse_metadata(view.get("private_metadata"))
+        text = _required_text(services, ack, view, _meta_lang(services, meta, user))
+        if text is None:
+            return
+        try:
+            decisions.answer(
+                services.session_factory,
+                int(meta.get("id", 0)),
+                actor=user,
+                text=text,
+                notifier=services.notifier(),
+                now=services.clock(),
+            )
+        except Refused as refused:
+            ack(response_action="update", view=refusal_view(services, user, refused))
+            return
+        ack()
+        services.deliver()
+
+    @app.action(ids.A_EDIT)
+    def edit_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user = _user(body)
+        lang = services.lang_of(user)
+        target = parsed(body)
+        if target is None:
+            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+        try:
+            opened = client.views_open(
+                trigger_id=body["trigger_id"], view=views.loading_modal(lang)
+            )
+        except SlackApiError as exc:
+            log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
+            return
+        try:
+            s = decisions.check_editable(services.session_factory, target[0], user)
+        except Refused as refused:
+            client.views_update(
+                view_id=opened["view"]["id"], view=refusal_view(services, user, refused)
+            )
+            return
+        form = views.request_modal(
+            services.directory, lang, prefill=s.as_raw(), edit_id=s.id, version=s.version
+        )
+        client.views_update(view_id=opened["view"]["id"], view=form)
+
+    @app.action(ids.A_CANCEL)
+    def cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = _user(body)
+        target = parsed(body)
+        if target is None:
+            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+        try:
+            decisions.cancel(
+                services.session_factory,
+                target[0],
+                actor=user,
+                notifier=services.notifier(),
+                now=services.clock(),
+            )
+        except Refused as refused:
+            return refuse(services, respond, user, refused)
+        services.deliver()
+
+    @app.action(ids.A_NAME_EXPERTS)
+    def name_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user = _user(body)
+        value = _action_value(body) or ""
+        head, _, city = value.rpartition(":")
+        target = parse_button_value(head)
+        if target is None or not city:
+            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+        directory = services.directory
+        open_then_check(
+            client,
+            services,
+            body["trigger_id"],
+            user,
+            views.name_experts_modal(
+                target[0], city, directory.city_name(city), services.lang_of(user)
+            ),
+            lambda: matching.check_namer(
+                services.session_factory, target[0], city, user, services.notifier()
+            ),
+        )
+
+    @app.view(ids.VIEW_NAME_EXPERTS)
+    def name_submission(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        user = _user(body)
+        meta = views.parse_metadata(view.get("private_metadata"))
+        lang = _meta_lang(services, meta, user)
+        state = view.get("state", {}).get("values")
+        experts = list(dict.fromkeys(views.users_value(state, ids.B_EXPERTS)))
+        note = views.text_value(state, ids.B_NOTE)[:QUESTION_MAX] or None
+        bot_user = context.bot_user_id
+        if not experts or len(experts) > matching.EXPERTS_MAX:
+            ack(response_action="errors", errors={ids.B_EXPERTS: t(lang, "err.no_experts")})
+            return
+        if bot_user and bot_user in experts:
+            ack(response_action="errors", errors={ids.B_EXPERTS: t(lang, "err.expert_bot")})
+            return
+        try:
+            matching.name_experts(
+                services.session_factory,
+                int(meta.get("id", 0)),
+                str(meta.get("city", "")),
+                experts,
+                actor=user,
+                note=note,
+                notifier=services.notifier(),
+                now=services.clock(),
+            )
+        except matching.RequesterAsExpert:
+            ack(
+                response_action="errors", errors={ids.B_EXPERTS: t(lang, "err.expert_self_request")}
+            )
+            return
+        except Refused as refused:
+            ack(response_action="update", view=refusal_view(services, user, refused))
+            return
+        ack()
+        services.deliver()
+
+    @app.action(ids.A_MARK_MATCHED)
+    def mark_matched(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user = _user(body)
+        target = parsed(body)
+        if target is None:
+            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+        try:
+            matching.mark_matched(
+                services.session_factory,
+                target[0],
+                actor=user,
+                notifier=services.notifier(),
+                now=services.clock(),
+            )
+        except Refused as refused:
+            return refuse(services, respond, user, refused)
+        services.deliver()

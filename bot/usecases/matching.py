@@ -1,0 +1,153 @@
+"""Naming the experts of the partner cities, and marking a request matched."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.db import SessionFactory
+from bot.domain.errors import Refused
+from bot.domain.request import Summary
+from bot.domain.states import Action, Status
+from bot.notify import Notifier
+from bot.usecases.common import audit, summary, transition
+from bot.usecases.decisions import Done, _already, _load
+from models import ExchangeRequest, Expert, RequestPartner
+
+EXPERTS_MAX = 10
+
+
+class RequesterAsExpert(Exception):
+    """The requester was named as an expert of the partner city."""
+
+
+def check_namer(
+    session_factory: SessionFactory, request_id: int, city_key: str, actor: str, notifier: Notifier
+) -> Summary:
+    """Raise Refused unless `actor` may name the experts of `city_key` for this request now."""
+    with session_factory() as session:
+        request = _load(session, request_id)
+        _check_namer(session, request, city_key, actor, notifier)
+        return summary(session, request)
+
+
+def _check_namer(
+    session: Session, request: ExchangeRequest, city_key: str, actor: str, notifier: Notifier
+) -> None:
+    directory = notifier.directory
+    partners = session.exec(
+        select(RequestPartner.city_key).where(RequestPartner.request_id == request.id)
+    ).all()
+    if city_key not in partners:
+        raise Refused("refused.not_naming", {"city": directory.city_name(city_key)})
+    if not directory.may_name(actor, city_key, request.topic_key):
+        raise Refused("refused.not_naming", {"city": directory.city_name(city_key)})
+    if request.status != Status.APPROVED:
+        raise _already(session, request)
+    named = session.exec(
+        select(Expert)
+        .where(Expert.request_id == request.id, Expert.city_key == city_key)
+        .order_by(col(Expert.id))
+    ).first()
+    if named is not None:
+        raise Refused(
+            "refused.already_named",
+            {
+                "city": directory.city_name(city_key),
+                "actor": named.named_by,
+                "when": named.named_at,
+            },
+        )
+
+
+def name_experts(
+    session_factory: SessionFactory,
+    request_id: int,
+    city_key: str,
+    experts: list[str],
+    *,
+    actor: str,
+    note: str | None,
+    notifier: Notifier,
+    now: datetime,
+) -> Done:
+    """Store the experts of one partner city and introduce everyone in a group DM.
+
+    The request becomes `matched` when every partner city has named at least one expert.
+    """
+    with session_factory.begin() as session:
+        request = _load(session, request_id)
+        _check_namer(session, request, city_key, actor, notifier)
+        if request.requester_id in experts:
+            raise RequesterAsExpert
+        for user in experts:
+            session.add(
+                Expert(
+                    request_id=request_id,
+                    city_key=city_key,
+                    user_id=user,
+                    named_by=actor,
+                    note=note,
+                    named_at=now,
+                )
+            )
+        session.flush()
+        partners = set(
+            session.exec(
+                select(RequestPartner.city_key).where(RequestPartner.request_id == request_id)
+            ).all()
+        )
+        named = set(
+            session.exec(select(Expert.city_key).where(Expert.request_id == request_id)).all()
+        )
+        matched = partners <= named
+        if matched:
+            transition(
+                session,
+                request_id,
+                Action.MATCH,
+                actor=actor,
+                now=now,
+                comment="all partner cities named experts",
+            )
+        else:
+            audit(
+                session,
+                request_id=request_id,
+                actor=actor,
+                action="name",
+                now=now,
+                comment=f"{city_key}: {', '.join(experts)}",
+            )
+        s = summary(session, request)
+        notifier.experts_named(session, s, city_key, actor, experts, note, now=now, matched=matched)
+    return Done(s, Action.MATCH if matched else Action.APPROVE)
+
+
+def mark_matched(
+    session_factory: SessionFactory,
+    request_id: int,
+    *,
+    actor: str,
+    notifier: Notifier,
+    now: datetime,
+) -> Done:
+    """A coordinator marks an approved request matched (experts found outside the bot)."""
+    with session_factory.begin() as session:
+        request = _load(session, request_id)
+        if not notifier.directory.is_coordinator(actor):
+            raise Refused("refused.not_coordinator")
+        changed = transition(
+            session,
+            request_id,
+            Action.MATCH,
+            actor=actor,
+            now=now,
+            comment="marked matched by a coordinator",
+        )
+        if changed is None:
+            raise _already(session, request)
+        s = summary(session, request)
+        notifier.request_matched(session, s, actor, now=now)
+    return Done(s, Action.MATCH)

@@ -1,0 +1,103 @@
+"""Every view and message the bot builds is valid Block Kit, even with the longest input.
+
+slack_sdk's models check types, required fields and length limits; a round trip
+through them that changes nothing means Slack gets what we meant."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.directory_file import parse_directory
+from bot.domain.request import QUESTION_MAX, TITLE_MAX, Summary
+from bot.slack import home, messages, views
+from tests.conftest import DIRECTORY
+
+TZ = ZoneInfo("Europe/Berlin")
+DIR = parse_directory(DIRECTORY)
+LONG = Summary(
+    id=987654,
+    version=42,
+    status="submitted",
+    requester_id="U0REQ1",
+    title="Ü" * TITLE_MAX,
+    question="<&>" * (QUESTION_MAX // 3),
+    topic_key="wohnen",
+    format="public_event",
+    direction="invite",
+    own_city_key="leipzig",
+    partner_keys=("bremen", "nuernberg"),
+    date_from=date(2026, 12, 7),
+    date_to=date(2027, 1, 9),
+    travellers=20,
+    cost_eur=Decimal("99999.99"),
+    locale="de",
+)
+NOW = datetime(2026, 11, 26, 9, tzinfo=UTC)
+
+
+def _views(lang: str) -> list[dict]:
+    return [
+        views.request_modal(DIR, lang),
+        views.request_modal(DIR, lang, prefill=LONG.as_raw(), edit_id=LONG.id, version=42),
+        views.decline_modal(LONG.id, 42, lang),
+        views.ask_modal(LONG.id, 42, lang),
+        views.answer_modal(LONG.id, 42, lang),
+        views.name_experts_modal(LONG.id, "nuernberg", "Nürnberg", lang),
+        views.notice_modal("x" * 2900, lang),
+        views.loading_modal(lang),
+        home.home_view([LONG] * 200, DIR, lang, total=500),
+    ]
+
+
+def _messages(lang: str) -> list[dict]:
+    long_text = "ß" * 3000
+    return [
+        messages.request_filed(LONG, DIR, lang),
+        messages.decision_request(LONG, DIR, lang),
+        messages.decision_request(LONG, DIR, lang, answer=(long_text, long_text)),
+        messages.closed_message(
+            LONG, DIR, lang, messages.outcome_line("decline", "U0LEI1", NOW, lang, TZ, long_text)
+        ),
+        messages.to_requester(LONG, DIR, lang, "x"),
+        messages.question_for_requester(LONG, DIR, lang, "U0LEI1", long_text),
+        messages.naming_request(LONG, DIR, lang, "bremen"),
+        messages.approved_for_coordinators(LONG, DIR, lang, "U0LEI1"),
+        messages.introduction(
+            LONG, DIR, lang, "U0BRE3", [f"U0EXP{i}" for i in range(10)], long_text
+        ),
+        messages.help_message(lang, unknown="y" * 500),
+        messages.request_list([LONG] * 20, DIR, lang, total=100),
+        messages.delivery_failed(LONG.id, "chat.postMessage", "channel_not_found"),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_views_round_trip_through_slack_sdk(lang):
+    for view in _views(lang):
+        assert View(**view).to_dict() == view
+        assert len(view["blocks"]) <= 100
+        assert len(view.get("private_metadata", "")) <= 3000
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_messages_round_trip_through_slack_sdk(lang):
+    for message in _messages(lang):
+        blocks = message["blocks"]
+        assert [Block.parse(b).to_dict() for b in blocks] == blocks
+        assert len(blocks) <= 50
+        assert 0 < len(message["text"]) <= 4000
+        for block in blocks:  # section texts: Slack's 3000-character limit
+            assert len(block.get("text", {}).get("text", "")) <= 3000
+
+
+def test_round_trip_catches_an_invalid_view():
+    bad = views.decline_modal(1, 1, "de")
+    bad["title"]["text"] = "x" * 25  # modal titles are limited to 24 characters
+    with pytest.raises(Exception):  # noqa: B017  (slack_sdk raises its own formation error)
+        View(**bad).to_dict()
