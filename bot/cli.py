@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
         p = dir_sub.add_parser(name, help=text)
         p.add_argument("file", type=Path, metavar="FILE")
 
+    digest = sub.add_parser("digest", help="post the channel digest of the current period")
+    mode = digest.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="print it, post nothing")
+    mode.add_argument("--now", action="store_true", help="post the current period now (once)")
+    sub.add_parser("remind", help="remind contacts of pending decisions, escalate old ones")
+    sub.add_parser("reflect", help="ask for reflections after exchanges; complete old ones")
+
     history = sub.add_parser("history", help="print the audit trail of a request")
     history.add_argument("request_id", type=int, metavar="REQUEST_ID")
     return parser
@@ -76,6 +83,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "directory":
         return _directory_sync(session_factory, args.file)
+    if args.command == "digest" and args.dry_run:
+        return _digest_dry_run(settings, session_factory)
+    if args.command in ("digest", "remind", "reflect"):
+        return _job(args, settings)
     if args.command == "history":
         from bot.usecases.history import history_lines
 
@@ -116,4 +127,41 @@ def _directory_sync(session_factory: object, path: Path) -> int:
         return 1
     report = sync_directory(session_factory, directory, now=utcnow())  # type: ignore[arg-type]
     print(f"{path}: {report}")
+    return 0
+
+
+def _digest_dry_run(settings: Settings, session_factory: object) -> int:
+    from bot.slack.digest import digest_text
+    from bot.usecases.digest import build_digest
+    from bot.usecases.directory import load_directory
+    from models.types import utcnow
+
+    today = utcnow().astimezone(settings.timezone).date()
+    content = build_digest(session_factory, today=today)  # type: ignore[arg-type]
+    directory = load_directory(session_factory)  # type: ignore[arg-type]
+    print(digest_text(content, directory, settings.language))
+    return 0
+
+
+def _job(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one job as cron would: needs the bot token (it posts through Slack)."""
+    from bot.scheduler import digest_job, reflect_job, remind_job
+    from bot.server import build
+
+    settings = Settings.from_env(os.environ)
+    runtime = build(settings, sync_directory_file=False)
+    try:
+        if args.command == "digest":
+            if not settings.digest_channel:
+                raise SettingsError("CR_DIGEST_CHANNEL is not set: name the channel ID to post to.")
+            print(f"digest: {digest_job(runtime.services, force=args.now)}")
+        elif args.command == "remind":
+            print(f"remind: {remind_job(runtime.services)}")
+        else:
+            print(f"reflect: {reflect_job(runtime.services)}")
+        pending = runtime.services.outbox.pending() if runtime.services.outbox else 0
+        if pending:
+            print(f"{pending} message(s) wait for Slack; the running bot sends them.")
+    finally:
+        runtime.stop()
     return 0

@@ -260,6 +260,69 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "home.new": {"de": "Neue C+R-Anfrage", "en": "New C+R request"},
 
+    # --- digest --------------------------------------------------------------------
+    "digest.title": {"de": "C+R-Austausche der nächsten vier Wochen",
+                     "en": "C+R exchanges in the next four weeks"},
+    "digest.week": {"de": "Woche ab {day}", "en": "Week of {day}"},
+    "digest.nothing": {"de": "_Nichts geplant._", "en": "_Nothing planned._"},
+    "digest.people": {"de": "{n} Pers.", "en": "{n} people"},
+    "digest.pending": {"de": ":hourglass_flowing_sand: {n} Anfrage(n) warten auf eine "
+                             "Entscheidung.",
+                       "en": ":hourglass_flowing_sand: {n} request(s) waiting for a decision."},
+    "digest.continued": {"de": "Fortsetzung ({n}/{total})", "en": "Continued ({n}/{total})"},
+    "upcoming.none": {"de": "In den nächsten vier Wochen ist kein C+R-Austausch geplant.",
+                      "en": "No C+R exchange is planned in the next four weeks."},
+
+    # --- reminders and reflections ----------------------------------------------------
+    "remind.contact": {
+        "de": ":alarm_clock: Erinnerung: Die C+R-Anfrage *#{id}* „{title}“ von {user} wartet "
+              "seit {days} Arbeitstagen auf eine Entscheidung. Die Knöpfe finden Sie in der "
+              "ursprünglichen Nachricht und auf der Startseite der App.",
+        "en": ":alarm_clock: Reminder: C+R request *#{id}* \"{title}\" from {user} has been "
+              "waiting {days} working days for a decision. The buttons are in the original "
+              "message and on the app's Home tab.",
+    },
+    "remind.escalate": {
+        "de": ":rotating_light: Die C+R-Anfrage *#{id}* von {user} wartet seit {days} "
+              "Arbeitstagen auf eine Entscheidung der Ansprechpartner/innen von {city} "
+              "({contacts}). Als Koordination können Sie selbst entscheiden:",
+        "en": ":rotating_light: C+R request *#{id}* from {user} has been waiting {days} working "
+              "days for a decision by the contacts of {city} ({contacts}). As a coordinator you "
+              "can decide yourself:",
+    },
+    "reflect.ask": {
+        "de": ":thought_balloon: Wie war der Austausch zu *#{id}* „{title}“? Ein paar Sätze "
+              "Reflexion helfen dem Netzwerk – das dauert zwei Minuten.",
+        "en": ":thought_balloon: How was the exchange on *#{id}* \"{title}\"? A few lines of "
+              "reflection help the network – it takes two minutes.",
+    },
+    "button.reflect": {"de": "Reflexion schreiben", "en": "Write reflection"},
+    "reflect.thanks": {"de": ":pray: Danke für Ihre Reflexion zu *#{id}*!",
+                       "en": ":pray: Thank you for your reflection on *#{id}*!"},
+    "modal.reflect.title": {"de": "Reflexion", "en": "Reflection"},
+    "modal.reflect.submit": {"de": "Speichern", "en": "Save"},
+    "modal.reflect.worked": {"de": "Was hat gut funktioniert?", "en": "What worked well?"},
+    "modal.reflect.not_worked": {"de": "Was hat nicht funktioniert?", "en": "What did not work?"},
+    "modal.reflect.recommend": {"de": "Würden Sie einen solchen Austausch weiterempfehlen?",
+                                "en": "Would you recommend such an exchange?"},
+    "modal.reflect.rating": {"de": "Gesamteindruck (1 = schlecht, 5 = sehr gut)",
+                             "en": "Overall (1 = poor, 5 = excellent)"},
+    "yes": {"de": "Ja", "en": "Yes"},
+    "no": {"de": "Nein", "en": "No"},
+    "refused.not_participant": {"de": ":no_entry: Reflexionen schreiben die anfragende Person "
+                                      "und die Expert/innen dieses Austauschs.",
+                                "en": ":no_entry: Reflections are written by the requester and "
+                                      "the experts of this exchange."},
+    "refused.already_reflected": {"de": ":information_source: Sie haben zu *#{id}* bereits eine "
+                                        "Reflexion abgegeben – danke!",
+                                  "en": ":information_source: You already reflected on *#{id}* "
+                                        "– thank you!"},
+    "refused.not_ended": {"de": ":information_source: Der Austausch #{id} ist noch nicht "
+                                "vorbei.",
+                          "en": ":information_source: Exchange #{id} has not ended yet."},
+    "outcome.reflected": {"de": ":pray: Reflexion abgegeben am {when} – danke!",
+                          "en": ":pray: Reflection given on {when} – thank you!"},
+
     # --- commands ------------------------------------------------------------------
     "help": {
         "de": "*C+R-Anfragen* – Coaching + Reflexion mit Expert/innen der Partnerstädte\n"

@@ -22,6 +22,9 @@ from bot.slack import messages
 from bot.slack.blocks import clip, escape, section
 from models import ActionMessage
 
+# Messages with the decision buttons: the contacts' and (after 5 days) the coordinators'.
+DECIDING = ("decision", "escalation")
+
 
 def dm(
     session: Session,
@@ -91,17 +94,20 @@ class Notifier:
         outcome: Callable[[str], str],
         *,
         now: datetime,
-        kind: str | None = None,
+        kinds: tuple[str, ...] = (),
         city_key: str | None = None,
+        user_id: str | None = None,
     ) -> list[ActionMessage]:
         """Update every open copy of the request's button messages to show the outcome."""
         query = select(ActionMessage).where(
             ActionMessage.request_id == s.id, col(ActionMessage.closed).is_(False)
         )
-        if kind:
-            query = query.where(ActionMessage.kind == kind)
+        if kinds:
+            query = query.where(col(ActionMessage.kind).in_(kinds))
         if city_key:
             query = query.where(ActionMessage.city_key == city_key)
+        if user_id:
+            query = query.where(ActionMessage.user_id == user_id)
         closed = list(session.exec(query.order_by(col(ActionMessage.id))).all())
         for message in closed:
             lang = self.lang_of(message.user_id)
@@ -134,7 +140,7 @@ class Notifier:
         def outcome(lang: str) -> str:
             return messages.outcome_line(action, actor, now, lang, tz, comment)
 
-        self.close_messages(session, s, outcome, now=now, kind="decision")
+        self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
         lang = s.locale
         mention = f"<@{actor}>"
         if action == Action.APPROVE:
@@ -282,7 +288,7 @@ class Notifier:
             names = ", ".join(f"<@{e}>" for e in experts)
             return messages.outcome_line("name", actor, now, lang, tz) + f": {names}"
 
-        self.close_messages(session, s, outcome, now=now, kind="naming", city_key=city_key)
+        self.close_messages(session, s, outcome, now=now, kinds=("naming",), city_key=city_key)
         members = list(dict.fromkeys([s.requester_id, *experts, actor]))
         intro = messages.introduction(s, self.directory, s.locale, actor, experts, note)
         enqueue(session, GROUP_DM, {"users": members, **intro}, request_id=s.id, now=now)
@@ -311,3 +317,54 @@ class Notifier:
             request_id=s.id,
             now=now,
         )
+
+    def reminder(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
+        """The decision is pending for `days` working days: remind the contacts."""
+        for user in self.deciders(s):
+            dm(
+                session,
+                user,
+                messages.reminder(s, self.lang_of(user), days),
+                request_id=s.id,
+                now=now,
+            )
+
+    def escalation(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
+        """Pending for `days` working days: the coordinators get the decision buttons."""
+        for user in self.directory.coordinators:
+            tracked = ActionMessage(
+                request_id=s.id, kind="escalation", user_id=user, round=s.version
+            )
+            dm(
+                session,
+                user,
+                messages.escalation(s, self.directory, self.lang_of(user), days),
+                request_id=s.id,
+                now=now,
+                action_message=tracked,
+            )
+
+    def reflection_prompt(
+        self, session: Session, s: Summary, experts: list[str], *, now: datetime
+    ) -> None:
+        """The day after the exchange: requester and experts are asked to reflect."""
+        for user in dict.fromkeys([s.requester_id, *experts]):
+            lang = s.locale if user == s.requester_id else self.lang_of(user)
+            tracked = ActionMessage(request_id=s.id, kind="reflection", user_id=user, round=1)
+            dm(
+                session,
+                user,
+                messages.reflection_prompt(s, lang),
+                request_id=s.id,
+                now=now,
+                action_message=tracked,
+            )
+
+    def reflected(self, session: Session, s: Summary, user: str, *, now: datetime) -> None:
+        """Thank the person: their reflection message loses its button."""
+        tz = self.tz
+
+        def outcome(lang: str) -> str:
+            return t(lang, "outcome.reflected", when=messages.when(now, lang, tz))
+
+        self.close_messages(session, s, outcome, now=now, kinds=("reflection",), user_id=user)

@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # Not a Slack method: conversations.open for several users, then chat.postMessage there.
 GROUP_DM = "group_dm"
 CLAIM = timedelta(seconds=60)
+GIVE_UP_WAITING = timedelta(days=2)
 MAX_BACKOFF = timedelta(minutes=15)
 # Errors that mean "try again later"; every other `ok: false` is permanent.
 TRANSIENT_ERRORS = frozenset(
@@ -43,6 +44,7 @@ def enqueue(
     *,
     request_id: int | None = None,
     action_message: ActionMessage | None = None,
+    thread_of: OutboxMessage | None = None,
     now: datetime,
 ) -> OutboxMessage:
     """Add a Slack call to the outbox, inside the caller's transaction.
@@ -53,11 +55,14 @@ def enqueue(
     if action_message is not None and action_message.id is None:
         session.add(action_message)
         session.flush()
+    if thread_of is not None and thread_of.id is None:
+        session.flush()
     row = OutboxMessage(
         request_id=request_id,
         method=method,
         payload=payload,
         action_message_id=action_message.id if action_message else None,
+        thread_of=thread_of.id if thread_of else None,
         created_at=now,
         next_attempt_at=now,
     )
@@ -121,6 +126,17 @@ class Outbox:
                     sent += self._send(row_id)
         return sent
 
+    def pending(self) -> int:
+        """How many messages still wait to be sent."""
+        with self.session_factory() as session:
+            return int(
+                session.exec(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.dead).is_(False))
+                ).one()
+            )
+
     def _claim(self, row_id: int, now: datetime) -> bool:
         with self.session_factory.begin() as session:
             result = session.execute(
@@ -147,10 +163,15 @@ class Outbox:
             target = (
                 session.get(ActionMessage, row.action_message_id) if row.action_message_id else None
             )
+            parent = session.get(OutboxMessage, row.thread_of) if row.thread_of else None
         if row.method == "chat.update" and target is not None:
             if not target.ts:
-                return self._postpone_update(row, target)
+                return self._postpone(row)
             payload.update(channel=target.channel, ts=target.ts)
+        if parent is not None:
+            if not parent.result_ts:
+                return self._postpone(row)
+            payload.update(channel=parent.result_channel, thread_ts=parent.result_ts)
         try:
             if row.method == GROUP_DM:
                 users = payload.pop("users")
@@ -174,9 +195,14 @@ class Outbox:
         self._done(row, target, response.data if isinstance(response.data, dict) else {})
         return 1
 
-    def _postpone_update(self, row: OutboxMessage, target: ActionMessage) -> int:
-        # The message to update is not posted yet; its post is ahead in the queue.
-        self._retry(row, "waiting for the message to be posted", timedelta(seconds=2), count=False)
+    def _postpone(self, row: OutboxMessage) -> int:
+        # The message to update (or to reply to) is not posted yet; it is ahead in the queue.
+        if self.clock() - row.created_at > GIVE_UP_WAITING:
+            self._dead(row, "the message it refers to was never posted")
+        else:
+            self._retry(
+                row, "waiting for its message to be posted", timedelta(seconds=2), count=False
+            )
         return 0
 
     def _done(self, row: OutboxMessage, target: ActionMessage | None, data: dict) -> None:
@@ -185,7 +211,13 @@ class Outbox:
             session.execute(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id) == row.id)
-                .values(sent_at=now, claimed_until=None, last_error=None)
+                .values(
+                    sent_at=now,
+                    claimed_until=None,
+                    last_error=None,
+                    result_channel=data.get("channel"),
+                    result_ts=data.get("ts"),
+                )
             )
             if target is not None and row.method == "chat.postMessage":
                 session.execute(

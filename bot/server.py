@@ -35,11 +35,15 @@ class Runtime:
     _stoppers: list[Callable[[], None]] = field(default_factory=list)
 
     def start_background(self, *, outbox_interval: float = 5.0) -> None:
-        """The outbox sender (and the scheduler, once there is one) in daemon threads."""
+        """The outbox sender and the job scheduler, in daemon threads."""
+        from bot.scheduler import start_scheduler
+
         outbox = self.services.outbox
         if outbox is not None:
             outbox.start(outbox_interval)
             self._stoppers.append(outbox.stop)
+        scheduler = start_scheduler(self.services)
+        self._stoppers.append(lambda: scheduler.shutdown(wait=False))
 
     def stop(self) -> None:
         for stop in reversed(self._stoppers):

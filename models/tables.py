@@ -193,6 +193,11 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _ts(default=None)
     dead: bool = False
     last_error: str | None = Field(default=None, max_length=500)
+    # Where Slack put the message (chat.postMessage), for replies in its thread.
+    result_channel: str | None = Field(default=None, max_length=32)
+    result_ts: str | None = Field(default=None, max_length=32)
+    # Post in the thread of another outbox message (a long digest continues there).
+    thread_of: int | None = Field(default=None)
 
 
 class DigestRun(SQLModel, table=True):

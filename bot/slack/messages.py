@@ -307,3 +307,51 @@ def refusal_text(key: str, params: dict[str, object], lang: str, tz: ZoneInfo) -
         else:
             shown[name] = value
     return t(lang, key, **shown)
+
+
+def reminder(s: Summary, lang: str, days: int) -> Message:
+    text = t(
+        lang,
+        "remind.contact",
+        id=s.id,
+        title=escape(clip(s.title, 150)),
+        user=f"<@{s.requester_id}>",
+        days=days,
+    )
+    return plain_message(text)
+
+
+def escalation(s: Summary, directory: Directory, lang: str, days: int) -> Message:
+    """To the coordinators: the request is stuck; they may decide themselves."""
+    contacts = ", ".join(f"<@{u}>" for u in directory.contacts_of(s.own_city_key)) or "–"
+    text = t(
+        lang,
+        "remind.escalate",
+        id=s.id,
+        user=f"<@{s.requester_id}>",
+        days=days,
+        city=escape(directory.city_name(s.own_city_key)),
+        contacts=contacts,
+    )
+    message = decision_request(s, directory, lang)
+    message["blocks"][0] = section(text)
+    return message
+
+
+def reflection_prompt(s: Summary, lang: str) -> Message:
+    text = t(lang, "reflect.ask", id=s.id, title=escape(clip(s.title, 150)))
+    return {
+        "text": clip(text.replace("*", ""), 300),
+        "blocks": [
+            section(text),
+            actions(
+                f"reflect_{s.id}",
+                button(
+                    t(lang, "button.reflect"),
+                    ids.A_REFLECT,
+                    button_value(s.id, s.version),
+                    style="primary",
+                ),
+            ),
+        ],
+    }

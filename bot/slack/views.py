@@ -320,3 +320,48 @@ def users_value(state_values: Any, block_id: str) -> list[str]:
     state = state_values if isinstance(state_values, dict) else {}
     chosen = _value(state, block_id).get("selected_users")
     return [u for u in chosen if isinstance(u, str)] if isinstance(chosen, list) else []
+
+
+def reflection_modal(request_id: int, lang: str) -> dict[str, Any]:
+    """What worked, what did not, would you recommend it, 1–5."""
+    meta = small_metadata(id=request_id, lang=lang)
+
+    def text(optional_block: str, label_key: str) -> dict[str, Any]:
+        element = {
+            "type": "plain_text_input",
+            "action_id": ids.VALUE,
+            "multiline": True,
+            "max_length": QUESTION_MAX,
+        }
+        return input_block(optional_block, t(lang, label_key), element, optional=True)
+
+    yes_no = [option(t(lang, "yes"), "yes"), option(t(lang, "no"), "no")]
+    ratings = [option(str(n), str(n)) for n in range(5, 0, -1)]
+    blocks = [
+        section(f"*{t(lang, 'summary.request', id=request_id)}*"),
+        text(ids.B_WORKED, "modal.reflect.worked"),
+        text(ids.B_NOT_WORKED, "modal.reflect.not_worked"),
+        input_block(
+            ids.B_RECOMMEND,
+            t(lang, "modal.reflect.recommend"),
+            {"type": "radio_buttons", "action_id": ids.VALUE, "options": yes_no},
+        ),
+        input_block(
+            ids.B_RATING,
+            t(lang, "modal.reflect.rating"),
+            {"type": "radio_buttons", "action_id": ids.VALUE, "options": ratings},
+        ),
+    ]
+    return modal(
+        ids.VIEW_REFLECT,
+        t(lang, "modal.reflect.title"),
+        blocks,
+        submit=t(lang, "modal.reflect.submit"),
+        close=t(lang, "modal.close"),
+        private_metadata=meta,
+    )
+
+
+def selected_value(state_values: Any, block_id: str) -> str | None:
+    state = state_values if isinstance(state_values, dict) else {}
+    return _selected(_value(state, block_id))

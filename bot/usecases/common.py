@@ -24,6 +24,11 @@ def summary(session: Session, request: ExchangeRequest) -> Summary:
         .where(RequestPartner.request_id == request.id)
         .order_by(col(RequestPartner.city_key))
     ).all()
+    return _snapshot(request, tuple(partners))
+
+
+def _snapshot(request: ExchangeRequest, partners: tuple[str, ...]) -> Summary:
+    assert request.id is not None
     return Summary(
         id=request.id,
         version=request.version,
@@ -35,7 +40,7 @@ def summary(session: Session, request: ExchangeRequest) -> Summary:
         format=request.format,
         direction=request.direction,
         own_city_key=request.own_city_key,
-        partner_keys=tuple(partners),
+        partner_keys=partners,
         date_from=request.date_from,
         date_to=request.date_to,
         travellers=request.travellers,
@@ -44,6 +49,20 @@ def summary(session: Session, request: ExchangeRequest) -> Summary:
         decided_by=request.decided_by,
         decision_comment=request.decision_comment,
     )
+
+
+def summaries(session: Session, requests: list[ExchangeRequest]) -> list[Summary]:
+    """Snapshots of many requests with one query for their partner cities."""
+    ids = [r.id for r in requests if r.id is not None]
+    partners: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for request_id, city in session.exec(
+            select(RequestPartner.request_id, RequestPartner.city_key)
+            .where(col(RequestPartner.request_id).in_(ids))
+            .order_by(col(RequestPartner.city_key))
+        ).all():
+            partners[request_id].append(city)
+    return [_snapshot(r, tuple(partners.get(r.id or 0, ()))) for r in requests]
 
 
 def load(session: Session, request_id: int) -> ExchangeRequest:

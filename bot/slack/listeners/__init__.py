@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.app import Services
-from bot.slack.listeners import decisions, errors, filing, home
+from bot.slack.listeners import decisions, errors, filing, home, reflection
 
 
 def register(app: App, services: Services) -> None:
@@ -13,3 +13,4 @@ def register(app: App, services: Services) -> None:
     filing.register(app, services)
     decisions.register(app, services)
     home.register(app, services)
+    reflection.register(app, services)

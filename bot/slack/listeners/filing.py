@@ -14,13 +14,15 @@ from bot.domain.errors import Refused
 from bot.domain.request import RawRequest, RequestDraft, validate
 from bot.i18n import t
 from bot.slack import ids, messages
+from bot.slack.digest import digest_messages
 from bot.slack.views import notice_modal, parse_metadata, raw_request, request_modal
-from bot.usecases import decisions, filing
+from bot.usecases import decisions, digest, filing
 
 log = logging.getLogger(__name__)
 
 HELP_WORDS = {"help", "hilfe", "?"}
 LIST_WORDS = {"list", "liste"}
+UPCOMING_WORDS = {"upcoming", "termine"}
 NEW_WORDS = {"", "new", "neu"}
 
 
@@ -46,6 +48,12 @@ def register(app: App, services: Services) -> None:
                 response_type="ephemeral",
                 **messages.request_list(summaries, services.directory, lang, total=total),
             )
+        elif word in UPCOMING_WORDS:
+            ack()
+            today = services.clock().astimezone(services.settings.timezone).date()
+            content = digest.build_digest(services.session_factory, today=today)
+            for message in digest_messages(content, services.directory, lang):
+                respond(response_type="ephemeral", **message)
         else:
             ack(**messages.help_message(lang, unknown=word))
 

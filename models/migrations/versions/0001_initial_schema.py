@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 09:11:41.934115
+Create Date: 2026-11-26 09:26:28.345773
 """
 
 import sqlalchemy as sa
@@ -124,6 +124,9 @@ def upgrade() -> None:
         sa.Column("sent_at", models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("dead", sa.Boolean(), nullable=False),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("result_channel", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("result_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("thread_of", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:

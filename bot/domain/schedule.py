@@ -1,0 +1,68 @@
+"""Time rules: digest periods, working days, reflection and completion dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.settings import DigestSchedule
+
+REMIND_AFTER_WORKING_DAYS = 2
+ESCALATE_AFTER_WORKING_DAYS = 5
+COMPLETE_AFTER_DAYS = 14
+DIGEST_WEEKS = 4
+# A scheduler or cron that runs late still posts the digest, but not a stale one.
+DIGEST_GRACE = timedelta(hours=12)
+
+
+def latest_slot(schedule: DigestSchedule, now: datetime, tz: ZoneInfo) -> datetime:
+    """The most recent scheduled digest time at or before `now` (aware, in `tz`)."""
+    local = now.astimezone(tz)
+    for back in range(8):
+        day = local.date() - timedelta(days=back)
+        if day.weekday() in schedule.weekdays:
+            slot = datetime.combine(day, schedule.at, tzinfo=tz)
+            if slot <= local:
+                return slot
+    raise AssertionError("a schedule has at least one weekday")
+
+
+def period_key(slot: datetime) -> str:
+    """The digest period's name: its scheduled local time, e.g. 2026-11-30T09:00."""
+    return slot.strftime("%Y-%m-%dT%H:%M")
+
+
+def add_working_days(start: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """`start` moved forward by `days` working days (Monday–Friday), keeping the time of day.
+
+    A start on a weekend counts from Monday 00:00.
+    """
+    local = start.astimezone(tz)
+    while local.weekday() >= 5:
+        local = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    added = 0
+    while added < days:
+        local += timedelta(days=1)
+        if local.weekday() < 5:
+            added += 1
+    return local
+
+
+def reflection_due(date_to: date, today: date) -> bool:
+    """Reflections are asked for the day after the exchange's end."""
+    return today >= date_to + timedelta(days=1)
+
+
+def completion_due(date_to: date, today: date) -> bool:
+    """Without a reflection, a request completes 14 days after its end."""
+    return today >= date_to + timedelta(days=COMPLETE_AFTER_DAYS)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def digest_weeks(today: date, weeks: int = DIGEST_WEEKS) -> list[date]:
+    """The Mondays of the weeks a digest covers, starting with this week."""
+    first = week_start(today)
+    return [first + timedelta(weeks=i) for i in range(weeks)]

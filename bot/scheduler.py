@@ -1,0 +1,81 @@
+"""Scheduled jobs, in-process (APScheduler) or from cron (`cr-bot digest|remind|reflect`).
+
+Every job may run on several instances at once: the database makes each digest,
+reminder and reflection prompt happen once (see bot.usecases.digest and .jobs).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import Services
+from bot.usecases import digest, jobs
+
+log = logging.getLogger(__name__)
+
+
+def digest_job(services: Services, *, force: bool = False) -> str:
+    """Post the digest of the current period if it is due and not posted yet."""
+    settings = services.settings
+    if not settings.digest_channel:
+        return "no CR_DIGEST_CHANNEL set"
+    services.refresh_directory()
+    result = digest.post_digest(
+        services.session_factory,
+        channel=settings.digest_channel,
+        schedule=settings.digest_schedule,
+        directory=services.directory,
+        lang=settings.language,
+        tz=settings.timezone,
+        now=services.clock(),
+        force=force,
+    )
+    services.deliver()
+    return result
+
+
+def remind_job(services: Services) -> str:
+    services.refresh_directory()
+    report = jobs.remind(services.session_factory, services.notifier(), now=services.clock())
+    services.deliver()
+    return str(report)
+
+
+def reflect_job(services: Services) -> str:
+    services.refresh_directory()
+    report = jobs.reflect(services.session_factory, services.notifier(), now=services.clock())
+    services.deliver()
+    return str(report)
+
+
+def _safely(name: str, job: object, services: Services) -> None:
+    try:
+        result = job(services)  # type: ignore[operator]
+        log.debug("job %s: %s", name, result)
+    except Exception:
+        log.exception("job %s failed; it runs again at its next time", name)
+
+
+def start_scheduler(services: Services) -> BackgroundScheduler:
+    """Run the jobs in a background thread: the digest check every minute, the rest every
+    ten minutes (each job catches up on whatever became due meanwhile)."""
+    scheduler = BackgroundScheduler(timezone=services.settings.timezone)
+    for name, job, minutes in (
+        ("digest", digest_job, 1),
+        ("remind", remind_job, 10),
+        ("reflect", reflect_job, 10),
+    ):
+        scheduler.add_job(
+            _safely,
+            IntervalTrigger(minutes=minutes, jitter=5),
+            args=(name, job, services),
+            id=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=300,
+        )
+    scheduler.start()
+    return scheduler

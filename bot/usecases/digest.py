@@ -1,0 +1,106 @@
+"""The channel digest: what it shows, and posting each period exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from bot.db import SessionFactory
+from bot.domain.directory import Directory
+from bot.domain.request import Summary
+from bot.domain.schedule import DIGEST_GRACE, digest_weeks, latest_slot, period_key, week_start
+from bot.domain.states import Status
+from bot.outbox import enqueue
+from bot.settings import DigestSchedule
+from bot.slack.digest import digest_messages
+from bot.usecases.common import summaries
+from models import DigestRun, ExchangeRequest
+
+SHOWN = (Status.APPROVED, Status.MATCHED)
+
+
+@dataclass(frozen=True)
+class Digest:
+    today: date
+    weeks: list[tuple[date, list[Summary]]]
+    pending: int  # requests waiting for a decision
+
+
+def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
+    """Approved and matched exchanges of this and the next three weeks, grouped by week."""
+    mondays = digest_weeks(today)
+    first, end = mondays[0], mondays[-1] + timedelta(days=7)
+    with session_factory() as session:
+        rows = session.exec(
+            select(ExchangeRequest)
+            .where(
+                col(ExchangeRequest.status).in_(SHOWN),
+                col(ExchangeRequest.date_from) < end,
+                col(ExchangeRequest.date_to) >= first,
+            )
+            .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
+        ).all()
+        items = summaries(session, list(rows))
+        pending = session.exec(
+            select(func.count())
+            .select_from(ExchangeRequest)
+            .where(ExchangeRequest.status == Status.SUBMITTED)
+        ).one()
+    weeks: dict[date, list[Summary]] = {monday: [] for monday in mondays}
+    for s in items:
+        weeks[max(week_start(s.date_from), first)].append(s)
+    return Digest(today=today, weeks=list(weeks.items()), pending=int(pending))
+
+
+def post_digest(
+    session_factory: SessionFactory,
+    *,
+    channel: str,
+    schedule: DigestSchedule,
+    directory: Directory,
+    lang: str,
+    tz: ZoneInfo,
+    now: datetime,
+    force: bool = False,
+) -> str:
+    """Post the current period's digest once: "posted", "already posted" or "not due".
+
+    The unique (channel, period) row decides, so schedulers on several instances and
+    cron may all try at the same moment; the messages go through the outbox.
+    `force` (cr-bot digest --now) posts the current period even if its time is long past.
+    """
+    slot = latest_slot(schedule, now, tz)
+    if not force and now - slot > DIGEST_GRACE:
+        return "not due"
+    period = period_key(slot)
+    with session_factory() as session:
+        done = session.exec(
+            select(DigestRun.id).where(DigestRun.channel == channel, DigestRun.period == period)
+        ).first()
+    if done is not None:
+        return "already posted"
+    digest = build_digest(session_factory, today=now.astimezone(tz).date())
+    try:
+        with session_factory.begin() as session:
+            session.add(DigestRun(channel=channel, period=period, created_at=now))
+            session.flush()
+            first = None
+            for message in digest_messages(digest, directory, lang):
+                row = enqueue(
+                    session,
+                    "chat.postMessage",
+                    {"channel": channel, "unfurl_links": False, **message},
+                    thread_of=first,
+                    now=now,
+                )
+                if first is None:
+                    session.flush()
+                    first = row
+    except IntegrityError:
+        return "already posted"
+    return "posted"

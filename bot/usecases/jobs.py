@@ -1,0 +1,168 @@
+"""Scheduled jobs: reminders and escalations, reflection prompts, completion.
+
+Each step happens at most once per request: a unique ReminderSent row is written
+in the same transaction as the messages, so two schedulers and a cron run at the
+same moment send one of each.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.db import SessionFactory
+from bot.domain.schedule import (
+    ESCALATE_AFTER_WORKING_DAYS,
+    REMIND_AFTER_WORKING_DAYS,
+    add_working_days,
+    completion_due,
+    reflection_due,
+)
+from bot.domain.states import Action, Status
+from bot.notify import Notifier
+from bot.usecases.common import summary, transition
+from models import ExchangeRequest, Expert, ReminderSent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobReport:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str) -> None:
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def __str__(self) -> str:
+        if not self.counts:
+            return "nothing to do"
+        return ", ".join(f"{k}: {v}" for k, v in sorted(self.counts.items()))
+
+
+def _once(
+    session_factory: SessionFactory,
+    request_id: int,
+    step: str,
+    round_: int,
+    now: datetime,
+    work: Callable[[Session, ExchangeRequest], bool],
+) -> bool:
+    """Run `work` and record the step in one transaction; False if it was done before."""
+    with session_factory() as session:
+        done = session.exec(
+            select(ReminderSent.id).where(
+                ReminderSent.request_id == request_id,
+                ReminderSent.step == step,
+                ReminderSent.round == round_,
+            )
+        ).first()
+    if done is not None:
+        return False
+    try:
+        with session_factory.begin() as session:
+            session.add(ReminderSent(request_id=request_id, step=step, round=round_, sent_at=now))
+            session.flush()
+            request = session.get(ExchangeRequest, request_id)
+            if request is None or not work(session, request):
+                raise _Skip
+    except (_Skip, IntegrityError):
+        return False
+    return True
+
+
+class _Skip(Exception):
+    """The request changed meanwhile; nothing to send."""
+
+
+def remind(session_factory: SessionFactory, notifier: Notifier, *, now: datetime) -> JobReport:
+    """Remind the contacts after 2 working days; escalate to coordinators after 5."""
+    tz = notifier.tz
+    report = JobReport()
+    with session_factory() as session:
+        waiting = session.exec(
+            select(ExchangeRequest.id, ExchangeRequest.version, ExchangeRequest.status_changed_at)
+            .where(ExchangeRequest.status == Status.SUBMITTED)
+            .order_by(col(ExchangeRequest.status_changed_at))
+        ).all()
+    for request_id, version, since in waiting:
+        assert request_id is not None
+        for step, days in (
+            ("escalate", ESCALATE_AFTER_WORKING_DAYS),
+            ("remind", REMIND_AFTER_WORKING_DAYS),
+        ):
+            if now < add_working_days(since, days, tz):
+                continue
+
+            def work(
+                session: Session,
+                request: ExchangeRequest,
+                step: str = step,
+                days: int = days,
+                version: int = version,
+            ) -> bool:
+                if request.status != Status.SUBMITTED or request.version != version:
+                    return False
+                s = summary(session, request)
+                if step == "remind":
+                    notifier.reminder(session, s, days, now=now)
+                else:
+                    notifier.escalation(session, s, days, now=now)
+                return True
+
+            if _once(session_factory, request_id, step, version, now, work):
+                report.add(step)
+            break  # an escalation replaces the reminder that is not sent yet
+    return report
+
+
+def reflect(session_factory: SessionFactory, notifier: Notifier, *, now: datetime) -> JobReport:
+    """The day after an exchange: ask for reflections. 14 days after: complete it."""
+    today = now.astimezone(notifier.tz).date()
+    report = JobReport()
+    with session_factory() as session:
+        ended = session.exec(
+            select(ExchangeRequest.id, ExchangeRequest.date_to)
+            .where(
+                col(ExchangeRequest.status).in_((Status.APPROVED, Status.MATCHED)),
+                col(ExchangeRequest.date_to) < today,
+            )
+            .order_by(col(ExchangeRequest.date_to))
+        ).all()
+    for request_id, date_to in ended:
+        assert request_id is not None
+        if reflection_due(date_to, today):
+
+            def ask(session: Session, request: ExchangeRequest) -> bool:
+                if request.status not in (Status.APPROVED, Status.MATCHED):
+                    return False
+                experts = session.exec(
+                    select(Expert.user_id)
+                    .where(Expert.request_id == request.id)
+                    .order_by(col(Expert.id))
+                ).all()
+                notifier.reflection_prompt(
+                    session, summary(session, request), list(experts), now=now
+                )
+                return True
+
+            if _once(session_factory, request_id, "reflect", 1, now, ask):
+                report.add("reflect")
+        if completion_due(date_to, today):
+            with session_factory.begin() as session:
+                done = transition(
+                    session,
+                    request_id,
+                    Action.COMPLETE,
+                    actor="system",
+                    now=now,
+                    comment="14 days after the end date",
+                    values={"completed_at": now},
+                )
+            if done is not None:
+                report.add("complete")
+    return report

@@ -1,0 +1,96 @@
+"""Reflections after an exchange: the first one completes the request."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.db import SessionFactory
+from bot.domain.errors import Refused
+from bot.domain.request import Summary
+from bot.domain.schedule import reflection_due
+from bot.domain.states import Action, Status
+from bot.notify import Notifier
+from bot.usecases.common import summary, transition
+from bot.usecases.decisions import _load
+from models import ExchangeRequest, Expert, Reflection
+
+REFLECTING = (Status.APPROVED, Status.MATCHED, Status.COMPLETED)
+
+
+def _check(session: Session, request: ExchangeRequest, actor: str, today: date) -> None:
+    experts = session.exec(select(Expert.user_id).where(Expert.request_id == request.id)).all()
+    if actor != request.requester_id and actor not in experts:
+        raise Refused("refused.not_participant")
+    if request.status not in REFLECTING or not reflection_due(request.date_to, today):
+        raise Refused("refused.not_ended", {"id": request.id})
+    done = session.exec(
+        select(Reflection.id).where(
+            Reflection.request_id == request.id, Reflection.user_id == actor
+        )
+    ).first()
+    if done is not None:
+        raise Refused("refused.already_reflected", {"id": request.id})
+
+
+def check_reflector(
+    session_factory: SessionFactory,
+    request_id: int,
+    actor: str,
+    *,
+    notifier: Notifier,
+    now: datetime,
+) -> Summary:
+    """Raise Refused unless `actor` took part, the exchange ended, and they have not reflected."""
+    with session_factory() as session:
+        request = _load(session, request_id)
+        _check(session, request, actor, now.astimezone(notifier.tz).date())
+        return summary(session, request)
+
+
+def submit_reflection(
+    session_factory: SessionFactory,
+    request_id: int,
+    *,
+    actor: str,
+    worked: str | None,
+    not_worked: str | None,
+    recommend: bool | None,
+    rating: int,
+    notifier: Notifier,
+    now: datetime,
+) -> Summary:
+    """Store one reflection per person; the first one completes the request."""
+    try:
+        with session_factory.begin() as session:
+            request = _load(session, request_id)
+            _check(session, request, actor, now.astimezone(notifier.tz).date())
+            session.add(
+                Reflection(
+                    request_id=request_id,
+                    user_id=actor,
+                    worked=worked,
+                    not_worked=not_worked,
+                    recommend=recommend,
+                    rating=rating,
+                    created_at=now,
+                )
+            )
+            session.flush()
+            if request.status != Status.COMPLETED:
+                transition(
+                    session,
+                    request_id,
+                    Action.COMPLETE,
+                    actor=actor,
+                    now=now,
+                    values={"completed_at": now},
+                    comment="first reflection",
+                )
+            s = summary(session, request)
+            notifier.reflected(session, s, actor, now=now)
+    except IntegrityError:
+        raise Refused("refused.already_reflected", {"id": request_id}) from None
+    return s
