@@ -62,7 +62,15 @@ def build(
 ) -> Runtime:
     """Upgrade the database, sync the directory file, and create the app (calls auth.test)."""
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        engine.dispose()
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise SettingsError(
+            f"DATABASE_URL: cannot reach or upgrade the database ({type(exc).__name__}: {first}). "
+            "Check the URL and that the server runs."
+        ) from None
     session_factory = SessionFactory(engine)
     if sync_directory_file:
         if settings.directory_path.exists():
@@ -153,7 +161,9 @@ def run(settings: Settings) -> None:
             handler.close()
         else:
             server = make_http_server(runtime, "0.0.0.0", settings.port)
-            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+            )
             thread.start()
             log.info("cr-bot listening on http://0.0.0.0:%s/slack/events", settings.port)
             stop.wait()

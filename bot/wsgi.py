@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.server import build, wsgi_app
 from bot.settings import Settings, SettingsError
@@ -20,7 +20,7 @@ from bot.settings import Settings, SettingsError
 
 def create() -> Callable[..., Iterable[bytes]]:
     """Read `.env` and the environment, build the bot, return the WSGI app."""
-    load_dotenv()
+    load_dotenv(find_dotenv(usecwd=True))
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     try:
         settings = Settings.from_env(os.environ)

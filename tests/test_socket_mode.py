@@ -1,0 +1,88 @@
+"""Socket Mode end to end: the runtime `cr-bot run` builds, connected the way it connects,
+receiving envelopes from the stand-in and answering through it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.server import Runtime, build
+from bot.settings import Settings
+from bot.slack import ids
+from tests import payloads as p
+from tests.fakeslack import FakeSlack, FakeSocketModeServer, close_socket_mode_client
+from tests.flows import blocks_text
+
+APP_TOKEN = "xapp-1-test"
+BOT_TOKEN = "xoxb-test-token"
+HELP_LINE = "`/cr-request help` – diese Hilfe"
+
+
+@dataclass
+class SocketBot:
+    runtime: Runtime
+    server: FakeSocketModeServer
+    slack: FakeSlack
+
+
+@pytest.fixture
+def socket_bot(
+    fake_slack: FakeSlack, database_url: str, directory_file: Path
+) -> Iterator[SocketBot]:
+    """What bot.server.run does with SLACK_APP_TOKEN set, minus the signal handling."""
+    fake_slack.set_user("U0REQ1", email="anna.schmidt@leipzig.de")
+    with FakeSocketModeServer() as server:
+        fake_slack.socket_mode_url = server.url
+        settings = Settings.from_env(
+            {
+                "SLACK_APP_TOKEN": APP_TOKEN,
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_API_URL": fake_slack.url,
+                "DATABASE_URL": database_url,
+                "CR_DIRECTORY": str(directory_file),
+            }
+        )
+        runtime = build(settings)
+        handler = SocketModeHandler(runtime.app, app_token=settings.app_token)
+        try:
+            handler.connect()
+            server.wait_connected()
+            yield SocketBot(runtime, server, fake_slack)
+        finally:
+            close_socket_mode_client(handler.client, server)
+            runtime.stop()
+
+
+def test_connects_with_the_app_token(socket_bot):
+    [opened] = socket_bot.slack.calls_to("apps.connections.open")
+
+    assert opened.token == APP_TOKEN
+    assert socket_bot.slack.calls_to("auth.test")[0].token == BOT_TOKEN
+
+
+def test_help_is_the_ack_payload(socket_bot):
+    envelope = p.envelope_slash_command(p.slash_command_fields(user_id="U0REQ1", text="help"))
+
+    ack = socket_bot.server.wait_for_ack(str(socket_bot.server.send(envelope)))
+
+    assert ack["envelope_id"] == envelope["envelope_id"]
+    payload = ack.get("payload") or {}
+    assert HELP_LINE in payload.get("text", ""), ack
+    assert HELP_LINE in blocks_text(payload.get("blocks", []))
+
+
+def test_new_request_acks_then_opens_the_modal(socket_bot):
+    fields = p.slash_command_fields(user_id="U0REQ1", trigger_id="333.444.socket")
+    envelope = p.envelope_slash_command(fields)
+
+    ack = socket_bot.server.wait_for_ack(str(socket_bot.server.send(envelope)))
+    [opened] = socket_bot.slack.wait_for("views.open")
+
+    assert ack == {"envelope_id": envelope["envelope_id"]}  # an empty ack: nothing to show
+    assert opened.token == BOT_TOKEN
+    assert opened.params["trigger_id"] == "333.444.socket"
+    assert opened.params["view"]["callback_id"] == ids.VIEW_REQUEST
