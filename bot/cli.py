@@ -9,8 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
+from bot import cli_admin
 from bot.settings import Settings, SettingsError
 
 
@@ -40,16 +41,18 @@ def _parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser("history", help="print the audit trail of a request")
     history.add_argument("request_id", type=int, metavar="REQUEST_ID")
+    cli_admin.add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    load_dotenv()
+    load_dotenv(find_dotenv(usecwd=True))
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return _dispatch(args)
     except SettingsError as exc:
@@ -59,9 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
+        settings = Settings.from_env(os.environ)  # before importing the server: one clear line
         from bot.server import run
 
-        run(Settings.from_env(os.environ))
+        run(settings)
         return 0
     if args.command == "directory" and args.dir_command == "check":
         return _directory_check(args.file)
@@ -78,6 +82,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             "server runs."
         ) from None
     session_factory = SessionFactory(engine)
+    if (code := cli_admin.dispatch(args, settings, session_factory)) is not None:
+        return code
     if args.command == "db":
         print("database is up to date")
         return 0
@@ -92,7 +98,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         lines = history_lines(session_factory, args.request_id, tz=settings.timezone)
         if not lines:
-            print(f"no request #{args.request_id}", file=sys.stderr)
+            print(f"cr-bot: no request #{args.request_id}", file=sys.stderr)
             return 1
         print("\n".join(lines))
         return 0

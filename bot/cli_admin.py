@@ -1,0 +1,152 @@
+"""`cr-bot report | purge | export`: the numbers for funders and the data lifecycle.
+
+Wired into `bot.cli`: `add_commands(sub)` in the parser, `dispatch(...)` once the
+database is up to date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the use cases are imported when a command runs, as in bot.cli
+    from bot.db import SessionFactory
+    from bot.settings import Settings
+
+COMMANDS = ("report", "purge", "export")
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `report`, `purge` and `export` to the `cr-bot` subcommands."""
+    report = sub.add_parser(
+        "report",
+        help="yearly report: exchanges, travellers, costs, decision times, ratings",
+        description="The yearly report. CSV goes to stdout as plain UTF-8; with --output it "
+        "is written as UTF-8 with BOM, which German spreadsheet software opens cleanly.",
+    )
+    report.add_argument("--year", type=_year, required=True, metavar="YYYY")
+    report.add_argument("--format", choices=("csv", "markdown"), default="csv")
+    report.add_argument(
+        "--separator",
+        choices=(";", ","),
+        default=";",
+        help="CSV separator; ';' (default) also writes decimal commas for German spreadsheets",
+    )
+    report.add_argument("--output", type=Path, metavar="FILE", help="write here, not to stdout")
+
+    purge_cmd = sub.add_parser(
+        "purge",
+        help="remove texts and people of requests closed longer ago than DURATION",
+        description="Remove titles, questions, comments, reflections' texts and Slack user "
+        "IDs of completed, declined and cancelled requests closed longer ago than DURATION; "
+        "the numbers of the yearly report stay. Without --yes only says how many requests "
+        "it would purge.",
+    )
+    purge_cmd.add_argument(
+        "--older-than",
+        type=_duration,
+        required=True,
+        metavar="DURATION",
+        help="e.g. 365d, 12w, 18m (months) or 2y",
+    )
+    purge_cmd.add_argument("--yes", action="store_true", help="really purge (else a dry run)")
+
+    export = sub.add_parser(
+        "export",
+        help="write everything stored about one person as JSON",
+        description="Everything stored about one Slack user ID, as JSON (logged in the "
+        "audit trail).",
+    )
+    export.add_argument("--user", required=True, metavar="USER_ID")
+    export.add_argument("--output", type=Path, metavar="FILE", help="write here, not to stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """A parser with only these commands (for tests)."""
+    parser = argparse.ArgumentParser(prog="cr-bot")
+    add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+    return parser
+
+
+def dispatch(
+    args: argparse.Namespace,
+    settings: Settings,
+    session_factory: SessionFactory,
+    *,
+    now: datetime | None = None,
+) -> int | None:
+    """Run the command and return its exit code; None when it is not one of ours."""
+    if args.command not in COMMANDS:
+        return None
+    now = now or datetime.now(UTC)
+    if args.command == "report":
+        return _report(args, settings, session_factory)
+    if args.command == "purge":
+        return _purge(args, session_factory, now)
+    return _export(args, session_factory, now)
+
+
+def _report(args: argparse.Namespace, settings: Settings, session_factory: SessionFactory) -> int:
+    from bot.usecases.report import report_csv, report_markdown, yearly_report
+
+    report = yearly_report(session_factory, args.year, tz=settings.timezone)
+    if args.format == "markdown":
+        text = report_markdown(report, settings.language)
+        encoding = "utf-8"
+    else:
+        text = report_csv(report, separator=args.separator)
+        encoding = "utf-8-sig"  # the BOM tells Excel it is UTF-8
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    # newline="": the CSV already ends its rows with \r\n.
+    args.output.write_text(text, encoding=encoding, newline="")
+    print(f"report {args.year} written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _purge(args: argparse.Namespace, session_factory: SessionFactory, now: datetime) -> int:
+    from bot.usecases.lifecycle import count_purgeable, purge
+
+    if not args.yes:
+        n = count_purgeable(session_factory, args.older_than, now=now)
+        print(
+            f"dry run: {n} closed requests older than {args.older_than.days} days would be "
+            "purged; nothing changed. Run again with --yes to purge."
+        )
+        return 0
+    n = purge(session_factory, args.older_than, now=now)
+    print(f"purged {n} closed requests older than {args.older_than.days} days")
+    return 0
+
+
+def _export(args: argparse.Namespace, session_factory: SessionFactory, now: datetime) -> int:
+    from bot.usecases.lifecycle import export_user
+
+    data = export_user(session_factory, args.user, now=now)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"export of {args.user} written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"invalid year {text!r}: four digits, e.g. 2026")
+    return int(text)
+
+
+def _duration(text: str) -> timedelta:
+    from bot.usecases.lifecycle import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -1,0 +1,246 @@
+"""Data lifecycle: purge old closed requests, export what is stored about one person.
+
+Purge keeps every key, date, number and status (what `yearly_report` counts) and
+removes what people typed and who they were. Columns that must stay NOT NULL get
+the placeholder "purged"; those in a unique constraint with the request
+(experts, reflections) get "purged-<row id>" so they stay distinct.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import String, case, cast, delete, literal, null, or_, update
+from sqlmodel import Session, SQLModel, col, select
+
+from bot.db import SessionFactory
+from bot.domain.states import FINAL
+from bot.usecases.common import audit
+from models import (
+    ActionMessage,
+    AuditEntry,
+    DirectoryRole,
+    ExchangeRequest,
+    Expert,
+    OutboxMessage,
+    Reflection,
+    RequestPartner,
+    utcnow,
+)
+
+PURGED = "purged"
+SYSTEM = "system"
+
+_DURATION = re.compile(r"\s*(\d+)\s*([dwmy])\s*", re.IGNORECASE)
+_YEAR = timedelta(days=365.25)  # an average year, leap days included
+_UNITS = {"d": timedelta(days=1), "w": timedelta(weeks=1), "m": _YEAR / 12, "y": _YEAR}
+
+
+def parse_duration(text: str) -> timedelta:
+    """The duration "365d", "12w", "18m" (months) or "2y" as a timedelta.
+
+    A year is 365.25 days and a month a twelfth of that, so "12m" == "1y".
+    """
+    match = _DURATION.fullmatch(text or "")
+    if not match:
+        raise ValueError(
+            f"invalid duration {text!r}: use a whole number and a unit, d (days), w (weeks), "
+            "m (months) or y (years), e.g. 365d, 12w, 18m or 2y"
+        )
+    amount = int(match.group(1))
+    if amount < 1:
+        raise ValueError(f"invalid duration {text!r}: must be at least 1")
+    return amount * _UNITS[match.group(2).lower()]
+
+
+# --- purge -----------------------------------------------------------------------
+
+
+def _purgeable(cutoff: datetime) -> Any:
+    """Closed (completed, declined, cancelled) before `cutoff` and not yet purged."""
+    return (
+        col(ExchangeRequest.status).in_(FINAL),
+        col(ExchangeRequest.status_changed_at) < cutoff,
+        col(ExchangeRequest.purged_at).is_(None),
+    )
+
+
+def count_purgeable(
+    session_factory: SessionFactory, older_than: timedelta, *, now: datetime
+) -> int:
+    """How many requests `purge` would purge now (for a dry run); changes nothing."""
+    with session_factory() as session:
+        ids = session.exec(select(ExchangeRequest.id).where(*_purgeable(now - older_than))).all()
+    return len(ids)
+
+
+def purge(
+    session_factory: SessionFactory,
+    older_than: timedelta,
+    *,
+    now: datetime,
+    actor: str = SYSTEM,
+) -> int:
+    """Remove texts and person ids of requests closed more than `older_than` ago.
+
+    One transaction; idempotent (purged requests are skipped); returns how many
+    requests were purged and records the run as one audit entry.
+    """
+    cutoff = now - older_than
+    with session_factory.begin() as session:
+        # Conditional on purged_at IS NULL: of two racing runs, each request is purged once.
+        ids = list(
+            session.execute(
+                update(ExchangeRequest)
+                .where(*_purgeable(cutoff))
+                .values(
+                    title="",
+                    question="",
+                    requester_id=PURGED,
+                    decision_comment=None,
+                    # decided_by stays non-NULL where set: the report counts it as "decided".
+                    decided_by=case(
+                        (col(ExchangeRequest.decided_by).is_(None), null()), else_=PURGED
+                    ),
+                    purged_at=now,
+                )
+                .returning(col(ExchangeRequest.id))
+                .execution_options(synchronize_session=False)
+            ).scalars()
+        )
+        if ids:
+            _scrub_children(session, ids)
+        audit(
+            session,
+            request_id=None,
+            actor=actor,
+            action="purge",
+            now=now,
+            comment=f"{len(ids)} requests purged (closed before "
+            f"{cutoff.astimezone(UTC):%Y-%m-%d %H:%M} UTC)",
+        )
+    return len(ids)
+
+
+def _scrub_children(session: Session, ids: list[int]) -> None:
+    def unique_placeholder(row_id: Any) -> Any:
+        return literal(f"{PURGED}-", String) + cast(row_id, String)
+
+    session.execute(
+        update(Expert)
+        .where(col(Expert.request_id).in_(ids))
+        .values(user_id=unique_placeholder(col(Expert.id)), named_by=PURGED, note=None)
+    )
+    session.execute(
+        update(Reflection)
+        .where(col(Reflection.request_id).in_(ids))
+        .values(user_id=unique_placeholder(col(Reflection.id)), worked=None, not_worked=None)
+    )
+    session.execute(
+        update(AuditEntry)
+        .where(col(AuditEntry.request_id).in_(ids))
+        .values(
+            comment=None,
+            actor=case((col(AuditEntry.actor) == SYSTEM, SYSTEM), else_=PURGED),
+        )
+    )
+    # The request is closed: its messages are never updated or sent again.
+    message_ids = select(ActionMessage.id).where(col(ActionMessage.request_id).in_(ids))
+    session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                col(OutboxMessage.request_id).in_(ids),
+                col(OutboxMessage.action_message_id).in_(message_ids),
+            )
+        )
+    )
+    session.execute(delete(ActionMessage).where(col(ActionMessage.request_id).in_(ids)))
+
+
+# --- export ----------------------------------------------------------------------
+
+
+def export_user(
+    session_factory: SessionFactory,
+    user_id: str,
+    *,
+    actor: str = SYSTEM,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Everything stored about `user_id`, JSON-serialisable; the export is audited.
+
+    Outbox rows (Slack calls being delivered) are transport, not records, and are
+    left out; they are deleted with the request by `purge`.
+    """
+    now = now or utcnow()
+    with session_factory.begin() as session:
+        requests = session.exec(
+            select(ExchangeRequest)
+            .where(ExchangeRequest.requester_id == user_id)
+            .order_by(col(ExchangeRequest.id))
+        ).all()
+        filed = [_request_export(session, request) for request in requests]
+
+        def rows(model: type[SQLModel], *where: Any) -> list[dict[str, Any]]:
+            found = session.exec(select(model).where(*where)).all()
+            return [_plain(row) for row in sorted(found, key=lambda row: row.id)]
+
+        data = {
+            "user_id": user_id,
+            "exported_at": now.isoformat(),
+            "requests_filed": filed,
+            "expert_for": rows(Expert, Expert.user_id == user_id),
+            "experts_named": rows(Expert, Expert.named_by == user_id),
+            "decisions": [
+                {
+                    "request_id": r.id,
+                    "status": r.status,
+                    "decided_at": _json(r.decided_at),
+                    "decision_comment": r.decision_comment,
+                }
+                for r in session.exec(
+                    select(ExchangeRequest)
+                    .where(ExchangeRequest.decided_by == user_id)
+                    .order_by(col(ExchangeRequest.id))
+                ).all()
+            ],
+            "audit_entries": rows(AuditEntry, AuditEntry.actor == user_id),
+            "reflections": rows(Reflection, Reflection.user_id == user_id),
+            "messages": rows(ActionMessage, ActionMessage.user_id == user_id),
+            "directory_roles": rows(DirectoryRole, DirectoryRole.user_id == user_id),
+        }
+        audit(session, request_id=None, actor=actor, action="export", now=now, comment=user_id)
+    return data
+
+
+def _request_export(session: Session, request: ExchangeRequest) -> dict[str, Any]:
+    partners = session.exec(
+        select(RequestPartner.city_key)
+        .where(RequestPartner.request_id == request.id)
+        .order_by(col(RequestPartner.city_key))
+    ).all()
+    history = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.request_id == request.id)
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+    ).all()
+    return {
+        **_plain(request),
+        "partner_cities": list(partners),
+        "history": [_plain(entry) for entry in history],
+    }
+
+
+def _plain(row: SQLModel) -> dict[str, Any]:
+    return {key: _json(value) for key, value in row.model_dump().items()}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
