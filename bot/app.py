@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,15 +46,21 @@ class Services:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def deliver(self) -> None:
-        """Send what the last use case left in the outbox (after the ack, after the commit)."""
+        """Send what the last use case left in the outbox (after the ack, after the commit).
+
+        With the background sender running, wake it (the listener thread is free at once);
+        without it (tests, one-off commands), send here.
+        """
         if self.outbox is None:
+            return
+        if self.outbox.running:
+            self.outbox.kick()
             return
         try:
             self.outbox.deliver_due()
         except Exception:
-            # The background sender retries; the committed change is safe.
-            log.exception("outbox delivery failed; the background sender will retry")
-            self.outbox.kick()
+            # The committed change is safe; the next run of the sender retries.
+            log.exception("outbox delivery failed; it will be retried")
 
     def lang_of(self, user_id: str) -> str:
         return self.languages.get(user_id, self.settings.language)
@@ -99,11 +106,19 @@ def create_app(
     services = Services(
         settings=settings, session_factory=session_factory, client=client, clock=clock
     )
+    from bot.slack.listeners.home import render_home
+
     services.outbox = Outbox(
-        session_factory, client, clock=clock, coordinators=lambda: services.directory.coordinators
+        session_factory,
+        client,
+        clock=clock,
+        coordinators=lambda: services.directory.coordinators,
+        home=lambda user: render_home(services, user),
     )
     app = App(
         client=client,
+        # Bolt's default is 5 threads; acks wait for a free one, so give it room.
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener"),
         signing_secret=settings.signing_secret or "",
         process_before_response=process_before_response,
         # Socket Mode requests are authenticated by the WebSocket; HTTP ones by signature.

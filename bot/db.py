@@ -41,7 +41,9 @@ def make_engine(url: str, **kw: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers lock at BEGIN (no upgrade deadlocks); readers don't block each other.
+            mode = "IMMEDIATE" if conn.get_execution_options().get("cr_write") else "DEFERRED"
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     kw.setdefault("pool_pre_ping", True)
@@ -54,13 +56,16 @@ class SessionFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer = engine.execution_options(cr_write=True)
 
     def __call__(self) -> Session:
+        """A session for reading (and for callers that manage their own transaction)."""
         return Session(self.engine, expire_on_commit=False)
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
-        with self() as session, session.begin():
+        """One write transaction, committed on success, rolled back on an exception."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
 
     def ping(self) -> bool:

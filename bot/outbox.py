@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # Not a Slack method: conversations.open for several users, then chat.postMessage there.
 GROUP_DM = "group_dm"
+# Not a Slack method: render the person's Home tab at send time and views.publish it.
+HOME_REFRESH = "home_refresh"
 CLAIM = timedelta(seconds=60)
 GIVE_UP_WAITING = timedelta(days=2)
 MAX_BACKOFF = timedelta(minutes=15)
@@ -67,7 +69,34 @@ def enqueue(
         next_attempt_at=now,
     )
     session.add(row)
+    for user in _people(method, payload, action_message):
+        refresh_home(session, user, now=now)
     return row
+
+
+def _people(
+    method: str, payload: dict[str, Any], action_message: ActionMessage | None
+) -> list[str]:
+    """Whose Home tab a message changes: the person it goes to (requests concern them)."""
+    if action_message is not None:
+        return [action_message.user_id]
+    if method == GROUP_DM:
+        return list(payload.get("users", []))
+    channel = str(payload.get("channel", ""))
+    return [channel] if method == "chat.postMessage" and channel[:1] in ("U", "W") else []
+
+
+def refresh_home(session: Session, user: str, *, now: datetime) -> None:
+    """Once per transaction and person: publish their Home tab after the change."""
+    queued: set[str] = session.info.setdefault("home_refresh", set())
+    if user in queued:
+        return
+    queued.add(user)
+    session.add(
+        OutboxMessage(
+            method=HOME_REFRESH, payload={"user": user}, created_at=now, next_attempt_at=now
+        )
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -85,11 +114,13 @@ class Outbox:
         *,
         clock: Callable[[], datetime],
         coordinators: Callable[[], Sequence[str]] = tuple,
+        home: Callable[[str], dict[str, Any]] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.client = client
         self.clock = clock
         self.coordinators = coordinators
+        self.home = home
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -173,7 +204,12 @@ class Outbox:
                 return self._postpone(row)
             payload.update(channel=parent.result_channel, thread_ts=parent.result_ts)
         try:
-            if row.method == GROUP_DM:
+            if row.method == HOME_REFRESH:
+                if self.home is None:  # a process without a Home renderer leaves it for the bot
+                    return self._postpone(row)
+                user = payload["user"]
+                response = self.client.views_publish(user_id=user, view=self.home(user))
+            elif row.method == GROUP_DM:
                 users = payload.pop("users")
                 opened = self.client.conversations_open(users=",".join(users))
                 payload["channel"] = opened["channel"]["id"]
@@ -279,6 +315,10 @@ class Outbox:
                     )
 
     # --- background retries ----------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def kick(self) -> None:
         self._wake.set()

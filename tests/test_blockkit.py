@@ -16,6 +16,9 @@ from slack_sdk.models.views import View
 from bot.directory_file import parse_directory
 from bot.domain.request import QUESTION_MAX, TITLE_MAX, Summary
 from bot.slack import home, messages, views
+from bot.slack.digest import digest_messages
+from bot.usecases.digest import Digest
+from bot.usecases.home import SHOWN, HomeData
 from tests.conftest import DIRECTORY
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -51,7 +54,20 @@ def _views(lang: str) -> list[dict]:
         views.name_experts_modal(LONG.id, "nuernberg", "Nürnberg", lang),
         views.notice_modal("x" * 2900, lang),
         views.loading_modal(lang),
-        home.home_view([LONG] * 200, DIR, lang, total=500),
+        views.reflection_modal(LONG.id, lang),
+        home.home_view(
+            HomeData(
+                mine=[LONG] * SHOWN,
+                mine_total=500,
+                to_decide=[LONG] * SHOWN,
+                to_decide_total=90,
+                to_name=[(LONG, "bremen")] * SHOWN,
+                upcoming=[LONG] * SHOWN,
+                upcoming_total=300,
+            ),
+            DIR,
+            lang,
+        ),
     ]
 
 
@@ -74,6 +90,18 @@ def _messages(lang: str) -> list[dict]:
         messages.help_message(lang, unknown="y" * 500),
         messages.request_list([LONG] * 20, DIR, lang, total=100),
         messages.delivery_failed(LONG.id, "chat.postMessage", "channel_not_found"),
+        messages.reminder(LONG, lang, 2),
+        messages.escalation(LONG, DIR, lang, 5),
+        messages.reflection_prompt(LONG, lang),
+        *digest_messages(
+            Digest(
+                today=date(2026, 11, 30),
+                weeks=[(date(2026, 11, 30), [LONG] * 70), (date(2026, 12, 7), [])],
+                pending=3,
+            ),
+            DIR,
+            lang,
+        ),
     ]
 
 

@@ -8,33 +8,103 @@ from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.i18n import fmt_range, status_label, t
 from bot.slack import ids
-from bot.slack.blocks import actions, button, context, divider, escape, header, section
-from bot.slack.messages import cities_line
+from bot.slack.blocks import (
+    Block,
+    actions,
+    button,
+    button_value,
+    context,
+    divider,
+    escape,
+    header,
+    section,
+)
+from bot.slack.messages import cancel_actions, cities_line
 
 MAX_BLOCKS = 100
 
 
-def home_view(
-    mine: list[Summary], directory: Directory, lang: str, *, total: int
-) -> dict[str, Any]:
-    """A button to file a request, then my requests with their status (newest first)."""
-    blocks: list[dict[str, Any]] = [
+def _line(s: Summary, directory: Directory, lang: str) -> str:
+    return (
+        f"*#{s.id} {escape(s.title)}*\n"
+        f"{escape(cities_line(s, directory))} · {fmt_range(s.date_from, s.date_to, lang)}"
+    )
+
+
+def next_step(s: Summary, directory: Directory, lang: str) -> str:
+    """What happens next with my request, in one line."""
+    city = escape(directory.city_name(s.own_city_key))
+    return t(lang, f"next.{s.status}", city=city)
+
+
+def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
+    """New-request button; my requests; decisions and namings waiting for me; upcoming."""
+    blocks: list[Block] = [
         header(t(lang, "home.title")),
         section(t(lang, "home.intro")),
         actions("home_new", button(t(lang, "home.new"), ids.A_NEW_REQUEST, "new", style="primary")),
-        divider(),
-        section(t(lang, "list.title")),
     ]
-    if not mine:
+    if data.to_decide:
+        blocks += [divider(), section(f"*{t(lang, 'home.to_decide')}*")]
+        for s in data.to_decide:
+            value = button_value(s.id, s.version)
+            blocks.append(
+                section(
+                    _line(s, directory, lang) + f"\n{t(lang, 'summary.by')} <@{s.requester_id}>"
+                )
+            )
+            blocks.append(
+                actions(
+                    f"home_decide_{s.id}",
+                    button(t(lang, "button.approve"), ids.A_APPROVE, value, style="primary"),
+                    button(t(lang, "button.decline"), ids.A_DECLINE, value, style="danger"),
+                    button(t(lang, "button.ask"), ids.A_ASK, value),
+                )
+            )
+        _more(blocks, data.to_decide_total, len(data.to_decide), lang)
+    if data.to_name:
+        blocks += [divider(), section(f"*{t(lang, 'home.to_name')}*")]
+        for s, city in data.to_name:
+            blocks.append(
+                section(
+                    _line(s, directory, lang)
+                    + "\n"
+                    + t(lang, "home.name_for", city=escape(directory.city_name(city)))
+                )
+            )
+            blocks.append(
+                actions(
+                    f"home_name_{s.id}_{city}",
+                    button(
+                        t(lang, "button.name_experts"),
+                        ids.A_NAME_EXPERTS,
+                        f"{s.id}:{s.version}:{city}",
+                        style="primary",
+                    ),
+                )
+            )
+    blocks += [divider(), section(f"*{t(lang, 'home.mine')}*")]
+    if not data.mine:
         blocks.append(context(t(lang, "list.empty")))
-    for s in mine:
+    for s in data.mine:
         blocks.append(
             section(
-                f"*#{s.id} {escape(s.title)}*\n"
-                f"{escape(cities_line(s, directory))} · {fmt_range(s.date_from, s.date_to, lang)}\n"
-                f"_{status_label(s.status, lang)}_"
+                _line(s, directory, lang)
+                + f"\n_{status_label(s.status, lang)}_ – {next_step(s, directory, lang)}"
             )
         )
-    if total > len(mine):
-        blocks.append(context(t(lang, "list.more", n=total - len(mine))))
+        if s.status in ("submitted", "needs_info", "approved", "matched"):
+            blocks.append(cancel_actions(s, lang))
+    _more(blocks, data.mine_total, len(data.mine), lang)
+    blocks += [divider(), section(f"*{t(lang, 'home.upcoming')}*")]
+    if not data.upcoming:
+        blocks.append(context(t(lang, "upcoming.none")))
+    for s in data.upcoming:
+        blocks.append(section(_line(s, directory, lang)))
+    _more(blocks, data.upcoming_total, len(data.upcoming), lang)
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def _more(blocks: list[Block], total: int, shown: int, lang: str) -> None:
+    if total > shown:
+        blocks.append(context(t(lang, "home.more", n=total - shown)))

@@ -39,11 +39,22 @@ def _meta_lang(services: Services, meta: dict[str, Any], user: str) -> str:
     return lang if lang in ("de", "en") else services.lang_of(user)
 
 
-def refuse(services: Services, respond: Respond, user: str, refused: Refused) -> None:
-    """Say privately, where the person clicked, why nothing changed."""
+def refuse(
+    services: Services,
+    respond: Respond,
+    user: str,
+    refused: Refused,
+    body: dict[str, Any],
+    client: WebClient,
+) -> None:
+    """Say privately, where the person clicked, why nothing changed: below the message,
+    or (a click on the Home tab has no response_url) in a small modal."""
     lang = services.lang_of(user)
     text = messages.refusal_text(refused.key, refused.params, lang, services.settings.timezone)
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    if body.get("response_url"):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=views.notice_modal(text, lang))
 
 
 def refusal_view(services: Services, user: str, refused: Refused) -> dict[str, Any]:
@@ -91,12 +102,14 @@ def register(app: App, services: Services) -> None:
         return parse_button_value(_action_value(body))
 
     @app.action(ids.A_APPROVE)
-    def approve(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def approve(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         user = _user(body)
         target = parsed(body)
         if target is None:
-            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+            return refuse(
+                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
+            )
         try:
             decisions.decide(
                 services.session_factory,
@@ -108,7 +121,7 @@ def register(app: App, services: Services) -> None:
                 now=services.clock(),
             )
         except Refused as refused:
-            return refuse(services, respond, user, refused)
+            return refuse(services, respond, user, refused, body, client)
         services.deliver()
 
     def decision_modal(kind: str) -> Callable[..., None]:
@@ -119,7 +132,9 @@ def register(app: App, services: Services) -> None:
             user = _user(body)
             target = parsed(body)
             if target is None:
-                return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+                return refuse(
+                    services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
+                )
             request_id, version = target
             open_then_check(
                 client,
@@ -173,7 +188,9 @@ def register(app: App, services: Services) -> None:
         user = _user(body)
         target = parsed(body)
         if target is None:
-            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+            return refuse(
+                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
+            )
         open_then_check(
             client,
             services,
@@ -214,7 +231,9 @@ def register(app: App, services: Services) -> None:
         lang = services.lang_of(user)
         target = parsed(body)
         if target is None:
-            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+            return refuse(
+                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
+            )
         try:
             opened = client.views_open(
                 trigger_id=body["trigger_id"], view=views.loading_modal(lang)
@@ -235,12 +254,14 @@ def register(app: App, services: Services) -> None:
         client.views_update(view_id=opened["view"]["id"], view=form)
 
     @app.action(ids.A_CANCEL)
-    def cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def cancel(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         user = _user(body)
         target = parsed(body)
         if target is None:
-            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+            return refuse(
+                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
+            )
         try:
             decisions.cancel(
                 services.session_factory,
@@ -250,7 +271,7 @@ def register(app: App, services: Services) -> None:
                 now=services.clock(),
             )
         except Refused as refused:
-            return refuse(services, respond, user, refused)
+            return refuse(services, respond, user, refused, body, client)
         services.deliver()
 
     @app.action(ids.A_NAME_EXPERTS)
@@ -261,7 +282,9 @@ def register(app: App, services: Services) -> None:
         head, _, city = value.rpartition(":")
         target = parse_button_value(head)
         if target is None or not city:
-            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+            return refuse(
+                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
+            )
         directory = services.directory
         open_then_check(
             client,
@@ -316,12 +339,14 @@ def register(app: App, services: Services) -> None:
         services.deliver()
 
     @app.action(ids.A_MARK_MATCHED)
-    def mark_matched(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def mark_matched(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         user = _user(body)
         target = parsed(body)
         if target is None:
-            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+            return refuse(
+                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
+            )
         try:
             matching.mark_matched(
                 services.session_factory,
@@ -331,5 +356,5 @@ def register(app: App, services: Services) -> None:
                 now=services.clock(),
             )
         except Refused as refused:
-            return refuse(services, respond, user, refused)
+            return refuse(services, respond, user, refused, body, client)
         services.deliver()

@@ -15,14 +15,17 @@ from bot.domain.request import RawRequest, RequestDraft, validate
 from bot.i18n import t
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
+from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
 from bot.slack.views import notice_modal, parse_metadata, raw_request, request_modal
 from bot.usecases import decisions, digest, filing
+from bot.usecases.report import yearly_report
 
 log = logging.getLogger(__name__)
 
 HELP_WORDS = {"help", "hilfe", "?"}
 LIST_WORDS = {"list", "liste"}
 UPCOMING_WORDS = {"upcoming", "termine"}
+REPORT_WORDS = {"report", "bericht"}
 NEW_WORDS = {"", "new", "neu"}
 
 
@@ -54,6 +57,18 @@ def register(app: App, services: Services) -> None:
             content = digest.build_digest(services.session_factory, today=today)
             for message in digest_messages(content, services.directory, lang):
                 respond(response_type="ephemeral", **message)
+        elif word in REPORT_WORDS:
+            if not services.directory.is_coordinator(user):
+                ack(**report_refused(lang))
+                return
+            today = services.clock().astimezone(services.settings.timezone).date()
+            year = report_year(words[1] if len(words) > 1 else None, today)
+            if year is None:
+                ack(**report_bad_year(lang, today))
+                return
+            ack()
+            report = yearly_report(services.session_factory, year, tz=services.settings.timezone)
+            respond(response_type="ephemeral", **report_message(report, lang))
         else:
             ack(**messages.help_message(lang, unknown=word))
 

@@ -1,4 +1,4 @@
-"""App Home: the Home tab, published when the person opens it."""
+"""App Home: the Home tab, published when the person opens it and after every change."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.app import Services
 from bot.slack.home import home_view
-from bot.usecases import filing
+from bot.usecases.home import home_for
 
 
 def register(app: App, services: Services) -> None:
@@ -17,12 +17,12 @@ def register(app: App, services: Services) -> None:
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        publish_home(services, client, event["user"])
+        user = event["user"]
+        client.views_publish(user_id=user, view=render_home(services, user))
 
 
-def publish_home(services: Services, client: WebClient, user: str) -> None:
-    summaries, total = filing.my_requests(services.session_factory, user)
-    lang = services.lang_of(user)
-    client.views_publish(
-        user_id=user, view=home_view(summaries, services.directory, lang, total=total)
-    )
+def render_home(services: Services, user: str) -> dict[str, Any]:
+    """The Home tab of `user`, as of now."""
+    today = services.clock().astimezone(services.settings.timezone).date()
+    data = home_for(services.session_factory, user, services.directory, today=today)
+    return home_view(data, services.directory, services.lang_of(user))

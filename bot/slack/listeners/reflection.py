@@ -24,7 +24,9 @@ def register(app: App, services: Services) -> None:
         user = body["user"]["id"]
         target = parse_button_value(_action_value(body))
         if target is None:
-            return refuse(services, respond, user, Refused("refused.not_found", {"id": "?"}))
+            return refuse(
+                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
+            )
         open_then_check(
             client,
             services,

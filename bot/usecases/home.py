@@ -1,0 +1,121 @@
+"""What a person's Home tab shows: their requests, what waits for them, what is coming up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.db import SessionFactory
+from bot.domain.directory import Directory
+from bot.domain.request import Summary
+from bot.domain.schedule import digest_weeks
+from bot.domain.states import Status
+from bot.usecases.common import summaries
+from models import ExchangeRequest, Expert, RequestPartner
+
+SHOWN = 8  # per list; the rest is counted ("and N more")
+
+
+@dataclass(frozen=True)
+class HomeData:
+    mine: list[Summary]
+    mine_total: int
+    to_decide: list[Summary]
+    to_decide_total: int
+    to_name: list[tuple[Summary, str]]  # (request, partner city to name experts for)
+    upcoming: list[Summary]
+    upcoming_total: int
+
+
+def home_for(
+    session_factory: SessionFactory, user: str, directory: Directory, *, today: date
+) -> HomeData:
+    with session_factory() as session:
+        mine = session.exec(
+            select(ExchangeRequest)
+            .where(ExchangeRequest.requester_id == user)
+            .order_by(col(ExchangeRequest.created_at).desc(), col(ExchangeRequest.id).desc())
+            .limit(SHOWN)
+        ).all()
+        mine_total = _count(session, ExchangeRequest.requester_id == user)
+        to_decide, to_decide_total = _to_decide(session, user, directory)
+        to_name = _to_name(session, user, directory)
+        mondays = digest_weeks(today)
+        window = (
+            col(ExchangeRequest.status).in_((Status.APPROVED, Status.MATCHED)),
+            col(ExchangeRequest.date_from) < mondays[-1] + timedelta(days=7),
+            col(ExchangeRequest.date_to) >= mondays[0],
+        )
+        upcoming = session.exec(
+            select(ExchangeRequest)
+            .where(*window)
+            .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
+            .limit(SHOWN)
+        ).all()
+        upcoming_total = _count(session, *window)
+        return HomeData(
+            mine=summaries(session, list(mine)),
+            mine_total=mine_total,
+            to_decide=summaries(session, list(to_decide)),
+            to_decide_total=to_decide_total,
+            to_name=to_name,
+            upcoming=summaries(session, list(upcoming)),
+            upcoming_total=upcoming_total,
+        )
+
+
+def _count(session: Session, *conditions: object) -> int:
+    return int(
+        session.exec(select(func.count()).select_from(ExchangeRequest).where(*conditions)).one()  # type: ignore[arg-type]
+    )
+
+
+def _to_decide(
+    session: Session, user: str, directory: Directory
+) -> tuple[list[ExchangeRequest], int]:
+    """Submitted requests of the cities this person decides for (all, for coordinators)."""
+    conditions: list[object] = [ExchangeRequest.status == Status.SUBMITTED]
+    if not directory.is_coordinator(user):
+        cities = [c.key for c in directory.cities if user in c.contacts]
+        if not cities:
+            return [], 0
+        conditions.append(col(ExchangeRequest.own_city_key).in_(cities))
+    rows = session.exec(
+        select(ExchangeRequest)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(col(ExchangeRequest.status_changed_at), col(ExchangeRequest.id))
+        .limit(SHOWN)
+    ).all()
+    return list(rows), _count(session, *conditions)
+
+
+def _to_name(session: Session, user: str, directory: Directory) -> list[tuple[Summary, str]]:
+    """Approved requests whose partner city still needs experts named by this person."""
+    cities = {c.key for c in directory.cities if user in c.contacts}
+    cities |= {tc.city for tc in directory.topic_contacts if user in tc.users}
+    if directory.is_coordinator(user):
+        cities = {c.key for c in directory.cities}
+    if not cities:
+        return []
+    named = select(Expert.request_id).where(
+        Expert.request_id == RequestPartner.request_id, Expert.city_key == RequestPartner.city_key
+    )
+    rows = session.exec(
+        select(ExchangeRequest, RequestPartner.city_key)
+        .join(RequestPartner, col(RequestPartner.request_id) == col(ExchangeRequest.id))
+        .where(
+            ExchangeRequest.status == Status.APPROVED,
+            col(RequestPartner.city_key).in_(cities),
+            ~named.exists(),
+        )
+        .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
+        .limit(SHOWN * 2)
+    ).all()
+    found = []
+    for request, city in rows:
+        if directory.may_name(user, city, request.topic_key):
+            found.append((summaries(session, [request])[0], city))
+    return found[:SHOWN]
