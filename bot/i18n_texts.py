@@ -342,6 +342,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "outcome.reflected": {"de": ":pray: Reflexion abgegeben am {when} – danke!",
                           "en": ":pray: Reflection given on {when} – thank you!"},
 
+    "ics.title": {"de": "C+R-Austausch #{id} (Kalender)", "en": "C+R exchange #{id} (calendar)"},
+    "ics.comment": {"de": ":calendar: Der Austausch #{id} für Ihren Kalender – Datei öffnen "
+                          "oder importieren.",
+                    "en": ":calendar: Exchange #{id} for your calendar – open or import the "
+                          "file."},
+
     # --- commands ------------------------------------------------------------------
     "help": {
         "de": "*C+R-Anfragen* – Coaching + Reflexion mit Expert/innen der Partnerstädte\n"

@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.domain.calendar import exchange_ics
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.states import Action
 from bot.i18n import t
-from bot.outbox import GROUP_DM, enqueue
+from bot.outbox import FILE_DM, GROUP_DM, enqueue
 from bot.slack import messages
 from bot.slack.blocks import clip, escape, section
-from models import ActionMessage
+from models import ActionMessage, Expert
 
 # Messages with the decision buttons: the contacts' and (after 5 days) the coordinators'.
 DECIDING = ("decision", "escalation")
@@ -317,6 +318,31 @@ class Notifier:
             request_id=s.id,
             now=now,
         )
+        self.calendar_files(session, s, now=now)
+
+    def calendar_files(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """Requester and experts get the exchange as an .ics file in their DM."""
+        experts = session.exec(
+            select(Expert.user_id).where(Expert.request_id == s.id).order_by(col(Expert.id))
+        ).all()
+        for user in dict.fromkeys([s.requester_id, *experts]):
+            lang = s.locale if user == s.requester_id else self.lang_of(user)
+            content = exchange_ics(
+                s,
+                self.directory,
+                tz=self.tz,
+                lang=lang,
+                now=now,
+                network=self.directory.network_name,
+            )
+            payload = {
+                "user": user,
+                "content": content.decode("utf-8"),
+                "filename": f"cr-austausch-{s.id}.ics",
+                "title": t(lang, "ics.title", id=s.id),
+                "initial_comment": t(lang, "ics.comment", id=s.id),
+            }
+            enqueue(session, FILE_DM, payload, request_id=s.id, now=now)
 
     def reminder(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
         """The decision is pending for `days` working days: remind the contacts."""

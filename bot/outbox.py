@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # Not a Slack method: conversations.open for several users, then chat.postMessage there.
 GROUP_DM = "group_dm"
+# Not a Slack method: conversations.open with one user, then files.uploadV2 into that DM.
+FILE_DM = "file_dm"
 # Not a Slack method: render the person's Home tab at send time and views.publish it.
 HOME_REFRESH = "home_refresh"
 CLAIM = timedelta(seconds=60)
@@ -82,6 +84,8 @@ def _people(
         return [action_message.user_id]
     if method == GROUP_DM:
         return list(payload.get("users", []))
+    if method == FILE_DM:
+        return []
     channel = str(payload.get("channel", ""))
     return [channel] if method == "chat.postMessage" and channel[:1] in ("U", "W") else []
 
@@ -209,6 +213,9 @@ class Outbox:
                     return self._postpone(row)
                 user = payload["user"]
                 response = self.client.views_publish(user_id=user, view=self.home(user))
+            elif row.method == FILE_DM:
+                opened = self.client.conversations_open(users=payload.pop("user"))
+                response = self.client.files_upload_v2(channel=opened["channel"]["id"], **payload)
             elif row.method == GROUP_DM:
                 users = payload.pop("users")
                 opened = self.client.conversations_open(users=",".join(users))
