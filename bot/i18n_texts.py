@@ -400,6 +400,12 @@ TEXTS: dict[str, dict[str, str]] = {
               "eingeben.",
         "en": ":warning: The form could not be opened. Please type `/cr-request` again.",
     },
+    "error.button_modal_failed": {
+        "de": ":warning: Das Formular ließ sich gerade nicht öffnen. Bitte klicken Sie gleich "
+              "noch einmal; es hat sich nichts geändert.",
+        "en": ":warning: The form could not be opened just now. Please click again in a "
+              "moment; nothing has changed.",
+    },
     "delivery.failed": {
         "de": ":rotating_light: Eine Nachricht zu Anfrage #{id} konnte nicht zugestellt "
               "werden ({method}: `{error}`). Bitte prüfen Sie das Verzeichnis.",

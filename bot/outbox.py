@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 # Not a Slack method: conversations.open for several users, then chat.postMessage there.
 GROUP_DM = "group_dm"
+POST = "chat.postMessage"
+MARKER = "cr_bot_outbox"
+TIMEOUT = "timeout: "
 # Not a Slack method: conversations.open with one user, then files.uploadV2 into that DM.
 FILE_DM = "file_dm"
 # Not a Slack method: render the person's Home tab at send time and views.publish it.
@@ -207,6 +210,13 @@ class Outbox:
             if not parent.result_ts:
                 return self._postpone(row)
             payload.update(channel=parent.result_channel, thread_ts=parent.result_ts)
+        if row.method in (POST, GROUP_DM):
+            # Marks the message as ours, so a timed-out post can be found instead of repeated.
+            payload["metadata"] = {"event_type": MARKER, "event_payload": {"outbox_id": row.id}}
+            if (row.last_error or "").startswith(TIMEOUT) and self._found_after_timeout(
+                row, target, payload
+            ):
+                return 1
         try:
             if row.method == HOME_REFRESH:
                 if self.home is None:  # a process without a Home renderer leaves it for the bot
@@ -233,10 +243,38 @@ class Outbox:
                 self._dead(row, error or f"HTTP {status}")
             return 0
         except Exception as exc:  # network errors and timeouts: try again later
-            self._retry(row, f"{type(exc).__name__}: {exc}"[:500], None)
+            prefix = TIMEOUT if _is_timeout(exc) else ""
+            self._retry(row, f"{prefix}{type(exc).__name__}: {exc}"[:500], None)
             return 0
         self._done(row, target, response.data if isinstance(response.data, dict) else {})
         return 1
+
+    def _found_after_timeout(
+        self, row: OutboxMessage, target: ActionMessage | None, payload: dict[str, Any]
+    ) -> bool:
+        """After a timeout Slack may have posted the message anyway: look for our marker in
+        the conversation before posting again (Slack has no idempotency key for posts)."""
+        try:
+            if row.method == GROUP_DM:
+                opened = self.client.conversations_open(users=",".join(payload["users"]))
+                channel = opened["channel"]["id"]
+            else:
+                channel = str(payload["channel"])
+                if channel[:1] in ("U", "W"):
+                    channel = self.client.conversations_open(users=channel)["channel"]["id"]
+            history = self.client.conversations_history(
+                channel=channel, limit=50, include_all_metadata=True
+            )
+        except Exception as exc:
+            log.info("could not check whether outbox %s was posted (%s); posting", row.id, exc)
+            return False
+        for message in history.get("messages") or []:
+            marker = (message.get("metadata") or {}).get("event_payload") or {}
+            if marker.get("outbox_id") == row.id:
+                log.info("outbox %s was posted despite the timeout; not posting again", row.id)
+                self._done(row, target, {"channel": channel, "ts": message.get("ts")})
+                return True
+        return False
 
     def _postpone(self, row: OutboxMessage) -> int:
         # The message to update (or to reply to) is not posted yet; it is ahead in the queue.
@@ -363,3 +401,11 @@ def _retry_after(exc: SlackApiError) -> timedelta | None:
         return timedelta(seconds=int(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    """A timeout leaves it open whether Slack acted; a refused connection does not."""
+    if isinstance(exc, TimeoutError):
+        return True
+    reason = getattr(exc, "reason", None)
+    return isinstance(reason, TimeoutError)

@@ -12,8 +12,9 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk import WebClient
 
 from bot.app import Services, create_app
@@ -102,7 +103,7 @@ def build(
 
 def wsgi_app(runtime: Runtime) -> Callable[..., Iterable[bytes]]:
     """POST /slack/events for Slack, GET /healthz for load balancers (503 without database)."""
-    slack = SlackRequestHandler(runtime.app, path="/slack/events")
+    slack = _SlackHandler(runtime.app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
@@ -116,6 +117,21 @@ def wsgi_app(runtime: Runtime) -> Callable[..., Iterable[bytes]]:
         return slack(environ, start_response)
 
     return application
+
+
+class _SlackHandler(SlackRequestHandler):
+    """Bolt's WSGI handler, but a body that is not valid JSON or form data gets 400, not 500."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        try:
+            bolt_request = BoltRequest(
+                body=request.get_body(), query=request.query_string, headers=request.get_headers()
+            )
+        except ValueError:  # json.JSONDecodeError and malformed form bodies
+            return BoltResponse(status=400, body="malformed request")
+        if not isinstance(bolt_request.body, dict):
+            return BoltResponse(status=400, body="malformed request")
+        return self.app.dispatch(bolt_request)
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

@@ -178,7 +178,10 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_due", "sent_at", "dead", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "sent_at", "dead", "next_attempt_at"),
+        Index("ix_outbox_result", "result_channel", "result_ts"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int | None = Field(default=None, index=True)

@@ -38,6 +38,11 @@ EXPECTED_BOT_SCOPES = [
     "users:read",  # users.info (locale, names)
     "users:read.email",  # profile e-mail domain -> own city
     "files:write",  # .ics upload
+    # conversations.history after a timed-out post: was it posted after all? (no doubles)
+    "im:history",
+    "mpim:history",
+    "channels:history",  # the digest channel
+    "groups:history",  # the digest channel, if private
 ]
 
 

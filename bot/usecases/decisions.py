@@ -180,6 +180,7 @@ def save_edit(
     request_id: int,
     draft: RequestDraft,
     *,
+    version: int | None = None,
     actor: str,
     notifier: Notifier,
     now: datetime,
@@ -201,8 +202,18 @@ def save_edit(
             "travellers": draft.travellers,
             "cost_eur": draft.cost_eur,
         }
-        changed = transition(session, request_id, Action.EDIT, actor=actor, now=now, values=fields)
+        changed = transition(
+            session,
+            request_id,
+            Action.EDIT,
+            actor=actor,
+            now=now,
+            values=fields,
+            expected_version=version,
+        )
         if changed is None:
+            if version is not None and request.version != version:
+                raise Refused("refused.stale", {"id": request_id})
             raise _already(session, request)
         session.execute(delete(RequestPartner).where(col(RequestPartner.request_id) == request_id))
         for key in draft.partner_keys:

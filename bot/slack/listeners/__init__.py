@@ -5,11 +5,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.app import Services
-from bot.slack.listeners import decisions, errors, filing, home, reflection
+from bot.slack.listeners import decisions, errors, filing, guards, home, reflection
 
 
 def register(app: App, services: Services) -> None:
     errors.register(app, services)
+    guards.register(app, services)
     filing.register(app, services)
     decisions.register(app, services)
     home.register(app, services)

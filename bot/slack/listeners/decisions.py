@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.app import Services
 from bot.domain.errors import Refused
@@ -20,6 +21,7 @@ from bot.domain.request import QUESTION_MAX
 from bot.i18n import t
 from bot.slack import ids, messages, views
 from bot.slack.blocks import parse_button_value
+from bot.slack.listeners.guards import verify_origin
 from bot.usecases import decisions, matching
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,24 @@ def refusal_view(services: Services, user: str, refused: Refused) -> dict[str, A
     return views.notice_modal(text, lang)
 
 
+def modal_failed(
+    services: Services, client: WebClient, body: dict[str, Any], user: str, exc: Exception
+) -> None:
+    """The form could not open (Slack down, trigger expired): say so where they clicked."""
+    error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+    log.warning("views.open failed for %s: %s", user, error)
+    text = t(services.lang_of(user), "error.button_modal_failed")
+    try:
+        if body.get("response_url"):
+            WebhookClient(body["response_url"], timeout=5).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
+        else:
+            client.chat_postMessage(channel=user, text=text)
+    except Exception:
+        log.warning("could not tell %s that the form failed to open", user)
+
+
 def open_then_check(
     client: WebClient,
     services: Services,
@@ -70,12 +90,13 @@ def open_then_check(
     user: str,
     view: dict[str, Any],
     check: Callable[[], Any],
+    body: dict[str, Any],
 ) -> Any:
     """views.open at once (the trigger dies in 3 s), then check; a refusal replaces the modal."""
     try:
         opened = client.views_open(trigger_id=trigger_id, view=view)["view"]
     except SlackApiError as exc:
-        log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
+        modal_failed(services, client, body, user, exc)
         return None
     try:
         return check()
@@ -111,6 +132,7 @@ def register(app: App, services: Services) -> None:
                 services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
             )
         try:
+            verify_origin(services, body, target[0])
             decisions.decide(
                 services.session_factory,
                 target[0],
@@ -142,9 +164,13 @@ def register(app: App, services: Services) -> None:
                 body["trigger_id"],
                 user,
                 build(request_id, version, services.lang_of(user)),
-                lambda: decisions.check_decider(
-                    services.session_factory, request_id, version, user, services.directory
+                lambda: (
+                    verify_origin(services, body, request_id)
+                    or decisions.check_decider(
+                        services.session_factory, request_id, version, user, services.directory
+                    )
                 ),
+                body,
             )
 
         return handler
@@ -197,9 +223,13 @@ def register(app: App, services: Services) -> None:
             body["trigger_id"],
             user,
             views.answer_modal(target[0], target[1], services.lang_of(user)),
-            lambda: decisions.check_requester(
-                services.session_factory, target[0], user, services.directory
+            lambda: (
+                verify_origin(services, body, target[0])
+                or decisions.check_requester(
+                    services.session_factory, target[0], user, services.directory
+                )
             ),
+            body,
         )
 
     @app.view(ids.VIEW_ANSWER)
@@ -239,9 +269,10 @@ def register(app: App, services: Services) -> None:
                 trigger_id=body["trigger_id"], view=views.loading_modal(lang)
             )
         except SlackApiError as exc:
-            log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
+            modal_failed(services, client, body, user, exc)
             return
         try:
+            verify_origin(services, body, target[0])
             s = decisions.check_editable(services.session_factory, target[0], user)
         except Refused as refused:
             client.views_update(
@@ -263,6 +294,7 @@ def register(app: App, services: Services) -> None:
                 services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
             )
         try:
+            verify_origin(services, body, target[0])
             decisions.cancel(
                 services.session_factory,
                 target[0],
@@ -294,9 +326,13 @@ def register(app: App, services: Services) -> None:
             views.name_experts_modal(
                 target[0], city, directory.city_name(city), services.lang_of(user)
             ),
-            lambda: matching.check_namer(
-                services.session_factory, target[0], city, user, services.notifier()
+            lambda: (
+                verify_origin(services, body, target[0])
+                or matching.check_namer(
+                    services.session_factory, target[0], city, user, services.notifier()
+                )
             ),
+            body,
         )
 
     @app.view(ids.VIEW_NAME_EXPERTS)
@@ -348,6 +384,7 @@ def register(app: App, services: Services) -> None:
                 services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
             )
         try:
+            verify_origin(services, body, target[0])
             matching.mark_matched(
                 services.session_factory,
                 target[0],

@@ -109,6 +109,7 @@ def register(app: App, services: Services) -> None:
                     services.session_factory,
                     int(meta["edit"]),
                     result,
+                    version=int(meta["v"]) if str(meta.get("v", "")).isdigit() else None,
                     actor=user,
                     notifier=services.notifier(),
                     now=services.clock(),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
 from bot.slack.home import home_view
 from bot.usecases.home import home_for
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
@@ -18,7 +22,11 @@ def register(app: App, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         user = event["user"]
-        client.views_publish(user_id=user, view=render_home(services, user))
+        try:
+            client.views_publish(user_id=user, view=render_home(services, user))
+        except SlackApiError as exc:
+            # Nobody to tell but the log; the next change or visit publishes it again.
+            log.warning("views.publish of %s's Home failed: %s", user, exc.response.get("error"))
 
 
 def render_home(services: Services, user: str) -> dict[str, Any]:

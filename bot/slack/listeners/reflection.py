@@ -14,6 +14,7 @@ from bot.i18n import t
 from bot.slack import ids, views
 from bot.slack.blocks import parse_button_value
 from bot.slack.listeners.decisions import _action_value, open_then_check, refusal_view, refuse
+from bot.slack.listeners.guards import verify_origin
 from bot.usecases import reflection
 
 
@@ -33,13 +34,17 @@ def register(app: App, services: Services) -> None:
             body["trigger_id"],
             user,
             views.reflection_modal(target[0], services.lang_of(user)),
-            lambda: reflection.check_reflector(
-                services.session_factory,
-                target[0],
-                user,
-                notifier=services.notifier(),
-                now=services.clock(),
+            lambda: (
+                verify_origin(services, body, target[0])
+                or reflection.check_reflector(
+                    services.session_factory,
+                    target[0],
+                    user,
+                    notifier=services.notifier(),
+                    now=services.clock(),
+                )
             ),
+            body,
         )
 
     @app.view(ids.VIEW_REFLECT)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 09:26:28.345773
+Create Date: 2026-11-26 09:43:22.877006
 """
 
 import sqlalchemy as sa
@@ -134,6 +134,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outbox_message_request_id"), ["request_id"], unique=False
         )
+        batch_op.create_index("ix_outbox_result", ["result_channel", "result_ts"], unique=False)
 
     op.create_table(
         "topic",
@@ -253,6 +254,7 @@ def downgrade() -> None:
     op.drop_table("action_message")
     op.drop_table("topic")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_result")
         batch_op.drop_index(batch_op.f("ix_outbox_message_request_id"))
         batch_op.drop_index("ix_outbox_due")
 
