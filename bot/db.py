@@ -90,5 +90,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (Alembic)."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several instances starting at once: one migrates, the others wait, then find
+            # nothing left to do.
+            conn.execute(text("SELECT pg_advisory_xact_lock(7301001)"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

@@ -3,6 +3,7 @@ PostgreSQL, and timestamps survive the round trip with their time zone."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel, select
 
-from bot.db import alembic_config, upgrade
+from bot.db import alembic_config, make_engine, upgrade
 from models import AuditEntry
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -65,3 +66,49 @@ def test_timestamps_come_back_aware_and_the_same_instant(session_factory, local)
 def test_naive_timestamps_are_refused(session_factory):
     with pytest.raises(StatementError, match="naive datetime"), session_factory.begin() as session:
         session.add(AuditEntry(actor="U0REQ1", action="filed", at=datetime(2026, 11, 26, 10, 30)))
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only")
+def test_instances_starting_at_once_migrate_once():
+    """Several instances upgrading the same empty PostgreSQL schema at the same moment."""
+    import threading
+
+    from sqlalchemy import text
+
+    base = os.environ["TEST_DATABASE_URL"]
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS cr_concurrent CASCADE"))
+        conn.execute(text("CREATE SCHEMA cr_concurrent"))
+    url = base + ("&" if "?" in base else "?") + "options=-csearch_path%3Dcr_concurrent"
+    errors: list[str] = []
+
+    def start() -> None:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=start, daemon=True) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    try:
+        assert not any(th.is_alive() for th in threads), "upgrades deadlocked"
+        assert errors == []
+        with admin.connect() as conn:
+            tables = conn.execute(
+                text(
+                    "SELECT count(*) FROM information_schema.tables"
+                    " WHERE table_schema = 'cr_concurrent'"
+                )
+            ).scalar_one()
+        assert tables == len(SQLModel.metadata.tables) + 1  # + alembic_version
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS cr_concurrent CASCADE"))
+        admin.dispose()
