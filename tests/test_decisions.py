@@ -242,3 +242,37 @@ def test_list_shows_my_requests_newest_first_with_status(bot):
     assert text.index("Zweite Anfrage") < text.index("Erste Anfrage")
     assert "Eingereicht" in text and "Bremen" not in text.split("Zweite")[0]
     assert "#3" not in text
+
+
+def test_cancel_from_the_private_list(bot):
+    submit_request(bot, "U0REQ1")
+    bot.http.command(user_id="U0REQ1", text="list", response_url=bot.slack.response_url("l"))
+    listed = bot.slack.calls_to("response_url")[-1].params
+    value = buttons(listed["blocks"])[ids.A_CANCEL]
+    payload = p.block_actions_payload(
+        action_id=ids.A_CANCEL,
+        value=value,
+        user_id="U0REQ1",
+        channel_id="D0REQ1",
+        message_ts="1700000099.000100",
+        response_url=bot.slack.response_url("c"),
+    )
+    payload["container"]["is_ephemeral"] = True
+    bot.http.signed(p.form_body(payload))
+    assert replies(bot, "c") == []
+    assert _request(bot).status == "cancelled"
+
+
+def test_history_prints_the_audit_trail(bot, capsys, monkeypatch):
+    from bot.cli import main
+
+    submit_request(bot, "U0REQ1")
+    click(bot, "U0LEI1", last_dm(bot, "U0LEI1"), ids.A_DECLINE)
+    submit_opened(bot, "U0LEI1", text_state(ids.B_REASON, "Kein Budget mehr"))
+    monkeypatch.setenv("DATABASE_URL", bot.services.settings.database_url)
+    assert main(["history", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "request #1: 'Quartiersschulen gemeinsam planen' (declined)"
+    assert "U0REQ1" in out[1] and "submit" in out[1] and "- -> submitted" in out[1]
+    assert "U0LEI1" in out[2] and "decline" in out[2] and "submitted -> declined" in out[2]
+    assert "'Kein Budget mehr'" in out[2] and "CET" in out[2]

@@ -46,10 +46,11 @@ def register(app: App, services: Services) -> None:
 def verify_origin(services: Services, body: dict[str, Any], request_id: int) -> None:
     """A button in a message we posted may only name that message's request.
 
-    Clicks on the Home tab (a view) carry no message; their checks are the use case's.
+    Clicks on the Home tab (a view) and on private replies (ephemeral: `/cr-request list`)
+    carry no message we could look up; there the use case's checks decide alone.
     """
     container = body.get("container") or {}
-    if container.get("type") != "message":
+    if container.get("type") != "message" or container.get("is_ephemeral"):
         return
     posted = request_of_message(
         services.session_factory,
