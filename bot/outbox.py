@@ -142,7 +142,7 @@ class Outbox:
             now = self.clock()
             with self.session_factory() as session:
                 due = session.exec(
-                    select(OutboxMessage.id)
+                    select(OutboxMessage.id, OutboxMessage.claimed_until)
                     .where(
                         col(OutboxMessage.sent_at).is_(None),
                         col(OutboxMessage.dead).is_(False),
@@ -155,13 +155,15 @@ class Outbox:
                     .order_by(col(OutboxMessage.id))
                     .limit(50)
                 ).all()
-            fresh = [row_id for row_id in due if row_id is not None and row_id not in seen]
+            fresh = [(i, claim) for i, claim in due if i is not None and i not in seen]
             if not fresh:
                 break
-            for row_id in fresh:
+            for row_id, claim in fresh:
                 seen.add(row_id)
                 if self._claim(row_id, now):
-                    sent += self._send(row_id)
+                    # A claim is always released; one that ran out means its sender died
+                    # (or lost the database) mid-send, perhaps after Slack took the message.
+                    sent += self._send(row_id, interrupted=claim is not None)
         return sent
 
     def pending(self) -> int:
@@ -192,7 +194,7 @@ class Outbox:
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
 
-    def _send(self, row_id: int) -> int:
+    def _send(self, row_id: int, *, interrupted: bool = False) -> int:
         with self.session_factory() as session:
             row = session.get(OutboxMessage, row_id)
             assert row is not None
@@ -213,9 +215,13 @@ class Outbox:
         if row.method in (POST, GROUP_DM):
             # Marks the message as ours, so a timed-out post can be found instead of repeated.
             payload["metadata"] = {"event_type": MARKER, "event_payload": {"outbox_id": row.id}}
-            if (row.last_error or "").startswith(TIMEOUT) and self._found_after_timeout(
-                row, target, payload
-            ):
+        timed_out = interrupted or (row.last_error or "").startswith(TIMEOUT)
+        if row.method in (POST, GROUP_DM, FILE_DM) and timed_out:
+            found = self._found_after_timeout(row, target, payload)
+            if found is None:  # could not look; look again later rather than guess
+                self._retry(row, f"{TIMEOUT}not known whether it was sent", None)
+                return 0
+            if found:
                 return 1
         try:
             if row.method == HOME_REFRESH:
@@ -234,9 +240,8 @@ class Outbox:
             else:
                 response = self.client.api_call(row.method, json=payload)
         except SlackApiError as exc:
-            error = str(exc.response.get("error", "")) if exc.response else ""
-            status = exc.response.status_code if exc.response else 0
-            if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
+            error, status = _slack_error(exc)
+            if _is_transient(exc):
                 retry_after = _retry_after(exc)
                 self._retry(row, f"{status} {error}", retry_after)
             else:
@@ -251,27 +256,33 @@ class Outbox:
 
     def _found_after_timeout(
         self, row: OutboxMessage, target: ActionMessage | None, payload: dict[str, Any]
-    ) -> bool:
-        """After a timeout Slack may have posted the message anyway: look for our marker in
-        the conversation before posting again (Slack has no idempotency key for posts)."""
+    ) -> bool | None:
+        """After a timeout (or a send cut short) Slack may have posted the message (or shared
+        the file) anyway: look for it in the conversation before sending again (Slack has no
+        idempotency key).
+
+        None: the look failed for a passing reason (5xx, 429, network); look again later.
+        """
         try:
             if row.method == GROUP_DM:
                 opened = self.client.conversations_open(users=",".join(payload["users"]))
                 channel = opened["channel"]["id"]
             else:
-                channel = str(payload["channel"])
+                channel = str(payload["user"] if row.method == FILE_DM else payload["channel"])
                 if channel[:1] in ("U", "W"):
                     channel = self.client.conversations_open(users=channel)["channel"]["id"]
             history = self.client.conversations_history(
                 channel=channel, limit=50, include_all_metadata=True
             )
         except Exception as exc:
-            log.info("could not check whether outbox %s was posted (%s); posting", row.id, exc)
+            if _is_transient(exc):
+                log.info("could not check whether outbox %s was sent (%s); later", row.id, exc)
+                return None
+            log.info("cannot check whether outbox %s was sent (%s); sending", row.id, exc)
             return False
         for message in history.get("messages") or []:
-            marker = (message.get("metadata") or {}).get("event_payload") or {}
-            if marker.get("outbox_id") == row.id:
-                log.info("outbox %s was posted despite the timeout; not posting again", row.id)
+            if _is_ours(row, payload, message):
+                log.info("outbox %s was sent despite the timeout; not sending again", row.id)
                 self._done(row, target, {"channel": channel, "ts": message.get("ts")})
                 return True
         return False
@@ -343,7 +354,8 @@ class Outbox:
                 .where(col(OutboxMessage.id) == row.id)
                 .values(dead=True, claimed_until=None, last_error=error[:500])
             )
-            if not row.payload.get("_report"):
+            # A Home tab is published again on the next change or visit: nobody need act.
+            if not row.payload.get("_report") and row.method != HOME_REFRESH:
                 from bot.slack import messages
 
                 for user in self.coordinators():
@@ -401,6 +413,27 @@ def _retry_after(exc: SlackApiError) -> timedelta | None:
         return timedelta(seconds=int(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def _slack_error(exc: SlackApiError) -> tuple[str, int]:
+    error = str(exc.response.get("error", "")) if exc.response else ""
+    return error, exc.response.status_code if exc.response else 0
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """5xx, 429, a transient `ok: false`, or no answer at all (network, timeout)."""
+    if isinstance(exc, SlackApiError):
+        error, status = _slack_error(exc)
+        return status == 429 or status >= 500 or error in TRANSIENT_ERRORS
+    return True
+
+
+def _is_ours(row: OutboxMessage, payload: dict[str, Any], message: dict[str, Any]) -> bool:
+    if row.method == FILE_DM:
+        # A shared file carries no metadata; its name is unique per request in this DM.
+        return any(f.get("name") == payload["filename"] for f in message.get("files") or [])
+    marker = (message.get("metadata") or {}).get("event_payload") or {}
+    return marker.get("outbox_id") == row.id
 
 
 def _is_timeout(exc: BaseException) -> bool:

@@ -21,6 +21,7 @@ from bot.app import Services, create_app
 from bot.db import SessionFactory, make_engine, upgrade
 from bot.directory_file import DirectoryFileError, load_directory_file
 from bot.settings import Settings, SettingsError
+from bot.slack.views import is_slack_id
 from bot.usecases.directory import sync_directory
 from models.types import utcnow
 
@@ -120,18 +121,89 @@ def wsgi_app(runtime: Runtime) -> Callable[..., Iterable[bytes]]:
 
 
 class _SlackHandler(SlackRequestHandler):
-    """Bolt's WSGI handler, but a body that is not valid JSON or form data gets 400, not 500."""
+    """Bolt's WSGI handler, but a body that is not a Slack payload gets 400, not 500."""
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        if not _readable_timestamp(request.get_headers().get("x-slack-request-timestamp")):
+            # Bolt's verifier would raise on it, and the error handler would then answer
+            # (even post to the response_url of) a request nobody signed.
+            return BoltResponse(status=401, body='{"error": "invalid request"}')
         try:
             bolt_request = BoltRequest(
                 body=request.get_body(), query=request.query_string, headers=request.get_headers()
             )
-        except ValueError:  # json.JSONDecodeError and malformed form bodies
+        except Exception:  # not JSON or form data, or a payload Bolt cannot read (null, [])
             return BoltResponse(status=400, body="malformed request")
-        if not isinstance(bolt_request.body, dict):
+        if not well_formed(bolt_request.body):
             return BoltResponse(status=400, body="malformed request")
         return self.app.dispatch(bolt_request)
+
+
+def _readable_timestamp(value: object) -> bool:
+    """Missing (Bolt refuses it), or what the signature verifier can read as an int."""
+    if value is None:
+        return True
+    try:
+        int(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+_INTERACTIONS = (
+    "block_actions",
+    "block_suggestion",
+    "message_action",
+    "shortcut",
+    "view_closed",
+    "view_submission",
+)
+
+
+def _optional(value: object, kind: type | tuple[type, ...]) -> bool:
+    return value is None or isinstance(value, kind)
+
+
+def well_formed(body: object) -> bool:
+    """The fields Bolt and the listeners read have the types Slack always sends
+    (Bolt itself fails with a 500 on, say, a view that is a string)."""
+    if not isinstance(body, dict):
+        return False
+    if "command" in body:
+        return is_slack_id(body.get("user_id")) and isinstance(body.get("trigger_id"), str)
+    actions, team = body.get("actions"), body.get("team")
+    shaped = (
+        ("view" not in body or _well_formed_view(body["view"]))
+        and (
+            actions is None
+            or (isinstance(actions, list) and all(isinstance(a, dict) for a in actions))
+        )
+        and (team is None or (isinstance(team, dict) and _optional_id(team.get("id"))))
+        and _optional(body.get("event"), dict)
+        and _optional(body.get("container"), dict)
+        and _optional(body.get("trigger_id"), str)
+        and _optional(body.get("response_url"), str)
+    )
+    if body.get("type") in _INTERACTIONS:
+        user = body.get("user")
+        shaped = shaped and isinstance(user, dict) and is_slack_id(user.get("id"))
+    if body.get("type") in ("block_actions", "shortcut", "message_action"):
+        shaped = shaped and isinstance(body.get("trigger_id"), str)  # modals open with it
+    return shaped
+
+
+def _optional_id(value: object) -> bool:
+    return value is None or is_slack_id(value)
+
+
+def _well_formed_view(view: object) -> bool:
+    return (
+        isinstance(view, dict)
+        and _optional_id(view.get("id"))
+        and isinstance(view.get("state", {}), dict)
+        and _optional(view.get("private_metadata"), str)
+        and _optional(view.get("blocks"), list)
+    )
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

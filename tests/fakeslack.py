@@ -441,6 +441,12 @@ class FakeSlack:
                     "name": known.get("filename"),
                 }
             )
+        channel = self._resolve_channel(str(p.get("channel_id") or ""))
+        if channel:
+            # Shared into a conversation: a message carrying the files, as on real Slack.
+            message = self._message(self._next_ts(), {"text": p.get("initial_comment", "")})
+            message.update(files=copy.deepcopy(done), upload=True)
+            self._messages.setdefault(channel, []).append(message)
         return {"ok": True, "files": done}
 
     def _apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ TITLE_MAX = 150
 QUESTION_MAX = 3000
 TRAVELLERS_MIN, TRAVELLERS_MAX = 1, 20
 COST_MAX = Decimal("99999.99")
+COST_TEXT_MAX = 40  # the modal's max_length for the cost field
 FORMATS = ("bilateral", "workshop", "public_event", "site_visit", "online")
 DIRECTIONS = ("visit", "invite", "online")
 
@@ -153,8 +154,12 @@ def validate(raw: RawRequest, directory: Directory, *, today: date) -> RequestDr
         problem("travellers", "err.travellers")
 
     cost = None
+    text = _clean(raw.cost)
     try:
-        cost = parse_amount(_clean(raw.cost)[:40]) if _clean(raw.cost) else None
+        if len(text) > COST_TEXT_MAX:  # never cut: the rest may be digits
+            problem("cost", "err.too_long", max=COST_TEXT_MAX, n=len(text))
+        elif text:
+            cost = parse_amount(text)
     except ValueError:
         problem("cost", "err.cost_nan")
     if cost is not None and cost < 0:

@@ -15,7 +15,7 @@ def report_year(arg: str | None, today: date) -> int | None:
     """The year asked for: none given means this year; None when it is not a year."""
     if not arg:
         return today.year
-    if arg.isdigit() and len(arg) == 4 and 2000 <= int(arg) <= today.year + 1:
+    if arg.isascii() and arg.isdigit() and len(arg) == 4 and 2000 <= int(arg) <= today.year + 1:
         return int(arg)
     return None
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from bot.domain.directory import Directory
 from bot.domain.request import (
+    COST_TEXT_MAX,
     DIRECTIONS,
     FORMATS,
     QUESTION_MAX,
@@ -17,7 +19,9 @@ from bot.domain.request import (
 )
 from bot.i18n import direction_label, format_label, t
 from bot.slack import ids
-from bot.slack.blocks import input_block, modal, option, plain, section
+from bot.slack.blocks import ID_MAX, input_block, modal, option, parse_id, plain, section
+
+SLACK_ID = re.compile(r"[A-Z0-9]{1,32}")
 
 
 def request_metadata(lang: str, edit_id: int | None = None, version: int | None = None) -> str:
@@ -146,7 +150,7 @@ def request_modal(
         input_block(
             ids.B_COST,
             t(lang, "field.cost"),
-            text_input(p.cost, 40, "field.cost.ph"),
+            text_input(p.cost, COST_TEXT_MAX, "field.cost.ph"),
             hint=t(lang, "field.cost.hint"),
             optional=True,
         ),
@@ -170,7 +174,8 @@ def _value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
 
 
 def _str(x: Any) -> str | None:
-    return x if isinstance(x, str) else None
+    # NUL cannot be stored in PostgreSQL text and nobody can type it: drop it.
+    return x.replace("\x00", "") if isinstance(x, str) else None
 
 
 def _selected(element: dict[str, Any]) -> str | None:
@@ -319,7 +324,22 @@ def text_value(state_values: Any, block_id: str) -> str:
 def users_value(state_values: Any, block_id: str) -> list[str]:
     state = state_values if isinstance(state_values, dict) else {}
     chosen = _value(state, block_id).get("selected_users")
-    return [u for u in chosen if isinstance(u, str)] if isinstance(chosen, list) else []
+    return [u for u in chosen if is_slack_id(u)] if isinstance(chosen, list) else []
+
+
+def is_slack_id(value: Any) -> bool:
+    """A user, team or view ID as Slack makes them (what our columns hold)."""
+    return isinstance(value, str) and SLACK_ID.fullmatch(value) is not None
+
+
+def metadata_id(meta: dict[str, Any], key: str) -> int:
+    """A request id or version from our private_metadata; 0 (no such request) if odd."""
+    value = meta.get(key)
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value if 0 < value <= ID_MAX else 0
+    return parse_id(value) or 0
 
 
 def reflection_modal(request_id: int, lang: str) -> dict[str, Any]:

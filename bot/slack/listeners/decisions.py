@@ -13,7 +13,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.app import Services
 from bot.domain.errors import Refused
@@ -21,6 +20,7 @@ from bot.domain.request import QUESTION_MAX
 from bot.i18n import t
 from bot.slack import ids, messages, views
 from bot.slack.blocks import parse_button_value
+from bot.slack.listeners.errors import tell_privately
 from bot.slack.listeners.guards import verify_origin
 from bot.usecases import decisions, matching
 
@@ -33,7 +33,8 @@ def _user(body: dict[str, Any]) -> str:
 
 def _action_value(body: dict[str, Any]) -> str | None:
     action = (body.get("actions") or [{}])[0]
-    return action.get("value") if isinstance(action, dict) else None
+    value = action.get("value") if isinstance(action, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _meta_lang(services: Services, meta: dict[str, Any], user: str) -> str:
@@ -54,7 +55,7 @@ def refuse(
     lang = services.lang_of(user)
     text = messages.refusal_text(refused.key, refused.params, lang, services.settings.timezone)
     if body.get("response_url"):
-        respond(text=text, response_type="ephemeral", replace_original=False)
+        tell_privately(client, body["response_url"], user, text)
     else:
         client.views_open(trigger_id=body["trigger_id"], view=views.notice_modal(text, lang))
 
@@ -72,15 +73,7 @@ def modal_failed(
     error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
     log.warning("views.open failed for %s: %s", user, error)
     text = t(services.lang_of(user), "error.button_modal_failed")
-    try:
-        if body.get("response_url"):
-            WebhookClient(body["response_url"], timeout=5).send(
-                text=text, response_type="ephemeral", replace_original=False
-            )
-        else:
-            client.chat_postMessage(channel=user, text=text)
-    except Exception:
-        log.warning("could not tell %s that the form failed to open", user)
+    tell_privately(client, body.get("response_url"), user, text)
 
 
 def open_then_check(
@@ -189,8 +182,8 @@ def register(app: App, services: Services) -> None:
             try:
                 decisions.decide(
                     services.session_factory,
-                    int(meta.get("id", 0)),
-                    int(meta.get("v", 0)),
+                    views.metadata_id(meta, "id"),
+                    views.metadata_id(meta, "v"),
                     kind,
                     actor=user,
                     comment=text,
@@ -242,7 +235,7 @@ def register(app: App, services: Services) -> None:
         try:
             decisions.answer(
                 services.session_factory,
-                int(meta.get("id", 0)),
+                views.metadata_id(meta, "id"),
                 actor=user,
                 text=text,
                 notifier=services.notifier(),
@@ -355,7 +348,7 @@ def register(app: App, services: Services) -> None:
         try:
             matching.name_experts(
                 services.session_factory,
-                int(meta.get("id", 0)),
+                views.metadata_id(meta, "id"),
                 str(meta.get("city", "")),
                 experts,
                 actor=user,

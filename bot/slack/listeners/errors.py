@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -37,7 +39,25 @@ def _first_input_block(view: dict[str, Any]) -> str | None:
     return None
 
 
+class KeptAck(Ack):
+    """Once acked, stays acked. Bolt's threaded runner sets `ack.response` back to None when
+    a listener fails after its ack; the HTTP thread, still waiting for the ack, would then
+    answer Slack with a 404 after 3 s instead of the ack it already has."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "response" and value is None and getattr(self, "response", None) is not None:
+            return
+        super().__setattr__(name, value)
+
+
 def register(app: App, services: Services) -> None:
+    @app.middleware
+    def keep_acks(
+        req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        req.context["ack"] = KeptAck()
+        return next()
+
     @app.error
     def on_error(
         error: Exception,
@@ -84,19 +104,30 @@ def register(app: App, services: Services) -> None:
 
 
 def _tell_privately(client: WebClient, body: dict[str, Any], user: str, text: str) -> None:
-    """Best effort: the response_url of the command or button, else an ephemeral/DM."""
-    from slack_sdk.webhook import WebhookClient
-
+    """Best effort: the response_url of the command or button, else a DM."""
     url = body.get("response_url") or next(
         (u.get("response_url") for u in body.get("response_urls") or [] if isinstance(u, dict)),
         None,
     )
-    try:
-        if url:
-            WebhookClient(url, timeout=5).send(
+    tell_privately(client, url, user, text)
+
+
+def tell_privately(client: WebClient, response_url: str | None, user: str, text: str) -> None:
+    """Best effort: below where the person acted (the response_url); when there is none or
+    Slack does not take it, in the bot's DM with them."""
+    if response_url:
+        try:
+            sent = WebhookClient(response_url, timeout=5).send(
                 text=text, response_type="ephemeral", replace_original=False
             )
-        elif user:
-            client.chat_postMessage(channel=user, text=text)
+            if sent.status_code == 200:
+                return
+            log.warning("response_url answered %s; telling %s in a DM", sent.status_code, user)
+        except Exception as exc:
+            log.warning("response_url failed (%s); telling %s in a DM", exc, user)
+    if not user:
+        return
+    try:
+        client.chat_postMessage(channel=user, text=text)
     except Exception:
         log.warning("could not tell %s about the failure", user)

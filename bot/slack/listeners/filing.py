@@ -15,8 +15,15 @@ from bot.domain.request import RawRequest, RequestDraft, validate
 from bot.i18n import t
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
+from bot.slack.listeners.errors import tell_privately
 from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
-from bot.slack.views import notice_modal, parse_metadata, raw_request, request_modal
+from bot.slack.views import (
+    metadata_id,
+    notice_modal,
+    parse_metadata,
+    raw_request,
+    request_modal,
+)
 from bot.usecases import decisions, digest, filing
 from bot.usecases.report import yearly_report
 
@@ -107,9 +114,9 @@ def register(app: App, services: Services) -> None:
             try:
                 decisions.save_edit(
                     services.session_factory,
-                    int(meta["edit"]),
+                    metadata_id(meta, "edit"),
                     result,
-                    version=int(meta["v"]) if str(meta.get("v", "")).isdigit() else None,
+                    version=metadata_id(meta, "v") or None,
                     actor=user,
                     notifier=services.notifier(),
                     now=services.clock(),
@@ -128,7 +135,7 @@ def register(app: App, services: Services) -> None:
             result,
             requester_id=user,
             locale=lang,
-            submission_key=f"{body.get('team', {}).get('id', '')}:{view.get('id', '')}",
+            submission_key=f"{(body.get('team') or {}).get('id') or ''}:{view.get('id') or ''}",
             notifier=services.notifier(),
             now=services.clock(),
         )
@@ -150,14 +157,8 @@ def open_request_modal(
         opened = client.views_open(trigger_id=trigger_id, view=request_modal(directory, lang))
     except SlackApiError as exc:
         log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
-        message = messages.plain_message(t(lang, "error.modal_failed"))
-        try:
-            if respond is not None:
-                respond(response_type="ephemeral", **message)
-            else:
-                client.chat_postMessage(channel=user, **message)
-        except Exception:
-            log.warning("could not tell %s that the form failed to open", user)
+        url = respond.response_url if respond is not None else None
+        tell_privately(client, url, user, t(lang, "error.modal_failed"))
         return
     prefill_request_modal(services, client, opened["view"], user, lang)
 
@@ -171,8 +172,8 @@ def prefill_request_modal(
         info = client.users_info(user=user, include_locale=True)["user"]
         email = info.get("profile", {}).get("email")
         lang_now = services.remember_language(user, info.get("locale"))
-    except SlackApiError as exc:
-        log.info("users.info for %s failed (%s); no prefill", user, exc.response.get("error"))
+    except (SlackApiError, OSError) as exc:  # refused, or no answer in time: no prefill
+        log.info("users.info for %s failed (%s); no prefill", user, _reason(exc))
         lang_now = lang
     directory = services.directory
     city = directory.city_for_email(email) or filing.last_city(services.session_factory, user)
@@ -186,6 +187,10 @@ def prefill_request_modal(
             hash=view.get("hash"),
             view=request_modal(directory, lang_now, prefill=RawRequest(own_city=city)),
         )
-    except SlackApiError as exc:
+    except (SlackApiError, OSError) as exc:
         # hash_conflict: the person already changed the form; leave it as it is.
-        log.info("views.update for prefill skipped: %s", exc.response.get("error"))
+        log.info("views.update for prefill skipped: %s", _reason(exc))
+
+
+def _reason(exc: Exception) -> object:
+    return exc.response.get("error") if isinstance(exc, SlackApiError) else exc

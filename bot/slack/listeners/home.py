@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
 from bot.slack.home import home_view
+from bot.slack.views import is_slack_id
 from bot.usecases.home import home_for
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,9 @@ def register(app: App, services: Services) -> None:
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        user = event["user"]
+        user = event.get("user")
+        if not is_slack_id(user):
+            return
         try:
             client.views_publish(user_id=user, view=render_home(services, user))
         except SlackApiError as exc:

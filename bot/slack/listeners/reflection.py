@@ -70,7 +70,7 @@ def register(app: App, services: Services) -> None:
         try:
             reflection.submit_reflection(
                 services.session_factory,
-                int(meta.get("id", 0)),
+                views.metadata_id(meta, "id"),
                 actor=user,
                 worked=texts[ids.B_WORKED] or None,
                 not_worked=texts[ids.B_NOT_WORKED] or None,
