@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -43,12 +43,7 @@ def _meta_lang(services: Services, meta: dict[str, Any], user: str) -> str:
 
 
 def refuse(
-    services: Services,
-    respond: Respond,
-    user: str,
-    refused: Refused,
-    body: dict[str, Any],
-    client: WebClient,
+    services: Services, user: str, refused: Refused, body: dict[str, Any], client: WebClient
 ) -> None:
     """Say privately, where the person clicked, why nothing changed: below the message,
     or (a click on the Home tab has no response_url) in a small modal."""
@@ -111,152 +106,158 @@ def _required_text(services: Services, ack: Ack, view: dict[str, Any], lang: str
     return text
 
 
+NOT_FOUND = Refused("refused.not_found", {"id": "?"})
+Target = tuple[int, ...]  # (request id, version) or (request id, version, city) from a button
+
+
+def _target(body: dict[str, Any]) -> Target:
+    target = parse_button_value(_action_value(body))
+    if target is None:
+        raise NOT_FOUND
+    return target
+
+
+def _naming_target(body: dict[str, Any]) -> Target:
+    """Naming buttons carry the partner city too: "<id>:<version>:<city>"."""
+    head, _, city = (_action_value(body) or "").rpartition(":")
+    target = parse_button_value(head)
+    if target is None or not city:
+        raise NOT_FOUND
+    return (*target, city)  # type: ignore[return-value]
+
+
 def register(app: App, services: Services) -> None:
-    def parsed(body: dict[str, Any]) -> tuple[int, int] | None:
-        return parse_button_value(_action_value(body))
+    sf = services.session_factory
 
-    @app.action(ids.A_APPROVE)
-    def approve(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        user = _user(body)
-        target = parsed(body)
-        if target is None:
-            return refuse(
-                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
-            )
-        try:
-            verify_origin(services, body, target[0])
-            decisions.decide(
-                services.session_factory,
-                target[0],
-                target[1],
-                "approve",
-                actor=user,
-                notifier=services.notifier(),
-                now=services.clock(),
-            )
-        except Refused as refused:
-            return refuse(services, respond, user, refused, body, client)
-        services.deliver()
+    def direct_button(action_id: str, run: Callable[[str, Target], object]) -> None:
+        """A button that acts at once: ack, check where it was clicked, run the use case."""
 
-    def decision_modal(kind: str) -> Callable[..., None]:
-        build = views.decline_modal if kind == "decline" else views.ask_modal
-
-        def handler(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
             user = _user(body)
-            target = parsed(body)
-            if target is None:
-                return refuse(
-                    services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
-                )
-            request_id, version = target
+            try:
+                target = _target(body)
+                verify_origin(services, body, target[0])
+                run(user, target)
+            except Refused as refused:
+                return refuse(services, user, refused, body, client)
+            services.deliver()
+
+        app.action(action_id)(handler)
+
+    def modal_button(
+        action_id: str,
+        build: Callable[[Target, str], dict[str, Any]],
+        check: Callable[[str, Target], object],
+        parse: Callable[[dict[str, Any]], Target] = _target,
+    ) -> None:
+        """A button that opens a modal: views.open first, then the checks."""
+
+        def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            user = _user(body)
+            try:
+                target = parse(body)
+            except Refused as refused:
+                return refuse(services, user, refused, body, client)
             open_then_check(
                 client,
                 services,
                 body["trigger_id"],
                 user,
-                build(request_id, version, services.lang_of(user)),
-                lambda: (
-                    verify_origin(services, body, request_id)
-                    or decisions.check_decider(
-                        services.session_factory, request_id, version, user, services.directory
-                    )
-                ),
+                build(target, services.lang_of(user)),
+                lambda: verify_origin(services, body, target[0]) or check(user, target),
                 body,
             )
 
-        return handler
+        app.action(action_id)(handler)
 
-    app.action(ids.A_DECLINE)(decision_modal("decline"))
-    app.action(ids.A_ASK)(decision_modal("ask"))
+    def text_submission(
+        callback_id: str, run: Callable[[str, dict[str, Any], str], object]
+    ) -> None:
+        """A small modal with one required text (reason, question, answer)."""
 
-    def decision_submission(kind: str) -> Callable[..., None]:
         def handler(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
             user = _user(body)
             meta = views.parse_metadata(view.get("private_metadata"))
-            lang = _meta_lang(services, meta, user)
-            text = _required_text(services, ack, view, lang)
+            text = _required_text(services, ack, view, _meta_lang(services, meta, user))
             if text is None:
                 return
             try:
-                decisions.decide(
-                    services.session_factory,
-                    views.metadata_id(meta, "id"),
-                    views.metadata_id(meta, "v"),
-                    kind,
-                    actor=user,
-                    comment=text,
-                    notifier=services.notifier(),
-                    now=services.clock(),
-                )
+                run(user, meta, text)
             except Refused as refused:
                 ack(response_action="update", view=refusal_view(services, user, refused))
                 return
             ack()
             services.deliver()
 
-        return handler
+        app.view(callback_id)(handler)
 
-    app.view(ids.VIEW_DECLINE)(decision_submission("decline"))
-    app.view(ids.VIEW_ASK)(decision_submission("ask"))
+    def now_and_notifier() -> dict[str, Any]:
+        return {"notifier": services.notifier(), "now": services.clock()}
 
-    @app.action(ids.A_ANSWER)
-    def answer_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        user = _user(body)
-        target = parsed(body)
-        if target is None:
-            return refuse(
-                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
-            )
-        open_then_check(
-            client,
-            services,
-            body["trigger_id"],
-            user,
-            views.answer_modal(target[0], target[1], services.lang_of(user)),
-            lambda: (
-                verify_origin(services, body, target[0])
-                or decisions.check_requester(
-                    services.session_factory, target[0], user, services.directory
-                )
-            ),
-            body,
-        )
+    direct_button(
+        ids.A_APPROVE,
+        lambda user, t: decisions.decide(
+            sf, t[0], t[1], "approve", actor=user, **now_and_notifier()
+        ),
+    )
+    direct_button(
+        ids.A_CANCEL, lambda user, t: decisions.cancel(sf, t[0], actor=user, **now_and_notifier())
+    )
+    direct_button(
+        ids.A_MARK_MATCHED,
+        lambda user, t: matching.mark_matched(sf, t[0], actor=user, **now_and_notifier()),
+    )
 
-    @app.view(ids.VIEW_ANSWER)
-    def answer_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = _user(body)
-        meta = views.parse_metadata(view.get("private_metadata"))
-        text = _required_text(services, ack, view, _meta_lang(services, meta, user))
-        if text is None:
-            return
-        try:
-            decisions.answer(
-                services.session_factory,
+    def may_decide(user: str, t: Target) -> object:
+        return decisions.check_decider(sf, t[0], t[1], user, services.directory)
+
+    modal_button(ids.A_DECLINE, lambda t, lang: views.decline_modal(t[0], t[1], lang), may_decide)
+    modal_button(ids.A_ASK, lambda t, lang: views.ask_modal(t[0], t[1], lang), may_decide)
+    modal_button(
+        ids.A_ANSWER,
+        lambda t, lang: views.answer_modal(t[0], t[1], lang),
+        lambda user, t: decisions.check_requester(sf, t[0], user, services.directory),
+    )
+    modal_button(
+        ids.A_NAME_EXPERTS,
+        lambda t, lang: views.name_experts_modal(
+            t[0], str(t[2]), services.directory.city_name(str(t[2])), lang
+        ),
+        lambda user, t: matching.check_namer(sf, t[0], str(t[2]), user, services.notifier()),
+        parse=_naming_target,
+    )
+
+    for callback_id, kind in ((ids.VIEW_DECLINE, "decline"), (ids.VIEW_ASK, "ask")):
+        text_submission(
+            callback_id,
+            lambda user, meta, text, kind=kind: decisions.decide(
+                sf,
                 views.metadata_id(meta, "id"),
+                views.metadata_id(meta, "v"),
+                kind,
                 actor=user,
-                text=text,
-                notifier=services.notifier(),
-                now=services.clock(),
-            )
-        except Refused as refused:
-            ack(response_action="update", view=refusal_view(services, user, refused))
-            return
-        ack()
-        services.deliver()
+                comment=text,
+                **now_and_notifier(),
+            ),
+        )
+    text_submission(
+        ids.VIEW_ANSWER,
+        lambda user, meta, text: decisions.answer(
+            sf, views.metadata_id(meta, "id"), actor=user, text=text, **now_and_notifier()
+        ),
+    )
 
     @app.action(ids.A_EDIT)
-    def edit_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def edit_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user = _user(body)
         lang = services.lang_of(user)
-        target = parsed(body)
-        if target is None:
-            return refuse(
-                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
-            )
+        try:
+            target = _target(body)
+        except Refused as refused:
+            return refuse(services, user, refused, body, client)
         try:
             opened = client.views_open(
                 trigger_id=body["trigger_id"], view=views.loading_modal(lang)
@@ -276,57 +277,6 @@ def register(app: App, services: Services) -> None:
             services.directory, lang, prefill=s.as_raw(), edit_id=s.id, version=s.version
         )
         client.views_update(view_id=opened["view"]["id"], view=form)
-
-    @app.action(ids.A_CANCEL)
-    def cancel(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        user = _user(body)
-        target = parsed(body)
-        if target is None:
-            return refuse(
-                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
-            )
-        try:
-            verify_origin(services, body, target[0])
-            decisions.cancel(
-                services.session_factory,
-                target[0],
-                actor=user,
-                notifier=services.notifier(),
-                now=services.clock(),
-            )
-        except Refused as refused:
-            return refuse(services, respond, user, refused, body, client)
-        services.deliver()
-
-    @app.action(ids.A_NAME_EXPERTS)
-    def name_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        user = _user(body)
-        value = _action_value(body) or ""
-        head, _, city = value.rpartition(":")
-        target = parse_button_value(head)
-        if target is None or not city:
-            return refuse(
-                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
-            )
-        directory = services.directory
-        open_then_check(
-            client,
-            services,
-            body["trigger_id"],
-            user,
-            views.name_experts_modal(
-                target[0], city, directory.city_name(city), services.lang_of(user)
-            ),
-            lambda: (
-                verify_origin(services, body, target[0])
-                or matching.check_namer(
-                    services.session_factory, target[0], city, user, services.notifier()
-                )
-            ),
-            body,
-        )
 
     @app.view(ids.VIEW_NAME_EXPERTS)
     def name_submission(
@@ -365,26 +315,4 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=refusal_view(services, user, refused))
             return
         ack()
-        services.deliver()
-
-    @app.action(ids.A_MARK_MATCHED)
-    def mark_matched(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        user = _user(body)
-        target = parsed(body)
-        if target is None:
-            return refuse(
-                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
-            )
-        try:
-            verify_origin(services, body, target[0])
-            matching.mark_matched(
-                services.session_factory,
-                target[0],
-                actor=user,
-                notifier=services.notifier(),
-                now=services.clock(),
-            )
-        except Refused as refused:
-            return refuse(services, respond, user, refused, body, client)
         services.deliver()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.app import Services
@@ -12,22 +12,20 @@ from bot.domain.errors import Refused
 from bot.domain.request import QUESTION_MAX
 from bot.i18n import t
 from bot.slack import ids, views
-from bot.slack.blocks import parse_button_value
-from bot.slack.listeners.decisions import _action_value, open_then_check, refusal_view, refuse
+from bot.slack.listeners.decisions import _target, open_then_check, refusal_view, refuse
 from bot.slack.listeners.guards import verify_origin
 from bot.usecases import reflection
 
 
 def register(app: App, services: Services) -> None:
     @app.action(ids.A_REFLECT)
-    def reflect_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def reflect_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user = body["user"]["id"]
-        target = parse_button_value(_action_value(body))
-        if target is None:
-            return refuse(
-                services, respond, user, Refused("refused.not_found", {"id": "?"}), body, client
-            )
+        try:
+            target = _target(body)
+        except Refused as refused:
+            return refuse(services, user, refused, body, client)
         open_then_check(
             client,
             services,
