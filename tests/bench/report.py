@@ -1,0 +1,290 @@
+"""The one table (markdown), the machine it ran on, the query plans and the problems."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import sqlite3
+import statistics
+from collections.abc import Callable
+from contextlib import suppress
+from importlib.metadata import version
+
+from tests.bench.phases import Phase, Stats
+from tests.bench.suite import NAMES, DatabaseRun, Outcome, ServerRun
+
+ACK_TARGET = 0.100
+OPEN_TARGET = 0.150
+INTERACTION_TARGET = 0.150
+DM_TARGET = 1.0
+RATIO_TARGET = 1.5
+BUILD_TARGET = 0.100
+COLD_TARGET = 1.5
+MEMORY_TARGET_MB = 200
+
+# Every row the table has, in order; the smoke test checks each is printed.
+MEASURES = (
+    "ack latency, `/cr-request`",
+    "time to `views.open`",
+    "ack latency, submission",
+    "ack latency, button click",
+    "submission → contacts' DMs sent",
+    "submission → contacts' DMs sent, paced",
+    "bare Bolt (reference)",
+    "overhead vs bare Bolt",
+    "Home tab at scale",
+    "digest at scale",
+    "cold start",
+    "memory",
+)
+
+Row = tuple[str, str, str, str, str]
+
+
+def ms(seconds: float) -> str:
+    if math.isnan(seconds):
+        return "–"
+    value = seconds * 1000
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
+def spread(stats: Stats) -> str:
+    return f"p50 {ms(stats.p50)} · p95 {ms(stats.p95)} · p99 {ms(stats.p99)}"
+
+
+def follow(phase: Phase, wait: float) -> str:
+    """The follow-up's spread, saying first when some never came (they are not in it)."""
+    answered = sum(1 for s in phase.run.samples if s.status == 200)
+    stats = _f(phase)
+    missing = (
+        f"only {stats.n:,} of {answered:,} within {wait:.0f} s; " if stats.n < answered else ""
+    )
+    return missing + spread(stats)
+
+
+def complete(phase: Phase) -> bool:
+    return _f(phase).n >= sum(1 for s in phase.run.samples if s.status == 200)
+
+
+def backlog(phase: Phase) -> str:
+    if not phase.backlog:
+        return ""
+    return f"; began with {phase.backlog:,} messages of the earlier load still in the outbox"
+
+
+def cpu(phase: Phase) -> str:
+    """CPU per request, its aftermath included: the server's, and the fake's + clients'."""
+    return (
+        f"CPU/request incl. its aftermath: server {ms(phase.server_cpu)}, "
+        f"fake + clients {ms(phase.local_cpu)}"
+    )
+
+
+def met(ok: bool | None) -> str:
+    return "–" if ok is None else ("yes" if ok else "**no**")
+
+
+def table(outcome: Outcome) -> str:
+    rows = [r for measure in MEASURES for r in _rows(outcome, measure)]
+    lines = ["| measure | what | result | target | met? |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _rows(outcome: Outcome, measure: str) -> list[Row]:
+    o = outcome.options
+    load = f"{o.clients} clients, {o.requests:,} requests"
+    if measure == "bare Bolt (reference)":
+        cmd = outcome.bare.phases["commands"]
+        return [
+            (
+                measure,
+                f"a Bolt app that acks and opens a static modal (no database), {load}, "
+                f"{cmd.run.throughput:.0f} req/s; {cpu(cmd)}",
+                f"ack {spread(cmd.ack)}; `views.open` p50 {ms(_f(cmd).p50)} · "
+                f"p99 {ms(_f(cmd).p99)}",
+                "–",
+                "–",
+            )
+        ]
+    rows: list[Row] = []
+    for run in outcome.databases:
+        name = f"{measure} ({NAMES[run.database]})"
+        if run.available or run.ours is None:
+            rows.append((name, "", f"n/a ({run.available})", "", "–"))
+            continue
+        rows.append(_row(outcome, run, run.ours, measure, name, load))
+    return rows
+
+
+def _f(phase: Phase) -> Stats:
+    assert phase.follow is not None
+    return phase.follow
+
+
+def _row(
+    outcome: Outcome, run: DatabaseRun, ours: ServerRun, measure: str, name: str, load: str
+) -> Row:
+    bare = outcome.bare
+    cmd = ours.phases["commands"]
+    if measure == "ack latency, `/cr-request`":
+        what = f"signed POST → HTTP response, {load}, {cmd.run.throughput:.0f} req/s; {cpu(cmd)}"
+        return (name, what, spread(cmd.ack), "p99 ≤ 100 ms", met(cmd.ack.p99 <= ACK_TARGET))
+    if measure == "time to `views.open`":
+        what = "request sent → the fake records `views.open` (matched by trigger_id)"
+        ok = complete(cmd) and _f(cmd).p99 <= OPEN_TARGET
+        return (name, what, follow(cmd, outcome.options.wait), "p99 ≤ 150 ms", met(ok))
+    if measure == "ack latency, submission":
+        sub = ours.phases["submissions"]
+        what = (
+            f"valid request form, each stores a request; {load}, "
+            f"{sub.run.throughput:.0f} req/s; {cpu(sub)}"
+        )
+        return (name, what, spread(sub.ack), "p99 ≤ 150 ms", met(sub.ack.p99 <= INTERACTION_TARGET))
+    if measure == "ack latency, button click":
+        click = ours.phases["clicks"]
+        what = (
+            f"approve by a Leipzig contact: 90 % first clicks, 10 % refused repeats; "
+            f"{load}, {click.run.throughput:.0f} req/s; {cpu(click)}{backlog(click)}"
+        )
+        return (
+            name,
+            what,
+            spread(click.ack),
+            "p99 ≤ 150 ms",
+            met(click.ack.p99 <= INTERACTION_TARGET),
+        )
+    if measure == "submission → contacts' DMs sent":
+        sub = ours.phases["submissions"]
+        what = (
+            "submission sent → the fake records `chat.postMessage` to both Leipzig contacts; "
+            f"the {load} above{backlog(sub)}"
+        )
+        ok = complete(sub) and _f(sub).p99 <= DM_TARGET
+        return (name, what, follow(sub, outcome.options.wait), "p99 ≤ 1 s", met(ok))
+    if measure == "submission → contacts' DMs sent, paced":
+        paced = ours.phases["paced"]
+        o = outcome.options
+        what = (
+            f"as above, but {o.paced:,} submissions sent at a steady {o.pace:g}/s (open loop) "
+            f"before the load; ack {spread(paced.ack)}{backlog(paced)}"
+        )
+        ok = complete(paced) and _f(paced).p99 <= DM_TARGET
+        return (name, what, follow(paced, o.wait), "p99 ≤ 1 s", met(ok))
+    if measure == "overhead vs bare Bolt":
+        base = bare.phases["commands"]
+        ratios = (
+            cmd.ack.p50 / base.ack.p50,
+            cmd.ack.p99 / base.ack.p99,
+            _f(cmd).p99 / _f(base).p99,
+        )
+        result = "ack p50 ×{:.2f} · ack p99 ×{:.2f} · `views.open` p99 ×{:.2f}".format(*ratios)
+        what = "ours / bare Bolt, same `/cr-request` load in the same run"
+        return (name, what, result, "≤ 1.5", met(all(r <= RATIO_TARGET for r in ratios)))
+    if measure in ("Home tab at scale", "digest at scale"):
+        return _build_row(outcome, run, measure, name)
+    if measure == "cold start":
+        cold = statistics.median(ours.cold_starts)
+        each = ", ".join(f"{c:.2f}" for c in ours.cold_starts)
+        what = (
+            f"gunicorn Popen → first 200 to a signed `/cr-request help`; median of "
+            f"{len(ours.cold_starts)} starts ({each} s); bare Bolt "
+            f"{statistics.median(bare.cold_starts):.2f} s"
+        )
+        return (name, what, f"{cold:.2f} s", "≤ 1.5 s", met(cold <= COLD_TARGET))
+    if measure == "memory":
+        mem, base = ours.memory, bare.memory
+        assert mem is not None and base is not None
+        what = (
+            f"VmRSS summed over gunicorn master + workers ({mem.processes} processes) after the "
+            f"load; PSS {mem.pss_mib:.0f} MB; bare Bolt RSS {base.rss_mib:.0f} MB"
+        )
+        return (
+            name,
+            what,
+            f"{mem.rss_mib:.0f} MB",
+            "≤ 200 MB",
+            met(mem.rss_mib <= MEMORY_TARGET_MB),
+        )
+    raise ValueError(measure)
+
+
+def _build_row(outcome: Outcome, run: DatabaseRun, measure: str, name: str) -> Row:
+    build = next(b for b in run.builds if b.name == ("home" if "Home" in measure else "digest"))
+    rows = f"{outcome.options.scale_rows:,}"
+    if build.available:
+        return (name, f"{rows} stored requests", build.available, "≤ 100 ms", "–")
+    if build.name == "home":
+        what = (
+            f"`render_home` for a contact with {outcome.options.scale_rows // 100:,} own "
+            f"requests, {rows} stored (inserted in {run.fill_seconds:.0f} s); "
+            f"{len(build.seconds)} builds; plans below"
+        )
+    else:
+        what = f"the digest's content, {rows} stored; {len(build.seconds)} builds; plans below"
+    indexes = "full scan: " + "; ".join(build.full_scans) if build.full_scans else "indexes used"
+    result = f"median {ms(build.median)} · worst {ms(build.worst)}; {indexes}"
+    return (
+        name,
+        what,
+        result,
+        "≤ 100 ms",
+        met(build.worst <= BUILD_TARGET and not build.full_scans),
+    )
+
+
+def machine(outcome: Outcome) -> str:
+    model = "unknown"
+    with suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        model = next(
+            (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+            model,
+        )
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f"{pages / 2**30:.0f} GiB"
+    except (ValueError, OSError):
+        memory = "unknown"
+    o = outcome.options
+    return "\n".join(
+        [
+            f"- machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {model}, "
+            f"{memory} memory, {platform.system()} {platform.release()}",
+            f"- Python {platform.python_version()}, gunicorn {version('gunicorn')}, "
+            f"slack_bolt {version('slack_bolt')}, SQLAlchemy {version('SQLAlchemy')}, "
+            f"SQLite {sqlite3.sqlite_version}"
+            + "".join(f", {v}" for v in {r.server_version for r in outcome.databases} if v),
+            f"- server: `gunicorn 'bot.wsgi:create()' -w {o.workers} --threads {o.threads} "
+            f"-k gthread` on 127.0.0.1; the fake Slack and the load generator share this process",
+            f"- command: `{o.command}`",
+        ]
+    )
+
+
+def plans(outcome: Outcome) -> str:
+    out: list[str] = []
+    for run in outcome.databases:
+        for build in run.builds:
+            for statement, plan in build.plans:
+                out.append(f"-- {build.name}, {NAMES[run.database]}: {' '.join(statement.split())}")
+                out += [f"   {line}" for line in plan]
+    return "\n".join(out)
+
+
+def render(outcome: Outcome, write: Callable[[str], None] = print) -> None:
+    write(table(outcome))
+    write("")
+    write(machine(outcome))
+    explained = plans(outcome)
+    if explained:
+        write("\nQuery plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL):\n")
+        write(explained)
+    problems = outcome.problems()
+    write("")
+    if problems:
+        write("Correctness problems:")
+        for problem in problems:
+            write(f"- {problem}")
+    else:
+        write("Correctness: every check passed.")

@@ -1,0 +1,268 @@
+"""The whole suite: bare Bolt, then the bot on each database, then the scale measures."""
+
+from __future__ import annotations
+
+import compileall
+import gc
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from bot.db import SessionFactory, make_engine
+from bot.directory_file import load_directory_file
+from bot.usecases.directory import sync_directory
+from models.types import utcnow
+from tests.bench import phases, scale, servers
+from tests.bench.fake import BenchSlack
+from tests.bench.phases import Phase
+from tests.bench.servers import Memory
+from tests.conftest import DIRECTORY, USERS
+
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+@dataclass(frozen=True)
+class Options:
+    requests: int = 2000
+    clients: int = 20
+    workers: int = 2
+    threads: int = 8
+    databases: tuple[str, ...] = ("sqlite", "postgresql")
+    postgres_url: str = servers.DEFAULT_PG_URL
+    scale_rows: int = 100_000
+    scale_repeats: int = 20
+    time_limit: float = 240.0  # per load phase
+    wait: float = 45.0  # for the follow-up of a phase (views.open, DMs, approvals)
+    warmup: int = 40  # requests before each measured load, not counted
+    paced: int = 300  # submissions at `pace` per second, before the load
+    pace: float = 10.0
+    drain: float = 45.0  # waiting for the outbox between phases, at most
+    settle: float = 10.0  # waiting for the fake to fall quiet after a phase, at most
+    cold_starts: int = 3
+    command: str = ""
+
+
+@dataclass
+class ServerRun:
+    """One gunicorn measured: cold start, its phases, memory after the load."""
+
+    cold_starts: list[float]  # the measured run's first, then the extra starts
+    phases: dict[str, Phase] = field(default_factory=dict)
+    memory: Memory | None = None
+
+
+@dataclass
+class DatabaseRun:
+    database: str
+    url: str
+    available: str = ""  # "" when measured, else why not
+    server_version: str = ""  # PostgreSQL's, for the machine line
+    ours: ServerRun | None = None
+    fill_seconds: float = 0.0
+    builds: list[scale.Build] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    options: Options
+    bare: ServerRun
+    databases: list[DatabaseRun]
+
+    def problems(self) -> list[str]:
+        found = [p for phase in self.bare.phases.values() for p in phase.problems]
+        for run in self.databases:
+            if run.ours:
+                found += [
+                    f"{NAMES[run.database]}: {p}"
+                    for phase in run.ours.phases.values()
+                    for p in phase.problems
+                ]
+        return found
+
+
+def run_suite(options: Options, log: Callable[[str], None] = print) -> Outcome:
+    """Run everything; each gunicorn is stopped before the next starts, and on any exit."""
+    # Bytecode up to date first, as an install leaves it: else the first start after an
+    # edit compiles the changed modules, and cold start measures the compiler.
+    for package in ("bot", "models", "tests/bench"):
+        compileall.compile_dir(servers.ROOT / package, quiet=2)
+    with tempfile.TemporaryDirectory(prefix="cr-bench-") as tmp:
+        work = Path(tmp)
+        directory = work / "directory.toml"
+        directory.write_text(DIRECTORY, encoding="utf-8")
+        # The bare app reads no database; the URL is only there to make the env complete.
+        env = servers.bot_env(api_url="", database_url="sqlite://", directory=directory)
+        log("bare Bolt: start, /cr-request load")
+        bare = _serve(options, "bare", servers.BARE, env, work, engine=None)
+        results = []
+        for database in options.databases:
+            results.append(_database(options, database, work, directory, log))
+        return Outcome(options, bare, results)
+
+
+def _database(
+    options: Options,
+    database: str,
+    work: Path,
+    directory: Path,
+    log: Callable[[str], None],
+) -> DatabaseRun:
+    try:
+        url = _fresh(options, database, work / "load.db")
+    except Exception as exc:
+        reason = f"PostgreSQL not reachable at {options.postgres_url}: {type(exc).__name__}"
+        log(reason)
+        return DatabaseRun(database, options.postgres_url, available=reason)
+    run = DatabaseRun(database, url)
+    env = servers.bot_env(api_url="", database_url=url, directory=directory)
+    engine = make_engine(url)
+    try:
+        if database == "postgresql":
+            with engine.connect() as conn:
+                version = conn.execute(text("SHOW server_version")).scalar()
+                run.server_version = f"PostgreSQL {version}"
+        log(f"{NAMES[database]}: start the bot, then /cr-request, submissions, clicks")
+        run.ours = _serve(options, "ours", servers.OURS, env, work, engine=engine)
+    finally:
+        engine.dispose()
+    # A database of its own: the requests filed under load would crowd the digest's weeks.
+    log(f"{NAMES[database]}: {options.scale_rows:,} requests for the Home tab and digest")
+    engine = make_engine(_fresh(options, database, work / "scale.db"))
+    try:
+        session_factory = SessionFactory(engine)
+        sync_directory(session_factory, load_directory_file(directory), now=utcnow())
+        run.fill_seconds = scale.fill(engine, options.scale_rows)
+        for name, make in (("home", scale.home_builder), ("digest", scale.digest_builder)):
+            run.builds.append(scale.measure(engine, name, make, repeats=options.scale_repeats))
+    finally:
+        engine.dispose()
+    return run
+
+
+def _fresh(options: Options, database: str, sqlite_file: Path) -> str:
+    """An empty, migrated database: a new SQLite file, or ours in PostgreSQL dropped first."""
+    if database == "sqlite":
+        return servers.prepare_sqlite(sqlite_file)
+    return servers.prepare_postgres(options.postgres_url)
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _serve(
+    options: Options,
+    name: str,
+    app: str,
+    env: dict[str, str],
+    work: Path,
+    *,
+    engine: Engine | None,
+) -> ServerRun:
+    log_file = work / f"gunicorn-{name}-{int(time.time() * 1000)}.log"
+    # A fake of its own for each server: no state of an earlier run to slow it down.
+    with BenchSlack() as fake:
+        for user, email in USERS.items():
+            fake.set_user(user, email=email)
+        env = {**env, "SLACK_API_URL": fake.url}
+        return _measure(options, fake, name, app, env, log_file, engine)
+
+
+def _measure(
+    options: Options,
+    fake: BenchSlack,
+    name: str,
+    app: str,
+    env: dict[str, str],
+    log_file: Path,
+    engine: Engine | None,
+) -> ServerRun:
+    n, clients, limit = options.requests, options.clients, options.time_limit
+    with servers.running(
+        name, app, env, workers=options.workers, threads=options.threads, log=log_file
+    ) as (server, cold):
+        run = ServerRun([cold])
+
+        def measured(key: str, go: Callable[[], Phase], *, drain: float = 0.0) -> Phase:
+            """Run a phase, let its aftermath settle, and charge the CPU it took.
+
+            With `drain`, first wait (that long at most) for the outbox to send what
+            earlier phases left, so their aftermath does not load this one.
+            """
+            backlog = phases.drain(engine, drain) if engine is not None and drain else 0
+            # Objects so far are kept for good: the fake's growing record of calls would
+            # otherwise make each collection in this process (and its pause) longer.
+            gc.collect()
+            gc.freeze()
+            server_before, local_before = servers.cpu_seconds(server.pid), _own_cpu()
+            phase = go()
+            phases.settle(fake, timeout=options.settle)
+            count = max(1, len(phase.run.samples))
+            phase.server_cpu = (servers.cpu_seconds(server.pid) - server_before) / count
+            phase.local_cpu = (_own_cpu() - local_before) / count
+            phase.backlog = backlog
+            run.phases[key] = phase
+            return phase
+
+        if options.warmup:
+            phases.commands(
+                fake, server.port, n=options.warmup, clients=clients, time_limit=limit, wait=10
+            )
+            phases.settle(fake)
+        measured(
+            "commands",
+            lambda: phases.commands(
+                fake, server.port, n=n, clients=clients, time_limit=limit, wait=options.wait
+            ),
+        )
+        if engine is not None:
+            stored: list[phases.Decidable] = []
+
+            def submit() -> Phase:
+                phase, filed = phases.submissions(
+                    fake, server.port, engine, n=n, clients=clients, time_limit=limit,
+                    wait=options.wait,
+                )  # fmt: skip
+                stored.extend(filed)
+                return phase
+
+            # At a steady rate first, while the outbox is still empty: can it keep up?
+            measured(
+                "paced",
+                lambda: phases.submissions(
+                    fake, server.port, engine, n=options.paced, clients=clients,
+                    time_limit=limit, wait=options.wait, rate=options.pace,
+                )[0],
+            )  # fmt: skip
+            measured("submissions", submit, drain=options.drain)
+            measured(
+                "clicks",
+                lambda: phases.clicks(
+                    fake,
+                    server.port,
+                    engine,
+                    stored,
+                    n=n,
+                    clients=clients,
+                    time_limit=limit,
+                    wait=options.wait,
+                ),
+                drain=options.drain,
+            )
+        run.memory = servers.memory(server.pid)
+        if server.process.poll() is not None:
+            print(server.log_tail(), file=sys.stderr)
+    # One start is noisy on two busy cores: take more, each stopped before the next.
+    for _ in range(options.cold_starts - 1):
+        with servers.running(
+            name, app, env, workers=options.workers, threads=options.threads, log=log_file
+        ) as (_server, cold):
+            run.cold_starts.append(cold)
+    return run

@@ -1,0 +1,75 @@
+"""The performance suite, small, so that it cannot rot: correctness only, never time.
+
+It starts the bot under gunicorn as `python -m tests.bench --quick` does and checks
+that every request was answered and did what it should; the timings are not asserted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tests.bench import report
+from tests.bench.__main__ import parse
+from tests.bench.suite import Outcome, run_suite
+
+REQUESTS = 100
+# Fewer clients than the suite's 20: every ack stays far inside Bolt's 3 s, past which
+# Bolt answers 404 (a matter of time, which this test must not depend on).
+CLIENTS = 8
+
+
+@pytest.fixture(scope="module")
+def outcome() -> Outcome:
+    options = dataclasses.replace(
+        parse(["--quick", "--database", "sqlite"]),
+        requests=REQUESTS,
+        clients=CLIENTS,
+        scale_repeats=2,
+        warmup=10,
+    )
+    return run_suite(options, log=lambda _line: None)
+
+
+def test_every_check_of_the_suite_passed(outcome: Outcome) -> None:
+    assert outcome.problems() == []
+
+
+def test_every_command_was_answered_and_opened_a_modal(outcome: Outcome) -> None:
+    for server in (outcome.bare, outcome.databases[0].ours):
+        assert server is not None
+        commands = server.phases["commands"]
+        assert [s.status for s in commands.run.samples] == [200] * REQUESTS
+        assert commands.follow is not None and commands.follow.n == REQUESTS  # views.open each
+
+
+def test_every_submission_stored_one_request_and_reached_both_contacts(outcome: Outcome) -> None:
+    ours = outcome.databases[0].ours
+    assert ours is not None
+    submissions = ours.phases["submissions"]
+    assert [s.status for s in submissions.run.samples] == [200] * REQUESTS
+    assert all(not s.body for s in submissions.run.samples)  # a plain ack: no form errors
+    assert submissions.follow is not None and submissions.follow.n == REQUESTS  # both DMs each
+    paced = ours.phases["paced"]
+    assert [s.status for s in paced.run.samples] == [200] * len(paced.run.samples)
+    assert paced.follow is not None and paced.follow.n == len(paced.run.samples) > 0
+
+
+def test_every_click_was_answered(outcome: Outcome) -> None:
+    ours = outcome.databases[0].ours
+    assert ours is not None
+    assert [s.status for s in ours.phases["clicks"].run.samples] == [200] * REQUESTS
+
+
+def test_the_table_has_every_row(outcome: Outcome) -> None:
+    printed: list[str] = []
+    report.render(outcome, printed.append)
+    text = "\n".join(printed)
+    rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    for measure in report.MEASURES:
+        assert any(row.startswith(f"| {measure}") for row in rows), measure
+    assert len(rows) == len(report.MEASURES)  # one database, so one row each
+    builds = {b.name: b for b in outcome.databases[0].builds}
+    assert builds["home"].seconds and builds["home"].plans, builds["home"].available
+    assert "command: `python -m tests.bench --quick --database sqlite`" in text
