@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -42,7 +42,11 @@ class Services:
     directory: Directory = field(default_factory=Directory)
     # user id -> Slack locale language ("de"/"en"), learned after the first modal.
     languages: dict[str, str] = field(default_factory=dict)
+    # user id -> (own city, until when): the prefill learned after their last form, so the
+    # next form opens prefilled with one Slack call instead of three.
+    cities: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)
     outbox: Outbox | None = None
+    _directory_stamp: datetime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def deliver(self) -> None:
@@ -73,13 +77,30 @@ class Services:
             self.languages[user_id] = lang
         return lang
 
+    def known_city(self, user_id: str) -> tuple[bool, str | None]:
+        """(known, city) for the form's prefill; unknown after a day, so profiles are reread."""
+        entry = self.cities.get(user_id)
+        if entry is None or entry[1] < self.clock() or user_id not in self.languages:
+            return False, None
+        return True, entry[0]
+
+    def remember_city(self, user_id: str, city: str | None) -> None:
+        with self._lock:
+            if len(self.cities) > 10_000:
+                self.cities.clear()
+            self.cities[user_id] = (city, self.clock() + timedelta(days=1))
+
     def notifier(self) -> Notifier:
         return Notifier(self.directory, self.lang_of, self.settings.timezone)
 
     def refresh_directory(self) -> Directory:
-        from bot.usecases.directory import load_directory
+        """The directory as the database has it now; reloaded only when it changed."""
+        from bot.usecases.directory import directory_stamp, load_directory
 
-        self.directory = load_directory(self.session_factory)
+        stamp = directory_stamp(self.session_factory)
+        if stamp is None or stamp != self._directory_stamp:
+            self.directory = load_directory(self.session_factory)
+            self._directory_stamp = stamp
         return self.directory
 
 

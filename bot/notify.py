@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.domain.calendar import exchange_ics
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.states import Action
@@ -322,6 +321,8 @@ class Notifier:
 
     def calendar_files(self, session: Session, s: Summary, *, now: datetime) -> None:
         """Requester and experts get the exchange as an .ics file in their DM."""
+        from bot.domain.calendar import exchange_ics  # icalendar is only needed here
+
         experts = session.exec(
             select(Expert.user_id).where(Expert.request_id == s.id).order_by(col(Expert.id))
         ).all()

@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, or_, update
+from sqlalchemy import case, func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
@@ -94,14 +94,33 @@ def _people(
 
 
 def refresh_home(session: Session, user: str, *, now: datetime) -> None:
-    """Once per transaction and person: publish their Home tab after the change."""
+    """Publish the person's Home tab after the change, unless a refresh already waits.
+
+    The tab is rendered when the refresh is sent, so a waiting (not yet claimed) refresh
+    will show this change too.
+    """
     queued: set[str] = session.info.setdefault("home_refresh", set())
     if user in queued:
         return
     queued.add(user)
+    waiting = session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.method == HOME_REFRESH,
+            OutboxMessage.recipient == user,
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.dead).is_(False),
+            col(OutboxMessage.claimed_until).is_(None),
+        )
+    ).first()
+    if waiting is not None:
+        return
     session.add(
         OutboxMessage(
-            method=HOME_REFRESH, payload={"user": user}, created_at=now, next_attempt_at=now
+            method=HOME_REFRESH,
+            payload={"user": user},
+            recipient=user,
+            created_at=now,
+            next_attempt_at=now,
         )
     )
 
@@ -152,7 +171,11 @@ class Outbox:
                             col(OutboxMessage.claimed_until) < now,
                         ),
                     )
-                    .order_by(col(OutboxMessage.id))
+                    # Messages first; Home refreshes are nice to have and can wait.
+                    .order_by(
+                        case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0),
+                        col(OutboxMessage.id),
+                    )
                     .limit(50)
                 ).all()
             fresh = [(i, claim) for i, claim in due if i is not None and i not in seen]

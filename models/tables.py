@@ -93,6 +93,8 @@ class ExchangeRequest(ExchangeRequestBase, table=True):
     __table_args__ = (
         Index("ix_request_requester", "requester_id", "created_at"),
         Index("ix_request_status_dates", "status", "date_from"),
+        # The upcoming window (digest, Home) bounds date_to from below.
+        Index("ix_request_status_date_to", "status", "date_to"),
         Index("ix_request_city_status", "own_city_key", "status"),
         Index("ix_request_status_updated", "status", "status_changed_at"),
     )
@@ -181,6 +183,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "sent_at", "dead", "next_attempt_at"),
         Index("ix_outbox_result", "result_channel", "result_ts"),
+        Index("ix_outbox_recipient", "method", "recipient", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -196,6 +199,8 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _ts(default=None)
     dead: bool = False
     last_error: str | None = Field(default=None, max_length=500)
+    # Whose Home tab a refresh is for: one waiting refresh per person is enough.
+    recipient: str | None = Field(default=None, max_length=32)
     # Where Slack put the message (chat.postMessage), for replies in its thread.
     result_channel: str | None = Field(default=None, max_length=32)
     result_ts: str | None = Field(default=None, max_length=32)

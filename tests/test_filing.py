@@ -291,3 +291,20 @@ def test_empty_directory_opens_no_modal_and_says_what_to_do(
     assert status == 200
     assert "noch nicht eingerichtet" in body["text"] and "cr-bot directory sync" in body["text"]
     assert fake_slack.calls_to("views.open") == []
+
+
+def test_second_form_opens_prefilled_with_one_call(bot):
+    bot.http.command(user_id="U0REQ1")
+    mark = len(bot.slack.calls)
+    bot.http.command(user_id="U0REQ1")
+    assert [c.method for c in bot.slack.calls[mark:]] == ["views.open"]
+    view = bot.slack.calls[mark].params["view"]
+    own = next(b for b in view["blocks"] if b.get("block_id") == ids.B_OWN_CITY)
+    assert own["element"]["initial_option"]["value"] == "leipzig"
+    # After filing from another city, that city is remembered for the next form.
+    submit_request(bot, "U0REQ1", **{ids.B_OWN_CITY: p.select_value("nuernberg")})
+    mark = len(bot.slack.calls)
+    bot.http.command(user_id="U0REQ1")
+    view = bot.slack.calls[mark].params["view"]
+    own = next(b for b in view["blocks"] if b.get("block_id") == ids.B_OWN_CITY)
+    assert own["element"]["initial_option"]["value"] == "nuernberg"

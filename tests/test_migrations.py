@@ -112,3 +112,14 @@ def test_instances_starting_at_once_migrate_once():
         with admin.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS cr_concurrent CASCADE"))
         admin.dispose()
+
+
+def test_head_constant_is_the_newest_migration(session_factory):
+    from alembic.script import ScriptDirectory as Scripts
+
+    from bot.db import schema_revision
+    from models.migrations import HEAD
+
+    engine = session_factory.engine
+    assert Scripts.from_config(alembic_config(engine)).get_current_head() == HEAD
+    assert schema_revision(engine) == HEAD

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -107,12 +107,25 @@ def sync_directory(
         report.contacts = role_changes[ROLE_CONTACT]
         report.topic_contacts = role_changes[ROLE_TOPIC_CONTACT]
         report.coordinators = role_changes[ROLE_COORDINATOR]
+        network = session.get(Network, NETWORK_ID)
+        if report.changed and network is not None and not report.network.added:
+            # Running instances compare this stamp to know their snapshot is outdated;
+            # it always moves forward, even for two syncs at the same clock time.
+            previous = network.updated_at
+            network.updated_at = max(now, previous + timedelta(microseconds=1))
+            session.add(network)
     return report
+
+
+def directory_stamp(session_factory: SessionFactory) -> datetime | None:
+    """When the directory last changed (one cheap query)."""
+    with session_factory() as session:
+        return session.exec(select(Network.updated_at).where(Network.id == NETWORK_ID)).first()
 
 
 def load_directory(session_factory: SessionFactory) -> Directory:
     """The directory as the active rows say: cities and topics by name, people by user id."""
-    with session_factory.begin() as session:
+    with session_factory() as session:
         network = session.get(Network, NETWORK_ID)
         cities = session.exec(select(City).where(col(City.active))).all()
         topics = session.exec(select(Topic).where(col(Topic.active))).all()

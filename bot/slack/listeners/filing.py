@@ -140,6 +140,7 @@ def register(app: App, services: Services) -> None:
             now=services.clock(),
         )
         ack()
+        services.remember_city(user, result.own_city_key)
         services.deliver()
 
 
@@ -151,16 +152,24 @@ def open_request_modal(
     lang: str,
     respond: Respond | None,
 ) -> None:
-    """views.open first (the trigger_id dies after 3 s), then prefill by views.update."""
+    """views.open first (the trigger_id dies after 3 s), then prefill by views.update.
+
+    Someone who opened the form before gets it prefilled at once, from memory.
+    """
     directory = services.directory
+    known, city = services.known_city(user)
+    prefill = RawRequest(own_city=city) if known and directory.city(city or "") else None
     try:
-        opened = client.views_open(trigger_id=trigger_id, view=request_modal(directory, lang))
+        opened = client.views_open(
+            trigger_id=trigger_id, view=request_modal(directory, lang, prefill=prefill)
+        )
     except SlackApiError as exc:
         log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
         url = respond.response_url if respond is not None else None
         tell_privately(client, url, user, t(lang, "error.modal_failed"))
         return
-    prefill_request_modal(services, client, opened["view"], user, lang)
+    if not known:
+        prefill_request_modal(services, client, opened["view"], user, lang)
 
 
 def prefill_request_modal(
@@ -179,6 +188,7 @@ def prefill_request_modal(
     city = directory.city_for_email(email) or filing.last_city(services.session_factory, user)
     if directory.city(city or "") is None:
         city = None
+    services.remember_city(user, city)
     if city is None and lang_now == lang:
         return
     try:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 09:43:22.877006
+Create Date: 2026-11-26 10:53:36.737068
 """
 
 import sqlalchemy as sa
@@ -98,6 +98,7 @@ def upgrade() -> None:
     with op.batch_alter_table("exchange_request", schema=None) as batch_op:
         batch_op.create_index("ix_request_city_status", ["own_city_key", "status"], unique=False)
         batch_op.create_index("ix_request_requester", ["requester_id", "created_at"], unique=False)
+        batch_op.create_index("ix_request_status_date_to", ["status", "date_to"], unique=False)
         batch_op.create_index("ix_request_status_dates", ["status", "date_from"], unique=False)
         batch_op.create_index(
             "ix_request_status_updated", ["status", "status_changed_at"], unique=False
@@ -124,6 +125,7 @@ def upgrade() -> None:
         sa.Column("sent_at", models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("dead", sa.Boolean(), nullable=False),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("result_channel", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("result_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("thread_of", sa.Integer(), nullable=True),
@@ -133,6 +135,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbox_due", ["sent_at", "dead", "next_attempt_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_outbox_message_request_id"), ["request_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_outbox_recipient", ["method", "recipient", "sent_at"], unique=False
         )
         batch_op.create_index("ix_outbox_result", ["result_channel", "result_ts"], unique=False)
 
@@ -255,6 +260,7 @@ def downgrade() -> None:
     op.drop_table("topic")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_result")
+        batch_op.drop_index("ix_outbox_recipient")
         batch_op.drop_index(batch_op.f("ix_outbox_message_request_id"))
         batch_op.drop_index("ix_outbox_due")
 
@@ -263,6 +269,7 @@ def downgrade() -> None:
     with op.batch_alter_table("exchange_request", schema=None) as batch_op:
         batch_op.drop_index("ix_request_status_updated")
         batch_op.drop_index("ix_request_status_dates")
+        batch_op.drop_index("ix_request_status_date_to")
         batch_op.drop_index("ix_request_requester")
         batch_op.drop_index("ix_request_city_status")
 
