@@ -19,7 +19,7 @@ from bot.domain.states import Action
 from bot.i18n import t
 from bot.outbox import FILE_DM, GROUP_DM, enqueue
 from bot.slack import messages
-from bot.slack.blocks import clip, escape, section
+from bot.slack.blocks import Block, clip, escape, section
 from models import ActionMessage, Expert
 
 # Messages with the decision buttons: the contacts' and (after 5 days) the coordinators'.
@@ -53,6 +53,13 @@ class Notifier:
     directory: Directory
     lang_of: Callable[[str], str]
     tz: ZoneInfo
+
+    def tell_requester(
+        self, session: Session, s: Summary, text: str, *extra: Block, now: datetime
+    ) -> None:
+        """A DM to the requester, in their language: the news, then the request in short."""
+        message = messages.to_requester(s, self.directory, s.locale, text, *extra)
+        dm(session, s.requester_id, message, request_id=s.id, now=now)
 
     def request_filed(self, session: Session, s: Summary, *, now: datetime) -> None:
         """Tell the requester their request number."""
@@ -145,13 +152,7 @@ class Notifier:
         mention = f"<@{actor}>"
         if action == Action.APPROVE:
             text = t(lang, "dm.approved", id=s.id, actor=mention)
-            dm(
-                session,
-                s.requester_id,
-                messages.to_requester(s, self.directory, lang, text),
-                request_id=s.id,
-                now=now,
-            )
+            self.tell_requester(session, s, text, now=now)
             self.naming_needed(session, s, now=now)
             for user in self.directory.coordinators:
                 tracked = ActionMessage(
@@ -170,13 +171,7 @@ class Notifier:
         elif action == Action.DECLINE:
             text = t(lang, "dm.declined", id=s.id, actor=mention)
             reason = section(">" + escape(clip(comment or "–", 2800)).replace("\n", "\n>"))
-            dm(
-                session,
-                s.requester_id,
-                messages.to_requester(s, self.directory, lang, text, reason),
-                request_id=s.id,
-                now=now,
-            )
+            self.tell_requester(session, s, text, reason, now=now)
         elif action == Action.ASK:
             message = messages.question_for_requester(s, self.directory, lang, actor, comment or "")
             tracked = ActionMessage(
@@ -232,13 +227,7 @@ class Notifier:
             )
             dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
         text = t(s.locale, "dm.resubmitted", id=s.id)
-        dm(
-            session,
-            s.requester_id,
-            messages.to_requester(s, self.directory, s.locale, text),
-            request_id=s.id,
-            now=now,
-        )
+        self.tell_requester(session, s, text, now=now)
 
     def cancelled(
         self,
@@ -260,13 +249,7 @@ class Notifier:
             text = t(self.lang_of(user), "dm.cancelled_contact", id=s.id, actor=f"<@{actor}>")
             dm(session, user, messages.notice(text), request_id=s.id, now=now)
         text = t(s.locale, "dm.cancelled", id=s.id)
-        dm(
-            session,
-            s.requester_id,
-            messages.to_requester(s, self.directory, s.locale, text),
-            request_id=s.id,
-            now=now,
-        )
+        self.tell_requester(session, s, text, now=now)
 
     def experts_named(
         self,
@@ -310,13 +293,7 @@ class Notifier:
 
         self.close_messages(session, s, outcome, now=now)
         text = t(s.locale, "dm.matched", id=s.id)
-        dm(
-            session,
-            s.requester_id,
-            messages.to_requester(s, self.directory, s.locale, text),
-            request_id=s.id,
-            now=now,
-        )
+        self.tell_requester(session, s, text, now=now)
         self.calendar_files(session, s, now=now)
 
     def calendar_files(self, session: Session, s: Summary, *, now: datetime) -> None:
