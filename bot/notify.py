@@ -94,6 +94,14 @@ class Notifier:
                 action_message=tracked,
             )
 
+    def outcome(
+        self, action: str, actor: str, now: datetime, comment: str | None = None, suffix: str = ""
+    ) -> Callable[[str], str]:
+        """The line that replaces a message's buttons, rendered per reader's language."""
+        return lambda lang: (
+            messages.outcome_line(action, actor, now, lang, self.tz, comment) + suffix
+        )
+
     def close_messages(
         self,
         session: Session,
@@ -142,12 +150,9 @@ class Notifier:
     ) -> None:
         """Close every copy of the decision message; tell the requester; on approval ask the
         partner cities for experts and let the coordinators know."""
-        tz = self.tz
-
-        def outcome(lang: str) -> str:
-            return messages.outcome_line(action, actor, now, lang, tz, comment)
-
-        self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
+        self.close_messages(
+            session, s, self.outcome(action, actor, now, comment), now=now, kinds=DECIDING
+        )
         lang = s.locale
         mention = f"<@{actor}>"
         if action == Action.APPROVE:
@@ -213,13 +218,8 @@ class Notifier:
         answer: tuple[str | None, str] | None = None,
     ) -> None:
         """After an answer or an edit: old messages point to the new one; contacts decide anew."""
-        tz = self.tz
         action = "answer" if answer else "edit"
-
-        def outcome(lang: str) -> str:
-            return messages.outcome_line(action, s.requester_id, now, lang, tz)
-
-        self.close_messages(session, s, outcome, now=now)
+        self.close_messages(session, s, self.outcome(action, s.requester_id, now), now=now)
         for user in self.deciders(s):
             tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
             message = messages.decision_request(
@@ -238,16 +238,11 @@ class Notifier:
         now: datetime,
     ) -> None:
         """Every open message is updated; everyone who had one is told; the requester too."""
-        tz = self.tz
-
-        def outcome(lang: str) -> str:
-            return messages.outcome_line("cancel", actor, now, lang, tz)
-
-        closed = self.close_messages(session, s, outcome, now=now)
+        closed = self.close_messages(session, s, self.outcome("cancel", actor, now), now=now)
         told = {m.user_id for m in closed if m.kind != "question"} - {s.requester_id}
         for user in sorted(told):
             text = t(self.lang_of(user), "dm.cancelled_contact", id=s.id, actor=f"<@{actor}>")
-            dm(session, user, messages.notice(text), request_id=s.id, now=now)
+            dm(session, user, messages.plain_message(text), request_id=s.id, now=now)
         text = t(s.locale, "dm.cancelled", id=s.id)
         self.tell_requester(session, s, text, now=now)
 
@@ -265,12 +260,8 @@ class Notifier:
     ) -> None:
         """Close this city's naming messages, open the group DM with an introduction, and tell
         the requester when every partner city has named its experts."""
-        tz = self.tz
-
-        def outcome(lang: str) -> str:
-            names = ", ".join(f"<@{e}>" for e in experts)
-            return messages.outcome_line("name", actor, now, lang, tz) + f": {names}"
-
+        names = ", ".join(f"<@{e}>" for e in experts)
+        outcome = self.outcome("name", actor, now, suffix=f": {names}")
         self.close_messages(session, s, outcome, now=now, kinds=("naming",), city_key=city_key)
         members = list(dict.fromkeys([s.requester_id, *experts, actor]))
         intro = messages.introduction(s, self.directory, s.locale, actor, experts, note)
@@ -286,12 +277,7 @@ class Notifier:
         *,
         now: datetime,
     ) -> None:
-        tz = self.tz
-
-        def outcome(lang: str) -> str:
-            return messages.outcome_line("match", actor, now, lang, tz)
-
-        self.close_messages(session, s, outcome, now=now)
+        self.close_messages(session, s, self.outcome("match", actor, now), now=now)
         text = t(s.locale, "dm.matched", id=s.id)
         self.tell_requester(session, s, text, now=now)
         self.calendar_files(session, s, now=now)

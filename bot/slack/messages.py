@@ -290,10 +290,6 @@ def introduction(
     return {"text": clip(text.replace("*", ""), 300), "blocks": blocks}
 
 
-def notice(text: str) -> Message:
-    return plain_message(text)
-
-
 def refusal_text(key: str, params: dict[str, object], lang: str, tz: ZoneInfo) -> str:
     """A Refused rendered for the person: people as mentions, times as date tokens."""
     shown: dict[str, object] = {}

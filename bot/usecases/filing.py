@@ -13,7 +13,7 @@ from bot.db import SessionFactory
 from bot.domain.request import RequestDraft, Summary
 from bot.domain.states import Action, Status
 from bot.notify import Notifier
-from bot.usecases.common import audit, summary
+from bot.usecases.common import audit, summaries, summary
 from models import ExchangeRequest, RequestPartner
 
 LIST_LIMIT = 20
@@ -112,7 +112,7 @@ def my_requests(
             .select_from(ExchangeRequest)
             .where(ExchangeRequest.requester_id == requester_id)
         ).one()
-        return [summary(session, r) for r in rows], int(total)
+        return summaries(session, list(rows)), int(total)
 
 
 def last_city(session_factory: SessionFactory, requester_id: str) -> str | None:

@@ -114,8 +114,6 @@ def _to_name(session: Session, user: str, directory: Directory) -> list[tuple[Su
         .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
         .limit(SHOWN * 2)
     ).all()
-    found = []
-    for request, city in rows:
-        if directory.may_name(user, city, request.topic_key):
-            found.append((summaries(session, [request])[0], city))
-    return found[:SHOWN]
+    mine = [(r, city) for r, city in rows if directory.may_name(user, city, r.topic_key)][:SHOWN]
+    shown = summaries(session, [r for r, _ in mine])
+    return [(s, city) for s, (_, city) in zip(shown, mine, strict=True)]
