@@ -1,0 +1,186 @@
+"""The rules, each written once: which requests count as what, and who may do what.
+
+Use cases, jobs and builders import these; nothing else spells out a status set or a
+permission. A rule raises `Refused` (or `MovedOn` when the request's state no longer
+allows the action: the use case fills in who moved it on, and when).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.domain.directory import Directory
+from bot.domain.errors import Refused
+from bot.domain.schedule import reflection_due
+from bot.domain.states import FINAL, Action, Status, allowed_from
+
+__all__ = [
+    "AGREED",
+    "DECIDABLE",
+    "EDITABLE",
+    "FINAL",
+    "NAMING",
+    "OPEN",
+    "UNDER_WAY",
+    "MovedOn",
+    "RequestFacts",
+    "check_answer",
+    "check_cancel",
+    "check_decide",
+    "check_edit",
+    "check_mark_matched",
+    "check_name",
+    "check_reflect",
+    "is_final",
+    "is_open",
+    "may_cancel",
+]
+
+# --- status sets ---------------------------------------------------------------------
+
+# Still going: the requester may withdraw it; lists show a cancel button.
+OPEN = allowed_from(Action.CANCEL)
+# Waiting for the home city's decision.
+DECIDABLE = allowed_from(Action.APPROVE)
+# The requester may still change it (and contacts are asked anew).
+EDITABLE = allowed_from(Action.EDIT)
+# Approved, experts still to be named by the partner cities.
+NAMING = allowed_from(Action.MATCH)
+# Approved or matched: upcoming in the digest and on Home; reflections asked after it ends.
+UNDER_WAY = allowed_from(Action.COMPLETE)
+# Agreed exchanges, over or not: what the report counts and what people reflect on.
+AGREED = UNDER_WAY | {Status.COMPLETED}
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN
+
+
+class RequestFacts(Protocol):
+    """What the rules read of a request: the table row and the summary both have it."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def requester_id(self) -> str: ...
+    @property
+    def own_city_key(self) -> str: ...
+    @property
+    def topic_key(self) -> str: ...
+    @property
+    def date_to(self) -> date: ...
+
+
+class MovedOn(Refused):
+    """The request is no longer in a state that allows the action."""
+
+    def __init__(self) -> None:
+        super().__init__("refused.already")
+
+
+# --- who may do what -------------------------------------------------------------------
+
+
+def _requester_only(actor: str, request: RequestFacts) -> None:
+    if actor != request.requester_id:
+        raise Refused("refused.not_requester", {"user": request.requester_id})
+
+
+def check_decide(directory: Directory, actor: str, request: RequestFacts, *, version: int) -> None:
+    """Approve, decline, ask: a contact of the requester's city (or a coordinator), while the
+    request waits for a decision, on the version the button was made for."""
+    if not directory.may_decide(actor, request.own_city_key):
+        raise Refused("refused.not_contact", {"city": directory.city_name(request.own_city_key)})
+    if request.status not in DECIDABLE:
+        raise MovedOn
+    if version != request.version:
+        raise Refused("refused.stale", {"id": request.id})
+
+
+def may_cancel(directory: Directory, actor: str, request: RequestFacts) -> bool:
+    return actor == request.requester_id or directory.is_coordinator(actor)
+
+
+def check_cancel(directory: Directory, actor: str, request: RequestFacts) -> None:
+    """Withdraw: the requester (or a coordinator), any time before the request is closed."""
+    if not may_cancel(directory, actor, request):
+        raise Refused("refused.not_requester", {"user": request.requester_id})
+    if request.status not in OPEN:
+        raise MovedOn
+
+
+def check_edit(actor: str, request: RequestFacts, *, version: int | None = None) -> None:
+    """Change the request: only the requester, while it is not yet decided."""
+    _requester_only(actor, request)
+    if request.status not in EDITABLE:
+        raise MovedOn
+    if version is not None and version != request.version:
+        raise Refused("refused.stale", {"id": request.id})
+
+
+def check_answer(
+    directory: Directory, actor: str, request: RequestFacts, *, opening: bool = False
+) -> None:
+    """Answer a contact's question: the requester. A coordinator may open the answer form
+    (to read the question) but not send the requester's answer."""
+    if opening and directory.is_coordinator(actor):
+        return
+    _requester_only(actor, request)
+    if not opening and request.status not in allowed_from(Action.ANSWER):
+        raise MovedOn
+
+
+def check_name(
+    directory: Directory,
+    actor: str,
+    request: RequestFacts,
+    city_key: str,
+    *,
+    partners: Collection[str],
+    named: tuple[str, datetime] | None,
+) -> None:
+    """Name a partner city's experts: its naming contacts (topic people first), its contacts
+    or a coordinator, once per city, while the request is approved.
+
+    `named` is (who, when) of this city's experts already named, if any.
+    """
+    city = directory.city_name(city_key)
+    if city_key not in partners or not directory.may_name(actor, city_key, request.topic_key):
+        raise Refused("refused.not_naming", {"city": city})
+    if request.status not in NAMING:
+        raise MovedOn
+    if named is not None:
+        raise Refused("refused.already_named", {"city": city, "actor": named[0], "when": named[1]})
+
+
+def check_mark_matched(directory: Directory, actor: str) -> None:
+    """Mark matched (experts found outside the bot): coordinators only."""
+    if not directory.is_coordinator(actor):
+        raise Refused("refused.not_coordinator")
+
+
+def check_reflect(
+    actor: str,
+    request: RequestFacts,
+    *,
+    experts: Collection[str],
+    today: date,
+    reflected: bool,
+) -> None:
+    """Reflect: the requester or a named expert, once, after the exchange ended."""
+    if actor != request.requester_id and actor not in experts:
+        raise Refused("refused.not_participant")
+    if request.status not in AGREED or not reflection_due(request.date_to, today):
+        raise Refused("refused.not_ended", {"id": request.id})
+    if reflected:
+        raise Refused("refused.already_reflected", {"id": request.id})
+
+
+def is_final(status: str) -> bool:
+    return status in FINAL
