@@ -1,21 +1,88 @@
-"""A request as people fill it in, and the rules it must satisfy."""
+"""A request as people fill it in, and the rules it must satisfy.
+
+The fields are defined once, in `models.tables.ExchangeRequestBase`. The validated draft
+and the summary everybody sees derive from it; the form's values (`RawRequest`) are keyed
+by the same names, and `validate` walks the fields: text fields are checked from their
+definition (required or optional, max length), the others by their parser below.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic.fields import FieldInfo
+from sqlmodel import SQLModel
 
 from bot.domain.directory import Directory
+from models.tables import ExchangeRequestBase
 
-TITLE_MAX = 150
-QUESTION_MAX = 3000
 TRAVELLERS_MIN, TRAVELLERS_MAX = 1, 20
 COST_MAX = Decimal("99999.99")
 COST_TEXT_MAX = 40  # the modal's max_length for the cost field
 FORMATS = ("bilateral", "workshop", "public_event", "site_visit", "online")
 DIRECTIONS = ("visit", "invite", "online")
+
+
+class RequestFields(ExchangeRequestBase):
+    """Everything the requester fills in: the stored fields and the partner cities
+    (a table of their own)."""
+
+    partner_keys: tuple[str, ...] = ()
+
+
+class RequestDraft(RequestFields):
+    """A request that passed every check."""
+
+
+class Summary(RequestFields):
+    """What everybody sees of a stored request."""
+
+    id: int
+    version: int
+    status: str
+    requester_id: str
+    locale: str = "de"
+    decided_by: str | None = None
+    decision_comment: str | None = None
+
+    @classmethod
+    def of(cls, request: SQLModel, partner_keys: tuple[str, ...]) -> Summary:
+        """The summary of a stored request (the table row) and its partner cities."""
+        return cls.model_validate(request, update={"partner_keys": partner_keys})
+
+    def as_raw(self) -> RawRequest:
+        """The request as form values, to reopen it for editing."""
+        return as_raw(self)
+
+
+# Field name -> its definition; the order is the form's.
+FIELDS: dict[str, FieldInfo] = dict(RequestFields.model_fields)
+STORED_FIELDS = frozenset(ExchangeRequestBase.model_fields)
+
+
+def max_length(name: str) -> int | None:
+    """The `max_length` a text field is defined with."""
+    for meta in FIELDS[name].metadata:
+        if hasattr(meta, "max_length"):
+            return int(meta.max_length)
+    return None
+
+
+TITLE_MAX = max_length("title") or 0
+QUESTION_MAX = max_length("question") or 0
+
+
+class RawRequest(dict[str, Any]):
+    """The form's values as typed, by field name; anything may be missing or malformed.
+
+    Texts are str, partner cities a tuple of str, dates ISO strings; missing is None.
+    """
 
 
 @dataclass(frozen=True)
@@ -24,41 +91,7 @@ class Problem:
 
     field: str
     key: str
-    params: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RawRequest:
-    """The modal's values as typed; anything may be missing or malformed."""
-
-    title: str | None = None
-    question: str | None = None
-    topic: str | None = None
-    format: str | None = None
-    direction: str | None = None
-    own_city: str | None = None
-    partners: tuple[str, ...] = ()
-    date_from: str | None = None
-    date_to: str | None = None
-    travellers: str | None = None
-    cost: str | None = None
-
-
-@dataclass(frozen=True)
-class RequestDraft:
-    """A request that passed every check."""
-
-    title: str
-    question: str
-    topic_key: str
-    format: str
-    direction: str
-    own_city_key: str
-    partner_keys: tuple[str, ...]
-    date_from: date
-    date_to: date
-    travellers: int
-    cost_eur: Decimal | None
+    params: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -90,137 +123,178 @@ def parse_amount(text: str) -> Decimal | None:
         raise ValueError(text) from exc
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
+def _clean(text: object) -> str:
+    return text.strip() if isinstance(text, str) else ""
 
 
-def _date(text: str | None) -> date | None:
+def _date(text: object) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return date.fromisoformat(text) if isinstance(text, str) and text else None
     except ValueError:
         return None
 
 
-def validate(raw: RawRequest, directory: Directory, *, today: date) -> RequestDraft | list[Problem]:
-    """The draft, or every problem found (one per field, the first that applies)."""
-    problems: dict[str, Problem] = {}
+class Invalid(Exception):
+    """A field's value does not pass: the text key and its parameters."""
 
-    def problem(name: str, key: str, **params: object) -> None:
-        problems.setdefault(name, Problem(name, key, params))
-
-    title, question = _clean(raw.title), _clean(raw.question)
-    for name, text, limit in (("title", title, TITLE_MAX), ("question", question, QUESTION_MAX)):
-        if not text:
-            problem(name, "err.empty")
-        elif len(text) > limit:
-            problem(name, "err.too_long", max=limit, n=len(text))
-
-    if not raw.topic:
-        problem("topic", "err.choose")
-    elif directory.topic(raw.topic) is None:
-        problem("topic", "err.topic_gone")
-    if raw.format not in FORMATS:
-        problem("format", "err.choose")
-    if raw.direction not in DIRECTIONS:
-        problem("direction", "err.choose")
-
-    if not raw.own_city:
-        problem("own_city", "err.choose")
-    elif directory.city(raw.own_city) is None:
-        problem("own_city", "err.city_gone")
-    partners = tuple(dict.fromkeys(raw.partners))
-    if not partners:
-        problem("partners", "err.choose")
-    elif any(directory.city(p) is None for p in partners):
-        problem("partners", "err.city_gone")
-    elif raw.own_city in partners:
-        problem("partners", "err.own_city_partner", city=directory.city_name(raw.own_city))
-
-    start, end = _date(raw.date_from), _date(raw.date_to)
-    if start is None:
-        problem("date_from", "err.date")
-    elif start < today:
-        problem("date_from", "err.start_past")
-    if end is None:
-        problem("date_to", "err.date")
-    elif start is not None and end < start:
-        problem("date_to", "err.end_before_start")
-
-    travellers = None
-    text = _clean(raw.travellers)
-    if re.fullmatch(r"\d{1,3}", text) and TRAVELLERS_MIN <= int(text) <= TRAVELLERS_MAX:
-        travellers = int(text)
-    else:
-        problem("travellers", "err.travellers")
-
-    cost = None
-    text = _clean(raw.cost)
-    try:
-        if len(text) > COST_TEXT_MAX:  # never cut: the rest may be digits
-            problem("cost", "err.too_long", max=COST_TEXT_MAX, n=len(text))
-        elif text:
-            cost = parse_amount(text)
-    except ValueError:
-        problem("cost", "err.cost_nan")
-    if cost is not None and cost < 0:
-        problem("cost", "err.cost_negative")
-    elif cost is not None and cost > COST_MAX:
-        problem("cost", "err.cost_too_high")
-
-    if problems:
-        return list(problems.values())
-    assert raw.topic and raw.format and raw.direction and raw.own_city
-    assert start and end and travellers is not None
-    return RequestDraft(
-        title=title,
-        question=question,
-        topic_key=raw.topic,
-        format=raw.format,
-        direction=raw.direction,
-        own_city_key=raw.own_city,
-        partner_keys=partners,
-        date_from=start,
-        date_to=end,
-        travellers=travellers,
-        cost_eur=cost,
-    )
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
-class Summary:
-    """What everybody sees of a stored request."""
+class _Form:
+    raw: RawRequest
+    directory: Directory
+    today: date
 
-    id: int
-    version: int
-    status: str
-    requester_id: str
-    title: str
-    question: str
-    topic_key: str
-    format: str
-    direction: str
-    own_city_key: str
-    partner_keys: tuple[str, ...]
-    date_from: date
-    date_to: date
-    travellers: int
-    cost_eur: Decimal | None
-    locale: str = "de"
-    decided_by: str | None = None
-    decision_comment: str | None = None
 
-    def as_raw(self) -> RawRequest:
-        """The request as form values, to reopen it for editing."""
-        return RawRequest(
-            title=self.title,
-            question=self.question,
-            topic=self.topic_key,
-            format=self.format,
-            direction=self.direction,
-            own_city=self.own_city_key,
-            partners=self.partner_keys,
-            date_from=self.date_from.isoformat(),
-            date_to=self.date_to.isoformat(),
-            travellers=str(self.travellers),
-            cost=f"{self.cost_eur:.2f}".replace(".", ",") if self.cost_eur is not None else None,
+Parser = Callable[[Any, _Form], Any]
+
+
+def _text(name: str) -> Parser:
+    """A text field: stripped; required unless it has a default; at most its max_length."""
+    required = FIELDS[name].is_required()
+    limit = max_length(name)
+
+    def parse(value: object, _form: _Form) -> str | None:
+        text = _clean(value)
+        if not text:
+            if required:
+                raise Invalid("err.empty")
+            return None
+        if limit is not None and len(text) > limit:
+            raise Invalid("err.too_long", max=limit, n=len(text))
+        return text
+
+    return parse
+
+
+def _topic(value: object, form: _Form) -> str:
+    if not isinstance(value, str) or not value:
+        raise Invalid("err.choose")
+    if form.directory.topic(value) is None:
+        raise Invalid("err.topic_gone")
+    return value
+
+
+def _one_of(choices: tuple[str, ...]) -> Parser:
+    def parse(value: object, _form: _Form) -> str:
+        if value not in choices:
+            raise Invalid("err.choose")
+        return str(value)
+
+    return parse
+
+
+def _own_city(value: object, form: _Form) -> str:
+    if not isinstance(value, str) or not value:
+        raise Invalid("err.choose")
+    if form.directory.city(value) is None:
+        raise Invalid("err.city_gone")
+    return value
+
+
+def _partners(value: object, form: _Form) -> tuple[str, ...]:
+    chosen = value if isinstance(value, tuple | list) else ()
+    partners = tuple(dict.fromkeys(v for v in chosen if isinstance(v, str)))
+    if not partners:
+        raise Invalid("err.choose")
+    if any(form.directory.city(p) is None for p in partners):
+        raise Invalid("err.city_gone")
+    own = form.raw.get("own_city_key")
+    if own in partners:
+        raise Invalid("err.own_city_partner", city=form.directory.city_name(str(own)))
+    return partners
+
+
+def _date_from(value: object, form: _Form) -> date:
+    start = _date(value)
+    if start is None:
+        raise Invalid("err.date")
+    if start < form.today:
+        raise Invalid("err.start_past")
+    return start
+
+
+def _date_to(value: object, form: _Form) -> date:
+    end, start = _date(value), _date(form.raw.get("date_from"))
+    if end is None:
+        raise Invalid("err.date")
+    if start is not None and end < start:
+        raise Invalid("err.end_before_start")
+    return end
+
+
+def _travellers(value: object, _form: _Form) -> int:
+    text = _clean(value)
+    if re.fullmatch(r"\d{1,3}", text) and TRAVELLERS_MIN <= int(text) <= TRAVELLERS_MAX:
+        return int(text)
+    raise Invalid("err.travellers")
+
+
+def _cost(value: object, _form: _Form) -> Decimal | None:
+    text = _clean(value)
+    if len(text) > COST_TEXT_MAX:  # never cut: the rest may be digits
+        raise Invalid("err.too_long", max=COST_TEXT_MAX, n=len(text))
+    try:
+        cost = parse_amount(text) if text else None
+    except ValueError:
+        raise Invalid("err.cost_nan") from None
+    if cost is not None and cost < 0:
+        raise Invalid("err.cost_negative")
+    if cost is not None and cost > COST_MAX:
+        raise Invalid("err.cost_too_high")
+    return cost
+
+
+# Fields that are not plain text get their own parser; text fields need none.
+PARSERS: dict[str, Parser] = {
+    "topic_key": _topic,
+    "format": _one_of(FORMATS),
+    "direction": _one_of(DIRECTIONS),
+    "own_city_key": _own_city,
+    "partner_keys": _partners,
+    "date_from": _date_from,
+    "date_to": _date_to,
+    "travellers": _travellers,
+    "cost_eur": _cost,
+}
+for _name, _info in FIELDS.items():
+    if _name not in PARSERS:
+        assert _info.annotation in (str, str | None, "str", "str | None"), (
+            f"request field {_name} is not text: give it a parser in PARSERS"
         )
+        PARSERS[_name] = _text(_name)
+
+
+def validate(raw: RawRequest, directory: Directory, *, today: date) -> RequestDraft | list[Problem]:
+    """The draft, or every problem found (one per field, the first that applies)."""
+    form = _Form(raw, directory, today)
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name in FIELDS:
+        try:
+            values[name] = PARSERS[name](raw.get(name), form)
+        except Invalid as invalid:
+            problems.append(Problem(name, invalid.key, invalid.params))
+    if problems:
+        return problems
+    return RequestDraft.model_validate(values)
+
+
+def as_raw(request: RequestFields) -> RawRequest:
+    """A request's fields as the form shows them (dates ISO, money with a decimal comma)."""
+    raw = RawRequest()
+    for name in FIELDS:
+        value = getattr(request, name)
+        if value is None or isinstance(value, str | tuple):
+            raw[name] = value
+        elif isinstance(value, Decimal):
+            raw[name] = f"{value:.2f}".replace(".", ",")
+        elif isinstance(value, date):
+            raw[name] = value.isoformat()
+        else:
+            raw[name] = str(value)
+    return raw

@@ -14,7 +14,7 @@ from typing import Protocol
 from bot.domain.directory import Directory
 from bot.domain.errors import Refused
 from bot.domain.schedule import reflection_due
-from bot.domain.states import FINAL, Action, Status, allowed_from
+from bot.domain.states import Action, Status, allowed_from
 
 __all__ = [
     "AGREED",
@@ -52,6 +52,8 @@ NAMING = allowed_from(Action.MATCH)
 UNDER_WAY = allowed_from(Action.COMPLETE)
 # Agreed exchanges, over or not: what the report counts and what people reflect on.
 AGREED = UNDER_WAY | {Status.COMPLETED}
+# Closed: nothing more happens to it; old ones may be purged.
+FINAL = frozenset(Status) - OPEN
 
 
 def is_open(status: str) -> bool:
@@ -118,10 +120,11 @@ def check_cancel(directory: Directory, actor: str, request: RequestFacts) -> Non
 def check_edit(actor: str, request: RequestFacts, *, version: int | None = None) -> None:
     """Change the request: only the requester, while it is not yet decided."""
     _requester_only(actor, request)
-    if request.status not in EDITABLE:
-        raise MovedOn
+    # A form opened before the request changed is stale, whatever happened to it since.
     if version is not None and version != request.version:
         raise Refused("refused.stale", {"id": request.id})
+    if request.status not in EDITABLE:
+        raise MovedOn
 
 
 def check_answer(

@@ -42,8 +42,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.COMPLETE: (frozenset({Status.APPROVED, Status.MATCHED}), Status.COMPLETED),
 }
 
-OPEN = frozenset({Status.SUBMITTED, Status.NEEDS_INFO, Status.APPROVED, Status.MATCHED})
-FINAL = frozenset({Status.DECLINED, Status.CANCELLED, Status.COMPLETED})
+# The status sets built from these transitions live in bot.domain.rules.
 
 
 class TransitionNotAllowed(Exception):

@@ -15,6 +15,7 @@ from bot.domain.request import (
     TITLE_MAX,
     TRAVELLERS_MAX,
     TRAVELLERS_MIN,
+    Problem,
     RawRequest,
 )
 from bot.i18n import direction_label, format_label, t
@@ -99,7 +100,7 @@ def request_modal(
         "options": cities[:100],
         "placeholder": plain(t(lang, "field.partners.ph")),
     }
-    chosen = [o for o in cities if o["value"] in p.partners]
+    chosen = [o for o in cities if o["value"] in (p.get("partner_keys") or ())]
     if chosen:
         partners["initial_options"] = chosen
     direction: dict[str, Any] = {
@@ -107,40 +108,48 @@ def request_modal(
         "action_id": ids.VALUE,
         "options": directions,
     }
-    if _initial(directions, p.direction):
-        direction["initial_option"] = _initial(directions, p.direction)
+    if _initial(directions, p.get("direction")):
+        direction["initial_option"] = _initial(directions, p.get("direction"))
     travellers: dict[str, Any] = {
         "type": "number_input",
         "action_id": ids.VALUE,
         "is_decimal_allowed": False,
         "min_value": str(TRAVELLERS_MIN),
         "max_value": str(TRAVELLERS_MAX),
-        "initial_value": p.travellers or "1",
+        "initial_value": p.get("travellers") or "1",
     }
     blocks = [
         section(t(lang, "modal.intro")),
         input_block(
-            ids.B_TITLE, t(lang, "field.title"), text_input(p.title, TITLE_MAX, "field.title.ph")
+            ids.B_TITLE,
+            t(lang, "field.title"),
+            text_input(p.get("title"), TITLE_MAX, "field.title.ph"),
         ),
         input_block(
             ids.B_QUESTION,
             t(lang, "field.question"),
-            text_input(p.question, QUESTION_MAX, "field.question.ph", multiline=True),
+            text_input(p.get("question"), QUESTION_MAX, "field.question.ph", multiline=True),
         ),
-        input_block(ids.B_TOPIC, t(lang, "field.topic"), select(topics, p.topic, "field.topic.ph")),
         input_block(
-            ids.B_FORMAT, t(lang, "field.format"), select(formats, p.format, "field.format.ph")
+            ids.B_TOPIC,
+            t(lang, "field.topic"),
+            select(topics, p.get("topic_key"), "field.topic.ph"),
+        ),
+        input_block(
+            ids.B_FORMAT,
+            t(lang, "field.format"),
+            select(formats, p.get("format"), "field.format.ph"),
         ),
         input_block(ids.B_DIRECTION, t(lang, "field.direction"), direction),
         input_block(
             ids.B_OWN_CITY,
             t(lang, "field.own_city"),
-            select(cities, p.own_city, "field.own_city.ph"),
+            select(cities, p.get("own_city_key"), "field.own_city.ph"),
             hint=t(lang, "field.own_city.hint"),
         ),
         input_block(ids.B_PARTNERS, t(lang, "field.partners"), partners),
-        input_block(ids.B_DATE_FROM, t(lang, "field.date_from"), datepicker(p.date_from)),
-        input_block(ids.B_DATE_TO, t(lang, "field.date_to"), datepicker(p.date_to)),
+        input_block(ids.B_DATE_FROM, t(lang, "field.date_from"), datepicker(p.get("date_from"))),
+        input_block(ids.B_DATE_TO, t(lang, "field.date_to"), datepicker(p.get("date_to"))),
         input_block(
             ids.B_TRAVELLERS,
             t(lang, "field.travellers"),
@@ -150,7 +159,7 @@ def request_modal(
         input_block(
             ids.B_COST,
             t(lang, "field.cost"),
-            text_input(p.cost, COST_TEXT_MAX, "field.cost.ph"),
+            text_input(p.get("cost_eur"), COST_TEXT_MAX, "field.cost.ph"),
             hint=t(lang, "field.cost.hint"),
             optional=True,
         ),
@@ -183,28 +192,49 @@ def _selected(element: dict[str, Any]) -> str | None:
     return _str(chosen.get("value")) if isinstance(chosen, dict) else None
 
 
+# The form's input blocks, by the request field they fill (block ids predate the field names).
+BLOCK_OF_FIELD = {
+    "title": ids.B_TITLE,
+    "question": ids.B_QUESTION,
+    "topic_key": ids.B_TOPIC,
+    "format": ids.B_FORMAT,
+    "direction": ids.B_DIRECTION,
+    "own_city_key": ids.B_OWN_CITY,
+    "partner_keys": ids.B_PARTNERS,
+    "date_from": ids.B_DATE_FROM,
+    "date_to": ids.B_DATE_TO,
+    "travellers": ids.B_TRAVELLERS,
+    "cost_eur": ids.B_COST,
+}
+
+
+def _element_value(element: dict[str, Any]) -> Any:
+    """What a person entered in one input element, whatever its type."""
+    if "selected_options" in element:
+        chosen = element.get("selected_options")
+        return tuple(
+            v
+            for o in (chosen if isinstance(chosen, list) else [])
+            if isinstance(o, dict) and (v := _str(o.get("value")))
+        )
+    if "selected_option" in element:
+        return _selected(element)
+    if "selected_date" in element:
+        return _str(element.get("selected_date"))
+    return _str(element.get("value"))
+
+
 def raw_request(state_values: Any) -> RawRequest:
     """Read the form's state.values; anything odd becomes None (validation says what's wrong)."""
     state = state_values if isinstance(state_values, dict) else {}
-    chosen = _value(state, ids.B_PARTNERS).get("selected_options")
-    partners = tuple(
-        v
-        for o in (chosen if isinstance(chosen, list) else [])
-        if isinstance(o, dict) and (v := _str(o.get("value")))
-    )
     return RawRequest(
-        title=_str(_value(state, ids.B_TITLE).get("value")),
-        question=_str(_value(state, ids.B_QUESTION).get("value")),
-        topic=_selected(_value(state, ids.B_TOPIC)),
-        format=_selected(_value(state, ids.B_FORMAT)),
-        direction=_selected(_value(state, ids.B_DIRECTION)),
-        own_city=_selected(_value(state, ids.B_OWN_CITY)),
-        partners=partners,
-        date_from=_str(_value(state, ids.B_DATE_FROM).get("selected_date")),
-        date_to=_str(_value(state, ids.B_DATE_TO).get("selected_date")),
-        travellers=_str(_value(state, ids.B_TRAVELLERS).get("value")),
-        cost=_str(_value(state, ids.B_COST).get("value")),
+        {name: _element_value(_value(state, block)) for name, block in BLOCK_OF_FIELD.items()}
     )
+
+
+def form_errors(problems: list[Problem], lang: str) -> dict[str, str]:
+    """Validation problems as `response_action: errors`, under the field's block."""
+    return {BLOCK_OF_FIELD.get(p.field, p.field): t(lang, p.key, **p.params) for p in problems}
 
 
 def small_metadata(**data: Any) -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from bot.domain.errors import Refused
 from bot.domain.request import Summary
+from bot.domain.rules import MovedOn
 from bot.domain.states import Action, Status, allowed_from, next_status
 from models import AuditEntry, ExchangeRequest, RequestPartner
 
@@ -28,27 +32,7 @@ def summary(session: Session, request: ExchangeRequest) -> Summary:
 
 
 def _snapshot(request: ExchangeRequest, partners: tuple[str, ...]) -> Summary:
-    assert request.id is not None
-    return Summary(
-        id=request.id,
-        version=request.version,
-        status=request.status,
-        requester_id=request.requester_id,
-        title=request.title,
-        question=request.question,
-        topic_key=request.topic_key,
-        format=request.format,
-        direction=request.direction,
-        own_city_key=request.own_city_key,
-        partner_keys=partners,
-        date_from=request.date_from,
-        date_to=request.date_to,
-        travellers=request.travellers,
-        cost_eur=request.cost_eur,
-        locale=request.locale,
-        decided_by=request.decided_by,
-        decision_comment=request.decision_comment,
-    )
+    return Summary.of(request, partners)
 
 
 def summaries(session: Session, requests: list[ExchangeRequest]) -> list[Summary]:
@@ -70,6 +54,47 @@ def load(session: Session, request_id: int) -> ExchangeRequest:
     if request is None:
         raise NotFound(request_id)
     return request
+
+
+def load_request(session: Session, request_id: int) -> ExchangeRequest:
+    """The request, or the refusal a person sees for an id that does not exist."""
+    try:
+        return load(session, request_id)
+    except NotFound:
+        raise Refused("refused.not_found", {"id": request_id}) from None
+
+
+def last_change(session: Session, request_id: int) -> AuditEntry | None:
+    """The latest state change of the request (who moved it, when, where to)."""
+    return session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.request_id == request_id, col(AuditEntry.to_status).is_not(None))
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+        .limit(1)
+    ).first()
+
+
+def already(session: Session, request: ExchangeRequest) -> Refused:
+    """Why a click on a request that moved on changes nothing: who did what, when."""
+    entry = last_change(session, request.id or 0)
+    return Refused(
+        "refused.already",
+        {
+            "status": request.status,
+            "actor": entry.actor if entry else "",
+            "when": entry.at if entry else request.status_changed_at,
+            "action": entry.action if entry else "",
+        },
+    )
+
+
+@contextmanager
+def explained(session: Session, request: ExchangeRequest) -> Iterator[None]:
+    """Run a rule; a `MovedOn` from it becomes the refusal that says who moved it on, when."""
+    try:
+        yield
+    except MovedOn:
+        raise already(session, request) from None
 
 
 def audit(

@@ -11,16 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import col
 
 from bot.db import SessionFactory
+from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.errors import Refused
-from bot.domain.request import RequestDraft, Summary
-from bot.domain.states import Action, Status
+from bot.domain.request import STORED_FIELDS, RequestDraft, Summary
+from bot.domain.states import Action
 from bot.notify import Notifier
-from bot.usecases.common import NotFound, load, summary, transition
-from models import AuditEntry, ExchangeRequest, RequestPartner
+from bot.usecases.common import (
+    already,
+    explained,
+    last_change,
+    load_request,
+    summary,
+    transition,
+)
+from models import RequestPartner
 
 DECISIONS = {"approve": Action.APPROVE, "decline": Action.DECLINE, "ask": Action.ASK}
 
@@ -33,55 +41,15 @@ class Done:
     action: Action
 
 
-def last_change(session: Session, request_id: int) -> AuditEntry | None:
-    return session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.request_id == request_id, col(AuditEntry.to_status).is_not(None))
-        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
-        .limit(1)
-    ).first()
-
-
-def _already(session: Session, request: ExchangeRequest) -> Refused:
-    """Why a click on a request that moved on changes nothing: who did what, when."""
-    entry = last_change(session, request.id or 0)
-    return Refused(
-        "refused.already",
-        {
-            "status": request.status,
-            "actor": entry.actor if entry else "",
-            "when": entry.at if entry else request.status_changed_at,
-            "action": entry.action if entry else "",
-        },
-    )
-
-
-def _load(session: Session, request_id: int) -> ExchangeRequest:
-    try:
-        return load(session, request_id)
-    except NotFound:
-        raise Refused("refused.not_found", {"id": request_id}) from None
-
-
 def check_decider(
     session_factory: SessionFactory, request_id: int, version: int, actor: str, directory: Directory
 ) -> Summary:
     """Raise Refused unless `actor` may decide on this request now (used before a modal)."""
     with session_factory() as session:
-        request = _load(session, request_id)
-        _check_decider(session, request, version, actor, directory)
+        request = load_request(session, request_id)
+        with explained(session, request):
+            rules.check_decide(directory, actor, request, version=version)
         return summary(session, request)
-
-
-def _check_decider(
-    session: Session, request: ExchangeRequest, version: int, actor: str, directory: Directory
-) -> None:
-    if not directory.may_decide(actor, request.own_city_key):
-        raise Refused("refused.not_contact", {"city": directory.city_name(request.own_city_key)})
-    if request.status != Status.SUBMITTED:
-        raise _already(session, request)
-    if version != request.version:
-        raise Refused("refused.stale", {"id": request.id})
 
 
 def decide(
@@ -98,8 +66,9 @@ def decide(
     """Approve, decline (with reason) or ask (with question). First decision wins."""
     action = DECISIONS[decision]
     with session_factory.begin() as session:
-        request = _load(session, request_id)
-        _check_decider(session, request, version, actor, notifier.directory)
+        request = load_request(session, request_id)
+        with explained(session, request):
+            rules.check_decide(notifier.directory, actor, request, version=version)
         values = (
             {}
             if action == Action.ASK
@@ -125,29 +94,26 @@ def decide(
     if previous is None:
         # Somebody else was faster: tell who and when, from what they committed.
         with session_factory() as session:
-            raise _already(session, _load(session, request_id))
+            raise already(session, load_request(session, request_id))
     return Done(s, action)
 
 
 def check_requester(
     session_factory: SessionFactory, request_id: int, actor: str, directory: Directory
 ) -> Summary:
-    """Raise Refused unless `actor` filed this request (or coordinates the network)."""
+    """Raise Refused unless `actor` may open the answer form (the requester; coordinators read)."""
     with session_factory() as session:
-        request = _load(session, request_id)
-        if actor != request.requester_id and not directory.is_coordinator(actor):
-            raise Refused("refused.not_requester", {"user": request.requester_id})
+        request = load_request(session, request_id)
+        rules.check_answer(directory, actor, request, opening=True)
         return summary(session, request)
 
 
 def check_editable(session_factory: SessionFactory, request_id: int, actor: str) -> Summary:
     """The request, if `actor` filed it and it is still open for editing."""
     with session_factory() as session:
-        request = _load(session, request_id)
-        if actor != request.requester_id:
-            raise Refused("refused.not_requester", {"user": request.requester_id})
-        if request.status not in (Status.SUBMITTED, Status.NEEDS_INFO):
-            raise _already(session, request)
+        request = load_request(session, request_id)
+        with explained(session, request):
+            rules.check_edit(actor, request)
         return summary(session, request)
 
 
@@ -162,13 +128,13 @@ def answer(
 ) -> Done:
     """The requester answers the contact's question; the request goes back to `submitted`."""
     with session_factory.begin() as session:
-        request = _load(session, request_id)
-        if actor != request.requester_id:
-            raise Refused("refused.not_requester", {"user": request.requester_id})
+        request = load_request(session, request_id)
+        with explained(session, request):
+            rules.check_answer(notifier.directory, actor, request)
         question = last_change(session, request_id)
         changed = transition(session, request_id, Action.ANSWER, actor=actor, now=now, comment=text)
         if changed is None:
-            raise _already(session, request)
+            raise already(session, request)
         s = summary(session, request)
         note = (question.comment if question else None, text)
         notifier.resubmitted(session, s, now=now, answer=note)
@@ -187,21 +153,10 @@ def save_edit(
 ) -> Done:
     """The requester saves changes; the request is `submitted` again and contacts are asked anew."""
     with session_factory.begin() as session:
-        request = _load(session, request_id)
-        if actor != request.requester_id:
-            raise Refused("refused.not_requester", {"user": request.requester_id})
-        fields = {
-            "title": draft.title,
-            "question": draft.question,
-            "topic_key": draft.topic_key,
-            "format": draft.format,
-            "direction": draft.direction,
-            "own_city_key": draft.own_city_key,
-            "date_from": draft.date_from,
-            "date_to": draft.date_to,
-            "travellers": draft.travellers,
-            "cost_eur": draft.cost_eur,
-        }
+        request = load_request(session, request_id)
+        with explained(session, request):
+            rules.check_edit(actor, request, version=version)
+        fields = draft.model_dump(include=set(STORED_FIELDS))
         changed = transition(
             session,
             request_id,
@@ -214,7 +169,7 @@ def save_edit(
         if changed is None:
             if version is not None and request.version != version:
                 raise Refused("refused.stale", {"id": request_id})
-            raise _already(session, request)
+            raise already(session, request)
         session.execute(delete(RequestPartner).where(col(RequestPartner.request_id) == request_id))
         for key in draft.partner_keys:
             session.add(RequestPartner(request_id=request_id, city_key=key))
@@ -234,11 +189,11 @@ def cancel(
 ) -> Done:
     """The requester withdraws the request, any time before it is completed."""
     with session_factory.begin() as session:
-        request = _load(session, request_id)
-        if actor != request.requester_id and not notifier.directory.is_coordinator(actor):
-            raise Refused("refused.not_requester", {"user": request.requester_id})
+        request = load_request(session, request_id)
+        with explained(session, request):
+            rules.check_cancel(notifier.directory, actor, request)
         if transition(session, request_id, Action.CANCEL, actor=actor, now=now) is None:
-            raise _already(session, request)
+            raise already(session, request)
         s = summary(session, request)
         notifier.cancelled(session, s, actor, now=now)
     return Done(s, Action.CANCEL)

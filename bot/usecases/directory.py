@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
@@ -198,7 +199,8 @@ def _sync_keyed(
 ) -> Changes:
     """Cities or topics: rows keyed by `key`, with the fields in `wanted[key]`."""
     changes = Changes()
-    existing: dict[str, City | Topic] = {row.key: row for row in session.exec(select(model)).all()}
+    found = cast(Sequence[City | Topic], session.exec(select(model)).all())
+    existing: dict[str, City | Topic] = {row.key: row for row in found}
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:

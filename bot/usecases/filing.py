@@ -44,23 +44,16 @@ def file_request(
         return Filed(existing, created=False)
     try:
         with session_factory.begin() as session:
-            request = ExchangeRequest(
-                title=draft.title,
-                question=draft.question,
-                topic_key=draft.topic_key,
-                format=draft.format,
-                direction=draft.direction,
-                own_city_key=draft.own_city_key,
-                date_from=draft.date_from,
-                date_to=draft.date_to,
-                travellers=draft.travellers,
-                cost_eur=draft.cost_eur,
-                requester_id=requester_id,
-                status=Status.SUBMITTED,
-                locale=locale,
-                submission_key=submission_key,
-                created_at=now,
-                status_changed_at=now,
+            request = ExchangeRequest.model_validate(
+                draft,
+                update={
+                    "requester_id": requester_id,
+                    "status": Status.SUBMITTED,
+                    "locale": locale,
+                    "submission_key": submission_key,
+                    "created_at": now,
+                    "status_changed_at": now,
+                },
             )
             session.add(request)
             session.flush()

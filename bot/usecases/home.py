@@ -9,10 +9,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
+from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import digest_weeks
-from bot.domain.states import Status
 from bot.usecases.common import summaries
 from models import ExchangeRequest, Expert, RequestPartner
 
@@ -45,7 +45,7 @@ def home_for(
         to_name = _to_name(session, user, directory)
         mondays = digest_weeks(today)
         window = (
-            col(ExchangeRequest.status).in_((Status.APPROVED, Status.MATCHED)),
+            col(ExchangeRequest.status).in_(rules.UNDER_WAY),
             col(ExchangeRequest.date_from) < mondays[-1] + timedelta(days=7),
             col(ExchangeRequest.date_to) >= mondays[0],
         )
@@ -77,7 +77,7 @@ def _to_decide(
     session: Session, user: str, directory: Directory
 ) -> tuple[list[ExchangeRequest], int]:
     """Submitted requests of the cities this person decides for (all, for coordinators)."""
-    conditions: list[object] = [ExchangeRequest.status == Status.SUBMITTED]
+    conditions: list[object] = [col(ExchangeRequest.status).in_(rules.DECIDABLE)]
     if not directory.is_coordinator(user):
         cities = [c.key for c in directory.cities if user in c.contacts]
         if not cities:
@@ -107,7 +107,7 @@ def _to_name(session: Session, user: str, directory: Directory) -> list[tuple[Su
         select(ExchangeRequest, RequestPartner.city_key)
         .join(RequestPartner, col(RequestPartner.request_id) == col(ExchangeRequest.id))
         .where(
-            ExchangeRequest.status == Status.APPROVED,
+            col(ExchangeRequest.status).in_(rules.NAMING),
             col(RequestPartner.city_key).in_(cities),
             ~named.exists(),
         )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
+from bot.domain import rules
 from bot.domain.schedule import (
     ESCALATE_AFTER_WORKING_DAYS,
     REMIND_AFTER_WORKING_DAYS,
@@ -23,7 +24,7 @@ from bot.domain.schedule import (
     completion_due,
     reflection_due,
 )
-from bot.domain.states import Action, Status
+from bot.domain.states import Action
 from bot.notify import Notifier
 from bot.usecases.common import summary, transition
 from models import ExchangeRequest, Expert, ReminderSent
@@ -86,7 +87,7 @@ def remind(session_factory: SessionFactory, notifier: Notifier, *, now: datetime
     with session_factory() as session:
         waiting = session.exec(
             select(ExchangeRequest.id, ExchangeRequest.version, ExchangeRequest.status_changed_at)
-            .where(ExchangeRequest.status == Status.SUBMITTED)
+            .where(col(ExchangeRequest.status).in_(rules.DECIDABLE))
             .order_by(col(ExchangeRequest.status_changed_at))
         ).all()
     for request_id, version, since in waiting:
@@ -105,7 +106,7 @@ def remind(session_factory: SessionFactory, notifier: Notifier, *, now: datetime
                 days: int = days,
                 version: int = version,
             ) -> bool:
-                if request.status != Status.SUBMITTED or request.version != version:
+                if request.status not in rules.DECIDABLE or request.version != version:
                     return False
                 s = summary(session, request)
                 if step == "remind":
@@ -126,9 +127,9 @@ def reflect(session_factory: SessionFactory, notifier: Notifier, *, now: datetim
     report = JobReport()
     with session_factory() as session:
         ended = session.exec(
-            select(ExchangeRequest.id, ExchangeRequest.date_to)
+            select(col(ExchangeRequest.id), col(ExchangeRequest.date_to))
             .where(
-                col(ExchangeRequest.status).in_((Status.APPROVED, Status.MATCHED)),
+                col(ExchangeRequest.status).in_(rules.UNDER_WAY),
                 col(ExchangeRequest.date_to) < today,
             )
             .order_by(col(ExchangeRequest.date_to))
@@ -138,7 +139,7 @@ def reflect(session_factory: SessionFactory, notifier: Notifier, *, now: datetim
         if reflection_due(date_to, today):
 
             def ask(session: Session, request: ExchangeRequest) -> bool:
-                if request.status not in (Status.APPROVED, Status.MATCHED):
+                if request.status not in rules.UNDER_WAY:
                     return False
                 experts = session.exec(
                     select(Expert.user_id)

@@ -17,7 +17,7 @@ from sqlalchemy import String, case, cast, delete, literal, null, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.db import SessionFactory
-from bot.domain.states import FINAL
+from bot.domain.rules import FINAL
 from bot.usecases.common import audit
 from models import (
     ActionMessage,
@@ -186,7 +186,7 @@ def export_user(
 
         def rows(model: type[SQLModel], *where: Any) -> list[dict[str, Any]]:
             found = session.exec(select(model).where(*where)).all()
-            return [_plain(row) for row in sorted(found, key=lambda row: row.id)]
+            return [_plain(row) for row in sorted(found, key=lambda row: row.model_dump()["id"])]
 
         data = {
             "user_id": user_id,

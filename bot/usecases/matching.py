@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
-from bot.domain.errors import Refused
+from bot.domain import rules
 from bot.domain.request import Summary
-from bot.domain.states import Action, Status
+from bot.domain.states import Action
 from bot.notify import Notifier
-from bot.usecases.common import audit, summary, transition
-from bot.usecases.decisions import Done, _already, _load
+from bot.usecases.common import already, audit, explained, load_request, summary, transition
+from bot.usecases.decisions import Done
 from models import ExchangeRequest, Expert, RequestPartner
 
 EXPERTS_MAX = 10
@@ -27,7 +27,7 @@ def check_namer(
 ) -> Summary:
     """Raise Refused unless `actor` may name the experts of `city_key` for this request now."""
     with session_factory() as session:
-        request = _load(session, request_id)
+        request = load_request(session, request_id)
         _check_namer(session, request, city_key, actor, notifier)
         return summary(session, request)
 
@@ -35,29 +35,22 @@ def check_namer(
 def _check_namer(
     session: Session, request: ExchangeRequest, city_key: str, actor: str, notifier: Notifier
 ) -> None:
-    directory = notifier.directory
     partners = session.exec(
         select(RequestPartner.city_key).where(RequestPartner.request_id == request.id)
     ).all()
-    if city_key not in partners:
-        raise Refused("refused.not_naming", {"city": directory.city_name(city_key)})
-    if not directory.may_name(actor, city_key, request.topic_key):
-        raise Refused("refused.not_naming", {"city": directory.city_name(city_key)})
-    if request.status != Status.APPROVED:
-        raise _already(session, request)
     named = session.exec(
-        select(Expert)
+        select(Expert.named_by, Expert.named_at)
         .where(Expert.request_id == request.id, Expert.city_key == city_key)
         .order_by(col(Expert.id))
     ).first()
-    if named is not None:
-        raise Refused(
-            "refused.already_named",
-            {
-                "city": directory.city_name(city_key),
-                "actor": named.named_by,
-                "when": named.named_at,
-            },
+    with explained(session, request):
+        rules.check_name(
+            notifier.directory,
+            actor,
+            request,
+            city_key,
+            partners=partners,
+            named=(named[0], named[1]) if named else None,
         )
 
 
@@ -77,7 +70,7 @@ def name_experts(
     The request becomes `matched` when every partner city has named at least one expert.
     """
     with session_factory.begin() as session:
-        request = _load(session, request_id)
+        request = load_request(session, request_id)
         _check_namer(session, request, city_key, actor, notifier)
         if request.requester_id in experts:
             raise RequesterAsExpert
@@ -135,9 +128,8 @@ def mark_matched(
 ) -> Done:
     """A coordinator marks an approved request matched (experts found outside the bot)."""
     with session_factory.begin() as session:
-        request = _load(session, request_id)
-        if not notifier.directory.is_coordinator(actor):
-            raise Refused("refused.not_coordinator")
+        request = load_request(session, request_id)
+        rules.check_mark_matched(notifier.directory, actor)
         changed = transition(
             session,
             request_id,
@@ -147,7 +139,7 @@ def mark_matched(
             comment="marked matched by a coordinator",
         )
         if changed is None:
-            raise _already(session, request)
+            raise already(session, request)
         s = summary(session, request)
         notifier.request_matched(session, s, actor, now=now)
     return Done(s, Action.MATCH)

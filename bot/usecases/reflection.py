@@ -8,31 +8,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.db import SessionFactory
+from bot.domain import rules
 from bot.domain.errors import Refused
 from bot.domain.request import Summary
-from bot.domain.schedule import reflection_due
 from bot.domain.states import Action, Status
 from bot.notify import Notifier
-from bot.usecases.common import summary, transition
-from bot.usecases.decisions import _load
+from bot.usecases.common import load_request, summary, transition
 from models import ExchangeRequest, Expert, Reflection
-
-REFLECTING = (Status.APPROVED, Status.MATCHED, Status.COMPLETED)
 
 
 def _check(session: Session, request: ExchangeRequest, actor: str, today: date) -> None:
     experts = session.exec(select(Expert.user_id).where(Expert.request_id == request.id)).all()
-    if actor != request.requester_id and actor not in experts:
-        raise Refused("refused.not_participant")
-    if request.status not in REFLECTING or not reflection_due(request.date_to, today):
-        raise Refused("refused.not_ended", {"id": request.id})
     done = session.exec(
         select(Reflection.id).where(
             Reflection.request_id == request.id, Reflection.user_id == actor
         )
     ).first()
-    if done is not None:
-        raise Refused("refused.already_reflected", {"id": request.id})
+    rules.check_reflect(actor, request, experts=experts, today=today, reflected=done is not None)
 
 
 def check_reflector(
@@ -45,7 +37,7 @@ def check_reflector(
 ) -> Summary:
     """Raise Refused unless `actor` took part, the exchange ended, and they have not reflected."""
     with session_factory() as session:
-        request = _load(session, request_id)
+        request = load_request(session, request_id)
         _check(session, request, actor, now.astimezone(notifier.tz).date())
         return summary(session, request)
 
@@ -65,7 +57,7 @@ def submit_reflection(
     """Store one reflection per person; the first one completes the request."""
     try:
         with session_factory.begin() as session:
-            request = _load(session, request_id)
+            request = load_request(session, request_id)
             _check(session, request, actor, now.astimezone(notifier.tz).date())
             session.add(
                 Reflection(

@@ -18,6 +18,7 @@ from bot.slack.digest import digest_messages
 from bot.slack.listeners.errors import tell_privately
 from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
 from bot.slack.views import (
+    form_errors,
     metadata_id,
     notice_modal,
     parse_metadata,
@@ -107,8 +108,7 @@ def register(app: App, services: Services) -> None:
         today = services.clock().astimezone(services.settings.timezone).date()
         result = validate(raw, directory, today=today)
         if not isinstance(result, RequestDraft):
-            errors = {p.field: t(lang, p.key, **p.params) for p in result}
-            ack(response_action="errors", errors=errors)
+            ack(response_action="errors", errors=form_errors(result, lang))
             return
         if meta.get("edit"):
             try:
@@ -158,7 +158,7 @@ def open_request_modal(
     """
     directory = services.directory
     known, city = services.known_city(user)
-    prefill = RawRequest(own_city=city) if known and directory.city(city or "") else None
+    prefill = RawRequest(own_city_key=city) if known and directory.city(city or "") else None
     try:
         opened = client.views_open(
             trigger_id=trigger_id, view=request_modal(directory, lang, prefill=prefill)
@@ -195,7 +195,7 @@ def prefill_request_modal(
         client.views_update(
             view_id=view["id"],
             hash=view.get("hash"),
-            view=request_modal(directory, lang_now, prefill=RawRequest(own_city=city)),
+            view=request_modal(directory, lang_now, prefill=RawRequest(own_city_key=city)),
         )
     except (SlackApiError, OSError) as exc:
         # hash_conflict: the person already changed the form; leave it as it is.
