@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from bot.directory_file import parse_directory
-from bot.domain import rules
+from bot.domain import answers, rules
 from bot.domain.errors import Refused
 from bot.domain.request import (
     FIELDS,
@@ -308,3 +308,58 @@ def test_who_may_reflect(actor, status, today, reflected, expected):
 def test_only_coordinators_mark_matched(actor, expected):
     found = _refusal(rules.check_mark_matched, DIR, actor)
     assert (found is None) == (expected is None)
+
+
+# --- the small modals -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "expected"),
+    [
+        ("Warum?", True, None),
+        ("", True, ("err.required_reason", {})),
+        ("", False, None),
+        ("x" * answers.TEXT_MAX, True, None),
+        ("x" * (answers.TEXT_MAX + 1), True, ("err.too_long", {"max": 3000, "n": 3001})),
+    ],
+)
+def test_reason_question_and_answer_texts(text, required, expected):
+    problem = answers.check_text(text, "reason", required=required)
+    assert ((problem.key, problem.params) if problem else None) == expected
+    assert problem is None or problem.field == "reason"
+
+
+@pytest.mark.parametrize(
+    ("experts", "expected"),
+    [
+        (["U0EXP1"], None),
+        ([f"U0EXP{i}" for i in range(10)], None),
+        ([], "err.no_experts"),
+        ([f"U0EXP{i}" for i in range(11)], "err.no_experts"),
+        (["U0EXP1", "U0BOT"], "err.expert_bot"),
+    ],
+)
+def test_naming_experts(experts, expected):
+    problem = answers.check_experts(experts, "experts", bot_user="U0BOT")
+    assert (problem.key if problem else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("rating", "recommend", "worked", "fields"),
+    [
+        ("4", "yes", "", []),
+        (None, "yes", "", ["rating"]),
+        ("6", "no", "", ["rating"]),
+        ("3", None, "", ["recommend"]),
+        ("3", "yes", "w" * 3001, ["worked"]),
+        (None, None, "w" * 3001, ["rating", "recommend", "worked"]),
+    ],
+)
+def test_reflection_answers(rating, recommend, worked, fields):
+    result = answers.check_reflection(
+        rating=rating, recommend=recommend, worked=worked, not_worked=""
+    )
+    if fields:
+        assert isinstance(result, list) and [p.field for p in result] == fields
+    else:
+        assert result == answers.ReflectionAnswers(4, True, None, None)

@@ -1,0 +1,62 @@
+"""What people type into the small modals (reason, question, answer, experts, reflection),
+and the rules it must satisfy. Problems name the field; the Slack layer shows them inline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.request import QUESTION_MAX, Problem
+
+EXPERTS_MAX = 10
+RATINGS = ("1", "2", "3", "4", "5")
+TEXT_MAX = QUESTION_MAX
+
+
+def check_text(text: str, field: str, *, required: bool = True) -> Problem | None:
+    """A reason, question or answer: required, at most TEXT_MAX characters (never cut)."""
+    if required and not text:
+        return Problem(field, "err.required_reason")
+    if len(text) > TEXT_MAX:
+        return Problem(field, "err.too_long", {"max": TEXT_MAX, "n": len(text)})
+    return None
+
+
+def check_experts(experts: Sequence[str], field: str, *, bot_user: str | None) -> Problem | None:
+    """One to ten people, and never the bot itself."""
+    if not experts or len(experts) > EXPERTS_MAX:
+        return Problem(field, "err.no_experts")
+    if bot_user and bot_user in experts:
+        return Problem(field, "err.expert_bot")
+    return None
+
+
+@dataclass(frozen=True)
+class ReflectionAnswers:
+    rating: int
+    recommend: bool
+    worked: str | None
+    not_worked: str | None
+
+
+def check_reflection(
+    *, rating: str | None, recommend: str | None, worked: str, not_worked: str
+) -> ReflectionAnswers | list[Problem]:
+    """A rating 1–5 and yes/no are required; the two texts are optional."""
+    problems: list[Problem] = []
+    if rating not in RATINGS:
+        problems.append(Problem("rating", "err.choose"))
+    if recommend not in ("yes", "no"):
+        problems.append(Problem("recommend", "err.choose"))
+    for field, text in (("worked", worked), ("not_worked", not_worked)):
+        problem = check_text(text, field, required=False)
+        if problem:
+            problems.append(problem)
+    if problems:
+        return problems
+    return ReflectionAnswers(
+        rating=int(rating or 0),
+        recommend=recommend == "yes",
+        worked=worked or None,
+        not_worked=not_worked or None,
+    )
