@@ -11,9 +11,11 @@ from models.tables import (
     Expert,
     Network,
     OutboxMessage,
+    Person,
     Reflection,
     ReminderSent,
     RequestPartner,
+    SlackEvent,
     Topic,
 )
 from models.types import UTCDateTime, utcnow
@@ -29,9 +31,11 @@ __all__ = [
     "Expert",
     "Network",
     "OutboxMessage",
+    "Person",
     "Reflection",
     "ReminderSent",
     "RequestPartner",
+    "SlackEvent",
     "Topic",
     "UTCDateTime",
     "utcnow",

@@ -242,3 +242,27 @@ class Reflection(SQLModel, table=True):
     recommend: bool | None = None
     rating: int
     created_at: datetime = _ts(default_factory=utcnow)
+
+
+# --- people and deliveries -----------------------------------------------------
+
+
+class Person(SQLModel, table=True):
+    """Someone the bot talks to: their language, from their Slack locale (users.info),
+    and whether they use the Home tab. Only Slack user IDs and what Slack says of them."""
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    lang: str = Field(max_length=5)  # "de" or "en"
+    locale: str | None = Field(default=None, max_length=16)  # as Slack gave it, e.g. "en-US"
+    checked_at: datetime = _ts(default_factory=utcnow)  # when users.info was last asked
+    home_opened_at: datetime | None = _ts(default=None)
+
+
+class SlackEvent(SQLModel, table=True):
+    """An Events API delivery, handled once however often Slack retries it (same event_id),
+    on however many instances."""
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _ts(default_factory=utcnow, index=True)

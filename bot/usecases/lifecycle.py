@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, case, cast, delete, literal, null, or_, update
+from sqlalchemy import String, case, cast, delete, inspect, literal, null, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.db import SessionFactory
@@ -26,6 +26,7 @@ from models import (
     ExchangeRequest,
     Expert,
     OutboxMessage,
+    Person,
     Reflection,
     RequestPartner,
     utcnow,
@@ -186,7 +187,8 @@ def export_user(
 
         def rows(model: type[SQLModel], *where: Any) -> list[dict[str, Any]]:
             found = session.exec(select(model).where(*where)).all()
-            return [_plain(row) for row in sorted(found, key=lambda row: row.model_dump()["id"])]
+            ordered = sorted(found, key=lambda row: inspect(row).identity or ())
+            return [_plain(row) for row in ordered]
 
         data = {
             "user_id": user_id,
@@ -211,6 +213,7 @@ def export_user(
             "reflections": rows(Reflection, Reflection.user_id == user_id),
             "messages": rows(ActionMessage, ActionMessage.user_id == user_id),
             "directory_roles": rows(DirectoryRole, DirectoryRole.user_id == user_id),
+            "person": rows(Person, Person.user_id == user_id),
         }
         audit(session, request_id=None, actor=actor, action="export", now=now, comment=user_id)
     return data
