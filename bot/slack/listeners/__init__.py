@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.app import Services
+from bot.services import Services
 from bot.slack.listeners import decisions, errors, filing, guards, home, reflection
 
 

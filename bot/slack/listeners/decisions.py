@@ -14,10 +14,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
 from bot.domain.errors import Refused
 from bot.domain.request import QUESTION_MAX
 from bot.i18n import t
+from bot.services import Services
 from bot.slack import ids, messages, views
 from bot.slack.blocks import parse_button_value
 from bot.slack.listeners.errors import tell_privately

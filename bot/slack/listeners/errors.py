@@ -17,8 +17,8 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.app import Services
 from bot.i18n import t
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 

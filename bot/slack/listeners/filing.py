@@ -9,10 +9,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
 from bot.domain.errors import Refused
 from bot.domain.request import RawRequest, RequestDraft, validate
 from bot.i18n import t
+from bot.services import Services
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
 from bot.slack.listeners.errors import tell_privately

@@ -9,8 +9,8 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.app import Services
 from bot.domain.errors import Refused
+from bot.services import Services
 from bot.usecases.messages import request_of_message
 
 log = logging.getLogger(__name__)

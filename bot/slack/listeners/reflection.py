@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.app import Services
 from bot.domain.errors import Refused
 from bot.domain.request import QUESTION_MAX
 from bot.i18n import t
+from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.decisions import _target, open_then_check, refusal_view, refuse
 from bot.slack.listeners.guards import verify_origin
