@@ -127,31 +127,3 @@ def modal(
     if private_metadata:
         view["private_metadata"] = private_metadata
     return view
-
-
-def button_value(request_id: int, version: int) -> str:
-    """Buttons carry only the request id and the version they were made for."""
-    return f"{request_id}:{version}"
-
-
-ID_MAX = 2**31 - 1  # ids and versions are 32-bit integers in the database
-
-
-def parse_id(text: object) -> int | None:
-    """A positive id or version written in ASCII digits, or None."""
-    if not isinstance(text, str) or not 0 < len(text) <= 10:
-        return None
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= ID_MAX:
-        return None
-    return int(text)
-
-
-def parse_button_value(value: object) -> tuple[int, int] | None:
-    """(request id, version), or None for anything malformed."""
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    head, _, tail = value.partition(":")
-    request_id, version = parse_id(head), parse_id(tail)
-    if request_id is None or version is None:
-        return None
-    return request_id, version

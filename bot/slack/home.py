@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.i18n import fmt_range, status_label, t
@@ -12,7 +13,6 @@ from bot.slack.blocks import (
     Block,
     actions,
     button,
-    button_value,
     context,
     divider,
     escape,
@@ -20,6 +20,7 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.messages import cancel_actions, cities_line
+from bot.slack.targets import NamingTarget, RequestTarget
 
 MAX_BLOCKS = 100
 
@@ -47,7 +48,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
     if data.to_decide:
         blocks += [divider(), section(f"*{t(lang, 'home.to_decide')}*")]
         for s in data.to_decide:
-            value = button_value(s.id, s.version)
+            value = RequestTarget(s.id, s.version).value
             blocks.append(
                 section(
                     _line(s, directory, lang) + f"\n{t(lang, 'summary.by')} <@{s.requester_id}>"
@@ -78,7 +79,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
                     button(
                         t(lang, "button.name_experts"),
                         ids.A_NAME_EXPERTS,
-                        f"{s.id}:{s.version}:{city}",
+                        NamingTarget(s.id, s.version, city).value,
                         style="primary",
                     ),
                 )
@@ -93,7 +94,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
                 + f"\n_{status_label(s.status, lang)}_ – {next_step(s, directory, lang)}"
             )
         )
-        if s.status in ("submitted", "needs_info", "approved", "matched"):
+        if rules.is_open(s.status):
             blocks.append(cancel_actions(s, lang))
     _more(blocks, data.mine_total, len(data.mine), lang)
     blocks += [divider(), section(f"*{t(lang, 'home.upcoming')}*")]

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.i18n import (
@@ -22,7 +23,6 @@ from bot.slack.blocks import (
     Block,
     actions,
     button,
-    button_value,
     clip,
     confirm_dialog,
     context,
@@ -30,6 +30,7 @@ from bot.slack.blocks import (
     fields_section,
     section,
 )
+from bot.slack.targets import NamingTarget, RequestTarget
 
 Message = dict[str, Any]
 
@@ -87,7 +88,7 @@ def cancel_actions(s: Summary, lang: str) -> dict[str, Any]:
         button(
             t(lang, "button.cancel"),
             ids.A_CANCEL,
-            button_value(s.id, s.version),
+            RequestTarget(s.id, s.version).value,
             confirm=confirm_dialog(
                 t(lang, "confirm.cancel.title"),
                 t(lang, "confirm.cancel.text", id=s.id),
@@ -123,7 +124,7 @@ def request_list(
             f"_{status_label(s.status, lang)}_"
         )
         blocks.append(section(line))
-        if s.status in ("submitted", "needs_info", "approved", "matched"):
+        if rules.is_open(s.status):
             blocks.append(cancel_actions(s, lang))
     if total > len(summaries):
         blocks.append(context(t(lang, "list.more", n=total - len(summaries))))
@@ -147,7 +148,7 @@ def decision_request(
 
     `answer` is (question, answer) when the requester answered a question.
     """
-    value = button_value(s.id, s.version)
+    value = RequestTarget(s.id, s.version).value
     key = "decide.again" if resubmitted or answer else "decide.intro"
     intro = t(lang, key, id=s.id, user=f"<@{s.requester_id}>")
     extra: list[Block] = []
@@ -207,7 +208,7 @@ def to_requester(s: Summary, directory: Directory, lang: str, text: str, *extra:
 def question_for_requester(
     s: Summary, directory: Directory, lang: str, actor: str, question: str
 ) -> Message:
-    value = button_value(s.id, s.version)
+    value = RequestTarget(s.id, s.version).value
     text = t(lang, "dm.question", id=s.id, actor=f"<@{actor}>")
     quote = ">" + escape(clip(question, 2800)).replace("\n", "\n>")
     return to_requester(
@@ -226,7 +227,7 @@ def question_for_requester(
 
 def naming_request(s: Summary, directory: Directory, lang: str, city_key: str) -> Message:
     """What the partner city's contact gets after approval: name the expert(s)."""
-    value = f"{s.id}:{s.version}:{city_key}"
+    value = NamingTarget(s.id, s.version, city_key).value
     text = t(
         lang,
         "naming.intro",
@@ -259,7 +260,7 @@ def approved_for_coordinators(s: Summary, directory: Directory, lang: str, actor
                 button(
                     t(lang, "button.mark_matched"),
                     ids.A_MARK_MATCHED,
-                    button_value(s.id, s.version),
+                    RequestTarget(s.id, s.version).value,
                 ),
             ),
         ],
@@ -345,7 +346,7 @@ def reflection_prompt(s: Summary, lang: str) -> Message:
                 button(
                     t(lang, "button.reflect"),
                     ids.A_REFLECT,
-                    button_value(s.id, s.version),
+                    RequestTarget(s.id, s.version).value,
                     style="primary",
                 ),
             ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from bot.domain.directory import Directory
 from bot.domain.request import (
@@ -20,7 +20,8 @@ from bot.domain.request import (
 )
 from bot.i18n import direction_label, format_label, t
 from bot.slack import ids
-from bot.slack.blocks import ID_MAX, input_block, modal, option, parse_id, plain, section
+from bot.slack.blocks import input_block, modal, option, plain, section
+from bot.slack.targets import ID_MAX, parse_id
 
 SLACK_ID = re.compile(r"[A-Z0-9]{1,32}")
 
@@ -357,7 +358,7 @@ def users_value(state_values: Any, block_id: str) -> list[str]:
     return [u for u in chosen if is_slack_id(u)] if isinstance(chosen, list) else []
 
 
-def is_slack_id(value: Any) -> bool:
+def is_slack_id(value: Any) -> TypeGuard[str]:
     """A user, team or view ID as Slack makes them (what our columns hold)."""
     return isinstance(value, str) and SLACK_ID.fullmatch(value) is not None
 

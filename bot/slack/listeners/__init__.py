@@ -1,17 +1,33 @@
-"""Listeners, split by what the person does; `register` is the one entry point."""
+"""Listeners, split by what the person does; `register` is the one entry point.
+
+Each module registers named handlers by the ids in `bot.slack.ids`. Around every
+handler (`runtime`): the services in its context (its `services` argument), one error
+handler (`errors`), and the outbox delivered once it finished.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.app import Services
-from bot.slack.listeners import decisions, errors, filing, guards, home, reflection
+from bot.services import Services
+from bot.slack.listeners import (
+    decisions,
+    errors,
+    filing,
+    guards,
+    home,
+    matching,
+    reflection,
+    runtime,
+)
 
 
 def register(app: App, services: Services) -> None:
+    runtime.register(app, services)
     errors.register(app, services)
-    guards.register(app, services)
-    filing.register(app, services)
-    decisions.register(app, services)
-    home.register(app, services)
-    reflection.register(app, services)
+    guards.register(app)
+    filing.register(app)
+    decisions.register(app)
+    matching.register(app)
+    home.register(app)
+    reflection.register(app)

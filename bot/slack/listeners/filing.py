@@ -9,22 +9,14 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
-from bot.domain.errors import Refused
 from bot.domain.request import RawRequest, RequestDraft, validate
 from bot.i18n import t
+from bot.services import Services
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
-from bot.slack.listeners.errors import tell_privately
+from bot.slack.listeners.common import modal_lang, tell_privately, user_of
 from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
-from bot.slack.views import (
-    form_errors,
-    metadata_id,
-    notice_modal,
-    parse_metadata,
-    raw_request,
-    request_modal,
-)
+from bot.slack.views import form_errors, metadata_id, parse_metadata, raw_request, request_modal
 from bot.usecases import decisions, digest, filing
 from bot.usecases.report import yearly_report
 
@@ -37,111 +29,116 @@ REPORT_WORDS = {"report", "bericht"}
 NEW_WORDS = {"", "new", "neu"}
 
 
-def register(app: App, services: Services) -> None:
-    @app.command(ids.COMMAND)
-    def command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        user = command["user_id"]
-        lang = services.lang_of(user)
-        words = (command.get("text") or "").split()
-        word = words[0].lower() if words else ""
-        if word in NEW_WORDS:
-            if not services.directory.is_usable:
-                ack(**messages.plain_message(t(lang, "directory.empty")))
-                return
-            ack()
-            open_request_modal(services, client, command["trigger_id"], user, lang, respond)
-        elif word in HELP_WORDS:
-            ack(**messages.help_message(lang))
-        elif word in LIST_WORDS:
-            ack()
-            summaries, total = filing.my_requests(services.session_factory, user)
-            respond(
-                response_type="ephemeral",
-                **messages.request_list(summaries, services.directory, lang, total=total),
-            )
-        elif word in UPCOMING_WORDS:
-            ack()
-            today = services.clock().astimezone(services.settings.timezone).date()
-            content = digest.build_digest(services.session_factory, today=today)
-            for message in digest_messages(content, services.directory, lang):
-                respond(response_type="ephemeral", **message)
-        elif word in REPORT_WORDS:
-            if not services.directory.is_coordinator(user):
-                ack(**report_refused(lang))
-                return
-            today = services.clock().astimezone(services.settings.timezone).date()
-            year = report_year(words[1] if len(words) > 1 else None, today)
-            if year is None:
-                ack(**report_bad_year(lang, today))
-                return
-            ack()
-            report = yearly_report(services.session_factory, year, tz=services.settings.timezone)
-            respond(response_type="ephemeral", **report_message(report, lang))
-        else:
-            ack(**messages.help_message(lang, unknown=word))
+def register(app: App) -> None:
+    app.command(ids.COMMAND)(request_command)
+    app.shortcut(ids.SHORTCUT_NEW_REQUEST)(new_request_shortcut)
+    app.action(ids.A_NEW_REQUEST)(new_request_clicked)
+    app.view(ids.VIEW_REQUEST)(request_submitted)
 
-    @app.shortcut(ids.SHORTCUT_NEW_REQUEST)
-    def shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        user = body["user"]["id"]
-        lang = services.lang_of(user)
-        ack()
+
+def request_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
+    """`/cr-request [new|help|list|upcoming|report <year>]`."""
+    user = command["user_id"]
+    lang = services.lang_of(user)
+    words = (command.get("text") or "").split()
+    word = words[0].lower() if words else ""
+    if word in NEW_WORDS:
         if not services.directory.is_usable:
-            client.chat_postMessage(
-                channel=user, **messages.plain_message(t(lang, "directory.empty"))
-            )
+            ack(**messages.plain_message(t(lang, "directory.empty")))
             return
-        open_request_modal(services, client, body["trigger_id"], user, lang, None)
-
-    @app.action(ids.A_NEW_REQUEST)
-    def new_request_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = body["user"]["id"]
-        open_request_modal(services, client, body["trigger_id"], user, services.lang_of(user), None)
-
-    @app.view(ids.VIEW_REQUEST)
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        meta = parse_metadata(view.get("private_metadata"))
-        lang = meta.get("lang") if meta.get("lang") in ("de", "en") else services.lang_of(user)
-        raw = raw_request(view.get("state", {}).get("values"))
-        directory = services.refresh_directory()
+        open_request_modal(services, client, command["trigger_id"], user, lang, respond)
+    elif word in HELP_WORDS:
+        ack(**messages.help_message(lang))
+    elif word in LIST_WORDS:
+        ack()
+        summaries, total = filing.my_requests(services.session_factory, user)
+        respond(
+            response_type="ephemeral",
+            **messages.request_list(summaries, services.directory, lang, total=total),
+        )
+    elif word in UPCOMING_WORDS:
+        ack()
         today = services.clock().astimezone(services.settings.timezone).date()
-        result = validate(raw, directory, today=today)
-        if not isinstance(result, RequestDraft):
-            ack(response_action="errors", errors=form_errors(result, lang))
+        content = digest.build_digest(services.session_factory, today=today)
+        for message in digest_messages(content, services.directory, lang):
+            respond(response_type="ephemeral", **message)
+    elif word in REPORT_WORDS:
+        if not services.directory.is_coordinator(user):
+            ack(**report_refused(lang))
             return
-        if meta.get("edit"):
-            try:
-                decisions.save_edit(
-                    services.session_factory,
-                    metadata_id(meta, "edit"),
-                    result,
-                    version=metadata_id(meta, "v") or None,
-                    actor=user,
-                    notifier=services.notifier(),
-                    now=services.clock(),
-                )
-            except Refused as refused:
-                text = messages.refusal_text(
-                    refused.key, refused.params, lang, services.settings.timezone
-                )
-                ack(response_action="update", view=notice_modal(text, lang))
-                return
-            ack()
-            services.deliver()
+        today = services.clock().astimezone(services.settings.timezone).date()
+        year = report_year(words[1] if len(words) > 1 else None, today)
+        if year is None:
+            ack(**report_bad_year(lang, today))
             return
-        filing.file_request(
+        ack()
+        report = yearly_report(services.session_factory, year, tz=services.settings.timezone)
+        respond(response_type="ephemeral", **report_message(report, lang))
+    else:
+        ack(**messages.help_message(lang, unknown=word))
+
+
+def new_request_shortcut(
+    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    user = user_of(body)
+    lang = services.lang_of(user)
+    ack()
+    if not services.directory.is_usable:
+        client.chat_postMessage(channel=user, **messages.plain_message(t(lang, "directory.empty")))
+        return
+    open_request_modal(services, client, body["trigger_id"], user, lang, None)
+
+
+def new_request_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    """The "new request" button on the Home tab."""
+    ack()
+    user = user_of(body)
+    open_request_modal(services, client, body["trigger_id"], user, services.lang_of(user), None)
+
+
+def request_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
+) -> None:
+    """The request form: a new request, or the edit of one (then `edit` is in the metadata)."""
+    user = user_of(body)
+    meta = parse_metadata(view.get("private_metadata"))
+    lang = modal_lang(services, meta, user)
+    raw = raw_request(view.get("state", {}).get("values"))
+    directory = services.refresh_directory()
+    today = services.clock().astimezone(services.settings.timezone).date()
+    result = validate(raw, directory, today=today)
+    if not isinstance(result, RequestDraft):
+        ack(response_action="errors", errors=form_errors(result, lang))
+        return
+    if meta.get("edit"):
+        decisions.save_edit(
             services.session_factory,
+            metadata_id(meta, "edit"),
             result,
-            requester_id=user,
-            locale=lang,
-            submission_key=f"{(body.get('team') or {}).get('id') or ''}:{view.get('id') or ''}",
+            version=metadata_id(meta, "v") or None,
+            actor=user,
             notifier=services.notifier(),
             now=services.clock(),
         )
         ack()
-        services.remember_city(user, result.own_city_key)
-        services.deliver()
+        return
+    filing.file_request(
+        services.session_factory,
+        result,
+        requester_id=user,
+        locale=lang,
+        submission_key=f"{(body.get('team') or {}).get('id') or ''}:{view.get('id') or ''}",
+        notifier=services.notifier(),
+        now=services.clock(),
+    )
+    ack()
+    services.remember_city(user, result.own_city_key)
 
 
 def open_request_modal(

@@ -9,8 +9,8 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.app import Services
 from bot.domain.errors import Refused
+from bot.services import Services
 from bot.usecases.messages import request_of_message
 
 log = logging.getLogger(__name__)
@@ -29,18 +29,20 @@ REQUEST_BUTTONS = (
 )
 
 
-def register(app: App, services: Services) -> None:
-    @app.middleware
-    def our_workspace_only(
-        req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        """A correctly signed payload from another workspace is refused."""
-        ours = req.context.authorize_result.team_id if req.context.authorize_result else None
-        theirs = req.context.team_id
-        if ours and theirs and theirs != ours and not req.context.enterprise_id:
-            log.warning("refused a request from workspace %s (ours is %s)", theirs, ours)
-            return BoltResponse(status=401, body="")
-        return next()
+def register(app: App) -> None:
+    app.middleware(our_workspace_only)
+
+
+def our_workspace_only(
+    req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+) -> BoltResponse | None:
+    """A correctly signed payload from another workspace is refused."""
+    ours = req.context.authorize_result.team_id if req.context.authorize_result else None
+    theirs = req.context.team_id
+    if ours and theirs and theirs != ours and not req.context.enterprise_id:
+        log.warning("refused a request from workspace %s (ours is %s)", theirs, ours)
+        return BoltResponse(status=401, body="")
+    return next()
 
 
 def verify_origin(services: Services, body: dict[str, Any], request_id: int) -> None:

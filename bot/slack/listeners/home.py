@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
+from bot.services import Services
 from bot.slack.home import home_view
 from bot.slack.views import is_slack_id
 from bot.usecases.home import home_for
@@ -17,19 +17,21 @@ from bot.usecases.home import home_for
 log = logging.getLogger(__name__)
 
 
-def register(app: App, services: Services) -> None:
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        user = event.get("user")
-        if not is_slack_id(user):
-            return
-        try:
-            client.views_publish(user_id=user, view=render_home(services, user))
-        except SlackApiError as exc:
-            # Nobody to tell but the log; the next change or visit publishes it again.
-            log.warning("views.publish of %s's Home failed: %s", user, exc.response.get("error"))
+def register(app: App) -> None:
+    app.event("app_home_opened")(home_opened)
+
+
+def home_opened(event: dict[str, Any], client: WebClient, services: Services) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    user = event.get("user")
+    if not is_slack_id(user):
+        return
+    try:
+        client.views_publish(user_id=user, view=render_home(services, user))
+    except SlackApiError as exc:
+        # Nobody to tell but the log; the next change or visit publishes it again.
+        log.warning("views.publish of %s's Home failed: %s", user, exc.response.get("error"))
 
 
 def render_home(services: Services, user: str) -> dict[str, Any]:

@@ -1,0 +1,96 @@
+"""Naming a partner city's experts (button and modal), and marking a request matched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.domain.errors import Refused
+from bot.domain.request import QUESTION_MAX
+from bot.i18n import t
+from bot.services import Services
+from bot.slack import ids, views
+from bot.slack.listeners.common import (
+    modal_lang,
+    naming_target,
+    open_modal,
+    request_target,
+    user_of,
+)
+from bot.slack.listeners.guards import verify_origin
+from bot.usecases import matching
+
+
+def register(app: App) -> None:
+    app.action(ids.A_NAME_EXPERTS)(name_experts_clicked)
+    app.view(ids.VIEW_NAME_EXPERTS)(name_experts_submitted)
+    app.action(ids.A_MARK_MATCHED)(mark_matched_clicked)
+
+
+def name_experts_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
+) -> None:
+    """The naming modal first, then: may this person name this city's experts now?"""
+    ack()
+    user = user_of(body)
+    target = naming_target(body)
+    modal = views.name_experts_modal(
+        target.request_id,
+        target.city,
+        services.directory.city_name(target.city),
+        services.lang_of(user),
+    )
+    if open_modal(services, client, context, body, modal) is not None:
+        verify_origin(services, body, target.request_id)
+        matching.check_namer(
+            services.session_factory, target.request_id, target.city, user, services.notifier()
+        )
+
+
+def name_experts_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, services: Services
+) -> None:
+    user = user_of(body)
+    meta = views.parse_metadata(view.get("private_metadata"))
+    lang = modal_lang(services, meta, user)
+    state = view.get("state", {}).get("values")
+    experts = list(dict.fromkeys(views.users_value(state, ids.B_EXPERTS)))
+    note = views.text_value(state, ids.B_NOTE)[:QUESTION_MAX] or None
+    bot_user = context.bot_user_id
+    if not experts or len(experts) > matching.EXPERTS_MAX:
+        ack(response_action="errors", errors={ids.B_EXPERTS: t(lang, "err.no_experts")})
+        return
+    if bot_user and bot_user in experts:
+        ack(response_action="errors", errors={ids.B_EXPERTS: t(lang, "err.expert_bot")})
+        return
+    try:
+        matching.name_experts(
+            services.session_factory,
+            views.metadata_id(meta, "id"),
+            str(meta.get("city", "")),
+            experts,
+            actor=user,
+            note=note,
+            notifier=services.notifier(),
+            now=services.clock(),
+        )
+    except matching.RequesterAsExpert as exc:
+        # Not a refusal of the naming as a whole: the person picks someone else.
+        raise Refused("err.expert_self_request", field=ids.B_EXPERTS) from exc
+    ack()
+
+
+def mark_matched_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """A coordinator closes the naming by hand (e.g. experts found outside the bot)."""
+    ack()
+    target = request_target(body)
+    verify_origin(services, body, target.request_id)
+    matching.mark_matched(
+        services.session_factory,
+        target.request_id,
+        actor=user_of(body),
+        notifier=services.notifier(),
+        now=services.clock(),
+    )

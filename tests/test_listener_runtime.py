@@ -1,0 +1,96 @@
+"""Around every listener, as the bot runs in production (acks before the work): the outbox
+is delivered once the listener finished, and a refusal is answered by the one error handler,
+in the ack when the payload still waits for it (a modal's response_action)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.server import build, make_http_server
+from bot.slack import ids
+from tests.conftest import USERS, BotUnderTest, Clock, settings_for
+from tests.fakeslack import FakeSlack
+from tests.flows import blocks_text, click, dms_to, last_dm, submit_request, text_state
+from tests.payloads import SlackHTTP
+
+REQUESTER, CONTACT, OTHER_CONTACT = "U0REQ1", "U0LEI1", "U0LEI2"
+
+
+@pytest.fixture
+def production_bot(
+    fake_slack: FakeSlack, database_url: str, directory_file: Path, clock: Clock
+) -> Iterator[BotUnderTest]:
+    """Like `bot`, but process_before_response off: Bolt runs listeners in its threads."""
+    for user, email in USERS.items():
+        fake_slack.set_user(user, email=email)
+    settings = settings_for(fake_slack, database_url, directory_file)
+    runtime = build(settings, clock=clock, process_before_response=False)
+    server = make_http_server(runtime, "127.0.0.1", 0)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    fake_slack.clear()
+    try:
+        yield BotUnderTest(runtime, SlackHTTP(url), fake_slack, clock, url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        # Let the listener threads finish their deliveries while the fake still answers.
+        runtime.app.listener_runner.listener_executor.shutdown(wait=True)
+        runtime.stop()
+
+
+def test_what_a_listener_left_in_the_outbox_is_delivered_after_it(production_bot):
+    bot = production_bot
+    assert not bot.services.outbox.running  # no sender thread: only the hook can send
+
+    assert submit_request(bot, REQUESTER) == (200, "")
+
+    bot.slack.wait_for("chat.postMessage", 3, delivered=True)
+    sent = Counter(c.params["channel"] for c in bot.slack.delivered("chat.postMessage"))
+    assert sent == {REQUESTER: 1, CONTACT: 1, OTHER_CONTACT: 1}
+
+
+def test_a_refused_click_is_said_below_the_message(production_bot):
+    bot = production_bot
+    submit_request(bot, REQUESTER)
+    bot.slack.wait_for("chat.postMessage", 3, delivered=True)
+    late = last_dm(bot, OTHER_CONTACT)
+    assert click(bot, CONTACT, last_dm(bot, CONTACT), ids.A_APPROVE, name="first") == (200, "")
+    bot.slack.wait_for("chat.update", 2, delivered=True)  # both decision messages closed
+
+    status, body = click(bot, OTHER_CONTACT, late, ids.A_APPROVE, name="late")
+
+    assert (status, body) == (200, "")
+    [reply] = bot.slack.wait_for("response_url")
+    assert f"<@{CONTACT}>" in reply.params["text"]  # who decided first
+    assert reply.params["response_type"] == "ephemeral"
+    assert len(dms_to(bot, REQUESTER)) == 2  # filed, approved: nothing more
+
+
+def test_a_refused_submission_is_answered_in_its_ack(production_bot):
+    bot = production_bot
+    submit_request(bot, REQUESTER)
+    bot.slack.wait_for("chat.postMessage", 3, delivered=True)
+    click(bot, CONTACT, last_dm(bot, CONTACT), ids.A_APPROVE, name="first")
+    bot.slack.wait_for("chat.update", 2, delivered=True)
+
+    status, body = bot.http.submit(
+        callback_id=ids.VIEW_DECLINE,
+        user_id=OTHER_CONTACT,
+        values=text_state(ids.B_REASON, "Zu teuer"),
+        view_id="V0DEC1",
+        private_metadata=json.dumps({"id": 1, "v": 1, "lang": "de"}),
+    )
+
+    assert status == 200
+    assert body["response_action"] == "update"
+    assert f"<@{CONTACT}>" in blocks_text(body["view"]["blocks"])
