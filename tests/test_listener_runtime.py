@@ -66,6 +66,8 @@ def test_a_refused_click_is_said_below_the_message(production_bot):
     late = last_dm(bot, OTHER_CONTACT)
     assert click(bot, CONTACT, last_dm(bot, CONTACT), ids.A_APPROVE, name="first") == (200, "")
     bot.slack.wait_for("chat.update", 2, delivered=True)  # both decision messages closed
+    # filed (3), then approved: the requester, the namer in Bremen, the coordinator.
+    bot.slack.wait_for("chat.postMessage", 6, delivered=True)
 
     status, body = click(bot, OTHER_CONTACT, late, ids.A_APPROVE, name="late")
 

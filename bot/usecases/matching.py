@@ -8,18 +8,13 @@ from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
+from bot.domain.errors import Refused
 from bot.domain.request import Summary
 from bot.domain.states import Action
 from bot.notify import Notifier
 from bot.usecases.common import already, audit, explained, load_request, summary, transition
 from bot.usecases.decisions import Done
 from models import ExchangeRequest, Expert, RequestPartner
-
-EXPERTS_MAX = 10
-
-
-class RequesterAsExpert(Exception):
-    """The requester was named as an expert of the partner city."""
 
 
 def check_namer(
@@ -73,7 +68,8 @@ def name_experts(
         request = load_request(session, request_id)
         _check_namer(session, request, city_key, actor, notifier)
         if request.requester_id in experts:
-            raise RequesterAsExpert
+            # Not a refusal of the naming as a whole: the person picks someone else.
+            raise Refused("err.expert_self_request", field="experts")
         for user in experts:
             session.add(
                 Expert(

@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.domain import answers
 from bot.domain.errors import Refused
-from bot.domain.request import QUESTION_MAX
 from bot.i18n import t
 from bot.services import Services
 from bot.slack import ids, views
@@ -91,12 +91,9 @@ def open_modal(
 def required_text(ack: Ack, view: dict[str, Any], lang: str) -> str | None:
     """The one text field of a small modal, or an inline error (acked) and None."""
     text = views.text_value(view.get("state", {}).get("values"), ids.B_REASON)
-    if not text:
-        ack(response_action="errors", errors={ids.B_REASON: t(lang, "err.required_reason")})
-        return None
-    if len(text) > QUESTION_MAX:
-        message = t(lang, "err.too_long", max=QUESTION_MAX, n=len(text))
-        ack(response_action="errors", errors={ids.B_REASON: message})
+    problem = answers.check_text(text, ids.B_REASON)
+    if problem:
+        ack(response_action="errors", errors=views.form_errors([problem], lang))
         return None
     return text
 

@@ -7,9 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.domain.errors import Refused
-from bot.domain.request import QUESTION_MAX
-from bot.i18n import t
+from bot.domain import answers
+from bot.domain.answers import TEXT_MAX
 from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import (
@@ -57,28 +56,22 @@ def name_experts_submitted(
     lang = modal_lang(services, meta, user)
     state = view.get("state", {}).get("values")
     experts = list(dict.fromkeys(views.users_value(state, ids.B_EXPERTS)))
-    note = views.text_value(state, ids.B_NOTE)[:QUESTION_MAX] or None
+    note = views.text_value(state, ids.B_NOTE)[:TEXT_MAX] or None
     bot_user = context.bot_user_id
-    if not experts or len(experts) > matching.EXPERTS_MAX:
-        ack(response_action="errors", errors={ids.B_EXPERTS: t(lang, "err.no_experts")})
+    problem = answers.check_experts(experts, ids.B_EXPERTS, bot_user=bot_user)
+    if problem:
+        ack(response_action="errors", errors=views.form_errors([problem], lang))
         return
-    if bot_user and bot_user in experts:
-        ack(response_action="errors", errors={ids.B_EXPERTS: t(lang, "err.expert_bot")})
-        return
-    try:
-        matching.name_experts(
-            services.session_factory,
-            views.metadata_id(meta, "id"),
-            str(meta.get("city", "")),
-            experts,
-            actor=user,
-            note=note,
-            notifier=services.notifier(),
-            now=services.clock(),
-        )
-    except matching.RequesterAsExpert as exc:
-        # Not a refusal of the naming as a whole: the person picks someone else.
-        raise Refused("err.expert_self_request", field=ids.B_EXPERTS) from exc
+    matching.name_experts(
+        services.session_factory,
+        views.metadata_id(meta, "id"),
+        str(meta.get("city", "")),
+        experts,
+        actor=user,
+        note=note,
+        notifier=services.notifier(),
+        now=services.clock(),
+    )
     ack()
 
 

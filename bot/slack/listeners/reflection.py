@@ -7,8 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.domain.request import QUESTION_MAX
-from bot.i18n import t
+from bot.domain import answers
 from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import modal_lang, open_modal, request_target, user_of
@@ -47,28 +46,23 @@ def reflection_submitted(
     meta = views.parse_metadata(view.get("private_metadata"))
     lang = modal_lang(services, meta, user)
     state = view.get("state", {}).get("values")
-    rating = views.selected_value(state, ids.B_RATING)
-    recommend = views.selected_value(state, ids.B_RECOMMEND)
-    errors = {}
-    if rating not in ("1", "2", "3", "4", "5"):
-        errors[ids.B_RATING] = t(lang, "err.choose")
-    if recommend not in ("yes", "no"):
-        errors[ids.B_RECOMMEND] = t(lang, "err.choose")
-    texts = {b: views.text_value(state, b) for b in (ids.B_WORKED, ids.B_NOT_WORKED)}
-    for block, text in texts.items():
-        if len(text) > QUESTION_MAX:
-            errors[block] = t(lang, "err.too_long", max=QUESTION_MAX, n=len(text))
-    if errors:
-        ack(response_action="errors", errors=errors)
+    result = answers.check_reflection(
+        rating=views.selected_value(state, ids.B_RATING),
+        recommend=views.selected_value(state, ids.B_RECOMMEND),
+        worked=views.text_value(state, ids.B_WORKED),
+        not_worked=views.text_value(state, ids.B_NOT_WORKED),
+    )
+    if isinstance(result, list):
+        ack(response_action="errors", errors=views.form_errors(result, lang))
         return
     reflection.submit_reflection(
         services.session_factory,
         views.metadata_id(meta, "id"),
         actor=user,
-        worked=texts[ids.B_WORKED] or None,
-        not_worked=texts[ids.B_NOT_WORKED] or None,
-        recommend=recommend == "yes",
-        rating=int(rating or 0),
+        worked=result.worked,
+        not_worked=result.not_worked,
+        recommend=result.recommend,
+        rating=result.rating,
         notifier=services.notifier(),
         now=services.clock(),
     )
