@@ -91,7 +91,8 @@ def dispatch(
 
 
 def _report(args: argparse.Namespace, settings: Settings, session_factory: SessionFactory) -> int:
-    from bot.usecases.report import report_csv, report_markdown, yearly_report
+    from bot.render.report import report_csv, report_markdown
+    from bot.usecases.report import yearly_report
 
     report = yearly_report(session_factory, args.year, tz=settings.timezone)
     if args.format == "markdown":

@@ -18,9 +18,6 @@ MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }  # fmt: skip
 
-FORMATS = ("bilateral", "workshop", "public_event", "site_visit", "online")
-DIRECTIONS = ("visit", "invite", "online")
-
 
 def t(lang: str, key: str, **kw: object) -> str:
     """The text `key` in `lang` (German when missing), with {placeholders} filled."""

@@ -412,5 +412,58 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": ":rotating_light: A message about request #{id} could not be delivered "
               "({method}: `{error}`). Please check the directory.",
     },
+    # --- yearly report (/cr-request report, cr-bot report) ---------------------
+    # report.status.* are the report's own short words, not the status.* lines of a request.
+    "report.title": {"de": "C+R-Jahresbericht {year}", "en": "C+R annual report {year}"},
+    "report.overview": {"de": "Überblick", "en": "Overview"},
+    "report.metric": {"de": "Kennzahl", "en": "Metric"},
+    "report.value": {"de": "Wert", "en": "Value"},
+    "report.year": {"de": "Jahr", "en": "Year"},
+    "report.requests_filed": {"de": "Anfragen gestellt", "en": "Requests filed"},
+    "report.exchanges": {"de": "Austausche", "en": "Exchanges"},
+    "report.travellers": {"de": "Reisende Personen", "en": "People travelling"},
+    "report.cost": {"de": "Geschätzte Reisekosten (EUR)", "en": "Estimated travel costs (EUR)"},
+    "report.with_cost": {"de": "Austausche mit Kostenschätzung",
+                         "en": "Exchanges with a cost estimate"},
+    "report.decisions": {"de": "Entscheidungen", "en": "Decisions"},
+    "report.decision_median": {"de": "Entscheidungsdauer, Median (Stunden)",
+                               "en": "Time to decision, median (hours)"},
+    "report.reflections": {"de": "Reflexionen", "en": "Reflections"},
+    "report.rating_mean": {"de": "Bewertung, Durchschnitt (1–5)", "en": "Rating, mean (1–5)"},
+    "report.recommend": {"de": "Würden weiterempfehlen (%)", "en": "Would recommend (%)"},
+    "report.by_status": {"de": "Anfragen nach Status", "en": "Requests by status"},
+    "report.status": {"de": "Status", "en": "Status"},
+    "report.requests": {"de": "Anfragen", "en": "Requests"},
+    "report.by_pair": {"de": "Austausche nach Städtepaar", "en": "Exchanges by city pair"},
+    "report.own_city": {"de": "Eigene Stadt", "en": "Own city"},
+    "report.partner_city": {"de": "Partnerstadt", "en": "Partner city"},
+    "report.by_topic": {"de": "Austausche nach Thema", "en": "Exchanges by topic"},
+    "report.topic": {"de": "Thema", "en": "Topic"},
+    "report.by_format": {"de": "Austausche nach Format", "en": "Exchanges by format"},
+    "report.format": {"de": "Format", "en": "Format"},
+    "report.ratings": {"de": "Bewertungen der Reflexionen", "en": "Reflection ratings"},
+    "report.rating": {"de": "Bewertung", "en": "Rating"},
+    "report.none": {"de": "keine", "en": "none"},
+    "report.note": {
+        "de": "Anfragen und Entscheidungen: gestellt {year} ({tz}). Austausche: genehmigte, "
+              "benannte und abgeschlossene Anfragen mit Beginn {year}; ein Austausch mit "
+              "mehreren Partnerstädten zählt bei jedem Städtepaar.",
+        "en": "Requests and decisions: filed in {year} ({tz}). Exchanges: approved, matched "
+              "and completed requests starting in {year}; an exchange with several partner "
+              "cities counts for each city pair.",
+    },
+    "report.refused": {"de": ":no_entry: Den Jahresbericht sehen nur die Koordinator/innen "
+                             "des Netzwerks.",
+                       "en": ":no_entry: Only the network's coordinators can see the yearly "
+                             "report."},
+    "report.bad_year": {"de": "Bitte ein Jahr angeben, z. B. `/cr-request report {year}`.",
+                        "en": "Please give a year, e.g. `/cr-request report {year}`."},
+    "report.status.submitted": {"de": "eingereicht", "en": "submitted"},
+    "report.status.needs_info": {"de": "Rückfrage offen", "en": "question pending"},
+    "report.status.approved": {"de": "genehmigt", "en": "approved"},
+    "report.status.matched": {"de": "Expert/innen benannt", "en": "experts named"},
+    "report.status.declined": {"de": "abgelehnt", "en": "declined"},
+    "report.status.cancelled": {"de": "zurückgezogen", "en": "cancelled"},
+    "report.status.completed": {"de": "abgeschlossen", "en": "completed"},
 }
 # fmt: on

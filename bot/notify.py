@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -20,7 +21,12 @@ from bot.i18n import t
 from bot.outbox import FILE_DM, GROUP_DM, enqueue
 from bot.slack import messages
 from bot.slack.blocks import Block, clip, escape, section
-from models import ActionMessage, Expert
+from bot.slack.digest import digest_messages
+from models import ActionMessage, Expert, OutboxMessage
+
+if TYPE_CHECKING:
+    # For hints only: the digest use case imports this module.
+    from bot.usecases.digest import Digest
 
 # Messages with the decision buttons: the contacts' and (after 5 days) the coordinators'.
 DECIDING = ("decision", "escalation")
@@ -358,3 +364,20 @@ class Notifier:
             return t(lang, "outcome.reflected", when=messages.when(now, lang, tz))
 
         self.close_messages(session, s, outcome, now=now, kinds=("reflection",), user_id=user)
+
+    def digest(
+        self, session: Session, digest: Digest, channel: str, lang: str, *, now: datetime
+    ) -> None:
+        """The channel digest: the first message in the channel, the rest in its thread."""
+        first: OutboxMessage | None = None
+        for message in digest_messages(digest, self.directory, lang):
+            row = enqueue(
+                session,
+                "chat.postMessage",
+                {"channel": channel, "unfurl_links": False, **message},
+                thread_of=first,
+                now=now,
+            )
+            if first is None:
+                session.flush()  # the thread's later messages refer to the first row
+                first = row

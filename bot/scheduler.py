@@ -25,9 +25,9 @@ def digest_job(services: Services, *, force: bool = False) -> str:
     services.refresh_directory()
     result = digest.post_digest(
         services.session_factory,
+        services.notifier(),
         channel=settings.digest_channel,
         schedule=settings.digest_schedule,
-        directory=services.directory,
         lang=settings.language,
         tz=settings.timezone,
         now=services.clock(),

@@ -14,45 +14,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# DigestSchedule is a domain value; imported here for Settings (and re-exported).
+from bot.domain.schedule import DigestSchedule
+
 LANGUAGES = ("de", "en")
-DAYS = {
-    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-    "mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6,
-}  # fmt: skip
 
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it and the fix."""
-
-
-@dataclass(frozen=True)
-class DigestSchedule:
-    """When digests go out: weekdays (0 = Monday) and a local time of day."""
-
-    weekdays: tuple[int, ...]
-    at: time
-
-    @classmethod
-    def parse(cls, text: str) -> DigestSchedule:
-        """Parse `mon 09:00`, `mon,thu 08:30`, `daily 07:00` or `weekdays 09:00`."""
-        match = re.fullmatch(r"\s*([A-Za-z,]+)\s+(\d{1,2}):(\d{2})\s*", text)
-        if not match:
-            raise ValueError(text)
-        days_text, hour, minute = match.group(1).lower(), int(match.group(2)), int(match.group(3))
-        if hour > 23 or minute > 59:
-            raise ValueError(text)
-        if days_text == "daily":
-            days: tuple[int, ...] = tuple(range(7))
-        elif days_text == "weekdays":
-            days = tuple(range(5))
-        else:
-            try:
-                days = tuple(sorted({DAYS[d] for d in days_text.split(",") if d}))
-            except KeyError as exc:
-                raise ValueError(text) from exc
-        if not days:
-            raise ValueError(text)
-        return cls(weekdays=days, at=time(hour, minute))
 
 
 @dataclass(frozen=True)
@@ -66,7 +35,9 @@ class Settings:
     database_url: str = "sqlite:///cr-bot.db"
     directory_path: Path = Path("directory.toml")
     digest_channel: str | None = None
-    digest_schedule: DigestSchedule = DigestSchedule(weekdays=(0,), at=time(9, 0))
+    digest_schedule: DigestSchedule = field(
+        default_factory=lambda: DigestSchedule(weekdays=(0,), at=time(9, 0))
+    )
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
     language: str = "de"
     port: int = 3000

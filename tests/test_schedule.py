@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.domain.schedule import add_working_days, latest_slot, period_key
+from bot.domain.schedule import DigestSchedule, add_working_days, latest_slot, period_key
 from bot.scheduler import digest_job, reflect_job, remind_job
-from bot.settings import DigestSchedule
 from bot.slack import ids
 from models import DigestRun, ExchangeRequest, Reflection
 from tests import payloads as p

@@ -1,11 +1,11 @@
-"""Time rules: digest periods, working days, reflection and completion dates."""
+"""Time rules: the digest schedule and periods, working days, reflection and completion dates."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from bot.settings import DigestSchedule
 
 REMIND_AFTER_WORKING_DAYS = 2
 ESCALATE_AFTER_WORKING_DAYS = 5
@@ -13,6 +13,41 @@ COMPLETE_AFTER_DAYS = 14
 DIGEST_WEEKS = 4
 # A scheduler or cron that runs late still posts the digest, but not a stale one.
 DIGEST_GRACE = timedelta(hours=12)
+# Weekday names CR_DIGEST_SCHEDULE accepts, English and German.
+DAYS = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """When digests go out: weekdays (0 = Monday) and a local time of day."""
+
+    weekdays: tuple[int, ...]
+    at: time
+
+    @classmethod
+    def parse(cls, text: str) -> DigestSchedule:
+        """Parse `mon 09:00`, `mon,thu 08:30`, `daily 07:00` or `weekdays 09:00`."""
+        match = re.fullmatch(r"\s*([A-Za-z,]+)\s+(\d{1,2}):(\d{2})\s*", text)
+        if not match:
+            raise ValueError(text)
+        days_text, hour, minute = match.group(1).lower(), int(match.group(2)), int(match.group(3))
+        if hour > 23 or minute > 59:
+            raise ValueError(text)
+        if days_text == "daily":
+            days: tuple[int, ...] = tuple(range(7))
+        elif days_text == "weekdays":
+            days = tuple(range(5))
+        else:
+            try:
+                days = tuple(sorted({DAYS[d] for d in days_text.split(",") if d}))
+            except KeyError as exc:
+                raise ValueError(text) from exc
+        if not days:
+            raise ValueError(text)
+        return cls(weekdays=days, at=time(hour, minute))
 
 
 def latest_slot(schedule: DigestSchedule, now: datetime, tz: ZoneInfo) -> datetime:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.i18n import fmt_date, fmt_range, format_label, t
 from bot.slack.blocks import Block, context, divider, escape, header, section
 from bot.slack.messages import Message, cities_line
+
+if TYPE_CHECKING:
+    # For hints only: at run time this would loop (bot.notify imports this module).
+    from bot.usecases.digest import Digest
 
 MAX_BLOCKS = 50
 
@@ -23,7 +27,7 @@ def item_line(s: Summary, directory: Directory, lang: str) -> str:
     )
 
 
-def digest_blocks(digest: Any, directory: Directory, lang: str) -> list[Block]:
+def digest_blocks(digest: Digest, directory: Directory, lang: str) -> list[Block]:
     """All blocks of a digest, in order (split into messages by `digest_messages`)."""
     blocks: list[Block] = [header(t(lang, "digest.title"))]
     for monday, items in digest.weeks:
@@ -36,7 +40,7 @@ def digest_blocks(digest: Any, directory: Directory, lang: str) -> list[Block]:
     return blocks
 
 
-def digest_messages(digest: Any, directory: Directory, lang: str) -> list[Message]:
+def digest_messages(digest: Digest, directory: Directory, lang: str) -> list[Message]:
     """The digest as messages of at most 50 blocks; the 2nd and later go into the thread."""
     blocks = digest_blocks(digest, directory, lang)
     chunks: list[list[Block]] = []
@@ -52,7 +56,7 @@ def digest_messages(digest: Any, directory: Directory, lang: str) -> list[Messag
     return messages
 
 
-def digest_text(digest: Any, directory: Directory, lang: str) -> str:
+def digest_text(digest: Digest, directory: Directory, lang: str) -> str:
     """Plain text for `cr-bot digest --dry-run`."""
     lines = [t(lang, "digest.title"), ""]
     for monday, items in digest.weeks:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.i18n import t
+from bot.render.report import overview_rows, tables
 from bot.slack.blocks import TEXT_MAX, Block, context, escape, header, section
-from bot.usecases.report import Report, overview_rows, rt, tables
+from bot.usecases.report import Report
 
 MAX_BLOCKS = 50  # Slack's limit for a message
 
@@ -21,29 +23,29 @@ def report_year(arg: str | None, today: date) -> int | None:
 
 
 def report_refused(lang: str) -> dict[str, Any]:
-    text = rt(lang, "report.refused")
+    text = t(lang, "report.refused")
     return {"text": text, "blocks": [section(text)]}
 
 
 def report_bad_year(lang: str, today: date) -> dict[str, Any]:
-    text = rt(lang, "report.bad_year", year=today.year)
+    text = t(lang, "report.bad_year", year=today.year)
     return {"text": text, "blocks": [section(text)]}
 
 
 def report_message(report: Report, lang: str) -> dict[str, Any]:
     """Header, the headline numbers, one section per breakdown (split to fit), a note."""
-    title = rt(lang, "report.title", year=report.year)
+    title = t(lang, "report.title", year=report.year)
     if report.network:
         title += f" – {report.network}"
     blocks: list[Block] = [header(title)]
     overview = overview_rows(report, lang, comma=lang != "en")
     blocks += _sections(
-        rt(lang, "report.overview"), [f"{label}: *{value or '–'}*" for label, value in overview]
+        t(lang, "report.overview"), [f"{label}: *{value or '–'}*" for label, value in overview]
     )
     for table_title, _, rows in tables(report, lang):
-        lines = [_line(row) for row in rows] or [f"_{rt(lang, 'report.none')}_"]
+        lines = [_line(row) for row in rows] or [f"_{t(lang, 'report.none')}_"]
         blocks += _sections(table_title, lines)
-    note = context(escape(rt(lang, "report.note", year=report.year, tz=report.timezone)))
+    note = context(escape(t(lang, "report.note", year=report.year, tz=report.timezone)))
     if len(blocks) >= MAX_BLOCKS:
         blocks = [*blocks[: MAX_BLOCKS - 2], section("…")]
     blocks.append(note)

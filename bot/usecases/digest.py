@@ -11,17 +11,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.db import SessionFactory
-from bot.domain.directory import Directory
+from bot.domain import rules
 from bot.domain.request import Summary
-from bot.domain.schedule import DIGEST_GRACE, digest_weeks, latest_slot, period_key, week_start
-from bot.domain.states import Status
-from bot.outbox import enqueue
-from bot.settings import DigestSchedule
-from bot.slack.digest import digest_messages
+from bot.domain.schedule import (
+    DIGEST_GRACE,
+    DigestSchedule,
+    digest_weeks,
+    latest_slot,
+    period_key,
+    week_start,
+)
+from bot.notify import Notifier
 from bot.usecases.common import summaries
 from models import DigestRun, ExchangeRequest
-
-SHOWN = (Status.APPROVED, Status.MATCHED)
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
         rows = session.exec(
             select(ExchangeRequest)
             .where(
-                col(ExchangeRequest.status).in_(SHOWN),
+                col(ExchangeRequest.status).in_(rules.UNDER_WAY),
                 col(ExchangeRequest.date_from) < end,
                 col(ExchangeRequest.date_to) >= first,
             )
@@ -49,7 +51,7 @@ def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
         pending = session.exec(
             select(func.count())
             .select_from(ExchangeRequest)
-            .where(ExchangeRequest.status == Status.SUBMITTED)
+            .where(col(ExchangeRequest.status).in_(rules.DECIDABLE))
         ).one()
     weeks: dict[date, list[Summary]] = {monday: [] for monday in mondays}
     for s in items:
@@ -59,10 +61,10 @@ def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
 
 def post_digest(
     session_factory: SessionFactory,
+    notifier: Notifier,
     *,
     channel: str,
     schedule: DigestSchedule,
-    directory: Directory,
     lang: str,
     tz: ZoneInfo,
     now: datetime,
@@ -71,7 +73,8 @@ def post_digest(
     """Post the current period's digest once: "posted", "already posted" or "not due".
 
     The unique (channel, period) row decides, so schedulers on several instances and
-    cron may all try at the same moment; the messages go through the outbox.
+    cron may all try at the same moment; the notifier puts the messages in the outbox
+    in the same transaction.
     `force` (cr-bot digest --now) posts the current period even if its time is long past.
     """
     slot = latest_slot(schedule, now, tz)
@@ -89,18 +92,7 @@ def post_digest(
         with session_factory.begin() as session:
             session.add(DigestRun(channel=channel, period=period, created_at=now))
             session.flush()
-            first = None
-            for message in digest_messages(digest, directory, lang):
-                row = enqueue(
-                    session,
-                    "chat.postMessage",
-                    {"channel": channel, "unfurl_links": False, **message},
-                    thread_of=first,
-                    now=now,
-                )
-                if first is None:
-                    session.flush()
-                    first = row
+            notifier.digest(session, digest, channel, lang, now=now)
     except IntegrityError:
         return "already posted"
     return "posted"

@@ -1,0 +1,146 @@
+"""The yearly report as people read it: CSV and Markdown files, and the rows they share.
+
+Presentation, not a use case: `bot.usecases.report` counts, this module words and
+formats the numbers. It sits outside `bot.slack` because the CLI writes these files
+without Slack; the Block Kit message (`bot.slack.report_message`) reuses the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+
+from bot.domain.request import FORMATS
+from bot.i18n import format_label, t
+from bot.i18n_texts import TEXTS
+from bot.usecases.report import Report
+
+Table = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
+
+
+def status_name(status: str, lang: str) -> str:
+    key = f"report.status.{status}"
+    return t(lang, key) if key in TEXTS else status
+
+
+def format_name(key: str, lang: str) -> str:
+    return format_label(key, lang) if key in FORMATS else key
+
+
+def number(value: float | Decimal | None, places: int, *, comma: bool) -> str:
+    """Fixed decimals, no thousands separator (spreadsheets read it as a number)."""
+    if value is None:
+        return ""
+    text = f"{value:.{places}f}"
+    return text.replace(".", ",") if comma else text
+
+
+def overview_rows(report: Report, lang: str, *, comma: bool) -> list[tuple[str, str]]:
+    """(label, value) of the headline numbers, shared by every rendering."""
+    share = report.recommend_share
+    return [
+        (t(lang, "report.requests_filed"), str(report.requests_filed)),
+        (t(lang, "report.exchanges"), str(report.exchanges)),
+        (t(lang, "report.travellers"), str(report.travellers)),
+        (t(lang, "report.cost"), number(report.cost_eur, 2, comma=comma)),
+        (t(lang, "report.with_cost"), str(report.exchanges_with_cost)),
+        (t(lang, "report.decisions"), str(report.decisions)),
+        (
+            t(lang, "report.decision_median"),
+            number(report.decision_hours_median, 1, comma=comma),
+        ),
+        (t(lang, "report.reflections"), str(report.reflections)),
+        (t(lang, "report.rating_mean"), number(report.rating_mean, 2, comma=comma)),
+        (
+            t(lang, "report.recommend"),
+            number(None if share is None else share * 100, 1, comma=comma),
+        ),
+    ]
+
+
+def tables(report: Report, lang: str) -> list[Table]:
+    """(title, header, rows) of every breakdown, shared by CSV, Markdown and Slack."""
+    return [
+        (
+            t(lang, "report.by_status"),
+            (t(lang, "report.status"), t(lang, "report.requests")),
+            [(status_name(s, lang), str(n)) for s, n in report.requests_by_status.items()],
+        ),
+        (
+            t(lang, "report.by_pair"),
+            (
+                t(lang, "report.own_city"),
+                t(lang, "report.partner_city"),
+                t(lang, "report.exchanges"),
+            ),
+            [(report.city(a), report.city(b), str(n)) for (a, b), n in report.by_city_pair.items()],
+        ),
+        (
+            t(lang, "report.by_topic"),
+            (t(lang, "report.topic"), t(lang, "report.exchanges")),
+            [(report.topic(k, lang), str(n)) for k, n in report.by_topic.items()],
+        ),
+        (
+            t(lang, "report.by_format"),
+            (t(lang, "report.format"), t(lang, "report.exchanges")),
+            [(format_name(k, lang), str(n)) for k, n in report.by_format.items()],
+        ),
+        (
+            t(lang, "report.ratings"),
+            (t(lang, "report.rating"), t(lang, "report.reflections")),
+            [(str(r), str(n)) for r, n in report.ratings.items()],
+        ),
+    ]
+
+
+def report_csv(report: Report, *, separator: str = ";") -> str:
+    """German CSV: per table a title row, a header row, the rows, then an empty row.
+
+    With ";" numbers use a decimal comma (German spreadsheets); with "," a point.
+    The CLI writes it to files as UTF-8 with BOM so Excel detects the encoding.
+    """
+    comma = separator == ";"
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
+    writer.writerow([t("de", "report.title", year=report.year)])
+    writer.writerow([t("de", "report.note", year=report.year, tz=report.timezone)])
+    writer.writerow([])
+    writer.writerow([t("de", "report.overview")])
+    writer.writerow([t("de", "report.metric"), t("de", "report.value")])
+    writer.writerow([t("de", "report.year"), str(report.year)])
+    writer.writerows(overview_rows(report, "de", comma=comma))
+    for title, header, rows in tables(report, "de"):
+        writer.writerow([])
+        writer.writerow([title])
+        writer.writerow(header)
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+def report_markdown(report: Report, lang: str = "de") -> str:
+    """Headings and tables; numbers the way `lang` writes them."""
+    comma = lang != "en"
+    title = t(lang, "report.title", year=report.year)
+    lines = [f"# {title}" + (f" – {_md(report.network)}" if report.network else ""), ""]
+    lines += [t(lang, "report.note", year=report.year, tz=report.timezone), ""]
+    lines += [f"## {t(lang, 'report.overview')}", ""]
+    overview = [(label, value or "–") for label, value in overview_rows(report, lang, comma=comma)]
+    lines += _md_table((t(lang, "report.metric"), t(lang, "report.value")), overview)
+    for table_title, header, rows in tables(report, lang):
+        lines += ["", f"## {table_title}", ""]
+        lines += _md_table(header, rows) if rows else [f"_{t(lang, 'report.none')}_"]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _md_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    # The last column holds the numbers: right-aligned.
+    align = ["---"] * (len(header) - 1) + ["---:"]
+    lines = ["| " + " | ".join(_md(h) for h in header) + " |", "|" + "|".join(align) + "|"]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return lines
