@@ -99,6 +99,7 @@ def build(
         process_before_response=process_before_response,
     )
     services.refresh_directory()
+    services.load_languages()
     return Runtime(app=app, services=services)
 
 
