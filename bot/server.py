@@ -8,9 +8,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -284,24 +282,69 @@ def _well_formed_view(view: object) -> bool:
     )
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+class HTTPServer:
+    """waitress on the WSGI app gunicorn runs: connections wait in an event loop (a stalled
+    client holds a socket, not a thread), a bounded pool runs requests, idle connections
+    are closed after `timeout` seconds, and the listen backlog absorbs bursts."""
+
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        host: str,
+        port: int,
+        *,
+        threads: int = 8,
+        timeout: int = 30,
+    ) -> None:
+        from waitress.server import create_server
+
+        self._server: Any = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            backlog=1024,
+            connection_limit=1000,
+            channel_timeout=timeout,
+            cleanup_interval=max(1, timeout // 2),
+            max_request_body_size=MAX_BODY,
+            asyncore_use_poll=True,  # select() stops at 1,024 descriptors
+            ident="cr-bot",
+        )
+        self.server_port: int = int(self._server.effective_port)
+        self._stop = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until `shutdown()` (like socketserver's, so threads and tests use it alike)."""
+        self._stopped.clear()
+        try:
+            while not self._stop.is_set():
+                self._server.asyncore.loop(
+                    timeout=poll_interval, map=self._server._map, use_poll=True, count=1
+                )
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop the loop and wait for it to end."""
+        self._stop.set()
+        self._stopped.wait(timeout=10)
+
+    def server_close(self) -> None:
+        """Close the listening socket, open connections, and the request threads."""
+        for channel in list(self._server._map.values()):
+            if channel is not self._server:
+                channel.close()
+        self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=5)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
-
-
-def make_http_server(runtime: Runtime, host: str, port: int) -> WSGIServer:
-    """A threaded HTTP server on the same WSGI app gunicorn runs (port 0 picks a free one)."""
-    return make_server(
-        host,
-        port,
-        wsgi_app(runtime),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
+def make_http_server(runtime: Runtime, host: str, port: int, *, timeout: int = 30) -> HTTPServer:
+    """The HTTP server `cr-bot run` uses, on the same WSGI app gunicorn runs (port 0 picks a
+    free one); `serve_forever()` in a thread, then `shutdown()` and `server_close()`."""
+    return HTTPServer(wsgi_app(runtime), host, port, timeout=timeout)
 
 
 def run(settings: Settings) -> None:
