@@ -141,7 +141,7 @@ class _SlackHandler(SlackRequestHandler):
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.path:
-            return super().__call__(environ, start_response)  # type: ignore[arg-type]
+            return super().__call__(environ, start_response)
         response = self.guarded(WsgiHttpRequest(environ))
         wsgi_response = WsgiHttpResponse(
             status=response.status, headers=response.headers, body=response.body
