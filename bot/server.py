@@ -125,7 +125,7 @@ def wsgi_app(runtime: Runtime) -> Callable[..., Iterable[bytes]]:
 
 # Slack's payloads are a few KB; a modal's text inputs (3,000 characters each, JSON- and
 # URL-escaped up to 16 bytes a character) stay below this, and a flood of bytes is not read.
-MAX_BODY = 16 * 1024 * 1024
+MAX_BODY = 1024 * 1024
 
 
 class _SlackHandler(SlackRequestHandler):
