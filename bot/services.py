@@ -70,7 +70,9 @@ class Services:
             self.outbox.kick()
             return
         try:
-            self.outbox.deliver_due()
+            # In the listener's own thread, in the order written (what tests and one-off
+            # commands see); the background sender sends in waves.
+            self.outbox.deliver_due(workers=1)
         except Exception:
             # The committed change is safe; the next run of the sender retries.
             log.exception("outbox delivery failed; it will be retried")
