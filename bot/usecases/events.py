@@ -21,12 +21,14 @@ def first_delivery(session_factory: SessionFactory, event_id: str, *, now: datet
     got it first). One INSERT … ON CONFLICT DO NOTHING: safe when instances race."""
     with session_factory.begin() as session:
         module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        # RETURNING, not rowcount: psycopg reports -1 for an ORM-level INSERT … ON CONFLICT.
         inserted = session.execute(
             module.insert(SlackEvent)
             .values(event_id=event_id[:64], received_at=now)
             .on_conflict_do_nothing(index_elements=[col(SlackEvent.event_id)])
-        )
-        first = inserted.rowcount == 1  # type: ignore[attr-defined]
+            .returning(col(SlackEvent.event_id))
+        ).first()
+        first = inserted is not None
         if first and zlib.crc32(event_id.encode()) % 100 == 0:  # now and then, not always
             session.execute(delete(SlackEvent).where(col(SlackEvent.received_at) < now - KEEP))
     return first
