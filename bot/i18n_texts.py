@@ -244,6 +244,45 @@ TEXTS: dict[str, dict[str, str]] = {
     "modal.name.submit": {"de": "Benennen", "en": "Name"},
     "modal.name.experts": {"de": "Expert/innen aus {city}", "en": "Experts from {city}"},
     "modal.name.note": {"de": "Hinweis für alle (optional)", "en": "Note for everyone (optional)"},
+    # What happens when a small modal is sent: said under its field, before anyone clicks.
+    "modal.decline.then": {
+        "de": "Die anfragende Person erhält Ihre Begründung; die Anfrage ist dann abgeschlossen.",
+        "en": "The requester receives your reason; the request is then closed.",
+    },
+    "modal.ask.then": {
+        "de": "Die anfragende Person erhält Ihre Frage und kann sie beantworten oder die Anfrage "
+              "bearbeiten. Danach liegt die Anfrage Ihnen und den anderen "
+              "Ansprechpartner/innen wieder zur Entscheidung vor.",
+        "en": "The requester receives your question and can answer it or edit the request. "
+              "Then it comes back to you and the other contacts for a decision.",
+    },
+    "modal.answer.question": {"de": "Die Rückfrage", "en": "The question"},
+    "modal.answer.then": {
+        "de": "Ihre Antwort geht an die Ansprechpartner/innen Ihrer Stadt; sie entscheiden dann "
+              "erneut über Ihre Anfrage.",
+        "en": "Your answer goes to the contacts of your city, who then decide on your request "
+              "again.",
+    },
+    "modal.answer.then_city": {
+        "de": "Ihre Antwort geht an die Ansprechpartner/innen von {city}; sie entscheiden dann "
+              "erneut über Ihre Anfrage.",
+        "en": "Your answer goes to the contacts of {city}, who then decide on your request "
+              "again.",
+    },
+    "modal.name.then": {
+        "de": "Wir öffnen danach eine Gruppen-Direktnachricht mit der anfragenden Person, den "
+              "Expert/innen und Ihnen und stellen alle einander vor.",
+        "en": "We then open a group DM with the requester, the experts and you, and introduce "
+              "everyone.",
+    },
+    "modal.reflect.then": {
+        "de": "Ihre Antworten sind für die Koordination des Netzwerks bestimmt; andere "
+              "Teilnehmende sehen sie nicht. In den Jahresbericht gehen nur die Bewertung und "
+              "die Weiterempfehlung ein, ohne Namen.",
+        "en": "Your answers are for the network's coordinators; other participants do not see "
+              "them. The yearly report uses only the rating and the recommendation, without "
+              "names.",
+    },
     "modal.loading": {"de": "Einen Moment …", "en": "One moment …"},
     "modal.close_only": {"de": "Schließen", "en": "Close"},
     "button.approve": {"de": "Genehmigen", "en": "Approve"},
