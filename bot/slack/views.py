@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any, TypeGuard
 
 from bot.domain.directory import Directory
@@ -19,7 +20,7 @@ from bot.domain.request import (
     RawRequest,
     Summary,
 )
-from bot.i18n import direction_label, fmt_range, format_label, t
+from bot.i18n import direction_label, fmt_money, fmt_range, format_label, t
 from bot.slack import ids
 from bot.slack.blocks import (
     Block,
@@ -246,8 +247,15 @@ def raw_request(state_values: Any) -> RawRequest:
 
 
 def form_errors(problems: list[Problem], lang: str) -> dict[str, str]:
-    """Validation problems as `response_action: errors`, under the field's block."""
-    return {BLOCK_OF_FIELD.get(p.field, p.field): t(lang, p.key, **p.params) for p in problems}
+    """Validation problems as `response_action: errors`, under the field's block.
+    Amounts read as everywhere else (1.250,50 € / EUR 1,250.50)."""
+
+    def shown(params: dict[str, object]) -> dict[str, object]:
+        return {k: fmt_money(v, lang) if isinstance(v, Decimal) else v for k, v in params.items()}
+
+    return {
+        BLOCK_OF_FIELD.get(p.field, p.field): t(lang, p.key, **shown(p.params)) for p in problems
+    }
 
 
 def small_metadata(**data: Any) -> str:
