@@ -79,7 +79,7 @@ def decline_clicked(
 ) -> None:
     ack()
     target = request_target(body)
-    lang = services.lang_of(user_of(body))
+    lang = services.lang_of(user_of(body), cached=True)  # no database before views.open
     view_id = open_modal(
         services,
         client,
@@ -89,6 +89,7 @@ def decline_clicked(
     )
     if view_id is not None:
         s = check_decider(services, body, target)
+        lang = services.lang_of(user_of(body))
         modal = views.decline_modal(
             target.request_id, target.version, lang, request=s, directory=services.directory
         )
@@ -100,12 +101,13 @@ def ask_clicked(
 ) -> None:
     ack()
     target = request_target(body)
-    lang = services.lang_of(user_of(body))
+    lang = services.lang_of(user_of(body), cached=True)  # no database before views.open
     view_id = open_modal(
         services, client, context, body, views.ask_modal(target.request_id, target.version, lang)
     )
     if view_id is not None:
         s = check_decider(services, body, target)
+        lang = services.lang_of(user_of(body))
         modal = views.ask_modal(
             target.request_id, target.version, lang, request=s, directory=services.directory
         )
@@ -129,7 +131,7 @@ def answer_clicked(
 ) -> None:
     ack()
     target = request_target(body)
-    lang = services.lang_of(user_of(body))
+    lang = services.lang_of(user_of(body), cached=True)  # no database before views.open
     view_id = open_modal(
         services, client, context, body, views.answer_modal(target.request_id, target.version, lang)
     )
@@ -138,6 +140,7 @@ def answer_clicked(
         s, question = decisions.check_answerer(
             services.session_factory, target.request_id, user_of(body), services.directory
         )
+        lang = services.lang_of(user_of(body))
         modal = views.answer_modal(
             target.request_id,
             target.version,
@@ -155,13 +158,14 @@ def edit_clicked(
     """The request form, prefilled: "one moment" at once, the form once the checks pass."""
     ack()
     user = user_of(body)
-    lang = services.lang_of(user)
     target = request_target(body)
-    view_id = open_modal(services, client, context, body, views.loading_modal(lang))
+    loading = views.loading_modal(services.lang_of(user, cached=True))
+    view_id = open_modal(services, client, context, body, loading)
     if view_id is None:
         return
     verify_origin(services, body, target.request_id)
     s = decisions.check_editable(services.session_factory, target.request_id, user)
+    lang = services.lang_of(user)
     form = views.request_modal(
         services.directory, lang, prefill=s.as_raw(), edit_id=s.id, version=s.version
     )

@@ -37,7 +37,7 @@ def name_experts_clicked(
     user = user_of(body)
     target = naming_target(body)
     city_name = services.directory.city_name(target.city)
-    lang = services.lang_of(user)
+    lang = services.lang_of(user, cached=True)  # no database before views.open
     modal = views.name_experts_modal(target.request_id, target.city, city_name, lang)
     view_id = open_modal(services, client, context, body, modal)
     if view_id is not None:
@@ -45,6 +45,7 @@ def name_experts_clicked(
         s = matching.check_namer(
             services.session_factory, target.request_id, target.city, user, services.notifier()
         )
+        lang = services.lang_of(user)
         modal = views.name_experts_modal(
             target.request_id, target.city, city_name, lang, request=s, directory=services.directory
         )

@@ -33,7 +33,7 @@ def reflect_clicked(
     ack()
     user = user_of(body)
     target = request_target(body)
-    lang = services.lang_of(user)
+    lang = services.lang_of(user, cached=True)  # no database before views.open
     view_id = open_modal(
         services, client, context, body, views.reflection_modal(target.request_id, lang)
     )
@@ -46,6 +46,7 @@ def reflect_clicked(
             notifier=services.notifier(),
             now=services.clock(),
         )
+        lang = services.lang_of(user)
         modal = views.reflection_modal(
             target.request_id, lang, request=s, directory=services.directory
         )
