@@ -226,7 +226,7 @@ class Outbox:
                     update(OutboxMessage)
                     .where(col(OutboxMessage.id).in_(ids), claimable)
                     .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
-                    .returning(OutboxMessage.id)
+                    .returning(col(OutboxMessage.id))
                     .execution_options(synchronize_session=False)
                 ).scalars()
             )

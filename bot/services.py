@@ -179,8 +179,9 @@ class Services:
     def notifier(self) -> Notifier:
         """The notifier for one action. The network's people are addressed in their language
         from the first message: their locales are learned here if still unknown (once)."""
-        self.learn_languages(self.directory.people())
-        return Notifier(self.directory, self.lang_of, self.settings.timezone)
+        directory = self.refresh_directory()
+        self.learn_languages(directory.people())
+        return Notifier(directory, self.lang_of, self.settings.timezone)
 
     def refresh_directory(self) -> Directory:
         """The directory as the database has it now; reloaded only when it changed."""

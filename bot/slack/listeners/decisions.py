@@ -122,7 +122,7 @@ def check_decider(services: Services, body: dict[str, Any], target: RequestTarge
         target.request_id,
         target.version,
         user_of(body),
-        services.directory,
+        services.refresh_directory(),
     )
 
 
@@ -137,8 +137,9 @@ def answer_clicked(
     )
     if view_id is not None:
         verify_origin(services, body, target.request_id)
+        # The directory as of now: a contact removed from it loses their rights at once.
         s, question = decisions.check_answerer(
-            services.session_factory, target.request_id, user_of(body), services.directory
+            services.session_factory, target.request_id, user_of(body), services.refresh_directory()
         )
         lang = services.lang_of(user_of(body))
         modal = views.answer_modal(
