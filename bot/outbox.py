@@ -11,6 +11,7 @@ the request id and reported to the coordinators.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -18,10 +19,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
+from bot.slack.messages import PERMALINK
 from models import ActionMessage, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,9 @@ TIMEOUT = "timeout: "
 FILE_DM = "file_dm"
 # Not a Slack method: render the person's Home tab at send time and views.publish it.
 HOME_REFRESH = "home_refresh"
+# A payload flag: the row's `thread_of` message is not its thread but the message it links
+# to; once that is posted, its permalink replaces PERMALINK in the text and blocks.
+LINK_PARENT = "_link_parent"
 CLAIM = timedelta(seconds=60)
 GIVE_UP_WAITING = timedelta(days=2)
 MAX_BACKOFF = timedelta(minutes=15)
@@ -231,10 +236,17 @@ class Outbox:
             if not target.ts:
                 return self._postpone(row)
             payload.update(channel=target.channel, ts=target.ts)
+        linked: OutboxMessage | None = None
         if parent is not None:
-            if not parent.result_ts:
+            if row.payload.get(LINK_PARENT) and parent.dead:
+                # What it links to will never be posted: the message goes without the link.
+                payload = _with_link(payload, None)
+            elif not parent.result_ts:
                 return self._postpone(row)
-            payload.update(channel=parent.result_channel, thread_ts=parent.result_ts)
+            elif row.payload.get(LINK_PARENT):
+                linked = parent
+            else:
+                payload.update(channel=parent.result_channel, thread_ts=parent.result_ts)
         if row.method in (POST, GROUP_DM):
             # Marks the message as ours, so a timed-out post can be found instead of repeated.
             payload["metadata"] = {"event_type": MARKER, "event_payload": {"outbox_id": row.id}}
@@ -247,6 +259,11 @@ class Outbox:
             if found:
                 return 1
         try:
+            if linked is not None:
+                link = self.client.chat_getPermalink(
+                    channel=str(linked.result_channel), message_ts=str(linked.result_ts)
+                )["permalink"]
+                payload = _with_link(payload, str(link))
             if row.method == HOME_REFRESH:
                 if self.home is None:  # a process without a Home renderer leaves it for the bot
                     return self._postpone(row)
@@ -377,6 +394,20 @@ class Outbox:
                 .where(col(OutboxMessage.id) == row.id)
                 .values(dead=True, claimed_until=None, last_error=error[:500])
             )
+            if row.method == POST and row.action_message_id is not None:
+                # The message was never posted: there is nothing to update, now or later.
+                session.execute(
+                    update(ActionMessage)
+                    .where(col(ActionMessage.id) == row.action_message_id)
+                    .values(closed=True)
+                )
+                session.execute(
+                    delete(OutboxMessage).where(
+                        col(OutboxMessage.action_message_id) == row.action_message_id,
+                        col(OutboxMessage.method) == "chat.update",
+                        col(OutboxMessage.sent_at).is_(None),
+                    )
+                )
             # A Home tab is published again on the next change or visit: nobody need act.
             if not row.payload.get("_report") and row.method != HOME_REFRESH:
                 from bot.slack import messages
@@ -424,6 +455,24 @@ class Outbox:
         self._wake.set()
         if self._thread:
             self._thread.join(timeout=5)
+
+
+def _with_link(payload: dict[str, Any], link: str | None) -> dict[str, Any]:
+    """The payload with every PERMALINK in its strings replaced by `link`; with None, every
+    `<PERMALINK|label>` left out."""
+
+    def fill(node: Any) -> Any:
+        if isinstance(node, str):
+            if link is None:
+                return re.sub(rf"\n?<{re.escape(PERMALINK)}\|[^>]*>", "", node)
+            return node.replace(PERMALINK, link)
+        if isinstance(node, dict):
+            return {k: fill(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fill(v) for v in node]
+        return node
+
+    return dict(fill(payload))
 
 
 def _retry_after(exc: SlackApiError) -> timedelta | None:
