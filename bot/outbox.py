@@ -14,8 +14,10 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -152,6 +154,9 @@ class Outbox:
         self.clock = clock
         self.coordinators = coordinators
         self.home = home
+        self._lock = threading.Lock()
+        # Slack method -> until when Slack asked us not to call it (429 Retry-After).
+        self._holds: dict[str, datetime] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -159,39 +164,21 @@ class Outbox:
     # --- sending ---------------------------------------------------------------
 
     def deliver_due(self, limit: int = 200) -> int:
-        """Send every due row once (rows added meanwhile too); returns how many were sent."""
+        """Send every due row once (rows added meanwhile too); returns how many were sent.
+
+        Rows are claimed in batches (one transaction), sent a wave of WORKERS at a time, and
+        marked in one transaction per batch.
+        """
         sent = 0
         seen: set[int] = set()
         while len(seen) < limit:
-            now = self.clock()
-            with self.session_factory() as session:
-                due = session.exec(
-                    select(OutboxMessage.id, OutboxMessage.claimed_until)
-                    .where(
-                        col(OutboxMessage.sent_at).is_(None),
-                        col(OutboxMessage.dead).is_(False),
-                        col(OutboxMessage.next_attempt_at) <= now,
-                        or_(
-                            col(OutboxMessage.claimed_until).is_(None),
-                            col(OutboxMessage.claimed_until) < now,
-                        ),
-                    )
-                    # Messages first; Home refreshes are nice to have and can wait.
-                    .order_by(
-                        case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0),
-                        col(OutboxMessage.id),
-                    )
-                    .limit(50)
-                ).all()
-            fresh = [(i, claim) for i, claim in due if i is not None and i not in seen]
-            if not fresh:
+            batch = self._claim_batch(self.clock(), seen)
+            if not batch:
                 break
-            for row_id, claim in fresh:
-                seen.add(row_id)
-                if self._claim(row_id, now):
-                    # A claim is always released; one that ran out means its sender died
-                    # (or lost the database) mid-send, perhaps after Slack took the message.
-                    sent += self._send(row_id, interrupted=claim is not None)
+            seen.update(c.row.id for c in batch if c.row.id is not None)
+            outcomes = self._send_batch(batch)
+            self._finish(outcomes)
+            sent += sum(1 for o in outcomes if o.sent)
         return sent
 
     def pending(self) -> int:
@@ -205,63 +192,167 @@ class Outbox:
                 ).one()
             )
 
-    def _claim(self, row_id: int, now: datetime) -> bool:
-        with self.session_factory.begin() as session:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(
-                    col(OutboxMessage.id) == row_id,
-                    col(OutboxMessage.sent_at).is_(None),
-                    col(OutboxMessage.dead).is_(False),
-                    or_(
-                        col(OutboxMessage.claimed_until).is_(None),
-                        col(OutboxMessage.claimed_until) < now,
-                    ),
-                )
-                .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
-            )
-            return result.rowcount == 1  # type: ignore[attr-defined]
+    def _claim_batch(self, now: datetime, seen: set[int]) -> list[_Claimed]:
+        """Claim up to BATCH due rows and read what sending them needs, in one transaction.
 
-    def _send(self, row_id: int, *, interrupted: bool = False) -> int:
-        with self.session_factory() as session:
-            row = session.get(OutboxMessage, row_id)
-            assert row is not None
-            # Keys starting with "_" are ours (bookkeeping), not Slack's.
-            payload = {k: v for k, v in row.payload.items() if not k.startswith("_")}
-            target = (
-                session.get(ActionMessage, row.action_message_id) if row.action_message_id else None
+        PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
+        makes the whole transaction the only writer."""
+        claimable = or_(
+            col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
+        )
+        due = [
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.dead).is_(False),
+            col(OutboxMessage.next_attempt_at) <= now,
+            claimable,
+        ]
+        held = self._held_methods(now)
+        if held:
+            due.append(col(OutboxMessage.method).notin_(held))
+        if seen:
+            due.append(col(OutboxMessage.id).notin_(seen))
+        with self.session_factory.begin() as session:
+            rows = session.exec(
+                select(OutboxMessage)
+                .where(*due)
+                # Messages first; Home refreshes are nice to have and can wait.
+                .order_by(
+                    case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0),
+                    col(OutboxMessage.id),
+                )
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not rows:
+                return []
+            ids = [r.id for r in rows]
+            claimed = set(
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_(ids), claimable)
+                    .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
+                    .returning(col(OutboxMessage.id))
+                    .execution_options(synchronize_session=False)
+                ).scalars()
             )
-            parent = session.get(OutboxMessage, row.thread_of) if row.thread_of else None
+            targets = {
+                t.id: t
+                for t in session.exec(
+                    select(ActionMessage).where(
+                        col(ActionMessage.id).in_({r.action_message_id for r in rows} - {None})
+                    )
+                )
+            }
+            parent_rows = session.exec(
+                select(OutboxMessage).where(
+                    col(OutboxMessage.id).in_({r.thread_of for r in rows} - {None})
+                )
+            ).all()
+            parents = {o.id: (o.result_channel, o.result_ts) for o in parent_rows}
+            dead_parents = {o.id for o in parent_rows if o.dead}
+            batch = []
+            for row in rows:
+                if row.id not in claimed:
+                    continue
+                # A claim is always released; one that ran out means its sender died
+                # (or lost the database) mid-send, perhaps after Slack took the message.
+                interrupted = row.claimed_until is not None
+                row.attempts += 1
+                row.claimed_until = now + CLAIM
+                target = targets.get(row.action_message_id) if row.action_message_id else None
+                parent = parents.get(row.thread_of) if row.thread_of else None
+                dead = row.thread_of in dead_parents
+                batch.append(_Claimed(row, interrupted, target, parent, dead))
+            session.expunge_all()
+            return batch
+
+    def _send_batch(self, batch: list[_Claimed]) -> list[_Outcome]:
+        """Send a claimed batch: one conversation (and what waits for its messages) in order,
+        up to WORKERS conversations at once, Home refreshes after every message."""
+        lanes: dict[object, list[_Claimed]] = {}
+        lane_of: dict[int, object] = {}
+        posts_of_target: dict[int, object] = {}
+        for claimed in batch:
+            row = claimed.row
+            lane: object = _lane(row)
+            if row.thread_of in lane_of:
+                lane = lane_of[row.thread_of]
+            elif row.method == "chat.update" and row.action_message_id in posts_of_target:
+                lane = posts_of_target[row.action_message_id]
+            elif row.method == POST and row.action_message_id is not None:
+                posts_of_target[row.action_message_id] = lane
+            lane_of[row.id] = lane  # type: ignore[index]
+            lanes.setdefault(lane, []).append(claimed)
+        messages = [q for q in lanes.values() if q[0].row.method != HOME_REFRESH]
+        homes = [q for q in lanes.values() if q[0].row.method == HOME_REFRESH]
+        outcomes: list[_Outcome] = []
+        posted: dict[int, tuple[str | None, str | None]] = {}
+        started = self.clock()
+        with ThreadPoolExecutor(WORKERS, thread_name_prefix="outbox-send") as pool:
+            for queues in (messages, homes):
+                while queues:
+                    if self.clock() - started > CLAIM / 2:
+                        # Slack is slow: let the rest go back rather than outlive the claims.
+                        outcomes += [_released(c.row) for q in queues for c in q]
+                        break
+                    wave: list[_Claimed] = []
+                    for queue in list(queues):
+                        if len(wave) == WORKERS:
+                            break
+                        claimed = queue.pop(0)
+                        if not queue:
+                            queues.remove(queue)
+                        until = self._held_until(claimed.row.method, self.clock())
+                        if until is not None:
+                            outcomes.append(_released(claimed.row, until))
+                            continue
+                        _resolve(claimed, posted)
+                        wave.append(claimed)
+                    results = (
+                        [self._send(wave[0])]
+                        if len(wave) == 1
+                        else list(pool.map(self._send, wave))
+                    )
+                    for claimed, outcome in zip(wave, results, strict=True):
+                        outcomes.append(outcome)
+                        if outcome.sent:
+                            posted[claimed.row.id] = outcome.result  # type: ignore[index]
+        return outcomes
+
+    def _send(self, claimed: _Claimed) -> _Outcome:
+        row, target = claimed.row, claimed.target
+        # Keys starting with "_" are ours (bookkeeping), not Slack's.
+        payload = {k: v for k, v in row.payload.items() if not k.startswith("_")}
         if row.method == "chat.update" and target is not None:
             if not target.ts:
                 return self._postpone(row)
             payload.update(channel=target.channel, ts=target.ts)
-        linked: OutboxMessage | None = None
-        if parent is not None:
-            if row.payload.get(LINK_PARENT) and parent.dead:
+        linked: tuple[str | None, str | None] | None = None
+        if claimed.parent is not None:
+            channel, ts = claimed.parent
+            if row.payload.get(LINK_PARENT) and claimed.parent_dead:
                 # What it links to will never be posted: the message goes without the link.
                 payload = _with_link(payload, None)
-            elif not parent.result_ts:
+            elif not ts:
                 return self._postpone(row)
             elif row.payload.get(LINK_PARENT):
-                linked = parent
+                linked = claimed.parent
             else:
-                payload.update(channel=parent.result_channel, thread_ts=parent.result_ts)
+                payload.update(channel=channel, thread_ts=ts)
         if row.method in (POST, GROUP_DM):
             # Marks the message as ours, so a timed-out post can be found instead of repeated.
             payload["metadata"] = {"event_type": MARKER, "event_payload": {"outbox_id": row.id}}
-        timed_out = interrupted or (row.last_error or "").startswith(TIMEOUT)
+        timed_out = claimed.interrupted or (row.last_error or "").startswith(TIMEOUT)
         if row.method in (POST, GROUP_DM, FILE_DM) and timed_out:
             found = self._found_after_timeout(row, target, payload)
             if found is None:  # could not look; look again later rather than guess
-                self._retry(row, f"{TIMEOUT}not known whether it was sent", None)
-                return 0
-            if found:
-                return 1
+                return self._retry(row, f"{TIMEOUT}not known whether it was sent", None)
+            if found is not False:
+                return found
         try:
             if linked is not None:
                 link = self.client.chat_getPermalink(
-                    channel=str(linked.result_channel), message_ts=str(linked.result_ts)
+                    channel=str(linked[0]), message_ts=str(linked[1])
                 )["permalink"]
                 payload = _with_link(payload, str(link))
             if row.method == HOME_REFRESH:
@@ -283,20 +374,18 @@ class Outbox:
             error, status = _slack_error(exc)
             if _is_transient(exc):
                 retry_after = _retry_after(exc)
-                self._retry(row, f"{status} {error}", retry_after)
-            else:
-                self._dead(row, error or f"HTTP {status}")
-            return 0
+                if status == 429 and retry_after is not None:
+                    self._hold(_called_method(exc, row.method), self.clock() + retry_after)
+                return self._retry(row, f"{status} {error}", retry_after)
+            return self._dead(row, error or f"HTTP {status}")
         except Exception as exc:  # network errors and timeouts: try again later
             prefix = TIMEOUT if _is_timeout(exc) else ""
-            self._retry(row, f"{prefix}{type(exc).__name__}: {exc}"[:500], None)
-            return 0
-        self._done(row, target, response.data if isinstance(response.data, dict) else {})
-        return 1
+            return self._retry(row, f"{prefix}{type(exc).__name__}: {exc}"[:500], None)
+        return self._done(row, target, response.data if isinstance(response.data, dict) else {})
 
     def _found_after_timeout(
         self, row: OutboxMessage, target: ActionMessage | None, payload: dict[str, Any]
-    ) -> bool | None:
+    ) -> _Outcome | Literal[False] | None:
         """After a timeout (or a send cut short) Slack may have posted the message (or shared
         the file) anyway: look for it in the conversation before sending again (Slack has no
         idempotency key).
@@ -323,45 +412,35 @@ class Outbox:
         for message in history.get("messages") or []:
             if _is_ours(row, payload, message):
                 log.info("outbox %s was sent despite the timeout; not sending again", row.id)
-                self._done(row, target, {"channel": channel, "ts": message.get("ts")})
-                return True
+                return self._done(row, target, {"channel": channel, "ts": message.get("ts")})
         return False
 
-    def _postpone(self, row: OutboxMessage) -> int:
+    def _postpone(self, row: OutboxMessage) -> _Outcome:
         # The message to update (or to reply to) is not posted yet; it is ahead in the queue.
         if self.clock() - row.created_at > GIVE_UP_WAITING:
-            self._dead(row, "the message it refers to was never posted")
-        else:
-            self._retry(
-                row, "waiting for its message to be posted", timedelta(seconds=2), count=False
-            )
-        return 0
+            return self._dead(row, "the message it refers to was never posted")
+        return self._retry(
+            row, "waiting for its message to be posted", timedelta(seconds=2), count=False
+        )
 
-    def _done(self, row: OutboxMessage, target: ActionMessage | None, data: dict) -> None:
-        now = self.clock()
-        with self.session_factory.begin() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id)
-                .values(
-                    sent_at=now,
-                    claimed_until=None,
-                    last_error=None,
-                    result_channel=data.get("channel"),
-                    result_ts=data.get("ts"),
-                )
-            )
-            if target is not None and row.method == "chat.postMessage":
-                session.execute(
-                    update(ActionMessage)
-                    .where(col(ActionMessage.id) == target.id)
-                    .values(channel=data.get("channel"), ts=data.get("ts"))
-                )
+    def _done(self, row: OutboxMessage, target: ActionMessage | None, data: dict) -> _Outcome:
+        result = (data.get("channel"), data.get("ts"))
+        values = {
+            "sent_at": self.clock(),
+            "claimed_until": None,
+            "last_error": None,
+            "result_channel": result[0],
+            "result_ts": result[1],
+        }
+        posted_to = target.id if target is not None and row.method == POST else None
+        if posted_to is not None and target is not None:
+            # A chat.update later in this batch finds its message here.
+            target.channel, target.ts = result
+        return _Outcome(row, values, sent=True, result=result, target_id=posted_to)
 
     def _retry(
         self, row: OutboxMessage, error: str, delay: timedelta | None, *, count: bool = True
-    ) -> None:
-        now = self.clock()
+    ) -> _Outcome:
         attempts = row.attempts + (1 if count else 0)
         wait = delay if delay is not None else backoff(attempts)
         log.warning(
@@ -371,45 +450,48 @@ class Outbox:
             error,
             int(wait.total_seconds()),
         )
-        with self.session_factory.begin() as session:
-            values: dict[str, Any] = {
-                "claimed_until": None,
-                "next_attempt_at": now + wait,
-                "last_error": error[:500],
-            }
-            if not count:
-                values["attempts"] = OutboxMessage.attempts - 1
-            session.execute(
-                update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values)
-            )
+        values: dict[str, Any] = {
+            "claimed_until": None,
+            "next_attempt_at": self.clock() + wait,
+            "last_error": error[:500],
+        }
+        if not count:
+            values["attempts"] = row.attempts - 1
+        return _Outcome(row, values)
 
-    def _dead(self, row: OutboxMessage, error: str) -> None:
+    def _dead(self, row: OutboxMessage, error: str) -> _Outcome:
         log.error(
             "slack %s for request %s refused permanently: %s", row.method, row.request_id, error
         )
+        values = {"dead": True, "claimed_until": None, "last_error": error[:500]}
+        return _Outcome(row, values, dead_error=error)
+
+    def _finish(self, outcomes: list[_Outcome]) -> None:
+        """Note every row's outcome in one transaction."""
+        if not outcomes:
+            return
         now = self.clock()
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for o in outcomes:
+            by_columns.setdefault(tuple(sorted(o.values)), []).append({"id": o.row.id, **o.values})
         with self.session_factory.begin() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id)
-                .values(dead=True, claimed_until=None, last_error=error[:500])
-            )
-            if row.method == POST and row.action_message_id is not None:
-                # The message was never posted: there is nothing to update, now or later.
-                session.execute(
-                    update(ActionMessage)
-                    .where(col(ActionMessage.id) == row.action_message_id)
-                    .values(closed=True)
-                )
-                session.execute(
-                    delete(OutboxMessage).where(
-                        col(OutboxMessage.action_message_id) == row.action_message_id,
-                        col(OutboxMessage.method) == "chat.update",
-                        col(OutboxMessage.sent_at).is_(None),
-                    )
-                )
-            # A Home tab is published again on the next change or visit: nobody need act.
-            if not row.payload.get("_report") and row.method != HOME_REFRESH:
+            for rows in by_columns.values():
+                session.execute(update(OutboxMessage), rows)
+            posted = [
+                {"id": o.target_id, "channel": o.result[0], "ts": o.result[1]}
+                for o in outcomes
+                if o.target_id is not None
+            ]
+            if posted:
+                session.execute(update(ActionMessage), posted)
+            for o in outcomes:
+                if o.dead_error is not None and o.row.method == POST:
+                    _never_posted(session, o.row.action_message_id)
+                # A Home tab is published again on the next change or visit: nobody need act.
+                if o.dead_error is None or o.row.payload.get("_report"):
+                    continue
+                if o.row.method == HOME_REFRESH:
+                    continue
                 from bot.slack import messages
 
                 for user in self.coordinators():
@@ -417,13 +499,53 @@ class Outbox:
                         session,
                         "chat.postMessage",
                         {
-                            **messages.delivery_failed(row.request_id, row.method, error),
+                            **messages.delivery_failed(
+                                o.row.request_id, o.row.method, o.dead_error
+                            ),
                             "channel": user,
                             "_report": True,
                         },
-                        request_id=row.request_id,
+                        request_id=o.row.request_id,
                         now=now,
                     )
+
+    # --- rate limits -------------------------------------------------------------
+
+    def _hold(self, method: str, until: datetime) -> None:
+        """Slack said 429 for `method`: no row calling it goes out before `until`, from this
+        process (memory) or any other (the rows' next_attempt_at)."""
+        with self._lock:
+            if self._holds.get(method, until) > until:
+                return
+            self._holds[method] = until
+        log.warning("slack rate-limits %s: holding its messages until %s", method, until)
+        now = self.clock()
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.method).in_(_rows_calling(method)),
+                    col(OutboxMessage.sent_at).is_(None),
+                    col(OutboxMessage.dead).is_(False),
+                    col(OutboxMessage.next_attempt_at) < until,
+                    or_(
+                        col(OutboxMessage.claimed_until).is_(None),
+                        col(OutboxMessage.claimed_until) < now,
+                    ),
+                )
+                .values(next_attempt_at=until)
+                .execution_options(synchronize_session=False)
+            )
+
+    def _held_until(self, outbox_method: str, now: datetime) -> datetime | None:
+        with self._lock:
+            until = [self._holds[m] for m in _calls(outbox_method) if self._holds.get(m, now) > now]
+        return max(until) if until else None
+
+    def _held_methods(self, now: datetime) -> list[str]:
+        with self._lock:
+            held = [m for m, until in self._holds.items() if until > now]
+        return sorted({row_method for m in held for row_method in _rows_calling(m)})
 
     # --- background retries ----------------------------------------------------
 
@@ -473,6 +595,99 @@ def _with_link(payload: dict[str, Any], link: str | None) -> dict[str, Any]:
         return node
 
     return dict(fill(payload))
+
+
+def _never_posted(session: Session, action_message_id: int | None) -> None:
+    """A message with buttons that died unposted: there is nothing to update, now or later."""
+    if action_message_id is None:
+        return
+    session.execute(
+        update(ActionMessage).where(col(ActionMessage.id) == action_message_id).values(closed=True)
+    )
+    session.execute(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.action_message_id) == action_message_id,
+            col(OutboxMessage.method) == "chat.update",
+            col(OutboxMessage.sent_at).is_(None),
+        )
+    )
+
+
+# Rows claimed at once, and sent WORKERS at a time (one conversation's rows stay in order);
+# more at once gains little under Slack's per-workspace rate limits.
+BATCH = 50
+WORKERS = 4
+# The Slack methods each kind of row calls (others call the method they are named after).
+_SLACK_CALLS: dict[str, tuple[str, ...]] = {
+    GROUP_DM: ("conversations.open", "chat.postMessage"),
+    FILE_DM: ("conversations.open", "files.getUploadURLExternal", "files.completeUploadExternal"),
+    HOME_REFRESH: ("views.publish",),
+}
+
+
+def _calls(outbox_method: str) -> tuple[str, ...]:
+    return _SLACK_CALLS.get(outbox_method, (outbox_method,))
+
+
+def _rows_calling(slack_method: str) -> list[str]:
+    return sorted(
+        {m for m, calls in _SLACK_CALLS.items() if slack_method in calls} | {slack_method}
+    )
+
+
+def _called_method(exc: SlackApiError, fallback: str) -> str:
+    url = getattr(exc.response, "api_url", "") or ""
+    return url.rstrip("/").rsplit("/", 1)[-1] or fallback
+
+
+@dataclass
+class _Claimed:
+    row: OutboxMessage
+    interrupted: bool
+    target: ActionMessage | None
+    parent: tuple[str | None, str | None] | None
+    parent_dead: bool = False  # what it replies to (or links to) was refused for good
+
+
+@dataclass
+class _Outcome:
+    """What to note on a row after sending it (or not)."""
+
+    row: OutboxMessage
+    values: dict[str, Any]
+    sent: bool = False
+    result: tuple[str | None, str | None] = (None, None)
+    target_id: int | None = None
+    dead_error: str | None = None
+
+
+def _released(row: OutboxMessage, until: datetime | None = None) -> _Outcome:
+    """Back to the queue unsent, as if never claimed (its method is held, or time ran out)."""
+    values: dict[str, Any] = {"claimed_until": None, "attempts": row.attempts - 1}
+    if until is not None:
+        values["next_attempt_at"] = until
+    return _Outcome(row, values)
+
+
+def _lane(row: OutboxMessage) -> object:
+    """Rows in one lane are sent in order: one conversation's messages, one message's updates."""
+    payload = row.payload
+    if row.method == GROUP_DM:
+        return ("users", tuple(sorted(payload.get("users", []))))
+    if row.method == FILE_DM:
+        return ("channel", payload.get("user"))
+    if row.method == HOME_REFRESH:
+        return ("home", payload.get("user"))
+    if row.method == "chat.update" and row.action_message_id is not None:
+        return ("message", row.action_message_id)
+    return ("channel", payload.get("channel") or f"row {row.id}")
+
+
+def _resolve(claimed: _Claimed, posted: dict[int, tuple[str | None, str | None]]) -> None:
+    """A reply whose parent went out earlier in this batch replies to it."""
+    parent = claimed.row.thread_of
+    if parent is not None and parent in posted:
+        claimed.parent = posted[parent]
 
 
 def _retry_after(exc: SlackApiError) -> timedelta | None:

@@ -8,14 +8,14 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Services, create_app
 from bot.db import SessionFactory, make_engine, upgrade
@@ -99,12 +99,15 @@ def build(
         process_before_response=process_before_response,
     )
     services.refresh_directory()
+    services.load_languages()
     return Runtime(app=app, services=services)
 
 
 def wsgi_app(runtime: Runtime) -> Callable[..., Iterable[bytes]]:
     """POST /slack/events for Slack, GET /healthz for load balancers (503 without database)."""
-    slack = _SlackHandler(runtime.app, path="/slack/events")
+    slack = _SlackHandler(
+        runtime.app, path="/slack/events", signing_secret=runtime.services.settings.signing_secret
+    )
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
@@ -120,17 +123,43 @@ def wsgi_app(runtime: Runtime) -> Callable[..., Iterable[bytes]]:
     return application
 
 
-class _SlackHandler(SlackRequestHandler):
-    """Bolt's WSGI handler, but a body that is not a Slack payload gets 400, not 500."""
+# Slack's payloads are a few KB; a modal's text inputs (3,000 characters each, JSON- and
+# URL-escaped up to 16 bytes a character) stay below this, and a flood of bytes is not read.
+MAX_BODY = 1024 * 1024
 
-    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        if not _readable_timestamp(request.get_headers().get("x-slack-request-timestamp")):
-            # Bolt's verifier would raise on it, and the error handler would then answer
-            # (even post to the response_url of) a request nobody signed.
+
+class _SlackHandler(SlackRequestHandler):
+    """Bolt's WSGI handler, but nothing of a request is read past its size or trusted before
+    its signature: unsigned → 401, too big → 413, signed but not a Slack payload → 400."""
+
+    def __init__(self, app: App, *, path: str, signing_secret: str | None) -> None:
+        super().__init__(app, path=path)
+        # No secret (Socket Mode): no HTTP request can be genuine.
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.path:
+            return super().__call__(environ, start_response)
+        response = self.guarded(WsgiHttpRequest(environ))
+        wsgi_response = WsgiHttpResponse(
+            status=response.status, headers=response.headers, body=response.body
+        )
+        start_response(wsgi_response.status, wsgi_response.get_headers())
+        return wsgi_response.get_body()
+
+    def guarded(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw = _read_body(request.environ)
+        if raw is None:
+            return BoltResponse(status=413, body="request too large")
+        headers = request.get_headers()
+        if not self._signed(raw, headers):
+            # Bolt would verify too, but only after parsing what anyone may have sent.
             return BoltResponse(status=401, body='{"error": "invalid request"}')
         try:
             bolt_request = BoltRequest(
-                body=request.get_body(), query=request.query_string, headers=request.get_headers()
+                body=raw.decode("utf-8"), query=request.query_string, headers=headers
             )
         except Exception:  # not JSON or form data, or a payload Bolt cannot read (null, [])
             return BoltResponse(status=400, body="malformed request")
@@ -138,16 +167,41 @@ class _SlackHandler(SlackRequestHandler):
             return BoltResponse(status=400, body="malformed request")
         return self.app.dispatch(bolt_request)
 
+    def _signed(self, raw: bytes, headers: dict[str, Any]) -> bool:
+        if self.verifier is None:
+            return False
+        timestamp, signature = (
+            headers.get("x-slack-request-timestamp"),
+            headers.get("x-slack-signature"),
+        )
+        if not isinstance(timestamp, str) or not isinstance(signature, str):
+            return False
+        try:
+            return self.verifier.is_valid(body=raw, timestamp=timestamp, signature=signature)
+        except ValueError:  # a timestamp that is not an int, a body that is not UTF-8
+            return False
 
-def _readable_timestamp(value: object) -> bool:
-    """Missing (Bolt refuses it), or what the signature verifier can read as an int."""
-    if value is None:
-        return True
-    try:
-        int(str(value))
-    except ValueError:
-        return False
-    return True
+
+def _read_body(environ: dict[str, Any]) -> bytes | None:
+    """The body, or None when it is larger than MAX_BODY (decided from Content-Length when
+    there is one, and never reading more than MAX_BODY + 1 bytes when it is missing)."""
+    stream = environ.get("wsgi.input")
+    declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if declared:
+        try:
+            length = int(declared)
+        except ValueError:
+            return None
+        if length > MAX_BODY:
+            return None
+        if stream is None or length <= 0:
+            return b""
+        return stream.read(length)
+    if stream is None:
+        return b""
+    # No length (chunked): the server's input ends at the body's end.
+    raw = stream.read(MAX_BODY + 1)
+    return None if len(raw) > MAX_BODY else raw
 
 
 _INTERACTIONS = (
@@ -166,30 +220,52 @@ def _optional(value: object, kind: type | tuple[type, ...]) -> bool:
 
 def well_formed(body: object) -> bool:
     """The fields Bolt and the listeners read have the types Slack always sends
-    (Bolt itself fails with a 500 on, say, a view that is a string)."""
+    (Bolt itself fails with a 500 on, say, a view that is a string or no actions)."""
     if not isinstance(body, dict):
         return False
     if "command" in body:
         return is_slack_id(body.get("user_id")) and isinstance(body.get("trigger_id"), str)
-    actions, team = body.get("actions"), body.get("team")
+    actions, team, kind = body.get("actions"), body.get("team"), body.get("type")
     shaped = (
         ("view" not in body or _well_formed_view(body["view"]))
         and (
             actions is None
-            or (isinstance(actions, list) and all(isinstance(a, dict) for a in actions))
+            or (isinstance(actions, list) and all(_well_formed_action(a) for a in actions))
         )
         and (team is None or (isinstance(team, dict) and _optional_id(team.get("id"))))
         and _optional(body.get("event"), dict)
         and _optional(body.get("container"), dict)
         and _optional(body.get("trigger_id"), str)
         and _optional(body.get("response_url"), str)
+        and _optional(kind, str)
     )
-    if body.get("type") in _INTERACTIONS:
+    if kind in _INTERACTIONS:
         user = body.get("user")
         shaped = shaped and isinstance(user, dict) and is_slack_id(user.get("id"))
-    if body.get("type") in ("block_actions", "shortcut", "message_action"):
+    if kind in ("block_actions", "shortcut", "message_action"):
         shaped = shaped and isinstance(body.get("trigger_id"), str)  # modals open with it
-    return shaped
+    # What Bolt's matchers read without looking first.
+    if kind == "block_actions":
+        shaped = shaped and isinstance(actions, list) and len(actions) > 0
+    elif kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        shaped = shaped and isinstance(view, dict) and isinstance(view.get("callback_id"), str)
+    elif kind in ("shortcut", "message_action"):
+        shaped = shaped and isinstance(body.get("callback_id"), str)
+    elif kind == "block_suggestion":
+        shaped = shaped and isinstance(body.get("action_id"), str)
+    elif kind == "event_callback":
+        event = body.get("event")
+        shaped = shaped and isinstance(event, dict) and isinstance(event.get("type"), str)
+    return bool(shaped)
+
+
+def _well_formed_action(action: object) -> bool:
+    return (
+        isinstance(action, dict)
+        and isinstance(action.get("action_id"), str)
+        and _optional(action.get("block_id"), str)
+    )
 
 
 def _optional_id(value: object) -> bool:
@@ -203,27 +279,73 @@ def _well_formed_view(view: object) -> bool:
         and isinstance(view.get("state", {}), dict)
         and _optional(view.get("private_metadata"), str)
         and _optional(view.get("blocks"), list)
+        and _optional(view.get("callback_id"), str)
     )
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+class HTTPServer:
+    """waitress on the WSGI app gunicorn runs: connections wait in an event loop (a stalled
+    client holds a socket, not a thread), a bounded pool runs requests, idle connections
+    are closed after `timeout` seconds, and the listen backlog absorbs bursts."""
+
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        host: str,
+        port: int,
+        *,
+        threads: int = 8,
+        timeout: int = 30,
+    ) -> None:
+        from waitress.server import create_server
+
+        self._server: Any = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            backlog=1024,
+            connection_limit=1000,
+            channel_timeout=timeout,
+            cleanup_interval=max(1, timeout // 2),
+            max_request_body_size=MAX_BODY,
+            asyncore_use_poll=True,  # select() stops at 1,024 descriptors
+            ident="cr-bot",
+        )
+        self.server_port: int = int(self._server.effective_port)
+        self._stop = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until `shutdown()` (like socketserver's, so threads and tests use it alike)."""
+        self._stopped.clear()
+        try:
+            while not self._stop.is_set():
+                self._server.asyncore.loop(
+                    timeout=poll_interval, map=self._server._map, use_poll=True, count=1
+                )
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop the loop and wait for it to end."""
+        self._stop.set()
+        self._stopped.wait(timeout=10)
+
+    def server_close(self) -> None:
+        """Close the listening socket, open connections, and the request threads."""
+        for channel in list(self._server._map.values()):
+            if channel is not self._server:
+                channel.close()
+        self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=5)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
-
-
-def make_http_server(runtime: Runtime, host: str, port: int) -> WSGIServer:
-    """A threaded HTTP server on the same WSGI app gunicorn runs (port 0 picks a free one)."""
-    return make_server(
-        host,
-        port,
-        wsgi_app(runtime),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
+def make_http_server(runtime: Runtime, host: str, port: int, *, timeout: int = 30) -> HTTPServer:
+    """The HTTP server `cr-bot run` uses, on the same WSGI app gunicorn runs (port 0 picks a
+    free one); `serve_forever()` in a thread, then `shutdown()` and `server_close()`."""
+    return HTTPServer(wsgi_app(runtime), host, port, timeout=timeout)
 
 
 def run(settings: Settings) -> None:

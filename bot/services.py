@@ -7,21 +7,30 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import SessionFactory
 from bot.domain.directory import Directory
 from bot.notify import Notifier
 from bot.outbox import Outbox
 from bot.settings import Settings
+from bot.usecases import people
 from bot.usecases.directory import directory_stamp, load_directory
 from models.types import utcnow
 
 log = logging.getLogger(__name__)
+
+# How long this process trusts that a person's stored language is fresh before it looks
+# at the people table again (another instance, or a month's age, may have changed it).
+KNOWN_FOR = timedelta(days=1)
 
 
 @dataclass
@@ -33,8 +42,15 @@ class Services:
     client: WebClient
     clock: Callable[[], datetime] = utcnow
     directory: Directory = field(default_factory=Directory)
-    # user id -> Slack locale language ("de"/"en"), learned after the first modal.
+    # user id -> language ("de"/"en"): a cache of the people table (bot.usecases.people).
     languages: dict[str, str] = field(default_factory=dict)
+    # People whose locale is stored and fresh, or whose lookup failed lately (until when).
+    _learned: dict[str, datetime] = field(default_factory=dict, repr=False)  # until when
+    _failed: dict[str, datetime] = field(default_factory=dict, repr=False)
+    _lookups: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="people"),
+        repr=False,
+    )
     # user id -> (own city, until when): the prefill learned after their last form, so the
     # next form opens prefilled with one Slack call instead of three.
     cities: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)
@@ -59,20 +75,97 @@ class Services:
             # The committed change is safe; the next run of the sender retries.
             log.exception("outbox delivery failed; it will be retried")
 
-    def lang_of(self, user_id: str) -> str:
-        return self.languages.get(user_id, self.settings.language)
+    def lang_of(self, user_id: str, *, cached: bool = False) -> str:
+        """The person's language as stored (their Slack locale), else CR_LANGUAGE.
+
+        `cached`: from memory only (before views.open, where no database work may come).
+        """
+        lang = self.languages.get(user_id)
+        if lang is None and not cached:
+            lang = self._stored_language(user_id)
+        return lang or self.settings.language
+
+    def _stored_language(self, user_id: str) -> str | None:
+        """From the people table (and into memory); None when unknown or unreadable: the
+        language is never worth failing an answer for (the database may be down)."""
+        try:
+            with self.session_factory() as session:
+                lang = people.languages(session, [user_id]).get(user_id)
+        except SQLAlchemyError as exc:
+            log.warning("language of %s unknown for now: %s", user_id, type(exc).__name__)
+            return None
+        if lang is not None:
+            self._cache(user_id, lang)
+        return lang
+
+    def load_languages(self) -> None:
+        """Everyone's stored language into memory (at start: a few hundred rows at most)."""
+        with self.session_factory() as session:
+            stored = people.all_languages(session)
+        with self._lock:
+            self.languages.update(stored)
+
+    def knows_language(self, user_id: str) -> bool:
+        """Whether the person's Slack locale was ever asked (and stored)."""
+        return user_id in self.languages or self._stored_language(user_id) is not None
 
     def remember_language(self, user_id: str, locale: str | None) -> str:
-        lang = language_of_locale(locale, self.settings.language)
+        """Store what Slack says of the person's locale; returns their language."""
+        lang = people.remember_locale(
+            self.session_factory, user_id, locale, default=self.settings.language, now=self.clock()
+        )
+        self._cache(user_id, lang)
+        with self._lock:
+            self._learned[user_id] = self.clock() + KNOWN_FOR
+        return lang
+
+    def learn_languages(self, users: Iterable[str], *, timeout: float = 1.5) -> None:
+        """Ask Slack (users.info) for the locale of those of `users` never asked, or not for
+        a month, so the first message to them is in their language. Waits `timeout` seconds
+        at most; a lookup that takes longer still completes in the background."""
+        now = self.clock()
+        with self._lock:
+            todo = [
+                u
+                for u in dict.fromkeys(users)
+                if self._learned.get(u, now) <= now and self._failed.get(u, now) <= now
+            ]
+        if not todo:
+            return
+        try:
+            due = set(people.to_check(self.session_factory, todo, now=now))
+        except SQLAlchemyError as exc:
+            log.warning("cannot check whose language is known: %s", type(exc).__name__)
+            return
+        with self._lock:
+            self._learned.update((u, now + KNOWN_FOR) for u in todo if u not in due)
+        if due:
+            wait_for([self._lookups.submit(self._look_up, u) for u in sorted(due)], timeout)
+
+    def _look_up(self, user_id: str) -> None:
+        try:
+            info = self.client.users_info(user=user_id, include_locale=True)["user"]
+        except (SlackApiError, OSError) as exc:
+            # Deleted user, Slack away: the default language; ask again in ten minutes.
+            log.info("users.info for %s failed (%s); default language for now", user_id, exc)
+            with self._lock:
+                self._failed[user_id] = self.clock() + timedelta(minutes=10)
+            return
+        try:
+            self.remember_language(user_id, info.get("locale"))
+        except SQLAlchemyError as exc:
+            log.warning("cannot store the language of %s: %s", user_id, type(exc).__name__)
+
+    def _cache(self, user_id: str, lang: str) -> None:
         with self._lock:
             if len(self.languages) > 10_000:
                 self.languages.clear()
             self.languages[user_id] = lang
-        return lang
 
     def known_city(self, user_id: str) -> tuple[bool, str | None]:
         """(known, city) for the form's prefill; unknown after a day, so profiles are reread."""
         entry = self.cities.get(user_id)
+        # Memory only: this runs before views.open.
         if entry is None or entry[1] < self.clock() or user_id not in self.languages:
             return False, None
         return True, entry[0]
@@ -84,7 +177,11 @@ class Services:
             self.cities[user_id] = (city, self.clock() + timedelta(days=1))
 
     def notifier(self) -> Notifier:
-        return Notifier(self.directory, self.lang_of, self.settings.timezone)
+        """The notifier for one action. The network's people are addressed in their language
+        from the first message: their locales are learned here if still unknown (once)."""
+        directory = self.refresh_directory()
+        self.learn_languages(directory.people())
+        return Notifier(directory, self.lang_of, self.settings.timezone)
 
     def refresh_directory(self) -> Directory:
         """The directory as the database has it now; reloaded only when it changed."""
@@ -93,11 +190,3 @@ class Services:
             self.directory = load_directory(self.session_factory)
             self._directory_stamp = stamp
         return self.directory
-
-
-def language_of_locale(locale: str | None, default: str) -> str:
-    """Slack locales look like "de-DE" or "en-US"; anything but German/English → default."""
-    if not locale:
-        return default
-    lang = locale.split("-")[0].lower()
-    return lang if lang in ("de", "en") else default

@@ -269,6 +269,7 @@ def test_double_submission_stores_one_request(bot):
 
 
 def test_help_and_unknown_words_answer_privately(bot):
+    bot.services.remember_language("U0REQ1", "de-DE")  # seen before: answered in the ack
     status, body = bot.http.command(user_id="U0REQ1", text="help")
     assert status == 200 and "/cr-request list" in body["text"]
     assert body.get("response_type", "ephemeral") == "ephemeral"

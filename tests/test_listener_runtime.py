@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,13 @@ def production_bot(
         runtime.stop()
 
 
+def settled(bot: BotUnderTest, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while bot.services.outbox.pending():
+        assert time.monotonic() < deadline, "the outbox did not drain"
+        time.sleep(0.02)
+
+
 def test_what_a_listener_left_in_the_outbox_is_delivered_after_it(production_bot):
     bot = production_bot
     assert not bot.services.outbox.running  # no sender thread: only the hook can send
@@ -63,6 +71,7 @@ def test_a_refused_click_is_said_below_the_message(production_bot):
     bot = production_bot
     submit_request(bot, REQUESTER)
     bot.slack.wait_for("chat.postMessage", 3, delivered=True)
+    settled(bot)  # the messages' ts stored: their later updates need not wait for them
     late = last_dm(bot, OTHER_CONTACT)
     assert click(bot, CONTACT, last_dm(bot, CONTACT), ids.A_APPROVE, name="first") == (200, "")
     bot.slack.wait_for("chat.update", 2, delivered=True)  # both decision messages closed
@@ -82,6 +91,7 @@ def test_a_refused_submission_is_answered_in_its_ack(production_bot):
     bot = production_bot
     submit_request(bot, REQUESTER)
     bot.slack.wait_for("chat.postMessage", 3, delivered=True)
+    settled(bot)
     click(bot, CONTACT, last_dm(bot, CONTACT), ids.A_APPROVE, name="first")
     bot.slack.wait_for("chat.update", 2, delivered=True)
 

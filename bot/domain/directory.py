@@ -83,6 +83,15 @@ class Directory:
         city = self._cities.get(city_key)
         return city.contacts if city else ()
 
+    def people(self) -> tuple[str, ...]:
+        """Everyone the directory names: coordinators, contacts, topic contacts."""
+        found = [*self.coordinators]
+        for city in self.cities:
+            found += city.contacts
+        for tc in self.topic_contacts:
+            found += tc.users
+        return tuple(dict.fromkeys(found))
+
     def is_coordinator(self, user_id: str) -> bool:
         return user_id in self.coordinators
 

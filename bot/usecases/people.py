@@ -27,6 +27,12 @@ def languages(session: Session, users: Iterable[str]) -> dict[str, str]:
     return dict(rows)
 
 
+def all_languages(session: Session, *, limit: int = 10_000) -> dict[str, str]:
+    """Everyone's stored language (bounded, for a cache)."""
+    rows = session.exec(select(Person.user_id, Person.lang).limit(limit)).all()
+    return dict(rows)
+
+
 def to_check(session_factory: SessionFactory, users: Iterable[str], *, now: datetime) -> list[str]:
     """Which of `users` the bot has never asked about, or not for a long time."""
     wanted = sorted(set(users))

@@ -100,7 +100,7 @@ def check_decider(services: Services, body: dict[str, Any], target: RequestTarge
         target.request_id,
         target.version,
         user_of(body),
-        services.directory,
+        services.refresh_directory(),
     )
 
 
@@ -113,7 +113,7 @@ def answer_clicked(
     if open_modal(services, client, context, body, modal) is not None:
         verify_origin(services, body, target.request_id)
         decisions.check_requester(
-            services.session_factory, target.request_id, user_of(body), services.directory
+            services.session_factory, target.request_id, user_of(body), services.refresh_directory()
         )
 
 

@@ -41,16 +41,36 @@ def request_command(
 ) -> None:
     """`/cr-request [new|help|list|upcoming|report <year>]`."""
     user = command["user_id"]
-    lang = services.lang_of(user)
     words = (command.get("text") or "").split()
     word = words[0].lower() if words else ""
     if word in NEW_WORDS:
+        # views.open first: the language from memory, no database or Slack call before it.
+        lang = services.lang_of(user, cached=True)
         if not services.directory.is_usable:
             ack(**messages.plain_message(t(lang, "directory.empty")))
             return
         ack()
         open_request_modal(services, client, command["trigger_id"], user, lang, respond)
-    elif word in HELP_WORDS:
+        return
+    if not services.knows_language(user):
+        # Someone new: their Slack locale first (a second at most), so even the first
+        # answer is in their language.
+        services.learn_languages([user], timeout=1.0)
+    answer_command(word, words[1:], user, services, ack, respond)
+
+
+def answer_command(
+    word: str,
+    args: list[str],
+    user: str,
+    services: Services,
+    ack: Ack,
+    respond: Respond,
+) -> None:
+    """help, list, upcoming, report: short answers in the ack, long ones by the
+    response_url after it."""
+    lang = services.lang_of(user)
+    if word in HELP_WORDS:
         ack(**messages.help_message(lang))
     elif word in LIST_WORDS:
         ack()
@@ -66,11 +86,11 @@ def request_command(
         for message in digest_messages(content, services.directory, lang):
             respond(response_type="ephemeral", **message)
     elif word in REPORT_WORDS:
-        if not services.directory.is_coordinator(user):
+        if not services.refresh_directory().is_coordinator(user):
             ack(**report_refused(lang))
             return
         today = services.clock().astimezone(services.settings.timezone).date()
-        year = report_year(words[1] if len(words) > 1 else None, today)
+        year = report_year(args[0] if args else None, today)
         if year is None:
             ack(**report_bad_year(lang, today))
             return
@@ -85,7 +105,7 @@ def new_request_shortcut(
     ack: Ack, body: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     user = user_of(body)
-    lang = services.lang_of(user)
+    lang = services.lang_of(user, cached=True)
     ack()
     if not services.directory.is_usable:
         client.chat_postMessage(channel=user, **messages.plain_message(t(lang, "directory.empty")))
@@ -99,7 +119,8 @@ def new_request_clicked(
     """The "new request" button on the Home tab."""
     ack()
     user = user_of(body)
-    open_request_modal(services, client, body["trigger_id"], user, services.lang_of(user), None)
+    lang = services.lang_of(user, cached=True)
+    open_request_modal(services, client, body["trigger_id"], user, lang, None)
 
 
 def request_submitted(

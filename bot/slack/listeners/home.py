@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services import Services
 from bot.slack.home import home_view
 from bot.slack.views import is_slack_id
+from bot.usecases import people
 from bot.usecases.home import home_for
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,12 @@ def home_opened(event: dict[str, Any], client: WebClient, services: Services) ->
     user = event.get("user")
     if not is_slack_id(user):
         return
+    # Its first Home tab is already in the person's language; and from now on, changes
+    # that concern them refresh it.
+    services.learn_languages([user])
+    people.home_opened(
+        services.session_factory, user, default=services.settings.language, now=services.clock()
+    )
     try:
         client.views_publish(user_id=user, view=render_home(services, user))
     except SlackApiError as exc:
@@ -37,5 +44,6 @@ def home_opened(event: dict[str, Any], client: WebClient, services: Services) ->
 def render_home(services: Services, user: str) -> dict[str, Any]:
     """The Home tab of `user`, as of now."""
     today = services.clock().astimezone(services.settings.timezone).date()
-    data = home_for(services.session_factory, user, services.directory, today=today)
-    return home_view(data, services.directory, services.lang_of(user))
+    directory = services.refresh_directory()
+    data = home_for(services.session_factory, user, directory, today=today)
+    return home_view(data, directory, services.lang_of(user))

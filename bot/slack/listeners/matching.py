@@ -62,6 +62,8 @@ def name_experts_submitted(
     if problem:
         ack(response_action="errors", errors=views.form_errors([problem], lang))
         return
+    # The experts' calendar files and later prompts are in their own language.
+    services.learn_languages(experts)
     matching.name_experts(
         services.session_factory,
         views.metadata_id(meta, "id"),

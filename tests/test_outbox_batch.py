@@ -1,0 +1,114 @@
+"""The outbox in batches: rate limits per method, two senders, transactions per batch."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from slack_sdk import WebClient
+from sqlalchemy import event
+
+from bot.outbox import WORKERS, Outbox, enqueue
+
+HOME = {"type": "home", "blocks": []}
+
+
+def _outbox(session_factory, fake_slack, clock) -> Outbox:
+    client = WebClient(token="xoxb-test", base_url=fake_slack.url)
+    return Outbox(session_factory, client, clock=clock)
+
+
+def _posts(session_factory, clock, n: int, *, start: int = 0) -> None:
+    with session_factory.begin() as session:
+        for i in range(start, start + n):
+            enqueue(
+                session, "chat.postMessage", {"channel": f"C{i:05d}", "text": f"m{i}"}, now=clock()
+            )
+
+
+def _drain(outbox: Outbox) -> None:
+    while outbox.deliver_due():
+        pass
+
+
+def test_a_429_holds_every_row_of_that_method_until_retry_after(session_factory, fake_slack, clock):
+    _posts(session_factory, clock, 30)
+    with session_factory.begin() as session:
+        enqueue(session, "views.publish", {"user_id": "U0REQ1", "view": HOME}, now=clock())
+    fake_slack.fail("chat.postMessage", retry_after=5, times=-1)
+    outbox = _outbox(session_factory, fake_slack, clock)
+
+    outbox.deliver_due()
+    first_round = len(fake_slack.calls_to("chat.postMessage"))
+    # Only what was already on its way when the first 429 came back (one wave) went out.
+    assert 1 <= first_round <= WORKERS
+    assert len(fake_slack.delivered("views.publish")) == 1  # other methods go on
+    # Within the 5 s nothing more is tried: not by this sender, not by another instance.
+    other = _outbox(session_factory, fake_slack, clock)
+    for seconds in (0, 2, 2.9):
+        clock.advance(seconds=seconds)
+        outbox.deliver_due()
+        other.deliver_due()
+    assert len(fake_slack.calls_to("chat.postMessage")) == first_round
+
+    fake_slack.heal()
+    clock.advance(seconds=0.2)  # now 5.1 s after the 429
+    _drain(outbox)
+    delivered = Counter(c.params["channel"] for c in fake_slack.delivered("chat.postMessage"))
+    assert delivered == {f"C{i:05d}": 1 for i in range(30)}
+
+
+def test_two_senders_at_once_send_every_row_exactly_once(session_factory, fake_slack, clock):
+    _posts(session_factory, clock, 500)
+    senders = [_outbox(session_factory, fake_slack, clock) for _ in range(2)]
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(outbox: Outbox) -> None:
+        start.wait()
+        try:
+            _drain(outbox)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in senders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert errors == []
+    delivered = Counter(c.params["channel"] for c in fake_slack.delivered("chat.postMessage"))
+    assert delivered == {f"C{i:05d}": 1 for i in range(500)}
+    assert senders[0].pending() == 0
+
+
+@contextmanager
+def _commits(session_factory) -> Iterator[list[int]]:
+    seen: list[int] = []
+
+    def count(_conn) -> None:
+        seen.append(1)
+
+    event.listen(session_factory.engine, "commit", count)
+    try:
+        yield seen
+    finally:
+        event.remove(session_factory.engine, "commit", count)
+
+
+def test_a_batch_of_messages_takes_two_transactions(session_factory, fake_slack, clock):
+    _posts(session_factory, clock, 200)
+    outbox = _outbox(session_factory, fake_slack, clock)
+    with _commits(session_factory) as commits:
+        started = time.perf_counter()
+        _drain(outbox)
+        took = time.perf_counter() - started
+
+    assert len(fake_slack.delivered("chat.postMessage")) == 200
+    batches = 200 // 50
+    # claim + finish per batch, and one claim that finds nothing per deliver_due call.
+    assert len(commits) <= 2 * batches + 2, (len(commits), took)
