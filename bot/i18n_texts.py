@@ -142,12 +142,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": ":white_check_mark: Your C+R request *#{id}* has been received. "
               "The contacts of {city} will decide on it; you will hear from us here.",
     },
-    "dm.resubmitted": {
-        "de": ":arrows_counterclockwise: Ihre Anfrage *#{id}* ist geändert und liegt "
-              "wieder zur Entscheidung vor.",
-        "en": ":arrows_counterclockwise: Your request *#{id}* has been updated and is "
-              "awaiting a decision again.",
-    },
     "confirm.now": {"de": ":memo: Ihre C+R-Anfrage *#{id}* – Stand: *{status}*. Als Nächstes: "
                           "{next}",
                     "en": ":memo: Your C+R request *#{id}* – status: *{status}*. Next: {next}"},
