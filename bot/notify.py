@@ -210,13 +210,14 @@ class Notifier:
         """Close every copy of the decision message; tell the requester; on approval ask the
         partner cities for experts and let the other coordinators know."""
         outcome = self.outcome(action, actor, now, comment)
-        self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
         lang = s.locale
         mention = f"<@{actor}>"
         told = actor != s.requester_id  # a contact deciding on their own request knows
+        # The news first, then the copies and the confirmation: the requester hears first.
         if action == Action.APPROVE:
             if told:
                 self.tell_requester(session, s, "dm.approved", actor=mention, now=now)
+            self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
             self.confirmation(session, s, now=now)
             self.naming_needed(session, s, now=now)
             for user in self.directory.coordinators:
@@ -241,6 +242,7 @@ class Notifier:
                     s, self.directory, lang, actor, comment or ""
                 )
                 dm(session, s.requester_id, message, request_id=s.id, now=now)
+            self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
             self.confirmation(session, s, now=now, outcome=outcome(lang))
         elif action == Action.ASK:
             message = messages.question_for_requester(s, self.directory, lang, actor, comment or "")
@@ -248,6 +250,7 @@ class Notifier:
                 request_id=s.id, kind="question", user_id=s.requester_id, round=s.version
             )
             dm(session, s.requester_id, message, request_id=s.id, now=now, action_message=tracked)
+            self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
             self.confirmation(session, s, now=now)
 
     def naming_needed(
