@@ -116,6 +116,32 @@ TEXTS: dict[str, dict[str, str]] = {
     "summary.status": {"de": "Status", "en": "Status"},
     "summary.question": {"de": "Anliegen", "en": "Question"},
 
+    # --- push texts: what a notification shows on its own (no markup; ids and titles) --
+    "push.decide": {"de": "Bitte entscheiden: #{id} {title} ({cities})",
+                    "en": "Please decide: #{id} {title} ({cities})"},
+    "push.decide_again": {"de": "Erneut zu entscheiden: #{id} {title} ({cities})",
+                          "en": "Up for decision again: #{id} {title} ({cities})"},
+    "push.reminder": {"de": "Erinnerung: #{id} wartet seit {days} Arbeitstagen auf Ihre "
+                            "Entscheidung – {title} ({cities})",
+                      "en": "Reminder: #{id} has been waiting {days} working days for your "
+                            "decision – {title} ({cities})"},
+    "push.escalation": {"de": "Eskalation: #{id} wartet seit {days} Arbeitstagen auf eine "
+                              "Entscheidung – {title} ({cities})",
+                        "en": "Escalation: #{id} has been waiting {days} working days for a "
+                              "decision – {title} ({cities})"},
+    "push.naming": {"de": "Expert/innen gesucht für {city}: #{id} {title} ({cities})",
+                    "en": "Experts wanted from {city}: #{id} {title} ({cities})"},
+    "push.coord_approved": {"de": "Zur Info: genehmigt von {actor} – #{id} {title} ({cities})",
+                            "en": "FYI: approved by {actor} – #{id} {title} ({cities})"},
+    "push.question": {"de": "Rückfrage von {actor} zu Ihrer Anfrage #{id}: {question}",
+                      "en": "{actor} has a question about your request #{id}: {question}"},
+    "push.closed": {"de": "#{id} {title} ({cities}) – Stand: {status}",
+                    "en": "#{id} {title} ({cities}) – status: {status}"},
+    "push.intro": {"de": "C+R-Austausch #{id} {title}: Darf ich vorstellen?",
+                   "en": "C+R exchange #{id} {title}: let me introduce you"},
+    "push.matched": {"de": "Für Ihre Anfrage #{id} {title} sind alle Expert/innen benannt",
+                     "en": "All experts for your request #{id} {title} have been named"},
+
     # --- requester DMs ----------------------------------------------------------
     "dm.filed": {
         "de": ":white_check_mark: Ihre C+R-Anfrage *#{id}* ist eingegangen. "
@@ -123,12 +149,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": ":white_check_mark: Your C+R request *#{id}* has been received. "
               "The contacts of {city} will decide on it; you will hear from us here.",
     },
-    "dm.resubmitted": {
-        "de": ":arrows_counterclockwise: Ihre Anfrage *#{id}* ist geändert und liegt "
-              "wieder zur Entscheidung vor.",
-        "en": ":arrows_counterclockwise: Your request *#{id}* has been updated and is "
-              "awaiting a decision again.",
-    },
+    "confirm.now": {"de": ":memo: Ihre C+R-Anfrage *#{id}* – Stand: *{status}*. Als Nächstes: "
+                          "{next}",
+                    "en": ":memo: Your C+R request *#{id}* – status: *{status}*. Next: {next}"},
+    "confirm.final": {"de": ":memo: Ihre C+R-Anfrage *#{id}* – Stand: *{status}*.",
+                      "en": ":memo: Your C+R request *#{id}* – status: *{status}*."},
     "button.cancel": {"de": "Anfrage zurückziehen", "en": "Cancel request"},
     "confirm.cancel.title": {"de": "Zurückziehen?", "en": "Cancel request?"},
     "confirm.cancel.text": {"de": "Die Anfrage #{id} wird zurückgezogen. Das lässt sich "
@@ -161,12 +186,38 @@ TEXTS: dict[str, dict[str, str]] = {
                            "Fassung steht in einer neuen Nachricht.",
                      "en": ":pencil2: {actor} changed the request ({when}) – the current "
                            "version is in a new message."},
+    "outcome.answered_self": {"de": ":speech_balloon: Sie haben geantwortet ({when}). Ihre "
+                                    "Antwort ist bei den Ansprechpartner/innen von {city}; sie "
+                                    "entscheiden jetzt erneut.",
+                              "en": ":speech_balloon: You answered ({when}). Your answer has "
+                                    "gone to the contacts of {city}, who will now decide "
+                                    "again."},
+    "outcome.edited_self": {"de": ":pencil2: Sie haben die Anfrage geändert ({when}). Sie liegt "
+                                  "den Ansprechpartner/innen von {city} erneut zur Entscheidung "
+                                  "vor.",
+                            "en": ":pencil2: You changed the request ({when}). It has gone "
+                                  "back to the contacts of {city} for a decision."},
+    "outcome.named_waiting": {"de": "Die Gruppen-Nachricht mit allen Beteiligten öffnet sich, "
+                                    "sobald alle Partnerstädte ihre Expert/innen benannt haben.",
+                              "en": "The group conversation with everyone opens as soon as "
+                                    "every partner city has named its experts."},
+    "outcome.matched_all": {"de": ":white_check_mark: *Vermittelt* ({when}): Alle Partnerstädte "
+                                  "haben ihre Expert/innen benannt.",
+                            "en": ":white_check_mark: *Matched* ({when}): every partner city "
+                                  "has named its experts."},
     "outcome.cancel": {"de": ":leftwards_arrow_with_hook: *Zurückgezogen* von {actor} · {when}",
                        "en": ":leftwards_arrow_with_hook: *Cancelled* by {actor} · {when}"},
     "outcome.name": {"de": ":busts_in_silhouette: *Expert/innen benannt* von {actor} · {when}",
                      "en": ":busts_in_silhouette: *Experts named* by {actor} · {when}"},
-    "outcome.match": {"de": ":white_check_mark: *Vermittelt* – markiert von {actor} · {when}",
-                      "en": ":white_check_mark: *Matched* – marked by {actor} · {when}"},
+    "outcome.match": {"de": ":white_check_mark: *Als vermittelt markiert* von {actor} · {when} "
+                            "(Expert/innen außerhalb des Bots gefunden)",
+                      "en": ":white_check_mark: *Marked as matched* by {actor} · {when} "
+                            "(experts found outside the bot)"},
+    "experts.line": {"de": "• {city}: {experts} (benannt von {contact})",
+                     "en": "• {city}: {experts} (named by {contact})"},
+    "coord.mark_matched_hint": {"de": "Nur nötig, wenn die Expert/innen außerhalb des Bots "
+                                      "gefunden wurden.",
+                                "en": "Only needed if the experts were found outside the bot."},
     "button.answer": {"de": "Antworten", "en": "Answer"},
     "button.edit": {"de": "Anfrage bearbeiten", "en": "Edit request"},
     "button.name_experts": {"de": "Expert/innen benennen", "en": "Name experts"},
@@ -176,38 +227,52 @@ TEXTS: dict[str, dict[str, str]] = {
                           "miteinander bekannt gemacht.",
                     "en": ":tada: Your request *#{id}* was approved by {actor}. The partner "
                           "cities will now name their experts; you will then be introduced."},
-    "dm.declined": {"de": "Ihre Anfrage *#{id}* wurde von {actor} leider abgelehnt. Begründung:",
-                    "en": "Your request *#{id}* was declined by {actor}. Reason:"},
+    "dm.declined": {"de": ":x: Ihre Anfrage *#{id}* wurde von {actor} leider abgelehnt. "
+                          "Begründung:",
+                    "en": ":x: Your request *#{id}* was declined by {actor}. Reason:"},
     "dm.question": {"de": ":question: {actor} hat eine Rückfrage zu Ihrer Anfrage *#{id}*. "
                           "Bitte antworten Sie oder bearbeiten Sie die Anfrage:",
                     "en": ":question: {actor} has a question about your request *#{id}*. "
                           "Please answer or edit the request:"},
-    "dm.cancelled": {"de": ":leftwards_arrow_with_hook: Sie haben Ihre Anfrage *#{id}* "
+    "dm.cancelled": {"de": ":leftwards_arrow_with_hook: Ihre Anfrage *#{id}* wurde von {actor} "
                            "zurückgezogen.",
-                     "en": ":leftwards_arrow_with_hook: You cancelled your request *#{id}*."},
-    "dm.cancelled_contact": {"de": ":leftwards_arrow_with_hook: Die C+R-Anfrage *#{id}* wurde "
-                                   "von {actor} zurückgezogen. Sie müssen nichts mehr tun.",
-                             "en": ":leftwards_arrow_with_hook: C+R request *#{id}* was "
-                                   "cancelled by {actor}. Nothing more to do for you."},
+                     "en": ":leftwards_arrow_with_hook: Your request *#{id}* was withdrawn by "
+                           "{actor}."},
+    "dm.cancelled_contact": {"de": ":leftwards_arrow_with_hook: Zurückgezogen: Die C+R-Anfrage "
+                                   "*#{id}* „{title}“ wurde von {actor} zurückgezogen. Für Sie "
+                                   "ist nichts mehr zu tun.",
+                             "en": ":leftwards_arrow_with_hook: Withdrawn: C+R request *#{id}* "
+                                   "\"{title}\" was withdrawn by {actor}. You don't need to do "
+                                   "anything."},
     "dm.matched": {"de": ":handshake: Für Ihre Anfrage *#{id}* sind alle Expert/innen benannt. "
-                         "Viel Erfolg beim Austausch!",
+                         "Alle Beteiligten sind in einer Gruppen-Nachricht miteinander "
+                         "verbunden – dort können Sie alles Weitere absprechen:",
                    "en": ":handshake: All experts for your request *#{id}* have been named. "
-                         "Enjoy the exchange!"},
+                         "Everyone is together in a group conversation, where you can arrange "
+                         "the rest:"},
+    "dm.matched_marked": {"de": ":handshake: Für Ihre Anfrage *#{id}* sind die Expert/innen "
+                                "gefunden; {actor} hat sie als vermittelt markiert. Viel Erfolg "
+                                "beim Austausch!",
+                          "en": ":handshake: The experts for your request *#{id}* have been "
+                                "found; {actor} marked it as matched. Enjoy the exchange!"},
+    "matched.link": {"de": "Zur Gruppen-Nachricht", "en": "Open the group conversation"},
     "naming.intro": {"de": ":handshake: Die C+R-Anfrage *#{id}* aus {own} ist genehmigt. Bitte "
                            "benennen Sie die Expert/innen für {city}:",
                      "en": ":handshake: C+R request *#{id}* from {own} was approved. Please "
                            "name the experts for {city}:"},
-    "coord.approved": {"de": "Zur Info: Anfrage *#{id}* wurde von {actor} genehmigt. Die "
-                             "Partnerstädte benennen jetzt Expert/innen.",
-                       "en": "FYI: request *#{id}* was approved by {actor}. The partner cities "
-                             "are naming experts now."},
+    "coord.approved": {"de": ":information_source: Zur Info: Anfrage *#{id}* wurde von {actor} "
+                             "genehmigt. Die Partnerstädte benennen jetzt Expert/innen; für Sie "
+                             "ist nichts zu tun.",
+                       "en": ":information_source: FYI: request *#{id}* was approved by {actor}. "
+                             "The partner cities are now naming experts; you don't need to do "
+                             "anything."},
     "intro.text": {"de": ":wave: Darf ich vorstellen? {requester} hat die C+R-Anfrage *#{id}* "
-                         "gestellt, {experts} sind als Expert/innen dabei, {contact} hat "
-                         "vermittelt. Hier können Sie alles Weitere absprechen.",
+                         "gestellt; alle Partnerstädte haben ihre Expert/innen benannt. Hier "
+                         "können Sie alles Weitere absprechen.",
                    "en": ":wave: Let me introduce you: {requester} filed C+R request *#{id}*, "
-                         "{experts} join as experts, {contact} made the match. Use this "
+                         "and every partner city has named its experts. Use this "
                          "conversation to arrange the rest."},
-    "intro.note": {"de": "Hinweis der Vermittlung", "en": "Note from the contact"},
+    "intro.note": {"de": "Hinweis aus {city}", "en": "Note from {city}"},
     "refused.not_found": {"de": "Die Anfrage #{id} gibt es nicht (mehr).",
                           "en": "Request #{id} does not exist (or no longer exists)."},
     "refused.not_contact": {"de": ":no_entry: Über diese Anfrage entscheiden die "
@@ -344,12 +409,12 @@ TEXTS: dict[str, dict[str, str]] = {
 
     # --- reminders and reflections ----------------------------------------------------
     "remind.contact": {
-        "de": ":alarm_clock: Erinnerung: Die C+R-Anfrage *#{id}* „{title}“ von {user} wartet "
-              "seit {days} Arbeitstagen auf eine Entscheidung. Die Knöpfe finden Sie in der "
-              "ursprünglichen Nachricht und auf der Startseite der App.",
-        "en": ":alarm_clock: Reminder: C+R request *#{id}* \"{title}\" from {user} has been "
-              "waiting {days} working days for a decision. The buttons are in the original "
-              "message and on the app's Home tab.",
+        "de": ":alarm_clock: Erinnerung: Die C+R-Anfrage *#{id}* von {user} wartet seit {days} "
+              "Arbeitstagen auf eine Entscheidung. Sie können gleich hier mit den Schaltflächen "
+              "entscheiden. Nach {escalate} Arbeitstagen übernimmt die Koordination.",
+        "en": ":alarm_clock: Reminder: C+R request *#{id}* from {user} has been waiting {days} "
+              "working days for a decision. You can decide right here with the buttons. After "
+              "{escalate} working days the coordinators take over.",
     },
     "remind.escalate": {
         "de": ":rotating_light: Die C+R-Anfrage *#{id}* von {user} wartet seit {days} "

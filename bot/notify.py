@@ -12,15 +12,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
+from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
 from bot.domain.states import Action
 from bot.i18n import t
-from bot.outbox import FILE_DM, GROUP_DM, enqueue
+from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue
 from bot.slack import messages
-from bot.slack.blocks import Block, clip, escape, section
+from bot.slack.blocks import Block, clip, escape
 from bot.slack.digest import digest_messages
 from models import ActionMessage, Expert, OutboxMessage
 
@@ -28,8 +31,14 @@ if TYPE_CHECKING:
     # For hints only: the digest use case imports this module.
     from bot.usecases.digest import Digest
 
-# Messages with the decision buttons: the contacts' and (after 5 days) the coordinators'.
-DECIDING = ("decision", "escalation")
+# Messages with the decision buttons: the contacts', their reminders and (after 5 working
+# days) the coordinators'.
+DECIDING = ("decision", "reminder", "escalation")
+# The requester's confirmation DM: updated at every step, never closed while the request is open.
+CONFIRMATION = "confirmation"
+# (city, experts, the contact who named them), per partner city.
+Named = list[tuple[str, list[str], str]]
+Render = Callable[[ActionMessage, str], "messages.Message | None"]
 
 
 def dm(
@@ -54,28 +63,65 @@ def dm(
 
 @dataclass(frozen=True)
 class Notifier:
-    """Renders and enqueues every notification; knows the directory, languages, time zone."""
+    """Renders and enqueues every notification; knows the directory, languages, time zone.
+
+    Nobody is sent a new message about what they did themselves: the messages they acted
+    on are updated instead.
+    """
 
     directory: Directory
     lang_of: Callable[[str], str]
     tz: ZoneInfo
+    network_lang: str = "de"  # for what several people read together (the group DM)
 
     def tell_requester(
-        self, session: Session, s: Summary, text: str, *extra: Block, now: datetime
+        self, session: Session, s: Summary, key: str, *extra: Block, now: datetime, **params: str
     ) -> None:
         """A DM to the requester, in their language: the news, then the request in short."""
-        message = messages.to_requester(s, self.directory, s.locale, text, *extra)
+        message = messages.to_requester(s, self.directory, s.locale, key, *extra, **params)
         dm(session, s.requester_id, message, request_id=s.id, now=now)
 
     def request_filed(self, session: Session, s: Summary, *, now: datetime) -> None:
-        """Tell the requester their request number."""
+        """Tell the requester their request number; the DM is kept up to date (`confirmation`)."""
+        tracked = ActionMessage(request_id=s.id, kind=CONFIRMATION, user_id=s.requester_id)
         dm(
             session,
             s.requester_id,
             messages.request_filed(s, self.directory, s.locale),
             request_id=s.id,
             now=now,
+            action_message=tracked,
         )
+
+    def confirmation(
+        self, session: Session, s: Summary, *, now: datetime, outcome: str | None = None
+    ) -> None:
+        """The requester's confirmation DM shows the current status and what comes next; it
+        keeps the withdraw button while the request is open and loses it when it is final."""
+        tracked = session.exec(
+            select(ActionMessage).where(
+                ActionMessage.request_id == s.id,
+                ActionMessage.kind == CONFIRMATION,
+                col(ActionMessage.closed).is_(False),
+            )
+        ).first()
+        if tracked is None:
+            return
+        message = messages.request_filed(s, self.directory, s.locale, outcome=outcome, update=True)
+        # This update shows everything; one still waiting (Slack down, say) must not be sent
+        # after it and bring back an older status.
+        session.execute(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.action_message_id) == tracked.id,
+                col(OutboxMessage.method) == "chat.update",
+                col(OutboxMessage.sent_at).is_(None),
+                col(OutboxMessage.dead).is_(False),
+            )
+        )
+        enqueue(session, "chat.update", message, request_id=s.id, action_message=tracked, now=now)
+        if rules.is_final(s.status):
+            tracked.closed = True
+            session.add(tracked)
 
     def deciders(self, s: Summary) -> tuple[str, ...]:
         """The active contacts of the requester's city; coordinators if the city has none."""
@@ -118,10 +164,15 @@ class Notifier:
         kinds: tuple[str, ...] = (),
         city_key: str | None = None,
         user_id: str | None = None,
+        render: Render | None = None,
     ) -> list[ActionMessage]:
-        """Update every open copy of the request's button messages to show the outcome."""
+        """Update every open copy of the request's button messages to show the outcome
+        (`render` may draw a message of its own for some of them). The confirmation DM has
+        its own update (`confirmation`)."""
         query = select(ActionMessage).where(
-            ActionMessage.request_id == s.id, col(ActionMessage.closed).is_(False)
+            ActionMessage.request_id == s.id,
+            col(ActionMessage.closed).is_(False),
+            ActionMessage.kind != CONFIRMATION,
         )
         if kinds:
             query = query.where(col(ActionMessage.kind).in_(kinds))
@@ -131,11 +182,14 @@ class Notifier:
             query = query.where(ActionMessage.user_id == user_id)
         closed = list(session.exec(query.order_by(col(ActionMessage.id))).all())
         for message in closed:
-            lang = self.lang_of(message.user_id)
+            lang = s.locale if message.user_id == s.requester_id else self.lang_of(message.user_id)
+            shown = render(message, lang) if render else None
+            if shown is None:
+                shown = messages.closed_message(s, self.directory, lang, outcome(lang))
             enqueue(
                 session,
                 "chat.update",
-                messages.closed_message(s, self.directory, lang, outcome(lang)),
+                shown,
                 request_id=s.id,
                 action_message=message,
                 now=now,
@@ -155,17 +209,21 @@ class Notifier:
         now: datetime,
     ) -> None:
         """Close every copy of the decision message; tell the requester; on approval ask the
-        partner cities for experts and let the coordinators know."""
-        self.close_messages(
-            session, s, self.outcome(action, actor, now, comment), now=now, kinds=DECIDING
-        )
+        partner cities for experts and let the other coordinators know."""
+        outcome = self.outcome(action, actor, now, comment)
         lang = s.locale
         mention = f"<@{actor}>"
+        told = actor != s.requester_id  # a contact deciding on their own request knows
+        # The news first, then the copies and the confirmation: the requester hears first.
         if action == Action.APPROVE:
-            text = t(lang, "dm.approved", id=s.id, actor=mention)
-            self.tell_requester(session, s, text, now=now)
+            if told:
+                self.tell_requester(session, s, "dm.approved", actor=mention, now=now)
+            self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
+            self.confirmation(session, s, now=now)
             self.naming_needed(session, s, now=now)
             for user in self.directory.coordinators:
+                if user == actor:
+                    continue
                 tracked = ActionMessage(
                     request_id=s.id, kind="coordination", user_id=user, round=s.version
                 )
@@ -180,15 +238,21 @@ class Notifier:
                     action_message=tracked,
                 )
         elif action == Action.DECLINE:
-            text = t(lang, "dm.declined", id=s.id, actor=mention)
-            reason = section(">" + escape(clip(comment or "–", 2800)).replace("\n", "\n>"))
-            self.tell_requester(session, s, text, reason, now=now)
+            if told:
+                message = messages.declined_for_requester(
+                    s, self.directory, lang, actor, comment or ""
+                )
+                dm(session, s.requester_id, message, request_id=s.id, now=now)
+            self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
+            self.confirmation(session, s, now=now, outcome=outcome(lang))
         elif action == Action.ASK:
             message = messages.question_for_requester(s, self.directory, lang, actor, comment or "")
             tracked = ActionMessage(
                 request_id=s.id, kind="question", user_id=s.requester_id, round=s.version
             )
             dm(session, s.requester_id, message, request_id=s.id, now=now, action_message=tracked)
+            self.close_messages(session, s, outcome, now=now, kinds=DECIDING)
+            self.confirmation(session, s, now=now)
 
     def naming_needed(
         self,
@@ -223,17 +287,29 @@ class Notifier:
         now: datetime,
         answer: tuple[str | None, str] | None = None,
     ) -> None:
-        """After an answer or an edit: old messages point to the new one; contacts decide anew."""
+        """After an answer or an edit: old messages point to the new one; contacts decide anew.
+
+        The requester's question DM keeps her question and answer and says what happens now.
+        """
         action = "answer" if answer else "edit"
-        self.close_messages(session, s, self.outcome(action, s.requester_id, now), now=now)
+        city = escape(self.directory.city_name(s.own_city_key))
+
+        def render(message: ActionMessage, lang: str) -> messages.Message | None:
+            if message.kind != "question":
+                return None
+            key = "outcome.answered_self" if answer else "outcome.edited_self"
+            outcome = t(lang, key, when=messages.when(now, lang, self.tz), city=city)
+            return messages.question_answered(s, self.directory, lang, outcome, answer)
+
+        outcome = self.outcome(action, s.requester_id, now)
+        self.close_messages(session, s, outcome, now=now, render=render)
         for user in self.deciders(s):
             tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
             message = messages.decision_request(
                 s, self.directory, self.lang_of(user), answer=answer, resubmitted=True
             )
             dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
-        text = t(s.locale, "dm.resubmitted", id=s.id)
-        self.tell_requester(session, s, text, now=now)
+        self.confirmation(session, s, now=now)
 
     def cancelled(
         self,
@@ -243,14 +319,24 @@ class Notifier:
         *,
         now: datetime,
     ) -> None:
-        """Every open message is updated; everyone who had one is told; the requester too."""
-        closed = self.close_messages(session, s, self.outcome("cancel", actor, now), now=now)
-        told = {m.user_id for m in closed if m.kind != "question"} - {s.requester_id}
-        for user in sorted(told):
-            text = t(self.lang_of(user), "dm.cancelled_contact", id=s.id, actor=f"<@{actor}>")
-            dm(session, user, messages.plain_message(text), request_id=s.id, now=now)
-        text = t(s.locale, "dm.cancelled", id=s.id)
-        self.tell_requester(session, s, text, now=now)
+        """Every open message is updated; everyone who had one (and the experts) is told,
+        except whoever withdrew it; the requester's confirmation DM shows it."""
+        outcome = self.outcome("cancel", actor, now)
+        closed = self.close_messages(session, s, outcome, now=now)
+        experts = session.exec(select(Expert.user_id).where(Expert.request_id == s.id)).all()
+        told = {m.user_id for m in closed if m.kind != "question"} | set(experts)
+        title = escape(clip(s.title, 120))
+        for user in sorted(told - {s.requester_id, actor}):
+            params = {"id": s.id, "title": title, "actor": f"<@{actor}>"}
+            lang = self.lang_of(user)
+            message = messages.plain_message(
+                t(lang, "dm.cancelled_contact", **params),
+                messages.plain_t(lang, "dm.cancelled_contact", **params),
+            )
+            dm(session, user, message, request_id=s.id, now=now)
+        if actor != s.requester_id:
+            self.tell_requester(session, s, "dm.cancelled", actor=f"<@{actor}>", now=now)
+        self.confirmation(session, s, now=now, outcome=outcome(s.locale))
 
     def experts_named(
         self,
@@ -264,16 +350,79 @@ class Notifier:
         now: datetime,
         matched: bool,
     ) -> None:
-        """Close this city's naming messages, open the group DM with an introduction, and tell
-        the requester when every partner city has named its experts."""
-        names = ", ".join(f"<@{e}>" for e in experts)
-        outcome = self.outcome("name", actor, now, suffix=f": {names}")
+        """Close this city's naming messages; when every partner city has named its experts,
+        introduce everyone in one group DM and tell the requester who they are."""
+
+        def outcome(lang: str) -> str:
+            names = messages.mentions(experts, lang)
+            line = messages.outcome_line("name", actor, now, lang, self.tz) + f": {names}"
+            return line if matched else line + "\n" + t(lang, "outcome.named_waiting")
+
         self.close_messages(session, s, outcome, now=now, kinds=("naming",), city_key=city_key)
-        members = list(dict.fromkeys([s.requester_id, *experts, actor]))
-        intro = messages.introduction(s, self.directory, s.locale, actor, experts, note)
-        enqueue(session, GROUP_DM, {"users": members, **intro}, request_id=s.id, now=now)
         if matched:
-            self.request_matched(session, s, actor, now=now)
+            self.all_named(session, s, now=now)
+
+    def named(self, session: Session, s: Summary) -> tuple[Named, list[tuple[str, str]]]:
+        """Who named which experts, per partner city in the request's order; and their notes."""
+        rows = session.exec(
+            select(Expert).where(Expert.request_id == s.id).order_by(col(Expert.id))
+        ).all()
+        named: Named = []
+        notes: list[tuple[str, str]] = []
+        for city in s.partner_keys:
+            mine = [e for e in rows if e.city_key == city]
+            if mine:
+                named.append((city, [e.user_id for e in mine], mine[0].named_by))
+                if mine[0].note:
+                    notes.append((city, mine[0].note))
+        return named, notes
+
+    def introduce(
+        self,
+        session: Session,
+        s: Summary,
+        named: Named,
+        notes: list[tuple[str, str]],
+        *,
+        now: datetime,
+    ) -> OutboxMessage:
+        """One group DM of the requester, every expert and the contacts who named them.
+
+        Opened once, when the experts are complete: conversations.open with other members
+        would be another conversation."""
+        members = [s.requester_id]
+        for _city, experts, _contact in named:
+            members += experts
+        members += [contact for _city, _experts, contact in named]
+        # Several people read it together: the network's language.
+        intro = messages.introduction(s, self.directory, self.network_lang, named, notes)
+        payload = {"users": list(dict.fromkeys(members)), **intro}
+        row = enqueue(session, GROUP_DM, payload, request_id=s.id, now=now)
+        session.flush()  # the requester's DM links to it
+        return row
+
+    def all_named(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """Every partner city named its experts: the request is matched."""
+        named, notes = self.named(session, s)
+
+        def outcome(lang: str) -> str:
+            line = t(lang, "outcome.matched_all", when=messages.when(now, lang, self.tz))
+            return line + "\n" + messages.experts_by_city(self.directory, lang, named)
+
+        self.close_messages(session, s, outcome, now=now)
+        intro = self.introduce(session, s, named, notes, now=now)
+        message = messages.matched_for_requester(s, self.directory, s.locale, named)
+        # Sent after the group DM is posted, with the link to its introduction filled in.
+        enqueue(
+            session,
+            "chat.postMessage",
+            {"channel": s.requester_id, **message, LINK_PARENT: True},
+            request_id=s.id,
+            thread_of=intro,
+            now=now,
+        )
+        self.confirmation(session, s, now=now)
+        self.calendar_files(session, s, now=now)
 
     def request_matched(
         self,
@@ -283,9 +432,14 @@ class Notifier:
         *,
         now: datetime,
     ) -> None:
+        """A coordinator marked the request matched (experts found outside the bot)."""
         self.close_messages(session, s, self.outcome("match", actor, now), now=now)
-        text = t(s.locale, "dm.matched", id=s.id)
-        self.tell_requester(session, s, text, now=now)
+        named, notes = self.named(session, s)
+        if named:  # experts some cities named in the bot meet in the group DM too
+            self.introduce(session, s, named, notes, now=now)
+        if actor != s.requester_id:
+            self.tell_requester(session, s, "dm.matched_marked", actor=f"<@{actor}>", now=now)
+        self.confirmation(session, s, now=now)
         self.calendar_files(session, s, now=now)
 
     def calendar_files(self, session: Session, s: Summary, *, now: datetime) -> None:
@@ -315,15 +469,14 @@ class Notifier:
             enqueue(session, FILE_DM, payload, request_id=s.id, now=now)
 
     def reminder(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
-        """The decision is pending for `days` working days: remind the contacts."""
+        """The decision is pending for `days` working days: remind the contacts, with the
+        decision buttons right in the reminder (closed with the other copies)."""
         for user in self.deciders(s):
-            dm(
-                session,
-                user,
-                messages.reminder(s, self.lang_of(user), days),
-                request_id=s.id,
-                now=now,
+            tracked = ActionMessage(request_id=s.id, kind="reminder", user_id=user, round=s.version)
+            message = messages.reminder(
+                s, self.directory, self.lang_of(user), days, ESCALATE_AFTER_WORKING_DAYS
             )
+            dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
 
     def escalation(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
         """Pending for `days` working days: the coordinators get the decision buttons."""

@@ -11,6 +11,7 @@ the request id and reported to the coordinators.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,10 +21,11 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
+from bot.slack.messages import PERMALINK
 from models import ActionMessage, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,9 @@ TIMEOUT = "timeout: "
 FILE_DM = "file_dm"
 # Not a Slack method: render the person's Home tab at send time and views.publish it.
 HOME_REFRESH = "home_refresh"
+# A payload flag: the row's `thread_of` message is not its thread but the message it links
+# to; once that is posted, its permalink replaces PERMALINK in the text and blocks.
+LINK_PARENT = "_link_parent"
 CLAIM = timedelta(seconds=60)
 GIVE_UP_WAITING = timedelta(days=2)
 MAX_BACKOFF = timedelta(minutes=15)
@@ -242,14 +247,13 @@ class Outbox:
                     )
                 )
             }
-            parents = {
-                o.id: (o.result_channel, o.result_ts)
-                for o in session.exec(
-                    select(OutboxMessage).where(
-                        col(OutboxMessage.id).in_({r.thread_of for r in rows} - {None})
-                    )
+            parent_rows = session.exec(
+                select(OutboxMessage).where(
+                    col(OutboxMessage.id).in_({r.thread_of for r in rows} - {None})
                 )
-            }
+            ).all()
+            parents = {o.id: (o.result_channel, o.result_ts) for o in parent_rows}
+            dead_parents = {o.id for o in parent_rows if o.dead}
             batch = []
             for row in rows:
                 if row.id not in claimed:
@@ -261,7 +265,8 @@ class Outbox:
                 row.claimed_until = now + CLAIM
                 target = targets.get(row.action_message_id) if row.action_message_id else None
                 parent = parents.get(row.thread_of) if row.thread_of else None
-                batch.append(_Claimed(row, interrupted, target, parent))
+                dead = row.thread_of in dead_parents
+                batch.append(_Claimed(row, interrupted, target, parent, dead))
             session.expunge_all()
             return batch
 
@@ -326,11 +331,18 @@ class Outbox:
             if not target.ts:
                 return self._postpone(row)
             payload.update(channel=target.channel, ts=target.ts)
+        linked: tuple[str | None, str | None] | None = None
         if claimed.parent is not None:
             channel, ts = claimed.parent
-            if not ts:
+            if row.payload.get(LINK_PARENT) and claimed.parent_dead:
+                # What it links to will never be posted: the message goes without the link.
+                payload = _with_link(payload, None)
+            elif not ts:
                 return self._postpone(row)
-            payload.update(channel=channel, thread_ts=ts)
+            elif row.payload.get(LINK_PARENT):
+                linked = claimed.parent
+            else:
+                payload.update(channel=channel, thread_ts=ts)
         if row.method in (POST, GROUP_DM):
             # Marks the message as ours, so a timed-out post can be found instead of repeated.
             payload["metadata"] = {"event_type": MARKER, "event_payload": {"outbox_id": row.id}}
@@ -342,6 +354,11 @@ class Outbox:
             if found is not False:
                 return found
         try:
+            if linked is not None:
+                link = self.client.chat_getPermalink(
+                    channel=str(linked[0]), message_ts=str(linked[1])
+                )["permalink"]
+                payload = _with_link(payload, str(link))
             if row.method == HOME_REFRESH:
                 if self.home is None:  # a process without a Home renderer leaves it for the bot
                     return self._postpone(row)
@@ -472,6 +489,8 @@ class Outbox:
             if posted:
                 session.execute(update(ActionMessage), posted)
             for o in outcomes:
+                if o.dead_error is not None and o.row.method == POST:
+                    _never_posted(session, o.row.action_message_id)
                 # A Home tab is published again on the next change or visit: nobody need act.
                 if o.dead_error is None or o.row.payload.get("_report"):
                     continue
@@ -564,6 +583,40 @@ class Outbox:
             self._thread.join(timeout=5)
 
 
+def _with_link(payload: dict[str, Any], link: str | None) -> dict[str, Any]:
+    """The payload with every PERMALINK in its strings replaced by `link`; with None, every
+    `<PERMALINK|label>` left out."""
+
+    def fill(node: Any) -> Any:
+        if isinstance(node, str):
+            if link is None:
+                return re.sub(rf"\n?<{re.escape(PERMALINK)}\|[^>]*>", "", node)
+            return node.replace(PERMALINK, link)
+        if isinstance(node, dict):
+            return {k: fill(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fill(v) for v in node]
+        return node
+
+    return dict(fill(payload))
+
+
+def _never_posted(session: Session, action_message_id: int | None) -> None:
+    """A message with buttons that died unposted: there is nothing to update, now or later."""
+    if action_message_id is None:
+        return
+    session.execute(
+        update(ActionMessage).where(col(ActionMessage.id) == action_message_id).values(closed=True)
+    )
+    session.execute(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.action_message_id) == action_message_id,
+            col(OutboxMessage.method) == "chat.update",
+            col(OutboxMessage.sent_at).is_(None),
+        )
+    )
+
+
 # The Slack methods each kind of row calls (others call the method they are named after).
 _SLACK_CALLS: dict[str, tuple[str, ...]] = {
     GROUP_DM: ("conversations.open", "chat.postMessage"),
@@ -593,6 +646,7 @@ class _Claimed:
     interrupted: bool
     target: ActionMessage | None
     parent: tuple[str | None, str | None] | None
+    parent_dead: bool = False  # what it replies to (or links to) was refused for good
 
 
 @dataclass

@@ -183,7 +183,9 @@ class Services:
         from the first message: their locales are learned here if still unknown (once)."""
         directory = self.refresh_directory()
         self.learn_languages(directory.people())
-        return Notifier(directory, self.lang_of, self.settings.timezone)
+        return Notifier(
+            directory, self.lang_of, self.settings.timezone, network_lang=self.settings.language
+        )
 
     def refresh_directory(self) -> Directory:
         """The directory as the database has it now; reloaded only when it changed."""

@@ -85,6 +85,7 @@ class FakeSlack:
             "chat.update": self._chat_update,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.delete": self._chat_delete,
+            "chat.getPermalink": self._chat_get_permalink,
             "views.open": self._views_open,
             "views.push": self._views_open,
             "views.update": self._views_update,
@@ -330,6 +331,18 @@ class FakeSlack:
         kept = [m for m in self._messages.get(channel, []) if m["ts"] != ts]
         self._messages[channel] = kept
         return {"ok": True, "channel": channel, "ts": ts}
+
+    def _chat_get_permalink(self, p: dict[str, Any]) -> dict[str, Any]:
+        # As Slack: the archive URL with the ts's dot dropped; unknown messages are refused.
+        channel, ts = str(p.get("channel") or ""), str(p.get("message_ts") or "")
+        if not channel or not ts:
+            return {"ok": False, "error": "invalid_arguments"}
+        if channel not in self._messages:
+            return {"ok": False, "error": "channel_not_found"}
+        if self._find_message(channel, ts) is None:
+            return {"ok": False, "error": "message_not_found"}
+        link = f"https://crbot-test.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
 
     def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("trigger_id") and not p.get("interactivity_pointer"):

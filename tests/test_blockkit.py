@@ -83,24 +83,39 @@ def _views(lang: str) -> list[dict]:
 
 def _messages(lang: str) -> list[dict]:
     long_text = "ß" * 3000
+    named = [
+        ("bremen", [f"U0EXP{i}" for i in range(10)], "U0BRE3"),
+        ("nuernberg", [f"U0EXN{i}" for i in range(10)], "U0NUE1"),
+    ]
     return [
         messages.request_filed(LONG, DIR, lang),
+        messages.request_filed(LONG, DIR, lang, update=True),
+        messages.request_filed(
+            LONG.model_copy(update={"status": "cancelled"}),
+            DIR,
+            lang,
+            update=True,
+            outcome=messages.outcome_line("cancel", "U0REQ1", NOW, lang, TZ),
+        ),
         messages.decision_request(LONG, DIR, lang),
         messages.decision_request(LONG, DIR, lang, answer=(long_text, long_text)),
         messages.closed_message(
             LONG, DIR, lang, messages.outcome_line("decline", "U0LEI1", NOW, lang, TZ, long_text)
         ),
-        messages.to_requester(LONG, DIR, lang, "x"),
+        messages.to_requester(LONG, DIR, lang, "dm.approved", actor="<@U0LEI1>"),
+        messages.declined_for_requester(LONG, DIR, lang, "U0LEI1", long_text),
         messages.question_for_requester(LONG, DIR, lang, "U0LEI1", long_text),
+        messages.question_answered(LONG, DIR, lang, "x", (long_text, long_text)),
+        messages.matched_for_requester(LONG, DIR, lang, named),
         messages.naming_request(LONG, DIR, lang, "bremen"),
         messages.approved_for_coordinators(LONG, DIR, lang, "U0LEI1"),
         messages.introduction(
-            LONG, DIR, lang, "U0BRE3", [f"U0EXP{i}" for i in range(10)], long_text
+            LONG, DIR, lang, named, [("bremen", long_text), ("nuernberg", long_text)]
         ),
         messages.help_message(lang, unknown="y" * 500),
         messages.request_list([LONG] * 20, DIR, lang, total=100),
         messages.delivery_failed(LONG.id, "chat.postMessage", "channel_not_found"),
-        messages.reminder(LONG, lang, 2),
+        messages.reminder(LONG, DIR, lang, 2, 5),
         messages.escalation(LONG, DIR, lang, 5),
         messages.reflection_prompt(LONG, lang),
         *digest_messages(

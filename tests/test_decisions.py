@@ -54,7 +54,11 @@ def test_happy_path_from_submission_to_matched(bot):
     assert status == 200
     assert _request(bot).status == "approved"
     # Every copy of the decision message now says who approved, when, without buttons.
+    confirmation = dms_to(bot, "U0REQ1")[0]
     updates = _after(bot, mark, "chat.update")
+    # (and the requester's confirmation DM shows the new status)
+    assert [u.params["ts"] for u in updates].count(confirmation.response["ts"]) == 1
+    updates = [u for u in updates if u.params["ts"] != confirmation.response["ts"]]
     assert len(updates) == 2
     assert {u.params["ts"] for u in updates} == {
         last_dm(bot, "U0LEI1").response["ts"],
@@ -216,7 +220,11 @@ def test_cancel_updates_the_contacts_messages_and_tells_them(bot):
         decision = dms_to(bot, contact)[0]
         assert "Zurückgezogen" in blocks_text(updated[decision.response["ts"]].params["blocks"])
         assert "zurückgezogen" in last_dm(bot, contact).params["text"]
-    assert "zurückgezogen" in last_dm(bot, "U0REQ1").params["text"]
+    # The requester is not told what she did herself: her confirmation DM shows it.
+    assert dms_to(bot, "U0REQ1") == [confirmation]
+    shown = updated[confirmation.response["ts"]].params
+    assert "Zurückgezogen" in shown["text"] and "Zurückgezogen" in blocks_text(shown["blocks"])
+    assert buttons(shown["blocks"]) == {}
     # Cancelling again: nothing changes, and the requester is told why.
     click(bot, "U0REQ1", confirmation, ids.A_CANCEL, name="twice")
     assert "Zurückgezogen" in replies(bot, "twice")[-1]

@@ -57,7 +57,7 @@ def test_slack_outage_loses_nothing_and_doubles_nothing(bot):
     assert all(n == 1 for n in posted.values()), posted
     assert len(posted) == 3 + 1 + 1 + 1  # + approved DM, Bremen's naming request, coordinator
     updated = Counter(c.params["ts"] for c in bot.slack.delivered("chat.update"))
-    assert sorted(updated.values()) == [1, 1]
+    assert sorted(updated.values()) == [1, 1, 1]  # two decision copies, the confirmation
 
 
 def test_rate_limit_waits_for_retry_after(bot):

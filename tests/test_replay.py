@@ -135,7 +135,7 @@ def test_a_replayed_approve_click_approves_once(bot):
     # The requester, Bremen's topic contact and the coordinator: one message each.
     assert _new_posts(bot, mark) == ["U0BRE3", "U0COORD1", "U0REQ1"]
     updates = [c for c in bot.slack.calls[mark:] if c.method == "chat.update"]
-    assert len(updates) == 2  # both copies of the decision message, once
+    assert len(updates) == 3  # both copies of the decision message, the confirmation: once
     # The replay is only told, privately, that it changed nothing.
     said = [c.params["text"] for c in bot.slack.calls_to("response_url")]
     assert len(said) == 1 and "<@U0LEI1>" in said[0]
@@ -189,8 +189,8 @@ def test_a_replayed_question_and_a_replayed_answer_each_happen_once(bot):
     replayed(bot, answer)
     assert [r[1:3] for r in _db(bot)[0]] == [("submitted", 3)]
     assert _audit(bot)[1:] == [("U0LEI1", "ask"), ("U0REQ1", "answer")]
-    # Both contacts asked again, the requester's confirmation: once each.
-    assert _new_posts(bot, mark) == ["U0LEI1", "U0LEI2", "U0REQ1"]
+    # Both contacts asked again, once each (the requester's messages are updated instead).
+    assert _new_posts(bot, mark) == ["U0LEI1", "U0LEI2"]
     # The question replayed once more, after the answer, is stale: still nothing.
     status, _, _ = bot.http.post(ask, p.sign(ask))
     assert status == 200 and _audit(bot)[1:] == [("U0LEI1", "ask"), ("U0REQ1", "answer")]
@@ -212,7 +212,7 @@ def test_a_replayed_edit_submission_edits_once(bot):
     [request] = _db(bot)[0]
     assert request[1:3] == ("submitted", 3) and request[4] == date(2027, 1, 11)
     assert _audit(bot)[1:] == [("U0LEI1", "ask"), ("U0REQ1", "edit")]
-    assert _new_posts(bot, mark) == ["U0LEI1", "U0LEI2", "U0REQ1"]
+    assert _new_posts(bot, mark) == ["U0LEI1", "U0LEI2"]
 
 
 def test_a_replayed_cancel_click_cancels_once(bot):
@@ -221,8 +221,9 @@ def test_a_replayed_cancel_click_cancels_once(bot):
     replayed(bot, _click_body(bot, "U0REQ1", last_dm(bot, "U0REQ1"), ids.A_CANCEL))
     assert [r[1] for r in _db(bot)[0]] == ["cancelled"]
     assert _audit(bot)[1:] == [("U0REQ1", "cancel")]
-    assert _new_posts(bot, mark) == ["U0LEI1", "U0LEI2", "U0REQ1"]
-    assert len([c for c in bot.slack.calls[mark:] if c.method == "chat.update"]) == 2
+    # The contacts are told; the requester's own confirmation DM is updated instead.
+    assert _new_posts(bot, mark) == ["U0LEI1", "U0LEI2"]
+    assert len([c for c in bot.slack.calls[mark:] if c.method == "chat.update"]) == 3
 
 
 def test_a_replayed_name_experts_submission_names_them_once(bot):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Block = dict[str, Any]
 TEXT_MAX = 3000  # section text limit
+# U+2060 WORD JOINER: invisible, and to Slack neither a space nor punctuation, so a `*`
+# between two of them opens or closes nothing. (U+200B is treated as a word boundary:
+# other bots insert it to *make* formatting work.)
+WORD_JOINER = "\u2060"
+FORMATTING = "*_~`"
+_QUOTE_AT_LINE_START = re.compile(r"^&gt;", re.MULTILINE)
 
 
 def plain(text: str, limit: int = 150) -> dict[str, Any]:
@@ -13,7 +20,9 @@ def plain(text: str, limit: int = 150) -> dict[str, Any]:
 
 
 def mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": clip(text, TEXT_MAX)}
+    # verbatim: Slack does not turn bare URLs or #names in it into links; our own links,
+    # mentions and dates are written out as <…> and still work.
+    return {"type": "mrkdwn", "text": clip(text, TEXT_MAX), "verbatim": True}
 
 
 def clip(text: str, limit: int) -> str:
@@ -21,8 +30,17 @@ def clip(text: str, limit: int) -> str:
 
 
 def escape(text: str) -> str:
-    """Escape &, < and > as Slack asks for in mrkdwn (and so neutralise mentions)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """What a person typed, to be shown as typed in mrkdwn or a message's `text`.
+
+    `&`, `<`, `>` become entities, as Slack asks (so `<!channel>`, `<@U…>` and
+    `<url|label>` neither ping nor link). mrkdwn has no escape for `*`, `_`, `~` and
+    `` ` ``: each gets a word joiner on both sides, so it cannot open or close formatting;
+    a `>` starting a line would start a quote, so it gets one in front.
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for mark in FORMATTING:
+        text = text.replace(mark, f"{WORD_JOINER}{mark}{WORD_JOINER}")
+    return _QUOTE_AT_LINE_START.sub(WORD_JOINER + "&gt;", text)
 
 
 def section(text: str, **extra: Any) -> Block:
