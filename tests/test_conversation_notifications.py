@@ -253,7 +253,10 @@ def test_the_requesters_question_dm_keeps_question_and_answer(bot):
     [update] = updates_of(bot, asked)
     text = blocks_text(update.params["blocks"])
     assert "Wie viele Personen genau?" in text and "Zwei, beide aus dem Schulamt." in text
-    assert "Sie haben am" in text and "Ihre Antwort ist bei den Ansprechpartner/innen" in text
+    assert (
+        "Sie haben geantwortet (" in text
+        and "Ihre Antwort ist bei den Ansprechpartner/innen" in text
+    )
     assert "geändert" not in text and "neuen Nachricht" not in text
     assert buttons(update.params["blocks"]) == {}
 
@@ -274,7 +277,7 @@ def test_an_edit_says_it_was_changed(bot):
     )
     [update] = updates_of(bot, asked)
     text = blocks_text(update.params["blocks"])
-    assert "Sie haben die Anfrage am" in text and "geändert" in text
+    assert "Sie haben die Anfrage geändert (" in text and "geändert" in text
     assert "erneut zur Entscheidung" in text
 
 
@@ -298,7 +301,7 @@ def test_the_automatic_match_says_who_named_which_experts(bot):
     name(bot, "U0BRE3", ["U0EXP1", "U0EXP2"])
     [closed] = updates_of(bot, coordination)
     text = blocks_text(closed.params["blocks"])
-    assert "Bremen: <@U0EXP1>, <@U0EXP2> (benannt von <@U0BRE3>)" in text
+    assert "Bremen: <@U0EXP1> und <@U0EXP2> (benannt von <@U0BRE3>)" in text
     assert "markiert" not in text and buttons(closed.params["blocks"]) == {}
 
 
