@@ -26,6 +26,25 @@ def t(lang: str, key: str, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
+def tn(lang: str, key: str, n: int, **kw: object) -> str:
+    """`key.one` for 1, `key.zero` for 0 (when there is one), else `key.other`; {n} filled."""
+    form = "one" if n == 1 else "zero" if n == 0 and f"{key}.zero" in TEXTS else "other"
+    return t(lang, f"{key}.{form}", n=n, **kw)
+
+
+def join_names(names: list[str], lang: str) -> str:
+    """ "@a, @b und @c" / "@a, @b and @c"."""
+    if len(names) <= 1:
+        return "".join(names)
+    last = " and " if lang == "en" else " und "
+    return ", ".join(names[:-1]) + last + names[-1]
+
+
+def travellers_text(n: int, lang: str) -> str:
+    """ "2 Personen reisen" / "niemand reist"."""
+    return tn(lang, "travellers", n)
+
+
 def fmt_date(d: date, lang: str) -> str:
     """Mo, 7. Dez. 2026 / Mon, 7 Dec 2026."""
     wd = WEEKDAYS[lang if lang in WEEKDAYS else "de"][d.weekday()]
@@ -41,9 +60,24 @@ def fmt_range(start: date, end: date, lang: str) -> str:
 
 
 def fmt_datetime(moment: datetime, lang: str, tz: ZoneInfo) -> str:
+    """Mo, 7. Dez. 2026 um 09:10 Uhr / Mon, 7 Dec 2026 at 09:10."""
     local = moment.astimezone(tz)
     clock = local.strftime("%H:%M")
-    return f"{fmt_date(local.date(), lang)}, {clock}" + (" Uhr" if lang != "en" else "")
+    if lang == "en":
+        return f"{fmt_date(local.date(), lang)} at {clock}"
+    return f"{fmt_date(local.date(), lang)} um {clock} Uhr"
+
+
+def date_token(moment: datetime, lang: str, tz: ZoneInfo) -> str:
+    """A Slack date token, shown in each reader's locale and time zone.
+
+    {date_short_pretty} reads "heute"/"gestern"/"morgen" (today/yesterday/tomorrow) or a
+    date ("1. Dez. 2026"), so texts put it where no preposition is needed ("· heute um
+    09:10"); the fallback, for clients that cannot render it, reads the same way.
+    """
+    at = "at" if lang == "en" else "um"
+    fallback = fmt_datetime(moment, lang, tz)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {at} {{time}}|{fallback}>"
 
 
 def fmt_money(amount: Decimal | None, lang: str) -> str:

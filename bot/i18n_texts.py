@@ -31,15 +31,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "field.own_city.ph": {"de": "Stadt wählen", "en": "Choose a city"},
     "field.partners": {"de": "Partnerstadt/-städte", "en": "Partner city/cities"},
     "field.partners.ph": {"de": "Eine oder mehrere wählen", "en": "Choose one or more"},
-    "field.date_from": {"de": "Von", "en": "From"},
-    "field.date_to": {"de": "Bis", "en": "To"},
+    "field.date_from": {"de": "Erster Tag", "en": "First day"},
+    "field.date_to": {"de": "Letzter Tag", "en": "Last day"},
     "field.date.ph": {"de": "Datum wählen", "en": "Pick a date"},
     "field.travellers": {"de": "Reisende Personen", "en": "People travelling"},
-    "field.travellers.hint": {"de": "1 bis 20 Personen", "en": "1 to 20 people"},
+    "field.travellers.hint": {
+        "de": "0, wenn niemand reist (z. B. online oder die Expert/innen kommen zu uns); "
+              "höchstens 20.",
+        "en": "0 if nobody travels (e.g. online, or the experts come to you); at most 20.",
+    },
+    "travellers.zero": {"de": "niemand reist", "en": "nobody travels"},
+    "travellers.one": {"de": "1 Person reist", "en": "1 person travels"},
+    "travellers.other": {"de": "{n} Personen reisen", "en": "{n} people travel"},
     "field.cost": {"de": "Geschätzte Reisekosten in Euro", "en": "Estimated travel cost (EUR)"},
     "field.cost.ph": {"de": "z. B. 450 oder 1.250,50", "en": "e.g. 450 or 1,250.50"},
-    "field.cost.hint": {"de": "Optional. koopstadt übernimmt die Reisekosten.",
-                        "en": "Optional. The network pays the travel."},
+    "field.cost.hint": {"de": "Optional. Die Reisekosten übernimmt das Netzwerk.",
+                        "en": "Optional. The network pays for the travel."},
 
     "format.bilateral": {"de": "Bilaterales Fachgespräch", "en": "Bilateral meeting"},
     "format.workshop": {"de": "Workshop", "en": "Workshop"},
@@ -49,27 +56,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "direction.visit": {"de": "Wir besuchen eine Partnerstadt",
                         "en": "We visit a partner city"},
     "direction.invite": {"de": "Wir laden Expert/innen zu uns ein",
-                         "en": "We invite experts to us"},
+                         "en": "We invite experts to our city"},
     "direction.online": {"de": "Online", "en": "Online"},
 
     # --- validation ----------------------------------------------------------
     "err.empty": {"de": "Bitte ausfüllen.", "en": "Please fill this in."},
     "err.too_long": {"de": "Bitte kürzen: höchstens {max} Zeichen (jetzt {n}).",
                      "en": "Please shorten: at most {max} characters (now {n})."},
-    "err.end_before_start": {"de": "Das Ende liegt vor dem Beginn.",
-                             "en": "The end is before the start."},
-    "err.start_past": {"de": "Der Beginn liegt in der Vergangenheit.",
-                       "en": "The start is in the past."},
+    "err.end_before_start": {"de": "Der letzte Tag liegt vor dem ersten.",
+                             "en": "The last day is before the first."},
+    "err.start_past": {"de": "Der erste Tag liegt in der Vergangenheit.",
+                       "en": "The first day is in the past."},
     "err.own_city_partner": {"de": "Ihre eigene Stadt ({city}) kann nicht Partnerstadt sein.",
                              "en": "Your own city ({city}) cannot be a partner city."},
     "err.cost_nan": {"de": "Bitte einen Betrag in Euro eingeben, z. B. 450 oder 1.250,50.",
                      "en": "Please enter an amount in euros, e.g. 450 or 1,250.50."},
     "err.cost_negative": {"de": "Die Kosten können nicht negativ sein.",
                           "en": "The cost cannot be negative."},
-    "err.cost_too_high": {"de": "Bitte einen Betrag unter 100.000 € eingeben.",
-                          "en": "Please enter an amount below EUR 100,000."},
-    "err.travellers": {"de": "Bitte eine ganze Zahl von 1 bis 20.",
-                       "en": "Please a whole number from 1 to 20."},
+    "err.cost_too_high": {"de": "Bitte einen Betrag bis höchstens {max} eingeben.",
+                          "en": "Please enter an amount of at most {max}."},
+    "err.travellers": {"de": "Bitte eine ganze Zahl von 0 bis 20 (0, wenn niemand reist).",
+                       "en": "Please enter a whole number from 0 to 20 (0 if nobody travels)."},
     "err.topic_gone": {"de": "Dieses Thema gibt es nicht mehr. Bitte ein anderes wählen.",
                        "en": "This topic no longer exists. Please choose another."},
     "err.city_gone": {"de": "Diese Stadt ist nicht mehr im Verzeichnis. Bitte neu wählen.",
@@ -91,7 +98,7 @@ TEXTS: dict[str, dict[str, str]] = {
                          "en": "Submitted – awaiting decision"},
     "status.needs_info": {"de": "Rückfrage offen", "en": "Question pending"},
     "status.approved": {"de": "Genehmigt – Expert/innen werden gesucht",
-                        "en": "Approved – experts being found"},
+                        "en": "Approved – finding experts"},
     "status.matched": {"de": "Expert/innen benannt", "en": "Experts named"},
     "status.declined": {"de": "Abgelehnt", "en": "Declined"},
     "status.cancelled": {"de": "Zurückgezogen", "en": "Cancelled"},
@@ -99,12 +106,12 @@ TEXTS: dict[str, dict[str, str]] = {
 
     # --- summary ---------------------------------------------------------------
     "summary.request": {"de": "Anfrage #{id}", "en": "Request #{id}"},
-    "summary.by": {"de": "Von", "en": "By"},
+    "summary.by": {"de": "Angefragt von", "en": "Requested by"},
     "summary.cities": {"de": "Städte", "en": "Cities"},
     "summary.topic": {"de": "Thema", "en": "Topic"},
     "summary.format": {"de": "Format", "en": "Format"},
     "summary.when": {"de": "Wann", "en": "When"},
-    "summary.people": {"de": "Reisende", "en": "Travelling"},
+    "summary.people": {"de": "Reise", "en": "Travel"},
     "summary.cost": {"de": "Reisekosten (geschätzt)", "en": "Travel cost (estimate)"},
     "summary.status": {"de": "Status", "en": "Status"},
     "summary.question": {"de": "Anliegen", "en": "Question"},
@@ -139,26 +146,27 @@ TEXTS: dict[str, dict[str, str]] = {
                            "decision again:"},
     "decide.question": {"de": "Rückfrage", "en": "Question"},
     "decide.answer": {"de": "Antwort", "en": "Answer"},
-    "outcome.approve": {"de": ":white_check_mark: *Genehmigt* von {actor} am {when}",
-                        "en": ":white_check_mark: *Approved* by {actor} on {when}"},
-    "outcome.decline": {"de": ":x: *Abgelehnt* von {actor} am {when}",
-                        "en": ":x: *Declined* by {actor} on {when}"},
-    "outcome.ask": {"de": ":question: *Rückfrage* von {actor} am {when}",
-                    "en": ":question: *Question* by {actor} on {when}"},
-    "outcome.answer": {"de": ":speech_balloon: {actor} hat am {when} geantwortet – die Anfrage "
+    # {when} reads "heute um 09:10" or "1. Dez. 2026 um 09:10": no "am"/"on" before it.
+    "outcome.approve": {"de": ":white_check_mark: *Genehmigt* von {actor} · {when}",
+                        "en": ":white_check_mark: *Approved* by {actor} · {when}"},
+    "outcome.decline": {"de": ":x: *Abgelehnt* von {actor} · {when}",
+                        "en": ":x: *Declined* by {actor} · {when}"},
+    "outcome.ask": {"de": ":question: *Rückfrage* von {actor} · {when}",
+                    "en": ":question: *Question* by {actor} · {when}"},
+    "outcome.answer": {"de": ":speech_balloon: {actor} hat geantwortet ({when}) – die Anfrage "
                              "liegt in einer neuen Nachricht zur Entscheidung vor.",
-                       "en": ":speech_balloon: {actor} answered on {when} – the request is up "
+                       "en": ":speech_balloon: {actor} answered ({when}) – the request is up "
                              "for decision in a new message."},
-    "outcome.edit": {"de": ":pencil2: {actor} hat die Anfrage am {when} geändert – die aktuelle "
+    "outcome.edit": {"de": ":pencil2: {actor} hat die Anfrage geändert ({when}) – die aktuelle "
                            "Fassung steht in einer neuen Nachricht.",
-                     "en": ":pencil2: {actor} changed the request on {when} – the current "
+                     "en": ":pencil2: {actor} changed the request ({when}) – the current "
                            "version is in a new message."},
-    "outcome.cancel": {"de": ":leftwards_arrow_with_hook: *Zurückgezogen* von {actor} am {when}",
-                       "en": ":leftwards_arrow_with_hook: *Cancelled* by {actor} on {when}"},
-    "outcome.name": {"de": ":busts_in_silhouette: *Expert/innen benannt* von {actor} am {when}",
-                     "en": ":busts_in_silhouette: *Experts named* by {actor} on {when}"},
-    "outcome.match": {"de": ":white_check_mark: *Vermittelt* – markiert von {actor} am {when}",
-                      "en": ":white_check_mark: *Matched* – marked by {actor} on {when}"},
+    "outcome.cancel": {"de": ":leftwards_arrow_with_hook: *Zurückgezogen* von {actor} · {when}",
+                       "en": ":leftwards_arrow_with_hook: *Cancelled* by {actor} · {when}"},
+    "outcome.name": {"de": ":busts_in_silhouette: *Expert/innen benannt* von {actor} · {when}",
+                     "en": ":busts_in_silhouette: *Experts named* by {actor} · {when}"},
+    "outcome.match": {"de": ":white_check_mark: *Vermittelt* – markiert von {actor} · {when}",
+                      "en": ":white_check_mark: *Matched* – marked by {actor} · {when}"},
     "button.answer": {"de": "Antworten", "en": "Answer"},
     "button.edit": {"de": "Anfrage bearbeiten", "en": "Edit request"},
     "button.name_experts": {"de": "Expert/innen benennen", "en": "Name experts"},
@@ -201,7 +209,7 @@ TEXTS: dict[str, dict[str, str]] = {
                          "conversation to arrange the rest."},
     "intro.note": {"de": "Hinweis der Vermittlung", "en": "Note from the contact"},
     "refused.not_found": {"de": "Die Anfrage #{id} gibt es nicht (mehr).",
-                          "en": "Request #{id} does not exist (any more)."},
+                          "en": "Request #{id} does not exist (or no longer exists)."},
     "refused.not_contact": {"de": ":no_entry: Über diese Anfrage entscheiden die "
                                   "Ansprechpartner/innen von {city} oder die Koordination – "
                                   "Ihr Klick hat nichts geändert.",
@@ -215,9 +223,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "refused.not_coordinator": {"de": ":no_entry: Das kann nur die Koordination des Netzwerks.",
                                 "en": ":no_entry: Only the network's coordinators can do that."},
     "refused.already": {"de": ":information_source: Hier hat sich nichts geändert: {actor} hat "
-                              "am {when} bereits gehandelt (Stand: {status}).",
-                        "en": ":information_source: Nothing changed: {actor} already acted on "
-                              "{when} (status: {status})."},
+                              "bereits gehandelt ({when}; Stand: {status}).",
+                        "en": ":information_source: Nothing changed: {actor} already acted "
+                              "({when}; status: {status})."},
     "refused.stale": {"de": ":information_source: Diese Nachricht ist nicht mehr aktuell – die "
                             "Anfrage #{id} wurde inzwischen geändert. Bitte nutzen Sie die "
                             "neueste Nachricht dazu.",
@@ -233,7 +241,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "modal.decline.title": {"de": "Ablehnen", "en": "Decline"},
     "modal.decline.submit": {"de": "Ablehnen", "en": "Decline"},
     "modal.decline.reason": {"de": "Begründung für die anfragende Person",
-                             "en": "Reason, for the requester"},
+                             "en": "Your reason (the requester will read it)"},
     "modal.ask.title": {"de": "Rückfrage", "en": "Ask a question"},
     "modal.ask.submit": {"de": "Senden", "en": "Send"},
     "modal.ask.question": {"de": "Ihre Frage an die anfragende Person",
@@ -244,6 +252,45 @@ TEXTS: dict[str, dict[str, str]] = {
     "modal.name.submit": {"de": "Benennen", "en": "Name"},
     "modal.name.experts": {"de": "Expert/innen aus {city}", "en": "Experts from {city}"},
     "modal.name.note": {"de": "Hinweis für alle (optional)", "en": "Note for everyone (optional)"},
+    # What happens when a small modal is sent: said under its field, before anyone clicks.
+    "modal.decline.then": {
+        "de": "Die anfragende Person erhält Ihre Begründung; die Anfrage ist dann abgeschlossen.",
+        "en": "The requester receives your reason; the request is then closed.",
+    },
+    "modal.ask.then": {
+        "de": "Die anfragende Person erhält Ihre Frage und kann sie beantworten oder die Anfrage "
+              "bearbeiten. Danach liegt die Anfrage Ihnen und den anderen "
+              "Ansprechpartner/innen wieder zur Entscheidung vor.",
+        "en": "The requester receives your question and can answer it or edit the request. "
+              "Then it comes back to you and the other contacts for a decision.",
+    },
+    "modal.answer.question": {"de": "Die Rückfrage", "en": "The question"},
+    "modal.answer.then": {
+        "de": "Ihre Antwort geht an die Ansprechpartner/innen Ihrer Stadt; sie entscheiden dann "
+              "erneut über Ihre Anfrage.",
+        "en": "Your answer goes to the contacts of your city, who then decide on your request "
+              "again.",
+    },
+    "modal.answer.then_city": {
+        "de": "Ihre Antwort geht an die Ansprechpartner/innen von {city}; sie entscheiden dann "
+              "erneut über Ihre Anfrage.",
+        "en": "Your answer goes to the contacts of {city}, who then decide on your request "
+              "again.",
+    },
+    "modal.name.then": {
+        "de": "Wir öffnen danach eine Gruppen-Direktnachricht mit der anfragenden Person, den "
+              "Expert/innen und Ihnen und stellen alle einander vor.",
+        "en": "We then open a group DM with the requester, the experts and you, and introduce "
+              "everyone.",
+    },
+    "modal.reflect.then": {
+        "de": "Ihre Antworten sind für die Koordination des Netzwerks bestimmt; andere "
+              "Teilnehmende sehen sie nicht. In den Jahresbericht gehen nur die Bewertung und "
+              "die Weiterempfehlung ein, ohne Namen.",
+        "en": "Your answers are for the network's coordinators; other participants do not see "
+              "them. The yearly report uses only the rating and the recommendation, without "
+              "names.",
+    },
     "modal.loading": {"de": "Einen Moment …", "en": "One moment …"},
     "modal.close_only": {"de": "Schließen", "en": "Close"},
     "button.approve": {"de": "Genehmigen", "en": "Approve"},
@@ -251,7 +298,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "button.ask": {"de": "Rückfrage", "en": "Ask a question"},
 
     # --- home ----------------------------------------------------------------------
-    "home.title": {"de": "C+R – Coaching + Reflexion", "en": "C+R – Coaching + Reflection"},
+    "home.title": {"de": "C+R – Coaching + Reflexion", "en": "C+R – Coaching + Reflexion"},
     "home.intro": {
         "de": "Arbeiten Sie ein paar Tage mit Expert/innen einer Partnerstadt an Ihrer Frage. "
               "Hier sehen Sie Ihre Anfragen und was auf Sie wartet.",
@@ -268,26 +315,29 @@ TEXTS: dict[str, dict[str, str]] = {
                       "en": ":calendar: Upcoming exchanges in the network"},
     "home.more": {"de": "… und {n} weitere", "en": "… and {n} more"},
     "next.submitted": {"de": "die Ansprechpartner/innen von {city} entscheiden.",
-                       "en": "the contacts of {city} decide."},
+                       "en": "the contacts of {city} will decide."},
     "next.needs_info": {"de": "bitte beantworten Sie die Rückfrage (siehe Nachrichten).",
                         "en": "please answer the question (see Messages)."},
     "next.approved": {"de": "die Partnerstädte benennen Expert/innen.",
-                      "en": "the partner cities name experts."},
+                      "en": "the partner cities will name experts."},
     "next.matched": {"de": "viel Erfolg beim Austausch; danach bitten wir um eine Reflexion.",
-                     "en": "enjoy the exchange; afterwards we ask for a reflection."},
-    "next.declined": {"de": "abgeschlossen.", "en": "closed."},
-    "next.cancelled": {"de": "abgeschlossen.", "en": "closed."},
-    "next.completed": {"de": "abgeschlossen – danke!", "en": "done – thank you!"},
+                     "en": "enjoy the exchange; afterwards we will ask you for a reflection."},
+    # Closed requests: the status says it all; no next step to repeat it.
+    "next.declined": {"de": "", "en": ""},
+    "next.cancelled": {"de": "", "en": ""},
+    "next.completed": {"de": "danke für Ihre Teilnahme!", "en": "thank you for taking part!"},
 
     # --- digest --------------------------------------------------------------------
     "digest.title": {"de": "C+R-Austausche der nächsten vier Wochen",
                      "en": "C+R exchanges in the next four weeks"},
     "digest.week": {"de": "Woche ab {day}", "en": "Week of {day}"},
     "digest.nothing": {"de": "_Nichts geplant._", "en": "_Nothing planned._"},
-    "digest.people": {"de": "{n} Pers.", "en": "{n} people"},
-    "digest.pending": {"de": ":hourglass_flowing_sand: {n} Anfrage(n) warten auf eine "
-                             "Entscheidung.",
-                       "en": ":hourglass_flowing_sand: {n} request(s) waiting for a decision."},
+    "digest.pending.zero": {"de": "Keine Anfrage wartet auf eine Entscheidung.",
+                            "en": "No request is waiting for a decision."},
+    "digest.pending.one": {"de": "1 Anfrage wartet auf eine Entscheidung.",
+                           "en": "1 request is waiting for a decision."},
+    "digest.pending.other": {"de": "{n} Anfragen warten auf eine Entscheidung.",
+                             "en": "{n} requests are waiting for a decision."},
     "digest.continued": {"de": "Fortsetzung ({n}/{total})", "en": "Continued ({n}/{total})"},
     "upcoming.none": {"de": "In den nächsten vier Wochen ist kein C+R-Austausch geplant.",
                       "en": "No C+R exchange is planned in the next four weeks."},
@@ -334,13 +384,13 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "the experts of this exchange."},
     "refused.already_reflected": {"de": ":information_source: Sie haben zu *#{id}* bereits eine "
                                         "Reflexion abgegeben – danke!",
-                                  "en": ":information_source: You already reflected on *#{id}* "
-                                        "– thank you!"},
+                                  "en": ":information_source: You have already reflected on "
+                                        "*#{id}* – thank you!"},
     "refused.not_ended": {"de": ":information_source: Der Austausch #{id} ist noch nicht "
                                 "vorbei.",
                           "en": ":information_source: Exchange #{id} has not ended yet."},
-    "outcome.reflected": {"de": ":pray: Reflexion abgegeben am {when} – danke!",
-                          "en": ":pray: Reflection given on {when} – thank you!"},
+    "outcome.reflected": {"de": ":pray: Reflexion abgegeben · {when} – danke!",
+                          "en": ":pray: Reflection given · {when} – thank you!"},
 
     "ics.title": {"de": "C+R-Austausch #{id} (Kalender)", "en": "C+R exchange #{id} (calendar)"},
     "ics.comment": {"de": ":calendar: Der Austausch #{id} für Ihren Kalender – Datei öffnen "
@@ -356,14 +406,14 @@ TEXTS: dict[str, dict[str, str]] = {
               "• `/cr-request upcoming` – anstehende Termine im Netzwerk\n"
               "• `/cr-request report` – Jahresbericht (nur Koordination)\n"
               "• `/cr-request help` – diese Hilfe\n"
-              "Auch über das Blitz-Menü: *C+R-Anfrage stellen*.",
-        "en": "*C+R requests* – coaching + reflection with experts from partner cities\n"
+              "Auch über das Blitz-Menü (⚡): *C+R-Anfrage stellen*.",
+        "en": "*C+R requests* – Coaching + Reflexion with experts from partner cities\n"
               "• `/cr-request` – file a new request (opens a form)\n"
               "• `/cr-request list` – your requests and their status\n"
               "• `/cr-request upcoming` – upcoming exchanges in the network\n"
               "• `/cr-request report` – yearly report (coordinators only)\n"
               "• `/cr-request help` – this help\n"
-              "Also in the shortcuts menu: *C+R-Anfrage stellen*.",
+              "Also in the shortcuts menu (⚡): *C+R-Anfrage stellen* (file a C+R request).",
     },
     "help.unknown": {"de": "Unbekannt: „{word}“. So geht es:",
                      "en": "Unknown: \"{word}\". Here is how it works:"},
@@ -379,7 +429,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "`directory.example.toml` anlegen, mit `cr-bot directory check DATEI` prüfen und "
               "mit `cr-bot directory sync DATEI` laden.",
         "en": ":wrench: The C+R bot is not set up yet: cities or topics are missing. Please "
-              "contact the coordinators. For admins: write the directory after "
+              "contact the coordinators. For admins: write the directory modelled on "
               "`directory.example.toml`, check it with `cr-bot directory check FILE` and load it "
               "with `cr-bot directory sync FILE`.",
     },
@@ -452,8 +502,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "and completed requests starting in {year}; an exchange with several partner "
               "cities counts for each city pair.",
     },
-    "report.refused": {"de": ":no_entry: Den Jahresbericht sehen nur die Koordinator/innen "
-                             "des Netzwerks.",
+    "report.refused": {"de": ":no_entry: Den Jahresbericht sieht nur die Koordination des "
+                             "Netzwerks.",
                        "en": ":no_entry: Only the network's coordinators can see the yearly "
                              "report."},
     "report.bad_year": {"de": "Bitte ein Jahr angeben, z. B. `/cr-request report {year}`.",

@@ -40,6 +40,10 @@ HOME_REFRESH = "home_refresh"
 CLAIM = timedelta(seconds=60)
 GIVE_UP_WAITING = timedelta(days=2)
 MAX_BACKOFF = timedelta(minutes=15)
+# Rows claimed at once, and sent WORKERS at a time (one conversation's rows stay in order);
+# more at once gains little under Slack's per-workspace rate limits.
+BATCH = 50
+WORKERS = 4
 # Errors that mean "try again later"; every other `ok: false` is permanent.
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -158,11 +162,11 @@ class Outbox:
 
     # --- sending ---------------------------------------------------------------
 
-    def deliver_due(self, limit: int = 200) -> int:
+    def deliver_due(self, limit: int = 200, *, workers: int = WORKERS) -> int:
         """Send every due row once (rows added meanwhile too); returns how many were sent.
 
-        Rows are claimed in batches (one transaction), sent a wave of WORKERS at a time, and
-        marked in one transaction per batch.
+        Rows are claimed in batches (one transaction), sent a wave of `workers` at a time,
+        and marked in one transaction per batch. `workers=1` sends in the order written.
         """
         sent = 0
         seen: set[int] = set()
@@ -171,7 +175,7 @@ class Outbox:
             if not batch:
                 break
             seen.update(c.row.id for c in batch if c.row.id is not None)
-            outcomes = self._send_batch(batch)
+            outcomes = self._send_batch(batch, workers)
             self._finish(outcomes)
             sent += sum(1 for o in outcomes if o.sent)
         return sent
@@ -226,7 +230,7 @@ class Outbox:
                     update(OutboxMessage)
                     .where(col(OutboxMessage.id).in_(ids), claimable)
                     .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
-                    .returning(OutboxMessage.id)
+                    .returning(col(OutboxMessage.id))
                     .execution_options(synchronize_session=False)
                 ).scalars()
             )
@@ -261,9 +265,9 @@ class Outbox:
             session.expunge_all()
             return batch
 
-    def _send_batch(self, batch: list[_Claimed]) -> list[_Outcome]:
+    def _send_batch(self, batch: list[_Claimed], workers: int = WORKERS) -> list[_Outcome]:
         """Send a claimed batch: one conversation (and what waits for its messages) in order,
-        up to WORKERS conversations at once, Home refreshes after every message."""
+        up to `workers` conversations at once, Home refreshes after every message."""
         lanes: dict[object, list[_Claimed]] = {}
         lane_of: dict[int, object] = {}
         posts_of_target: dict[int, object] = {}
@@ -283,7 +287,7 @@ class Outbox:
         outcomes: list[_Outcome] = []
         posted: dict[int, tuple[str | None, str | None]] = {}
         started = self.clock()
-        with ThreadPoolExecutor(WORKERS, thread_name_prefix="outbox-send") as pool:
+        with ThreadPoolExecutor(workers, thread_name_prefix="outbox-send") as pool:
             for queues in (messages, homes):
                 while queues:
                     if self.clock() - started > CLAIM / 2:
@@ -292,7 +296,7 @@ class Outbox:
                         break
                     wave: list[_Claimed] = []
                     for queue in list(queues):
-                        if len(wave) == WORKERS:
+                        if len(wave) == workers:
                             break
                         claimed = queue.pop(0)
                         if not queue:
@@ -560,10 +564,6 @@ class Outbox:
             self._thread.join(timeout=5)
 
 
-# Rows claimed at once, and sent WORKERS at a time (one conversation's rows stay in order);
-# more at once gains little under Slack's per-workspace rate limits.
-BATCH = 50
-WORKERS = 4
 # The Slack methods each kind of row calls (others call the method they are named after).
 _SLACK_CALLS: dict[str, tuple[str, ...]] = {
     GROUP_DM: ("conversations.open", "chat.postMessage"),

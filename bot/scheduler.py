@@ -39,14 +39,24 @@ def digest_job(services: Services, *, force: bool = False) -> str:
 
 def remind_job(services: Services) -> str:
     services.refresh_directory()
-    report = jobs.remind(services.session_factory, services.notifier(), now=services.clock())
+    report = jobs.remind(
+        services.session_factory,
+        services.notifier(),
+        now=services.clock(),
+        hours=services.settings.working_hours,
+    )
     services.deliver()
     return str(report)
 
 
 def reflect_job(services: Services) -> str:
     services.refresh_directory()
-    report = jobs.reflect(services.session_factory, services.notifier(), now=services.clock())
+    report = jobs.reflect(
+        services.session_factory,
+        services.notifier(),
+        now=services.clock(),
+        hours=services.settings.working_hours,
+    )
     services.deliver()
     return str(report)
 

@@ -178,7 +178,7 @@ def wsgi_app(runtime: Runtime) -> Callable[..., Iterable[bytes]]:
 
 # Slack's payloads are a few KB; a modal's text inputs (3,000 characters each, JSON- and
 # URL-escaped up to 16 bytes a character) stay below this, and a flood of bytes is not read.
-MAX_BODY = 16 * 1024 * 1024
+MAX_BODY = 1024 * 1024
 
 
 class _SlackHandler(SlackRequestHandler):
@@ -194,7 +194,7 @@ class _SlackHandler(SlackRequestHandler):
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.path:
-            return super().__call__(environ, start_response)  # type: ignore[arg-type]
+            return super().__call__(environ, start_response)
         response = self.guarded(WsgiHttpRequest(environ))
         wsgi_response = WsgiHttpResponse(
             status=response.status, headers=response.headers, body=response.body

@@ -70,7 +70,9 @@ class Services:
             self.outbox.kick()
             return
         try:
-            self.outbox.deliver_due()
+            # In the listener's own thread, in the order written (what tests and one-off
+            # commands see); the background sender sends in waves.
+            self.outbox.deliver_due(workers=1)
         except Exception:
             # The committed change is safe; the next run of the sender retries.
             log.exception("outbox delivery failed; it will be retried")
@@ -179,8 +181,9 @@ class Services:
     def notifier(self) -> Notifier:
         """The notifier for one action. The network's people are addressed in their language
         from the first message: their locales are learned here if still unknown (once)."""
-        self.learn_languages(self.directory.people())
-        return Notifier(self.directory, self.lang_of, self.settings.timezone)
+        directory = self.refresh_directory()
+        self.learn_languages(directory.people())
+        return Notifier(directory, self.lang_of, self.settings.timezone)
 
     def refresh_directory(self) -> Directory:
         """The directory as the database has it now; reloaded only when it changed."""

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # DigestSchedule is a domain value; imported here for Settings (and re-exported).
-from bot.domain.schedule import DigestSchedule
+from bot.domain.schedule import WORKING_HOURS, DigestSchedule, WorkingHours
 
 LANGUAGES = ("de", "en")
 # The placeholders in .env.example, recognised so that a copied file gets a clear line.
@@ -42,6 +42,7 @@ class Settings:
         default_factory=lambda: DigestSchedule(weekdays=(0,), at=time(9, 0))
     )
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
+    working_hours: WorkingHours = WORKING_HOURS
     language: str = "de"
     port: int = 3000
 
@@ -127,6 +128,14 @@ class Settings:
                 f"CR_TIMEZONE={tz_name!r} is not a time zone: use an IANA name such as "
                 "Europe/Berlin."
             ) from None
+        hours_text = get("CR_WORKING_HOURS") or str(WORKING_HOURS)
+        try:
+            working_hours = WorkingHours.parse(hours_text)
+        except ValueError:
+            raise SettingsError(
+                f"CR_WORKING_HOURS={hours_text!r} is not understood: use HH:MM-HH:MM with the "
+                "end after the start, e.g. '08:00-18:00'."
+            ) from None
         language = (get("CR_LANGUAGE") or "de").lower()
         if language not in LANGUAGES:
             raise SettingsError(f"CR_LANGUAGE={language!r} is not supported: use de or en.")
@@ -149,6 +158,7 @@ class Settings:
             digest_channel=channel,
             digest_schedule=schedule,
             timezone=tz,
+            working_hours=working_hours,
             language=language,
             port=int(port_text),
         )

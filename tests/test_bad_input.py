@@ -36,6 +36,8 @@ from bot.domain.request import (
     FORMATS,
     QUESTION_MAX,
     TITLE_MAX,
+    TRAVELLERS_MAX,
+    TRAVELLERS_MIN,
     parse_amount,
 )
 from bot.i18n import t
@@ -113,7 +115,8 @@ ODD_TEXTS = [
     "{{7*7}} ${jndi:ldap://x}",
     "%s %d %(x)s {0}",
 ]
-HUGE = st.builds(lambda ch, n: ch * n, CHARS, st.integers(0, 100_000))
+# Far past every max_length, yet within what Slack could ever send (1 MiB, see bot.server).
+HUGE = st.builds(lambda ch, n: ch * n, CHARS, st.integers(0, 8_000))
 TEXT = st.one_of(st.text(CHARS, max_size=300), st.sampled_from(ODD_TEXTS), HUGE)
 ODD_NUMBERS = [
     "nan",
@@ -347,7 +350,7 @@ def assert_stored_request_keeps_every_rule(
     assert row.own_city_key in CITIES
     assert partners and set(partners) <= set(CITIES) and row.own_city_key not in partners
     assert TODAY <= row.date_from <= row.date_to
-    assert 1 <= row.travellers <= 20
+    assert TRAVELLERS_MIN <= row.travellers <= TRAVELLERS_MAX  # 0: nobody travels
     assert row.cost_eur is None or Decimal(0) <= row.cost_eur <= COST_MAX
     # The numbers are what was typed, never a cut or rounded version of it.
     cost = (_typed(state, ids.B_COST) or "").replace("\x00", "").strip()
@@ -448,7 +451,7 @@ def test_valid_forms_with_odd_but_allowed_values_are_stored_as_typed(bot):
         data=st.data(),
         start=start,
         days=st.integers(0, 30),
-        travellers=st.integers(1, 20),
+        travellers=st.integers(TRAVELLERS_MIN, TRAVELLERS_MAX),
         cost=st.one_of(st.none(), st.decimals(0, COST_MAX, places=2)),
     )
     def valid(title, question, own, data, start, days, travellers, cost) -> None:

@@ -55,6 +55,16 @@ def _views(lang: str) -> list[dict]:
         views.notice_modal("x" * 2900, lang),
         views.loading_modal(lang),
         views.reflection_modal(LONG.id, lang),
+        # The same modals once the check found the request: its context on top.
+        views.decline_modal(LONG.id, 42, lang, request=LONG, directory=DIR),
+        views.ask_modal(LONG.id, 42, lang, request=LONG, directory=DIR),
+        views.answer_modal(
+            LONG.id, 42, lang, request=LONG, directory=DIR, question="<&>" * (QUESTION_MAX // 3)
+        ),
+        views.name_experts_modal(
+            LONG.id, "nuernberg", "Nürnberg", lang, request=LONG, directory=DIR
+        ),
+        views.reflection_modal(LONG.id, lang, request=LONG, directory=DIR),
         home.home_view(
             HomeData(
                 mine=[LONG] * SHOWN,

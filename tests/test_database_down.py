@@ -128,11 +128,12 @@ class SqliteOutage:
         self.aside = aside
 
     def cut(self) -> None:
-        self.runtime.services.session_factory.engine.dispose()
+        # Files away first, then the pool: a thread reconnecting in between finds nothing.
         self.aside.mkdir()
         for part in self.path.parent.glob(self.path.name + "*"):
             part.rename(self.aside / part.name)
         self.path.mkdir()
+        self.runtime.services.session_factory.engine.dispose()
 
     def restore(self) -> None:
         self.path.rmdir()

@@ -52,8 +52,8 @@ def test_command_opens_the_modal_first_then_prefills_the_own_city(bot):
         "Frage oder Anliegen",
         "Thema",
         "Partnerstadt/-städte",
-        "Von",
-        "Bis",
+        "Erster Tag",
+        "Letzter Tag",
         "Reisende Personen",
         "Geschätzte Reisekosten in Euro",
     ):
@@ -136,12 +136,12 @@ def test_views_open_failure_tells_the_person_privately(bot):
                 ids.B_DATE_TO: p.date_value("2026-12-09"),
             },
             ids.B_DATE_TO,
-            "Das Ende liegt vor dem Beginn.",
+            "Der letzte Tag liegt vor dem ersten.",
         ),
         (
             {ids.B_DATE_FROM: p.date_value("2026-11-25")},
             ids.B_DATE_FROM,
-            "Der Beginn liegt in der Vergangenheit.",
+            "Der erste Tag liegt in der Vergangenheit.",
         ),
         (
             {ids.B_PARTNERS: p.multi_select_values(["bremen", "leipzig"])},
@@ -174,7 +174,7 @@ def test_views_open_failure_tells_the_person_privately(bot):
         (
             {ids.B_TRAVELLERS: p.number_value("21")},
             ids.B_TRAVELLERS,
-            "Bitte eine ganze Zahl von 1 bis 20.",
+            "Bitte eine ganze Zahl von 0 bis 20 (0, wenn niemand reist).",
         ),
         ({ids.B_PARTNERS: p.multi_select_values([])}, ids.B_PARTNERS, "Bitte auswählen."),
     ],

@@ -91,6 +91,7 @@ def test_a_refused_submission_is_answered_in_its_ack(production_bot):
     bot = production_bot
     submit_request(bot, REQUESTER)
     bot.slack.wait_for("chat.postMessage", 3, delivered=True)
+    settled(bot)
     click(bot, CONTACT, last_dm(bot, CONTACT), ids.A_APPROVE, name="first")
     bot.slack.wait_for("chat.update", 2, delivered=True)
 

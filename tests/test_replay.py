@@ -250,7 +250,7 @@ def test_a_replayed_name_experts_submission_names_them_once(bot):
 
 def test_a_replayed_reflection_is_stored_once(bot):
     request_id = seed(bot, state="matched", date_from=date(2026, 12, 7), date_to=date(2026, 12, 9))
-    bot.clock.now = datetime(2026, 12, 10, 0, 30, tzinfo=ZoneInfo("Europe/Berlin")).astimezone(UTC)
+    bot.clock.now = datetime(2026, 12, 10, 8, 30, tzinfo=ZoneInfo("Europe/Berlin")).astimezone(UTC)
     reflect_job(bot.services)
     prompt = last_dm(bot, "U0EXP1")
     click(bot, "U0EXP1", prompt, ids.A_REFLECT)

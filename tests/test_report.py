@@ -250,7 +250,7 @@ EXPECTED_2026 = {
     },
     "by_topic": {"mobilitaet": 2, "wohnen": 2},
     "by_format": {"workshop": 2, "online": 1, "site_visit": 1},
-    "travellers": 10,
+    "travellers": 9,  # r1 2, r2 3, r8 4; r3 is online: nobody travels
     "cost_eur": Decimal("2450.50"),
     "exchanges_with_cost": 3,
     "decisions": 6,  # 3, 6, 12, 24, 25, 48 hours
@@ -344,7 +344,7 @@ def test_csv_written_by_the_cli_opens_in_german_spreadsheets(session_factory, tm
         "Jahr": "2026",
         "Anfragen gestellt": "8",
         "Austausche": "4",
-        "Reisende Personen": "10",
+        "Reisende Personen": "9",
         "Geschätzte Reisekosten (EUR)": "2450,50",
         "Austausche mit Kostenschätzung": "3",
         "Entscheidungen": "6",
@@ -483,7 +483,7 @@ def test_report_message_shows_the_numbers(session_factory, lang):
         assert blocks[0]["text"]["text"] == "C+R-Jahresbericht 2026 – koopstadt"
         for part in (
             "Austausche: *4*",
-            "Reisende Personen: *10*",
+            "Reisende Personen: *9*",
             "Geschätzte Reisekosten (EUR): *2450,50*",
             "• Leipzig → Bremen: *2*",
             "• Mobilität: *2*",

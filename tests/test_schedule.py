@@ -109,13 +109,15 @@ def test_digest_content_grouped_by_week(digest_bot):
         "Mo, 21. Dez. 2026",
     ]
     assert (
-        "Mobilstationen" in weeks[0] and "Bremen → Nürnberg" in weeks[0] and "3 Pers." in weeks[0]
+        "Mobilstationen" in weeks[0]
+        and "Bremen → Nürnberg" in weeks[0]
+        and "3 Personen reisen" in weeks[0]
     )
     assert "Wohnen in Bremen" in weeks[1] and "Leipzig → Bremen · Wohnen · Workshop" in weeks[1]
-    assert "Mo, 7. Dez. 2026 – Mi, 9. Dez. 2026 · 2 Pers." in weeks[1]
+    assert "Mo, 7. Dez. 2026 – Mi, 9. Dez. 2026 · 2 Personen reisen" in weeks[1]
     assert "Nichts geplant" in weeks[2] and "Nichts geplant" in weeks[3]
     assert "Zu spät" not in text and "Abgelehnt" not in text and "Wartet noch" not in text
-    assert "1 Anfrage(n) warten auf eine Entscheidung" in text
+    assert "1 Anfrage wartet auf eine Entscheidung." in text
 
 
 def test_digest_timing_and_once_per_period(digest_bot):
@@ -269,7 +271,7 @@ def test_reminder_after_two_and_escalation_after_five_working_days(digest_bot):
     assert len(escalations) == 1
     escalation = escalations[0]
     assert "5 Arbeitstagen" in blocks_text(escalation.params["blocks"])
-    assert "<@U0LEI1>, <@U0LEI2>" in blocks_text(escalation.params["blocks"])
+    assert "<@U0LEI1> und <@U0LEI2>" in blocks_text(escalation.params["blocks"])
     # The coordinator decides from the escalation; every copy is updated.
     click(bot, "U0COORD1", escalation, ids.A_APPROVE, name="coord")
     assert replies(bot, "coord") == []
@@ -288,7 +290,10 @@ def test_reflection_prompt_the_day_after_and_completion(digest_bot):
     bot.clock.now = berlin(2026, 12, 9, 18, 0)
     reflect_job(bot.services)
     assert not [c for c in dms_to(bot, "U0REQ1") if ids.A_REFLECT in buttons(c.params["blocks"])]
-    bot.clock.now = berlin(2026, 12, 10, 0, 30)
+    bot.clock.now = berlin(2026, 12, 10, 0, 30)  # due, but not at night
+    reflect_job(bot.services)
+    assert not [c for c in dms_to(bot, "U0EXP1") if ids.A_REFLECT in buttons(c.params["blocks"])]
+    bot.clock.now = berlin(2026, 12, 10, 8, 0)
     reflect_job(bot.services)
     prompt = last_dm(bot, "U0EXP1")
     assert ids.A_REFLECT in buttons(prompt.params["blocks"])

@@ -22,11 +22,21 @@ from sqlmodel import SQLModel
 from bot.domain.directory import Directory
 from models.tables import ExchangeRequestBase
 
-TRAVELLERS_MIN, TRAVELLERS_MAX = 1, 20
+# 0: nobody travels (online, or the experts come to us).
+TRAVELLERS_MIN, TRAVELLERS_MAX = 0, 20
 COST_MAX = Decimal("99999.99")
 COST_TEXT_MAX = 40  # the modal's max_length for the cost field
 FORMATS = ("bilateral", "workshop", "public_event", "site_visit", "online")
 DIRECTIONS = ("visit", "invite", "online")
+
+
+def travelling(travellers: int, format: str, direction: str) -> int:
+    """How many people travel: nobody for an online exchange, whatever number was typed."""
+    return 0 if "online" in (format, direction) else travellers
+
+
+def people_travelling(request: ExchangeRequestBase) -> int:
+    return travelling(request.travellers, request.format, request.direction)
 
 
 class RequestFields(ExchangeRequestBase):
@@ -245,7 +255,7 @@ def _cost(value: object, _form: _Form) -> Decimal | None:
     if cost is not None and cost < 0:
         raise Invalid("err.cost_negative")
     if cost is not None and cost > COST_MAX:
-        raise Invalid("err.cost_too_high")
+        raise Invalid("err.cost_too_high", max=COST_MAX)
     return cost
 
 

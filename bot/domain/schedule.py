@@ -50,6 +50,43 @@ class DigestSchedule:
         return cls(weekdays=days, at=time(hour, minute))
 
 
+@dataclass(frozen=True)
+class WorkingHours:
+    """When prompts and reminders may reach people: working days (Monday–Friday), from
+    `start` until before `end`, local time."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> WorkingHours:
+        """Parse `08:00-18:00` (also with – or spaces around the dash)."""
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*", text)
+        if not match:
+            raise ValueError(text)
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+            raise ValueError(text)
+        start, end = time(h1, m1), time.max if h2 == 24 else time(h2, m2)
+        if end <= start:
+            raise ValueError(text)
+        return cls(start=start, end=end)
+
+    def __str__(self) -> str:
+        end = "24:00" if self.end == time.max else f"{self.end:%H:%M}"
+        return f"{self.start:%H:%M}-{end}"
+
+
+WORKING_HOURS = WorkingHours(start=time(8, 0), end=time(18, 0))
+
+
+def within_working_hours(now: datetime, hours: WorkingHours, tz: ZoneInfo) -> bool:
+    """May a prompt or reminder go out at `now`? Only on working days within `hours`,
+    read on the local clock of `tz` (so summer time moves nothing)."""
+    local = now.astimezone(tz)
+    return local.weekday() < 5 and hours.start <= local.time() < hours.end
+
+
 def latest_slot(schedule: DigestSchedule, now: datetime, tz: ZoneInfo) -> datetime:
     """The most recent scheduled digest time at or before `now` (aware, in `tz`)."""
     local = now.astimezone(tz)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.domain.directory import Directory
-from bot.domain.request import Summary
-from bot.i18n import fmt_date, fmt_range, format_label, t
+from bot.domain.request import Summary, people_travelling
+from bot.i18n import fmt_date, fmt_range, format_label, t, tn, travellers_text
 from bot.slack.blocks import Block, context, divider, escape, header, section
 from bot.slack.messages import Message, cities_line
 
@@ -17,14 +17,23 @@ if TYPE_CHECKING:
 MAX_BLOCKS = 50
 
 
-def item_line(s: Summary, directory: Directory, lang: str) -> str:
-    """One exchange: title, cities from → to, topic, format, dates, people."""
+def item_lines(s: Summary, directory: Directory, lang: str) -> tuple[str, str, str]:
+    """One exchange as plain text: title; cities from → to, topic, format; dates and who
+    travels (if anyone)."""
+    people = people_travelling(s)
     return (
-        f"*#{s.id} {escape(s.title)}*\n"
-        f"{escape(cities_line(s, directory))} · {escape(directory.topic_label(s.topic_key, lang))}"
-        f" · {format_label(s.format, lang)}\n"
-        f"{fmt_range(s.date_from, s.date_to, lang)} · {t(lang, 'digest.people', n=s.travellers)}"
+        f"#{s.id} {s.title}",
+        f"{cities_line(s, directory)} · {directory.topic_label(s.topic_key, lang)}"
+        f" · {format_label(s.format, lang)}",
+        fmt_range(s.date_from, s.date_to, lang)
+        + (f" · {travellers_text(people, lang)}" if people else ""),
     )
+
+
+def item_line(s: Summary, directory: Directory, lang: str) -> str:
+    """The same in mrkdwn: the title bold, what people typed escaped."""
+    title, where, when = item_lines(s, directory, lang)
+    return f"*{escape(title)}*\n{escape(where)}\n{when}"
 
 
 def digest_blocks(digest: Digest, directory: Directory, lang: str) -> list[Block]:
@@ -36,7 +45,8 @@ def digest_blocks(digest: Digest, directory: Directory, lang: str) -> list[Block
             blocks.append(context(t(lang, "digest.nothing")))
         blocks.extend(section(item_line(s, directory, lang)) for s in items)
         blocks.append(divider())
-    blocks.append(context(t(lang, "digest.pending", n=digest.pending)))
+    pending = tn(lang, "digest.pending", digest.pending)
+    blocks.append(context(f":hourglass_flowing_sand: {pending}"))
     return blocks
 
 
@@ -62,10 +72,10 @@ def digest_text(digest: Digest, directory: Directory, lang: str) -> str:
     for monday, items in digest.weeks:
         lines.append(t(lang, "digest.week", day=fmt_date(monday, lang)))
         if not items:
-            lines.append("  " + t(lang, "digest.nothing").strip("_"))
+            lines.append("  " + t(lang, "digest.nothing").strip("_"))  # no mrkdwn here
         for s in items:
-            for i, line in enumerate(item_line(s, directory, lang).replace("*", "").split("\n")):
-                lines.append(("  - " if i == 0 else "    ") + line)
+            title, where, when = item_lines(s, directory, lang)
+            lines += [f"  - {title}", f"    {where}", f"    {when}"]
         lines.append("")
-    lines.append(t(lang, "digest.pending", n=digest.pending).split(": ", 1)[-1])
+    lines.append(tn(lang, "digest.pending", digest.pending))
     return "\n".join(lines)

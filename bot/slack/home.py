@@ -33,7 +33,7 @@ def _line(s: Summary, directory: Directory, lang: str) -> str:
 
 
 def next_step(s: Summary, directory: Directory, lang: str) -> str:
-    """What happens next with my request, in one line."""
+    """What happens next with my request, in one line; "" once it is closed."""
     city = escape(directory.city_name(s.own_city_key))
     return t(lang, f"next.{s.status}", city=city)
 
@@ -88,12 +88,9 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
     if not data.mine:
         blocks.append(context(t(lang, "list.empty")))
     for s in data.mine:
-        blocks.append(
-            section(
-                _line(s, directory, lang)
-                + f"\n_{status_label(s.status, lang)}_ – {next_step(s, directory, lang)}"
-            )
-        )
+        step = next_step(s, directory, lang)
+        status = f"_{status_label(s.status, lang)}_" + (f" – {step}" if step else "")
+        blocks.append(section(_line(s, directory, lang) + f"\n{status}"))
         if rules.is_open(s.status):
             blocks.append(cancel_actions(s, lang))
     _more(blocks, data.mine_total, len(data.mine), lang)

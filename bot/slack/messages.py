@@ -8,15 +8,17 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import rules
 from bot.domain.directory import Directory
-from bot.domain.request import Summary
+from bot.domain.request import Summary, people_travelling
 from bot.i18n import (
+    date_token,
     direction_label,
-    fmt_datetime,
     fmt_money,
     fmt_range,
     format_label,
+    join_names,
     status_label,
     t,
+    travellers_text,
 )
 from bot.slack import ids
 from bot.slack.blocks import (
@@ -51,7 +53,7 @@ def summary_blocks(
         f"*{t(lang, 'summary.format')}*\n{format_label(s.format, lang)} · "
         f"{direction_label(s.direction, lang)}",
         f"*{t(lang, 'summary.when')}*\n{fmt_range(s.date_from, s.date_to, lang)}",
-        f"*{t(lang, 'summary.people')}*\n{s.travellers}",
+        f"*{t(lang, 'summary.people')}*\n{travellers_text(people_travelling(s), lang)}",
         f"*{t(lang, 'summary.cost')}*\n{fmt_money(s.cost_eur, lang)}",
         f"*{t(lang, 'summary.status')}*\n{status_label(s.status, lang)}",
     ]
@@ -175,8 +177,7 @@ def decision_request(
 
 def when(moment: datetime, lang: str, tz: ZoneInfo) -> str:
     """A Slack date token: each reader sees it in their own locale and time zone."""
-    fallback = fmt_datetime(moment, lang, tz)
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+    return date_token(moment, lang, tz)
 
 
 def outcome_line(
@@ -276,7 +277,7 @@ def introduction(
     note: str | None,
 ) -> Message:
     """The group DM of requester, experts and contact: who, what, when, the question."""
-    people = ", ".join(f"<@{e}>" for e in experts)
+    people = join_names([f"<@{e}>" for e in experts], lang)
     text = t(
         lang,
         "intro.text",
@@ -320,7 +321,7 @@ def reminder(s: Summary, lang: str, days: int) -> Message:
 
 def escalation(s: Summary, directory: Directory, lang: str, days: int) -> Message:
     """To the coordinators: the request is stuck; they may decide themselves."""
-    contacts = ", ".join(f"<@{u}>" for u in directory.contacts_of(s.own_city_key)) or "–"
+    contacts = join_names([f"<@{u}>" for u in directory.contacts_of(s.own_city_key)], lang) or "–"
     text = t(
         lang,
         "remind.escalate",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any, TypeGuard
 
 from bot.domain.directory import Directory
@@ -17,10 +18,22 @@ from bot.domain.request import (
     TRAVELLERS_MIN,
     Problem,
     RawRequest,
+    Summary,
 )
-from bot.i18n import direction_label, format_label, t
+from bot.i18n import direction_label, fmt_money, fmt_range, format_label, t
 from bot.slack import ids
-from bot.slack.blocks import input_block, modal, option, plain, section
+from bot.slack.blocks import (
+    Block,
+    clip,
+    context,
+    escape,
+    input_block,
+    modal,
+    option,
+    plain,
+    section,
+)
+from bot.slack.messages import cities_line
 from bot.slack.targets import ID_MAX, parse_id
 
 SLACK_ID = re.compile(r"[A-Z0-9]{1,32}")
@@ -234,12 +247,34 @@ def raw_request(state_values: Any) -> RawRequest:
 
 
 def form_errors(problems: list[Problem], lang: str) -> dict[str, str]:
-    """Validation problems as `response_action: errors`, under the field's block."""
-    return {BLOCK_OF_FIELD.get(p.field, p.field): t(lang, p.key, **p.params) for p in problems}
+    """Validation problems as `response_action: errors`, under the field's block.
+    Amounts read as everywhere else (1.250,50 € / EUR 1,250.50)."""
+
+    def shown(params: dict[str, object]) -> dict[str, object]:
+        return {k: fmt_money(v, lang) if isinstance(v, Decimal) else v for k, v in params.items()}
+
+    return {
+        BLOCK_OF_FIELD.get(p.field, p.field): t(lang, p.key, **shown(p.params)) for p in problems
+    }
 
 
 def small_metadata(**data: Any) -> str:
     return json.dumps(data, separators=(",", ":"))
+
+
+def request_context(
+    request_id: int, lang: str, request: Summary | None, directory: Directory | None
+) -> Block:
+    """What a small modal is about. At first only the number the button carries (no
+    database before views.open); after the check, title, cities and dates."""
+    head = f"*{t(lang, 'summary.request', id=request_id)}*"
+    if request is None or directory is None:
+        return section(head)
+    return section(
+        f"*{t(lang, 'summary.request', id=request.id)}: {escape(request.title)}*\n"
+        f"{escape(cities_line(request, directory))} · "
+        f"{fmt_range(request.date_from, request.date_to, lang)}"
+    )
 
 
 def text_modal(
@@ -250,18 +285,20 @@ def text_modal(
     submit_key: str,
     meta: str,
     *,
-    intro: str | None = None,
+    about: Block,
+    then: str,
+    extra: list[Block] | None = None,
     block_id: str = ids.B_REASON,
 ) -> dict[str, Any]:
-    """A modal with one required multiline text field (reason, question, answer)."""
+    """A modal with one required multiline text field (reason, question, answer): what it is
+    about on top, what happens when it is sent below the field."""
     element = {
         "type": "plain_text_input",
         "action_id": ids.VALUE,
         "multiline": True,
         "max_length": QUESTION_MAX,
     }
-    blocks = [section(intro)] if intro else []
-    blocks.append(input_block(block_id, label, element))
+    blocks = [about, *(extra or []), input_block(block_id, label, element), context(then)]
     return modal(
         callback_id,
         t(lang, title_key),
@@ -272,7 +309,21 @@ def text_modal(
     )
 
 
-def decline_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
+def _city(request: Summary | None, directory: Directory | None, key: str) -> str:
+    """The city's name once the request is known; until then a neutral word."""
+    if request is None or directory is None:
+        return ""
+    return escape(directory.city_name(getattr(request, key)))
+
+
+def decline_modal(
+    request_id: int,
+    version: int,
+    lang: str,
+    *,
+    request: Summary | None = None,
+    directory: Directory | None = None,
+) -> dict[str, Any]:
     meta = small_metadata(id=request_id, v=version, lang=lang)
     return text_modal(
         ids.VIEW_DECLINE,
@@ -281,10 +332,19 @@ def decline_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
         t(lang, "modal.decline.reason"),
         "modal.decline.submit",
         meta,
+        about=request_context(request_id, lang, request, directory),
+        then=t(lang, "modal.decline.then"),
     )
 
 
-def ask_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
+def ask_modal(
+    request_id: int,
+    version: int,
+    lang: str,
+    *,
+    request: Summary | None = None,
+    directory: Directory | None = None,
+) -> dict[str, Any]:
     meta = small_metadata(id=request_id, v=version, lang=lang)
     return text_modal(
         ids.VIEW_ASK,
@@ -293,11 +353,27 @@ def ask_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
         t(lang, "modal.ask.question"),
         "modal.ask.submit",
         meta,
+        about=request_context(request_id, lang, request, directory),
+        then=t(lang, "modal.ask.then"),
     )
 
 
-def answer_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
+def answer_modal(
+    request_id: int,
+    version: int,
+    lang: str,
+    *,
+    request: Summary | None = None,
+    directory: Directory | None = None,
+    question: str | None = None,
+) -> dict[str, Any]:
+    """The requester's answer, below the question it answers (once it is loaded)."""
     meta = small_metadata(id=request_id, v=version, lang=lang)
+    extra = []
+    if question:
+        quote = ">" + escape(clip(question, 2500)).replace("\n", "\n>")
+        extra.append(section(f"*{t(lang, 'modal.answer.question')}*\n{quote}"))
+    city = _city(request, directory, "own_city_key")
     return text_modal(
         ids.VIEW_ANSWER,
         lang,
@@ -305,10 +381,21 @@ def answer_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
         t(lang, "modal.answer.label"),
         "modal.ask.submit",
         meta,
+        about=request_context(request_id, lang, request, directory),
+        extra=extra,
+        then=t(lang, "modal.answer.then_city" if city else "modal.answer.then", city=city),
     )
 
 
-def name_experts_modal(request_id: int, city_key: str, city_name: str, lang: str) -> dict[str, Any]:
+def name_experts_modal(
+    request_id: int,
+    city_key: str,
+    city_name: str,
+    lang: str,
+    *,
+    request: Summary | None = None,
+    directory: Directory | None = None,
+) -> dict[str, Any]:
     meta = small_metadata(id=request_id, city=city_key, lang=lang)
     people = {
         "type": "multi_users_select",
@@ -323,8 +410,10 @@ def name_experts_modal(request_id: int, city_key: str, city_name: str, lang: str
         "max_length": QUESTION_MAX,
     }
     blocks = [
+        request_context(request_id, lang, request, directory),
         input_block(ids.B_EXPERTS, t(lang, "modal.name.experts", city=city_name), people),
         input_block(ids.B_NOTE, t(lang, "modal.name.note"), note, optional=True),
+        context(t(lang, "modal.name.then")),
     ]
     return modal(
         ids.VIEW_NAME_EXPERTS,
@@ -373,8 +462,14 @@ def metadata_id(meta: dict[str, Any], key: str) -> int:
     return parse_id(value) or 0
 
 
-def reflection_modal(request_id: int, lang: str) -> dict[str, Any]:
-    """What worked, what did not, would you recommend it, 1–5."""
+def reflection_modal(
+    request_id: int,
+    lang: str,
+    *,
+    request: Summary | None = None,
+    directory: Directory | None = None,
+) -> dict[str, Any]:
+    """What worked, what did not, would you recommend it, 1–5; and who reads it."""
     meta = small_metadata(id=request_id, lang=lang)
 
     def text(optional_block: str, label_key: str) -> dict[str, Any]:
@@ -389,7 +484,7 @@ def reflection_modal(request_id: int, lang: str) -> dict[str, Any]:
     yes_no = [option(t(lang, "yes"), "yes"), option(t(lang, "no"), "no")]
     ratings = [option(str(n), str(n)) for n in range(5, 0, -1)]
     blocks = [
-        section(f"*{t(lang, 'summary.request', id=request_id)}*"),
+        request_context(request_id, lang, request, directory),
         text(ids.B_WORKED, "modal.reflect.worked"),
         text(ids.B_NOT_WORKED, "modal.reflect.not_worked"),
         input_block(
@@ -402,6 +497,7 @@ def reflection_modal(request_id: int, lang: str) -> dict[str, Any]:
             t(lang, "modal.reflect.rating"),
             {"type": "radio_buttons", "action_id": ids.VALUE, "options": ratings},
         ),
+        context(t(lang, "modal.reflect.then")),
     ]
     return modal(
         ids.VIEW_REFLECT,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel import col
+from sqlmodel import col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
@@ -28,7 +28,7 @@ from bot.usecases.common import (
     summary,
     transition,
 )
-from models import RequestPartner
+from models import AuditEntry, RequestPartner
 
 DECISIONS = {"approve": Action.APPROVE, "decline": Action.DECLINE, "ask": Action.ASK}
 
@@ -106,6 +106,22 @@ def check_requester(
         request = load_request(session, request_id)
         rules.check_answer(directory, actor, request, opening=True)
         return summary(session, request)
+
+
+def check_answerer(
+    session_factory: SessionFactory, request_id: int, actor: str, directory: Directory
+) -> tuple[Summary, str | None]:
+    """As `check_requester`, plus the question being answered (the latest "ask" entry)."""
+    with session_factory() as session:
+        request = load_request(session, request_id)
+        rules.check_answer(directory, actor, request, opening=True)
+        asked = session.exec(
+            select(AuditEntry.comment)
+            .where(AuditEntry.request_id == request_id, AuditEntry.action == Action.ASK)
+            .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+            .limit(1)
+        ).first()
+        return summary(session, request), asked
 
 
 def check_editable(session_factory: SessionFactory, request_id: int, actor: str) -> Summary:
@@ -204,6 +220,7 @@ __all__ = [
     "Done",
     "answer",
     "cancel",
+    "check_answerer",
     "check_decider",
     "check_requester",
     "decide",

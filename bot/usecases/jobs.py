@@ -20,9 +20,12 @@ from bot.domain import rules
 from bot.domain.schedule import (
     ESCALATE_AFTER_WORKING_DAYS,
     REMIND_AFTER_WORKING_DAYS,
+    WORKING_HOURS,
+    WorkingHours,
     add_working_days,
     completion_due,
     reflection_due,
+    within_working_hours,
 )
 from bot.domain.states import Action
 from bot.notify import Notifier
@@ -35,14 +38,18 @@ log = logging.getLogger(__name__)
 @dataclass
 class JobReport:
     counts: dict[str, int] = field(default_factory=dict)
+    # Set when prompts were held back: outside these working hours nothing is sent.
+    held_back: WorkingHours | None = None
 
     def add(self, key: str) -> None:
         self.counts[key] = self.counts.get(key, 0) + 1
 
     def __str__(self) -> str:
-        if not self.counts:
-            return "nothing to do"
-        return ", ".join(f"{k}: {v}" for k, v in sorted(self.counts.items()))
+        done = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts.items()))
+        if self.held_back is not None:
+            note = f"outside working hours ({self.held_back}, Mon-Fri): no prompts sent"
+            return f"{done}; {note}" if done else note
+        return done or "nothing to do"
 
 
 def _once(
@@ -80,10 +87,22 @@ class _Skip(Exception):
     """The request changed meanwhile; nothing to send."""
 
 
-def remind(session_factory: SessionFactory, notifier: Notifier, *, now: datetime) -> JobReport:
-    """Remind the contacts after 2 working days; escalate to coordinators after 5."""
+def remind(
+    session_factory: SessionFactory,
+    notifier: Notifier,
+    *,
+    now: datetime,
+    hours: WorkingHours = WORKING_HOURS,
+) -> JobReport:
+    """Remind the contacts after 2 working days; escalate to coordinators after 5.
+
+    Outside working hours nothing is sent; the next run inside them sends what is due.
+    """
     tz = notifier.tz
     report = JobReport()
+    if not within_working_hours(now, hours, tz):
+        report.held_back = hours
+        return report
     with session_factory() as session:
         waiting = session.exec(
             select(ExchangeRequest.id, ExchangeRequest.version, ExchangeRequest.status_changed_at)
@@ -121,10 +140,22 @@ def remind(session_factory: SessionFactory, notifier: Notifier, *, now: datetime
     return report
 
 
-def reflect(session_factory: SessionFactory, notifier: Notifier, *, now: datetime) -> JobReport:
-    """The day after an exchange: ask for reflections. 14 days after: complete it."""
+def reflect(
+    session_factory: SessionFactory,
+    notifier: Notifier,
+    *,
+    now: datetime,
+    hours: WorkingHours = WORKING_HOURS,
+) -> JobReport:
+    """The day after an exchange: ask for reflections. 14 days after: complete it.
+
+    The prompts wait for working hours; completing (which sends nothing) does not.
+    """
     today = now.astimezone(notifier.tz).date()
     report = JobReport()
+    may_prompt = within_working_hours(now, hours, notifier.tz)
+    if not may_prompt:
+        report.held_back = hours
     with session_factory() as session:
         ended = session.exec(
             select(col(ExchangeRequest.id), col(ExchangeRequest.date_to))
@@ -136,7 +167,7 @@ def reflect(session_factory: SessionFactory, notifier: Notifier, *, now: datetim
         ).all()
     for request_id, date_to in ended:
         assert request_id is not None
-        if reflection_due(date_to, today):
+        if may_prompt and reflection_due(date_to, today):
 
             def ask(session: Session, request: ExchangeRequest) -> bool:
                 if request.status not in rules.UNDER_WAY:

@@ -7,8 +7,9 @@ Two bases, both in the report's notes:
 - *requests* and *decisions* count what was filed in the year (`created_at` in the
   configured time zone);
 - *exchanges* are approved requests (approved, matched or completed — not
-  cancelled or declined) whose first day (`date_from`) lies in the year; travellers,
-  costs, city pairs, topics, formats and reflections refer to them.
+  cancelled or declined) whose first day (`date_from`) lies in the year; travellers
+  (nobody for online exchanges), costs, city pairs, topics, formats and reflections
+  refer to them.
 
 Numbers only: `bot.render.report` words them as CSV and Markdown, and
 `bot.slack.report_message` as a Slack message.
@@ -28,6 +29,7 @@ from sqlmodel import col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
+from bot.domain.request import travelling
 from bot.domain.states import Status
 from models import City, ExchangeRequest, Network, Reflection, RequestPartner, Topic
 
@@ -91,7 +93,7 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 ExchangeRequest.status, ExchangeRequest.created_at, ExchangeRequest.decided_at
             ).where(col(ExchangeRequest.created_at) >= start, col(ExchangeRequest.created_at) < end)
         ).all()
-        # sqlmodel types select() for at most four columns; these six are fine at run time.
+        # sqlmodel types select() for at most four columns; these seven are fine at run time.
         exchanges = session.exec(
             select(  # type: ignore[call-overload]
                 ExchangeRequest.id,
@@ -100,6 +102,7 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 ExchangeRequest.format,
                 ExchangeRequest.travellers,
                 ExchangeRequest.cost_eur,
+                ExchangeRequest.direction,
             )
             .where(
                 col(ExchangeRequest.status).in_(rules.AGREED),
@@ -145,7 +148,8 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         by_city_pair=_ranked(pairs),
         by_topic=_ranked(Counter(row[2] for row in exchanges)),
         by_format=_ranked(Counter(row[3] for row in exchanges)),
-        travellers=sum(row[4] for row in exchanges),
+        # Online exchanges count nobody as travelling, whatever number was typed.
+        travellers=sum(travelling(row[4], row[3], row[6]) for row in exchanges),
         cost_eur=sum(costs, Decimal("0")).quantize(Decimal("0.01")),
         exchanges_with_cost=len(costs),
         decisions=len(decision_hours),

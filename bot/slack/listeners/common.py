@@ -88,6 +88,15 @@ def open_modal(
     return view_id
 
 
+def show_context(client: WebClient, view_id: str, view: dict[str, Any]) -> None:
+    """After the check: the modal again, now with what the request is about. Input typed
+    meanwhile stays (same block and action ids). Best effort: the modal works without it."""
+    try:
+        client.views_update(view_id=view_id, view=view)
+    except (SlackApiError, OSError) as exc:  # closed meanwhile, refused, or no answer in time
+        log.info("views.update with the request's context skipped: %s", exc)
+
+
 def required_text(ack: Ack, view: dict[str, Any], lang: str) -> str | None:
     """The one text field of a small modal, or an inline error (acked) and None."""
     text = views.text_value(view.get("state", {}).get("values"), ids.B_REASON)

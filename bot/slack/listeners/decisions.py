@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.domain.request import Summary
 from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import (
@@ -19,6 +20,7 @@ from bot.slack.listeners.common import (
     open_modal,
     request_target,
     required_text,
+    show_context,
     user_of,
 )
 from bot.slack.listeners.guards import verify_origin
@@ -77,9 +79,21 @@ def decline_clicked(
 ) -> None:
     ack()
     target = request_target(body)
-    modal = views.decline_modal(target.request_id, target.version, services.lang_of(user_of(body)))
-    if open_modal(services, client, context, body, modal) is not None:
-        check_decider(services, body, target)
+    lang = services.lang_of(user_of(body), cached=True)  # no database before views.open
+    view_id = open_modal(
+        services,
+        client,
+        context,
+        body,
+        views.decline_modal(target.request_id, target.version, lang),
+    )
+    if view_id is not None:
+        s = check_decider(services, body, target)
+        lang = services.lang_of(user_of(body))
+        modal = views.decline_modal(
+            target.request_id, target.version, lang, request=s, directory=services.directory
+        )
+        show_context(client, view_id, modal)
 
 
 def ask_clicked(
@@ -87,20 +101,28 @@ def ask_clicked(
 ) -> None:
     ack()
     target = request_target(body)
-    modal = views.ask_modal(target.request_id, target.version, services.lang_of(user_of(body)))
-    if open_modal(services, client, context, body, modal) is not None:
-        check_decider(services, body, target)
+    lang = services.lang_of(user_of(body), cached=True)  # no database before views.open
+    view_id = open_modal(
+        services, client, context, body, views.ask_modal(target.request_id, target.version, lang)
+    )
+    if view_id is not None:
+        s = check_decider(services, body, target)
+        lang = services.lang_of(user_of(body))
+        modal = views.ask_modal(
+            target.request_id, target.version, lang, request=s, directory=services.directory
+        )
+        show_context(client, view_id, modal)
 
 
-def check_decider(services: Services, body: dict[str, Any], target: RequestTarget) -> None:
+def check_decider(services: Services, body: dict[str, Any], target: RequestTarget) -> Summary:
     """Decline and ask: the same checks as approving, before the person types a reason."""
     verify_origin(services, body, target.request_id)
-    decisions.check_decider(
+    return decisions.check_decider(
         services.session_factory,
         target.request_id,
         target.version,
         user_of(body),
-        services.directory,
+        services.refresh_directory(),
     )
 
 
@@ -109,12 +131,26 @@ def answer_clicked(
 ) -> None:
     ack()
     target = request_target(body)
-    modal = views.answer_modal(target.request_id, target.version, services.lang_of(user_of(body)))
-    if open_modal(services, client, context, body, modal) is not None:
+    lang = services.lang_of(user_of(body), cached=True)  # no database before views.open
+    view_id = open_modal(
+        services, client, context, body, views.answer_modal(target.request_id, target.version, lang)
+    )
+    if view_id is not None:
         verify_origin(services, body, target.request_id)
-        decisions.check_requester(
-            services.session_factory, target.request_id, user_of(body), services.directory
+        # The directory as of now: a contact removed from it loses their rights at once.
+        s, question = decisions.check_answerer(
+            services.session_factory, target.request_id, user_of(body), services.refresh_directory()
         )
+        lang = services.lang_of(user_of(body))
+        modal = views.answer_modal(
+            target.request_id,
+            target.version,
+            lang,
+            request=s,
+            directory=services.directory,
+            question=question,
+        )
+        show_context(client, view_id, modal)
 
 
 def edit_clicked(
@@ -123,13 +159,14 @@ def edit_clicked(
     """The request form, prefilled: "one moment" at once, the form once the checks pass."""
     ack()
     user = user_of(body)
-    lang = services.lang_of(user)
     target = request_target(body)
-    view_id = open_modal(services, client, context, body, views.loading_modal(lang))
+    loading = views.loading_modal(services.lang_of(user, cached=True))
+    view_id = open_modal(services, client, context, body, loading)
     if view_id is None:
         return
     verify_origin(services, body, target.request_id)
     s = decisions.check_editable(services.session_factory, target.request_id, user)
+    lang = services.lang_of(user)
     form = views.request_modal(
         services.directory, lang, prefill=s.as_raw(), edit_id=s.id, version=s.version
     )

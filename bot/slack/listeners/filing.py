@@ -86,7 +86,7 @@ def answer_command(
         for message in digest_messages(content, services.directory, lang):
             respond(response_type="ephemeral", **message)
     elif word in REPORT_WORDS:
-        if not services.directory.is_coordinator(user):
+        if not services.refresh_directory().is_coordinator(user):
             ack(**report_refused(lang))
             return
         today = services.clock().astimezone(services.settings.timezone).date()

@@ -11,6 +11,8 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.domain.errors import Refused
 from bot.services import Services
+from bot.slack.listeners.runtime import SERVICES
+from bot.usecases import events
 from bot.usecases.messages import request_of_message
 
 log = logging.getLogger(__name__)
@@ -31,18 +33,47 @@ REQUEST_BUTTONS = (
 
 def register(app: App) -> None:
     app.middleware(our_workspace_only)
+    app.middleware(once_per_event)
 
 
 def our_workspace_only(
     req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
 ) -> BoltResponse | None:
-    """A correctly signed payload from another workspace is refused."""
-    ours = req.context.authorize_result.team_id if req.context.authorize_result else None
-    theirs = req.context.team_id
-    if ours and theirs and theirs != ours and not req.context.enterprise_id:
-        log.warning("refused a request from workspace %s (ours is %s)", theirs, ours)
-        return BoltResponse(status=401, body="")
-    return next()
+    """A correctly signed payload from another workspace (or another Enterprise Grid
+    organisation) is refused: its workspace and enterprise must be the installation's."""
+    installed = req.context.authorize_result
+    ours = (installed.team_id, installed.enterprise_id) if installed else (None, None)
+    theirs = (req.context.team_id, req.context.enterprise_id)
+    if not foreign(ours, theirs):
+        return next()
+    log.warning("refused a request from workspace/enterprise %s (ours is %s)", theirs, ours)
+    return BoltResponse(status=401, body="")
+
+
+def foreign(ours: tuple[str | None, str | None], theirs: tuple[str | None, str | None]) -> bool:
+    """(team, enterprise) of a payload against the installation's. A payload names its
+    workspace (and, on Enterprise Grid, its organisation); either that differs from ours,
+    or is absent where ours is known, makes it foreign."""
+    (our_team, our_org), (their_team, their_org) = ours, theirs
+    if our_team and their_team != our_team:
+        return True
+    return their_org != our_org
+
+
+def once_per_event(
+    req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+) -> BoltResponse | None:
+    """Slack retries an event it thinks we missed (X-Slack-Retry-Num, same event_id): on
+    whichever instance it lands, the first delivery acts and the others are only acked."""
+    body = req.body if isinstance(req.body, dict) else {}
+    event_id = body.get("event_id")
+    if body.get("type") != "event_callback" or not isinstance(event_id, str) or not event_id:
+        return next()
+    services: Services = req.context[SERVICES]
+    if events.first_delivery(services.session_factory, event_id, now=services.clock()):
+        return next()
+    log.info("event %s was delivered before; acked, not handled again", event_id)
+    return BoltResponse(status=200, body="")
 
 
 def verify_origin(services: Services, body: dict[str, Any], request_id: int) -> None:

@@ -44,5 +44,6 @@ def home_opened(event: dict[str, Any], client: WebClient, services: Services) ->
 def render_home(services: Services, user: str) -> dict[str, Any]:
     """The Home tab of `user`, as of now."""
     today = services.clock().astimezone(services.settings.timezone).date()
-    data = home_for(services.session_factory, user, services.directory, today=today)
-    return home_view(data, services.directory, services.lang_of(user))
+    directory = services.refresh_directory()
+    data = home_for(services.session_factory, user, directory, today=today)
+    return home_view(data, directory, services.lang_of(user))

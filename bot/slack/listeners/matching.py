@@ -16,6 +16,7 @@ from bot.slack.listeners.common import (
     naming_target,
     open_modal,
     request_target,
+    show_context,
     user_of,
 )
 from bot.slack.listeners.guards import verify_origin
@@ -35,17 +36,20 @@ def name_experts_clicked(
     ack()
     user = user_of(body)
     target = naming_target(body)
-    modal = views.name_experts_modal(
-        target.request_id,
-        target.city,
-        services.directory.city_name(target.city),
-        services.lang_of(user),
-    )
-    if open_modal(services, client, context, body, modal) is not None:
+    city_name = services.directory.city_name(target.city)
+    lang = services.lang_of(user, cached=True)  # no database before views.open
+    modal = views.name_experts_modal(target.request_id, target.city, city_name, lang)
+    view_id = open_modal(services, client, context, body, modal)
+    if view_id is not None:
         verify_origin(services, body, target.request_id)
-        matching.check_namer(
+        s = matching.check_namer(
             services.session_factory, target.request_id, target.city, user, services.notifier()
         )
+        lang = services.lang_of(user)
+        modal = views.name_experts_modal(
+            target.request_id, target.city, city_name, lang, request=s, directory=services.directory
+        )
+        show_context(client, view_id, modal)
 
 
 def name_experts_submitted(

@@ -10,7 +10,13 @@ from slack_sdk import WebClient
 from bot.domain import answers
 from bot.services import Services
 from bot.slack import ids, views
-from bot.slack.listeners.common import modal_lang, open_modal, request_target, user_of
+from bot.slack.listeners.common import (
+    modal_lang,
+    open_modal,
+    request_target,
+    show_context,
+    user_of,
+)
 from bot.slack.listeners.guards import verify_origin
 from bot.usecases import reflection
 
@@ -27,16 +33,24 @@ def reflect_clicked(
     ack()
     user = user_of(body)
     target = request_target(body)
-    modal = views.reflection_modal(target.request_id, services.lang_of(user))
-    if open_modal(services, client, context, body, modal) is not None:
+    lang = services.lang_of(user, cached=True)  # no database before views.open
+    view_id = open_modal(
+        services, client, context, body, views.reflection_modal(target.request_id, lang)
+    )
+    if view_id is not None:
         verify_origin(services, body, target.request_id)
-        reflection.check_reflector(
+        s = reflection.check_reflector(
             services.session_factory,
             target.request_id,
             user,
             notifier=services.notifier(),
             now=services.clock(),
         )
+        lang = services.lang_of(user)
+        modal = views.reflection_modal(
+            target.request_id, lang, request=s, directory=services.directory
+        )
+        show_context(client, view_id, modal)
 
 
 def reflection_submitted(
