@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot import cli_admin
 from bot.settings import Settings, SettingsError
+from bot.startup import configure_logging, open_database
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,12 +48,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     load_dotenv(find_dotenv(usecwd=True))
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        configure_logging(os.environ, fmt="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return _dispatch(args)
     except SettingsError as exc:
         print(f"cr-bot: {exc}", file=sys.stderr)
@@ -69,19 +65,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "directory" and args.dir_command == "check":
         return _directory_check(args.file)
+    if args.command in ("digest", "remind", "reflect") and not getattr(args, "dry_run", False):
+        return _job(args)
     settings = Settings.from_env(os.environ, require_slack=False)
-    from bot.db import SessionFactory, make_engine, upgrade
+    from bot.db import SessionFactory
 
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade(engine)
-    except Exception as exc:
-        raise SettingsError(
-            f"DATABASE_URL: cannot reach or upgrade the database ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''}). Check the URL and that the "
-            "server runs."
-        ) from None
-    session_factory = SessionFactory(engine)
+    session_factory = SessionFactory(open_database(settings.database_url))
     if (code := cli_admin.dispatch(args, settings, session_factory)) is not None:
         return code
     if args.command == "db":
@@ -91,8 +80,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _directory_sync(session_factory, args.file)
     if args.command == "digest" and args.dry_run:
         return _digest_dry_run(settings, session_factory)
-    if args.command in ("digest", "remind", "reflect"):
-        return _job(args, settings)
     if args.command == "history":
         from bot.usecases.history import history_lines
 
@@ -106,12 +93,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _directory_check(path: Path) -> int:
-    from bot.directory_file import check_directory
+    from bot.directory_file import DirectoryFileError, check_directory, read_directory_file
 
-    if not path.exists():
-        print(f"{path}: file not found", file=sys.stderr)
+    try:
+        text = read_directory_file(path)
+    except DirectoryFileError as exc:
+        print(f"{path}: {exc.problems[0].message}", file=sys.stderr)
         return 1
-    problems = check_directory(path.read_text(encoding="utf-8"))
+    problems = check_directory(text)
     for problem in problems:
         print(f"{path}: {problem}", file=sys.stderr)
     if problems:
@@ -129,7 +118,9 @@ def _directory_sync(session_factory: object, path: Path) -> int:
         directory = load_directory_file(path)
     except DirectoryFileError as exc:
         for problem in exc.problems:
-            print(f"{path}: {problem}", file=sys.stderr)
+            # A problem of the file itself (a folder, not UTF-8) is named by its path already.
+            line = problem.message if problem.entry == str(path) else str(problem)
+            print(f"{path}: {line}", file=sys.stderr)
         return 1
     report = sync_directory(session_factory, directory, now=utcnow())  # type: ignore[arg-type]
     print(f"{path}: {report}")
@@ -149,17 +140,29 @@ def _digest_dry_run(settings: Settings, session_factory: object) -> int:
     return 0
 
 
-def _job(args: argparse.Namespace, settings: Settings) -> int:
-    """Run one job as cron would: needs the bot token (it posts through Slack)."""
+def _job(args: argparse.Namespace) -> int:
+    """Run one job as cron would. It posts through Slack, so it needs the bot token (but no
+    signing secret: it serves nothing); the digest needs its channel. Checked before the
+    database and Slack are touched."""
+    command = f"cr-bot {args.command}"
+    if not os.environ.get("SLACK_BOT_TOKEN", "").strip():
+        raise SettingsError(
+            f"SLACK_BOT_TOKEN is not set: `{command}` posts through Slack; copy the Bot User "
+            "OAuth Token (xoxb-…) of your Slack app into .env (see .env.example)."
+        )
+    settings = Settings.from_env(os.environ, require_slack=False)
+    if args.command == "digest" and not settings.digest_channel:
+        raise SettingsError(
+            "CR_DIGEST_CHANNEL is not set: `cr-bot digest` needs the ID of the channel to post "
+            "to (channel details → bottom, e.g. C0123ABCD), and the bot invited there "
+            "(/invite @cr-bot); `cr-bot digest --dry-run` prints it without posting."
+        )
     from bot.scheduler import digest_job, reflect_job, remind_job
     from bot.server import build
 
-    settings = Settings.from_env(os.environ)
     runtime = build(settings, sync_directory_file=False)
     try:
         if args.command == "digest":
-            if not settings.digest_channel:
-                raise SettingsError("CR_DIGEST_CHANNEL is not set: name the channel ID to post to.")
             print(f"digest: {digest_job(runtime.services, force=args.now)}")
         elif args.command == "remind":
             print(f"remind: {remind_job(runtime.services)}")

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.startup import output_failure, writable_output
+
 if TYPE_CHECKING:  # the use cases are imported when a command runs, as in bot.cli
     from bot.db import SessionFactory
     from bot.settings import Settings
@@ -83,6 +85,9 @@ def dispatch(
     if args.command not in COMMANDS:
         return None
     now = now or datetime.now(UTC)
+    output: Path | None = getattr(args, "output", None)
+    if output is not None:
+        writable_output(output)  # before the work (an export is recorded in the audit trail)
     if args.command == "report":
         return _report(args, settings, session_factory)
     if args.command == "purge":
@@ -105,7 +110,7 @@ def _report(args: argparse.Namespace, settings: Settings, session_factory: Sessi
         sys.stdout.write(text)
         return 0
     # newline="": the CSV already ends its rows with \r\n.
-    args.output.write_text(text, encoding=encoding, newline="")
+    _write(args.output, text, encoding=encoding, newline="")
     print(f"report {args.year} written to {args.output}", file=sys.stderr)
     return 0
 
@@ -133,9 +138,16 @@ def _export(args: argparse.Namespace, session_factory: SessionFactory, now: date
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        _write(args.output, text, encoding="utf-8")
         print(f"export of {args.user} written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _write(path: Path, text: str, *, encoding: str, newline: str | None = None) -> None:
+    try:
+        path.write_text(text, encoding=encoding, newline=newline)
+    except OSError as exc:
+        raise output_failure(exc, path) from None
 
 
 def _year(text: str) -> int:

@@ -85,20 +85,34 @@ def parse_directory(text: str) -> Directory:
 
 def load_directory_file(path: Path) -> Directory:
     """The directory in the file at `path`; raises `DirectoryFileError` when unusable."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        problem = Problem(
-            str(path), "", f"file not found; copy {EXAMPLE_FILE} to it and fill in your network"
-        )
-        raise DirectoryFileError([problem], source=str(path)) from None
-    except UnicodeDecodeError as exc:
-        problem = Problem(str(path), "", f"not UTF-8 text ({exc.reason})")
-        raise DirectoryFileError([problem], source=str(path)) from None
-    directory, problems = _read(text)
+    directory, problems = _read(read_directory_file(path))
     if problems or directory is None:
         raise DirectoryFileError(problems, source=str(path))
     return directory
+
+
+def read_directory_file(path: Path) -> str:
+    """The text of the directory file: UTF-8, a BOM (as Windows editors write it) dropped.
+
+    Raises `DirectoryFileError` with one problem whose entry is the path itself when the
+    file cannot be read as text."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        message = f"file not found; copy {EXAMPLE_FILE} to it and fill in your network"
+    except IsADirectoryError:
+        message = "is a folder, not a file: name the directory file itself (e.g. directory.toml)"
+    except PermissionError:
+        message = "not allowed to read it: check the file's permissions"
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        message = (
+            f"not UTF-8 text (line {line}, byte 0x{exc.object[exc.start]:02x}): "
+            "save it as UTF-8 in your editor"
+        )
+    except OSError as exc:
+        message = f"cannot be read ({exc.strerror or exc})"
+    raise DirectoryFileError([Problem(str(path), "", message)], source=str(path))
 
 
 # --- reading -----------------------------------------------------------------

@@ -17,12 +17,20 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import Services, create_app
-from bot.db import SessionFactory, make_engine, upgrade
-from bot.directory_file import DirectoryFileError, load_directory_file
+from bot.app import SLACK_API_URL, Services, create_app
+from bot.db import SessionFactory
+from bot.directory_file import EXAMPLE_FILE, DirectoryFileError, load_directory_file
+from bot.domain.directory import Directory
 from bot.settings import Settings, SettingsError
 from bot.slack.views import is_slack_id
-from bot.usecases.directory import sync_directory
+from bot.startup import (
+    drop_bolt_token_warning,
+    first_call_to_slack,
+    open_database,
+    port_failure,
+    slack_failure,
+)
+from bot.usecases.directory import load_directory, sync_directory
 from models.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -35,6 +43,9 @@ class Runtime:
     app: App
     services: Services
     _stoppers: list[Callable[[], None]] = field(default_factory=list)
+    # Logged by `announce()` once the bot is up, so that a start that fails later (the app
+    # token, the port) prints only its one line.
+    _notes: list[tuple[int, str]] = field(default_factory=list)
 
     def start_background(self, *, outbox_interval: float = 5.0) -> None:
         """The outbox sender and the job scheduler, in daemon threads."""
@@ -46,6 +57,12 @@ class Runtime:
             self._stoppers.append(outbox.stop)
         scheduler = start_scheduler(self.services)
         self._stoppers.append(lambda: scheduler.shutdown(wait=False))
+
+    def announce(self) -> None:
+        """Log what the start did (the directory sync)."""
+        for level, message in self._notes:
+            log.log(level, message)
+        self._notes.clear()
 
     def stop(self) -> None:
         for stop in reversed(self._stoppers):
@@ -61,46 +78,82 @@ def build(
     clock: Callable[[], datetime] = utcnow,
     process_before_response: bool = False,
     sync_directory_file: bool = True,
+    require_directory: bool = False,
 ) -> Runtime:
-    """Upgrade the database, sync the directory file, and create the app (calls auth.test)."""
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade(engine)
-    except Exception as exc:
-        engine.dispose()
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        raise SettingsError(
-            f"DATABASE_URL: cannot reach or upgrade the database ({type(exc).__name__}: {first}). "
-            "Check the URL and that the server runs."
-        ) from None
+    """Upgrade the database, check the directory file, create the app (calls auth.test),
+    then sync the directory. Whatever an operator can get wrong is a one-line SettingsError.
+
+    require_directory (the entry points): a missing directory file stops the start unless
+    the database has a directory from an earlier sync; else it is only logged."""
+    engine = open_database(settings.database_url)
     session_factory = SessionFactory(engine)
-    if sync_directory_file:
-        if settings.directory_path.exists():
-            try:
-                directory = load_directory_file(settings.directory_path)
-            except DirectoryFileError as exc:
-                raise SettingsError(
-                    f"CR_DIRECTORY={settings.directory_path} has problems "
-                    f"(see `cr-bot directory check {settings.directory_path}`): "
-                    + "; ".join(str(p) for p in exc.problems[:3])
-                ) from None
+    notes: list[tuple[int, str]] = []
+    try:
+        directory = (
+            _directory_file(settings, session_factory, notes, required=require_directory)
+            if sync_directory_file
+            else None
+        )
+        drop_bolt_token_warning()
+        try:
+            with first_call_to_slack():  # auth.test
+                app, services = create_app(
+                    settings,
+                    session_factory=session_factory,
+                    client=client,
+                    clock=clock,
+                    process_before_response=process_before_response,
+                )
+        except Exception as exc:
+            api_url = client.base_url if client else settings.api_url or SLACK_API_URL
+            failure = slack_failure(exc, api_url=api_url, token="SLACK_BOT_TOKEN")
+            if failure is None:
+                raise
+            raise failure from None
+        if directory is not None:
             report = sync_directory(session_factory, directory, now=clock())
-            log.info("directory %s synced: %s", settings.directory_path, report)
-        else:
-            log.warning(
-                "directory file %s not found (CR_DIRECTORY); using the directory in the database",
-                settings.directory_path,
+            notes.append((logging.INFO, f"directory {settings.directory_path} synced: {report}"))
+        services.refresh_directory()
+        services.load_languages()
+    except BaseException:
+        engine.dispose()
+        raise
+    return Runtime(app=app, services=services, _notes=notes)
+
+
+def _directory_file(
+    settings: Settings,
+    session_factory: SessionFactory,
+    notes: list[tuple[int, str]],
+    *,
+    required: bool,
+) -> Directory | None:
+    """The checked directory file; None when it is missing (and allowed to be)."""
+    path = settings.directory_path
+    if not path.exists() and not path.is_symlink():
+        if not required or load_directory(session_factory).cities:
+            notes.append(
+                (
+                    logging.WARNING,
+                    f"CR_DIRECTORY={path} not found: using the directory from the last sync "
+                    "in the database",
+                )
             )
-    app, services = create_app(
-        settings,
-        session_factory=session_factory,
-        client=client,
-        clock=clock,
-        process_before_response=process_before_response,
-    )
-    services.refresh_directory()
-    services.load_languages()
-    return Runtime(app=app, services=services)
+            return None
+        raise SettingsError(
+            f"CR_DIRECTORY={path} not found: copy {EXAMPLE_FILE} to {path}, fill in your "
+            f"cities and people, check it with `cr-bot directory check {path}`"
+        )
+    try:
+        return load_directory_file(path)
+    except DirectoryFileError as exc:
+        if len(exc.problems) == 1 and exc.problems[0].entry == str(path):
+            # The file itself (a folder, not UTF-8, not readable), not its entries.
+            raise SettingsError(f"CR_DIRECTORY={path}: {exc.problems[0].message}") from None
+        raise SettingsError(
+            f"CR_DIRECTORY={path} has problems (see `cr-bot directory check {path}`): "
+            + "; ".join(str(p) for p in exc.problems[:3])
+        ) from None
 
 
 def wsgi_app(runtime: Runtime) -> Callable[..., Iterable[bytes]]:
@@ -349,28 +402,35 @@ def make_http_server(runtime: Runtime, host: str, port: int, *, timeout: int = 3
 
 
 def run(settings: Settings) -> None:
-    """`cr-bot run`: Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT; stops on SIGTERM."""
-    runtime = build(settings)
-    runtime.start_background()
+    """`cr-bot run`: Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT; stops on SIGTERM.
+
+    Everything that can refuse (the bot token, the app token, the port) is tried before
+    the background jobs start, so a failed start prints its one line and nothing else."""
+    runtime = build(settings, require_directory=True)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
         log.info("signal %s: stopping", signum)
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
     try:
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(runtime.app, app_token=settings.app_token)
+            handler = _socket_mode_handler(runtime, settings)
+        else:
+            try:
+                server = make_http_server(runtime, "0.0.0.0", settings.port)
+            except OSError as exc:
+                raise port_failure(exc, settings.port) from None
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        runtime.start_background()
+        runtime.announce()
+        if settings.socket_mode:
             handler.connect()
             log.info("cr-bot running in Socket Mode")
             stop.wait()
             handler.close()
         else:
-            server = make_http_server(runtime, "0.0.0.0", settings.port)
             thread = threading.Thread(
                 target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
             )
@@ -381,4 +441,24 @@ def run(settings: Settings) -> None:
             server.server_close()
     finally:
         runtime.stop()
-        log.info("cr-bot stopped")
+    log.info("cr-bot stopped")
+
+
+def _socket_mode_handler(runtime: Runtime, settings: Settings) -> Any:
+    """The Socket Mode handler, its first WebSocket URL already issued: the app token is
+    checked here, with the error turned into one line (the SDK would log it, then raise)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(runtime.app, app_token=settings.app_token)
+    client = handler.client
+    try:
+        with first_call_to_slack():
+            opened = client.web_client.apps_connections_open(app_token=settings.app_token or "")
+    except Exception as exc:
+        failure = slack_failure(exc, api_url=client.web_client.base_url, token="SLACK_APP_TOKEN")
+        if failure is None:
+            raise
+        raise failure from None
+    # The builtin client connects to wss_uri when set, else asks for one (the same call).
+    client.wss_uri = str(opened["url"])
+    return handler

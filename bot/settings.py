@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.schedule import WORKING_HOURS, DigestSchedule, WorkingHours
 
 LANGUAGES = ("de", "en")
+# The placeholders in .env.example, recognised so that a copied file gets a clear line.
+EXAMPLE_BOT_TOKEN = "xoxb-your-bot-token"
+EXAMPLE_APP_TOKEN = "xapp-your-app-token"
 
 
 class SettingsError(Exception):
@@ -70,11 +73,22 @@ class Settings:
             raise SettingsError(
                 "SLACK_BOT_TOKEN does not look like a Slack token: it must start with xoxb-."
             )
+        if bot_token == EXAMPLE_BOT_TOKEN:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is still the example value of .env.example: paste the Bot "
+                "User OAuth Token (xoxb-…) from OAuth & Permissions of your Slack app."
+            )
         app_token = get("SLACK_APP_TOKEN")
         if app_token and not app_token.startswith("xapp-"):
             raise SettingsError(
                 "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
                 "(Basic Information → App-Level Tokens, scope connections:write)."
+            )
+        if app_token == EXAMPLE_APP_TOKEN:
+            raise SettingsError(
+                "SLACK_APP_TOKEN is still the example value of .env.example: paste the "
+                "App-Level Token (xapp-…) from Basic Information → App-Level Tokens, or "
+                "remove the line for HTTP mode."
             )
         signing_secret = get("SLACK_SIGNING_SECRET")
         if not app_token and not signing_secret and require_slack:
