@@ -213,6 +213,8 @@ TEXTS: dict[str, dict[str, str]] = {
                             "(Expert/innen außerhalb des Bots gefunden)",
                       "en": ":white_check_mark: *Marked as matched* by {actor} · {when} "
                             "(experts found outside the bot)"},
+    "outcome.complete": {"de": ":checkered_flag: *Abgeschlossen* · {when}",
+                         "en": ":checkered_flag: *Completed* · {when}"},
     "experts.line": {"de": "• {city}: {experts} (benannt von {contact})",
                      "en": "• {city}: {experts} (named by {contact})"},
     "coord.mark_matched_hint": {"de": "Nur nötig, wenn die Expert/innen außerhalb des Bots "

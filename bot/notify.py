@@ -509,6 +509,19 @@ class Notifier:
                 action_message=tracked,
             )
 
+    def completed(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """The exchange is over: the requester's confirmation DM says so and loses its
+        withdraw button; a coordinator's "mark as matched" copy closes too. Reflection
+        prompts stay open: people may still reflect."""
+        self.confirmation(session, s, now=now)
+        self.close_messages(
+            session,
+            s,
+            lambda lang: t(lang, "outcome.complete", when=messages.when(now, lang, self.tz)),
+            now=now,
+            kinds=("coordination", "naming"),
+        )
+
     def reflected(self, session: Session, s: Summary, user: str, *, now: datetime) -> None:
         """Thank the person: their reflection message loses its button."""
         tz = self.tz

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler import remind_job
+from bot.scheduler import reflect_job, remind_job
 from bot.slack import ids
 from bot.slack.blocks import WORD_JOINER
 from tests import payloads as p
@@ -27,6 +27,7 @@ from tests.flows import (
     submit_request,
     text_state,
 )
+from tests.seed import seed
 
 TITLE = "Quartiersschulen gemeinsam planen"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -422,3 +423,21 @@ def test_english_texts_read_naturally(bot):
     english = " ".join(entry["en"] for entry in TEXTS.values())
     for clumsy in ("Nothing more to do for you", "The network pays the travel", "Knöpfe"):
         assert clumsy not in english
+
+
+def test_the_confirmation_dm_shows_the_completion_without_buttons(bot):
+    seed(bot, state="matched", date_from=date(2026, 12, 7), date_to=date(2026, 12, 9))
+    confirmation = dms_to(bot, "U0REQ1")[0]
+    bot.clock.now = datetime(2026, 12, 23, 9, tzinfo=UTC)  # 14 days after the end, 10:00
+
+    reflect_job(bot.services)
+
+    updates = [
+        c
+        for c in bot.slack.delivered("chat.update")
+        if c.params["ts"] == confirmation.response["ts"]
+    ]
+    assert updates, "the confirmation DM was not updated on completion"
+    last = updates[-1].params
+    assert "Abgeschlossen" in blocks_text(last["blocks"])
+    assert buttons(last["blocks"]) == {}

@@ -29,7 +29,7 @@ from bot.domain.schedule import (
 )
 from bot.domain.states import Action
 from bot.notify import Notifier
-from bot.usecases.common import summary, transition
+from bot.usecases.common import load, summary, transition
 from models import ExchangeRequest, Expert, ReminderSent
 
 log = logging.getLogger(__name__)
@@ -195,6 +195,10 @@ def reflect(
                     comment="14 days after the end date",
                     values={"completed_at": now},
                 )
+                if done is not None:
+                    notifier.completed(
+                        session, summary(session, load(session, request_id)), now=now
+                    )
             if done is not None:
                 report.add("complete")
     return report

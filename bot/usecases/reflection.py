@@ -71,7 +71,8 @@ def submit_reflection(
                 )
             )
             session.flush()
-            if request.status != Status.COMPLETED:
+            completing = request.status != Status.COMPLETED
+            if completing:
                 transition(
                     session,
                     request_id,
@@ -83,6 +84,8 @@ def submit_reflection(
                 )
             s = summary(session, request)
             notifier.reflected(session, s, actor, now=now)
+            if completing:
+                notifier.completed(session, s, now=now)
     except IntegrityError:
         raise Refused("refused.already_reflected", {"id": request_id}) from None
     return s
