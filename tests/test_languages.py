@@ -3,10 +3,22 @@ contacts, namers, coordinators and experts too; stored per person, refreshed aft
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot.scheduler import reflect_job
 from bot.slack import ids
 from tests import payloads as p
 from tests.conftest import running_bot
-from tests.flows import blocks_text, click, dms_to, last_dm, submit_opened, submit_request
+from tests.flows import (
+    blocks_text,
+    buttons,
+    click,
+    dms_to,
+    last_dm,
+    submit_opened,
+    submit_request,
+    text_state,
+)
 
 REQUESTER, CONTACT, OTHER_CONTACT, NAMER, COORD = "U0REQ1", "U0LEI1", "U0LEI2", "U0BRE3", "U0COORD1"
 
@@ -96,3 +108,39 @@ def test_a_locale_is_asked_again_after_a_month(bot):
 
     assert len(bot.slack.calls_to("users.info")) > before
     assert "Genehmigen" in blocks_text(dms_to(bot, OTHER_CONTACT)[-1].params["blocks"])
+
+
+def test_an_english_requester_and_contact_go_through_the_whole_exchange_in_english(bot):
+    """Filing, a question, the answer, approval, naming and reflection: everything the two
+    English-speaking people receive is English; the German namer's is German."""
+    english(bot, REQUESTER, OTHER_CONTACT, "U0EXP1")
+    bot.services.remember_language(REQUESTER, "en-US")  # seen before: her form is English
+    bot.http.command(user_id=REQUESTER, trigger_id="t-form")
+    assert bot.slack.delivered("views.open")[-1].params["view"]["title"]["text"] == "C+R request"
+    submit_request(bot, REQUESTER, metadata='{"lang":"en"}')
+
+    click(bot, OTHER_CONTACT, last_dm(bot, OTHER_CONTACT), ids.A_ASK)
+    asked = submit_opened(bot, OTHER_CONTACT, text_state(ids.B_REASON, "Which dates work?"))
+    assert asked == (200, "")
+    question = last_dm(bot, REQUESTER)
+    assert "question" in question.params["text"].lower()
+    click(bot, REQUESTER, question, ids.A_ANSWER)
+    assert submit_opened(bot, REQUESTER, text_state(ids.B_REASON, "Any in December.")) == (
+        200,
+        "",
+    )
+    click(bot, OTHER_CONTACT, last_dm(bot, OTHER_CONTACT), ids.A_APPROVE)
+    click(bot, NAMER, last_dm(bot, NAMER), ids.A_NAME_EXPERTS)
+    values = {ids.B_EXPERTS: {ids.VALUE: p.users_value(["U0EXP1"])}}
+    assert submit_opened(bot, NAMER, values) == (200, "")
+    bot.clock.now = datetime(2026, 12, 10, 9, tzinfo=UTC)  # the day after, 10:00 in Berlin
+    reflect_job(bot.services)
+    assert ids.A_REFLECT in buttons(last_dm(bot, REQUESTER).params["blocks"])
+    assert ids.A_REFLECT in buttons(last_dm(bot, "U0EXP1").params["blocks"])
+
+    for user in (REQUESTER, OTHER_CONTACT, "U0EXP1"):
+        for dm in dms_to(bot, user):
+            shown = dm.params["text"] + blocks_text(dm.params["blocks"])
+            for german in ("Anfrage #", "Genehmig", "Bitte ", "Rückfrage", "Expert/innen"):
+                assert german not in shown, (user, german, shown[:200])
+    assert "Expert/innen" in blocks_text(last_dm(bot, NAMER).params["blocks"])
