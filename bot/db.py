@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(models.__file__).parent / "migrations"
+# PostgreSQL connections older than this are replaced at checkout (servers, proxies and
+# firewalls drop idle ones after a while).
+RECYCLE_SECONDS = 300
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
@@ -49,7 +52,10 @@ def make_engine(url: str, **kw: Any) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    kw.setdefault("pool_pre_ping", True)
+    # No ping before every checkout (a round trip per action): connections are renewed
+    # after a while instead, and one that died under us fails its statement, which makes
+    # the pool drop every connection made before it; the next checkout connects afresh.
+    kw.setdefault("pool_recycle", RECYCLE_SECONDS)
     # Fail fast when the database is away, so Slack still gets its ack within 3 s.
     kw.setdefault("connect_args", {"connect_timeout": 2})
     return create_engine(url, **kw)
@@ -74,12 +80,19 @@ class SessionFactory:
 
     def ping(self) -> bool:
         """True when the database answers."""
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            return False
+        for _attempt in (1, 2):
+            try:
+                with self.engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                return True
+            except DBAPIError as exc:
+                # A pooled connection the server dropped meanwhile: the pool is renewed by
+                # now, so ask once more on a fresh one.
+                if not exc.connection_invalidated:
+                    return False
+            except Exception:
+                return False
+        return False
 
 
 def alembic_config(engine: Engine) -> Config:

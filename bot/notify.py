@@ -397,9 +397,8 @@ class Notifier:
         # Several people read it together: the network's language.
         intro = messages.introduction(s, self.directory, self.network_lang, named, notes)
         payload = {"users": list(dict.fromkeys(members)), **intro}
-        row = enqueue(session, GROUP_DM, payload, request_id=s.id, now=now)
-        session.flush()  # the requester's DM links to it
-        return row
+        # The requester's DM links to it (thread_of=): written first, at the commit.
+        return enqueue(session, GROUP_DM, payload, request_id=s.id, now=now)
 
     def all_named(self, session: Session, s: Summary, *, now: datetime) -> None:
         """Every partner city named its experts: the request is matched."""
@@ -544,6 +543,5 @@ class Notifier:
                 thread_of=first,
                 now=now,
             )
-            if first is None:
-                session.flush()  # the thread's later messages refer to the first row
+            if first is None:  # the thread's later messages refer to the first row
                 first = row

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, delete, func, or_, update
+from sqlalchemy import case, delete, event, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
@@ -43,6 +43,9 @@ HOME_REFRESH = "home_refresh"
 # to; once that is posted, its permalink replaces PERMALINK in the text and blocks.
 LINK_PARENT = "_link_parent"
 CLAIM = timedelta(seconds=60)
+# One person's Home tab is published at most once in this time; changes meanwhile are
+# shown by the next refresh (the last change of a burst always is).
+HOME_WINDOW = timedelta(seconds=2)
 GIVE_UP_WAITING = timedelta(days=2)
 MAX_BACKOFF = timedelta(minutes=15)
 # Rows claimed at once, and sent WORKERS at a time (one conversation's rows stay in order);
@@ -69,22 +72,20 @@ def enqueue(
 
     With `action_message` on chat.postMessage, the posted channel/ts are saved on it;
     on chat.update, its channel/ts are filled in at send time.
+
+    Nothing is written yet: the action's rows are inserted together, in one INSERT, when
+    its transaction commits (`write_pending`); the returned row has its id from then on.
     """
     if action_message is not None and action_message.id is None:
         session.add(action_message)
-        session.flush()
-    if thread_of is not None and thread_of.id is None:
-        session.flush()
     row = OutboxMessage(
         request_id=request_id,
         method=method,
         payload=payload,
-        action_message_id=action_message.id if action_message else None,
-        thread_of=thread_of.id if thread_of else None,
         created_at=now,
         next_attempt_at=now,
     )
-    session.add(row)
+    session.info.setdefault(_PENDING, []).append(_Pending(row, action_message, thread_of))
     for user in _people(method, payload, action_message):
         refresh_home(session, user, now=now)
     return row
@@ -105,35 +106,122 @@ def _people(
 
 
 def refresh_home(session: Session, user: str, *, now: datetime) -> None:
-    """Publish the person's Home tab after the change, unless a refresh already waits.
+    """Mark the person's Home tab as out of date; it is published after the change.
 
-    The tab is rendered when the refresh is sent, so a waiting (not yet claimed) refresh
-    will show this change too.
+    Only for people who have opened their Home tab (it is rendered fresh when they do).
+    The mark is an unsent Home refresh row, rendered when it is sent: a change finding one
+    waiting adds nothing, as that refresh will show it too (`write_pending`); the sender
+    publishes one person's tab at most once per HOME_WINDOW.
     """
-    queued: set[str] = session.info.setdefault("home_refresh", set())
-    if user in queued:
+    session.info.setdefault(_HOMES, {}).setdefault(user, now)
+
+
+@dataclass
+class _Pending:
+    row: OutboxMessage
+    action_message: ActionMessage | None
+    thread_of: OutboxMessage | None
+
+
+_PENDING = "cr_outbox_pending"
+_HOMES = "cr_outbox_homes"
+_COLUMNS = [c for c in OutboxMessage.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+
+
+def write_pending(session: Session) -> None:
+    """Insert the outbox rows the transaction enqueued: one INSERT for all of them (and one
+    before it for a row others reply to, as they need its id).
+
+    Runs before every commit (a session event); a rollback drops them."""
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    homes: dict[str, datetime] = session.info.pop(_HOMES, {})
+    if not pending and not homes:
         return
-    queued.add(user)
-    waiting = session.exec(
-        select(OutboxMessage.id).where(
-            OutboxMessage.method == HOME_REFRESH,
-            OutboxMessage.recipient == user,
-            col(OutboxMessage.sent_at).is_(None),
-            col(OutboxMessage.dead).is_(False),
-            col(OutboxMessage.claimed_until).is_(None),
-        )
-    ).first()
-    if waiting is not None:
+    session.flush()  # the change itself, and the ids of new action messages
+    if homes:
+        pending += _home_refreshes(session, homes)
+    while pending:
+        ready = [p for p in pending if p.thread_of is None or p.thread_of.id is not None]
+        if not ready:
+            raise RuntimeError("an outbox row replies in the thread of a row never enqueued")
+        parents = {id(p.thread_of) for p in pending if p.thread_of is not None}
+        for parent in [p for p in ready if id(p.row) in parents]:
+            _insert(session, [parent], returning=True)
+        _insert(session, [p for p in ready if id(p.row) not in parents], returning=False)
+        pending = [p for p in pending if p not in ready]
+
+
+def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> None:
+    if not pending:
         return
-    session.add(
-        OutboxMessage(
-            method=HOME_REFRESH,
-            payload={"user": user},
-            recipient=user,
-            created_at=now,
-            next_attempt_at=now,
-        )
+    params = []
+    for p in pending:
+        if p.action_message is not None:
+            p.row.action_message_id = p.action_message.id
+        if p.thread_of is not None:
+            p.row.thread_of = p.thread_of.id
+        params.append({c.name: getattr(p.row, c.name) for c in _COLUMNS})
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    if returning:  # one row: its id for the rows that refer to it
+        [p] = pending
+        p.row.id = session.execute(insert(table).returning(table.c.id), params[0]).scalar_one()
+    else:  # executemany: one statement (multi-row VALUES where the driver allows)
+        session.execute(insert(table), params)
+
+
+def _home_refreshes(session: Session, homes: dict[str, datetime]) -> list[_Pending]:
+    """A refresh row for each of these people who uses the Home tab and has none waiting.
+
+    A waiting row is one not yet claimed: it renders the tab when it is sent, after this
+    commit. The UPDATE locks it (PostgreSQL), so a sender cannot claim and render it before
+    this transaction commits; a row claimed meanwhile no longer counts as waiting.
+    """
+    from bot.usecases.people import home_users
+
+    users = home_users(session, homes)
+    if not users:
+        return []
+    waiting = set(
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.method) == HOME_REFRESH,
+                col(OutboxMessage.recipient).in_(sorted(users)),
+                col(OutboxMessage.sent_at).is_(None),
+                col(OutboxMessage.dead).is_(False),
+                col(OutboxMessage.claimed_until).is_(None),
+            )
+            .values(recipient=OutboxMessage.recipient)
+            .returning(col(OutboxMessage.recipient))
+            .execution_options(synchronize_session=False)
+        ).scalars()
     )
+    return [
+        _Pending(
+            OutboxMessage(
+                method=HOME_REFRESH,
+                payload={"user": user},
+                recipient=user,
+                created_at=homes[user],
+                next_attempt_at=homes[user],
+            ),
+            None,
+            None,
+        )
+        for user in sorted(users - waiting)
+    ]
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: Any) -> None:
+    if previous.parent is None:  # the whole transaction: what it enqueued is gone with it
+        session.info.pop(_PENDING, None)
+        session.info.pop(_HOMES, None)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -152,13 +240,17 @@ class Outbox:
         clock: Callable[[], datetime],
         coordinators: Callable[[], Sequence[str]] = tuple,
         home: Callable[[str], dict[str, Any]] | None = None,
+        home_window: timedelta = HOME_WINDOW,
     ) -> None:
         self.session_factory = session_factory
         self.client = client
         self.clock = clock
         self.coordinators = coordinators
         self.home = home
+        self.home_window = home_window
         self._lock = threading.Lock()
+        # The earliest time a row put back by the Home window falls due (the loop wakes then).
+        self._next_due: datetime | None = None
         # Slack method -> until when Slack asked us not to call it (429 Retry-After).
         self._holds: dict[str, datetime] = {}
         self._wake = threading.Event()
@@ -229,6 +321,10 @@ class Outbox:
             ).all()
             if not rows:
                 return []
+            later = self._too_soon(session, rows, now)
+            rows = [r for r in rows if r.id not in later]
+            if not rows:
+                return []
             ids = [r.id for r in rows]
             claimed = set(
                 session.execute(
@@ -239,19 +335,25 @@ class Outbox:
                     .execution_options(synchronize_session=False)
                 ).scalars()
             )
-            targets = {
-                t.id: t
-                for t in session.exec(
-                    select(ActionMessage).where(
-                        col(ActionMessage.id).in_({r.action_message_id for r in rows} - {None})
+            target_ids = {r.action_message_id for r in rows} - {None}
+            targets = (
+                {
+                    t.id: t
+                    for t in session.exec(
+                        select(ActionMessage).where(col(ActionMessage.id).in_(target_ids))
                     )
-                )
-            }
-            parent_rows = session.exec(
-                select(OutboxMessage).where(
-                    col(OutboxMessage.id).in_({r.thread_of for r in rows} - {None})
-                )
-            ).all()
+                }
+                if target_ids
+                else {}
+            )
+            parent_ids = {r.thread_of for r in rows} - {None}
+            parent_rows = (
+                session.exec(
+                    select(OutboxMessage).where(col(OutboxMessage.id).in_(parent_ids))
+                ).all()
+                if parent_ids
+                else []
+            )
             parents = {o.id: (o.result_channel, o.result_ts) for o in parent_rows}
             dead_parents = {o.id for o in parent_rows if o.dead}
             batch = []
@@ -269,6 +371,48 @@ class Outbox:
                 batch.append(_Claimed(row, interrupted, target, parent, dead))
             session.expunge_all()
             return batch
+
+    def _too_soon(self, session: Session, rows: Sequence[OutboxMessage], now: datetime) -> set[int]:
+        """The Home refreshes among `rows` whose person's tab was published less than
+        `home_window` ago, or is being published right now (by any instance): they are put
+        back until the window has passed, unclaimed, so changes meanwhile join them."""
+        homes = {r.recipient: r for r in rows if r.method == HOME_REFRESH and r.recipient}
+        if not homes or not self.home_window:
+            return set()
+        since = now - self.home_window
+        recent = session.exec(
+            select(
+                OutboxMessage.recipient,
+                func.max(OutboxMessage.sent_at),
+                func.max(OutboxMessage.claimed_until),
+            )
+            .where(
+                col(OutboxMessage.method) == HOME_REFRESH,
+                col(OutboxMessage.recipient).in_(sorted(homes)),
+                col(OutboxMessage.id).notin_([r.id for r in rows]),
+                or_(col(OutboxMessage.sent_at) > since, col(OutboxMessage.claimed_until) > now),
+            )
+            .group_by(col(OutboxMessage.recipient))
+        ).all()
+        if not recent:
+            return set()
+        later: dict[int, datetime] = {}
+        for user, sent, claimed in recent:
+            # After the last publication, or (one is on its way now) after a window from now.
+            in_flight = claimed is not None and claimed > now
+            until = max(sent or since, now if in_flight else since) + self.home_window
+            for row in rows:
+                if row.method == HOME_REFRESH and row.recipient == user and row.id is not None:
+                    later[row.id] = until
+        session.execute(
+            update(OutboxMessage),
+            [{"id": row_id, "next_attempt_at": until} for row_id, until in later.items()],
+        )
+        with self._lock:
+            first = min(later.values())
+            if self._next_due is None or self._next_due <= now or first < self._next_due:
+                self._next_due = first
+        return set(later)
 
     def _send_batch(self, batch: list[_Claimed], workers: int = WORKERS) -> list[_Outcome]:
         """Send a claimed batch: one conversation (and what waits for its messages) in order,
@@ -288,8 +432,13 @@ class Outbox:
             lane_of[row.id] = lane  # type: ignore[index]
             lanes.setdefault(lane, []).append(claimed)
         messages = [q for q in lanes.values() if q[0].row.method != HOME_REFRESH]
-        homes = [q for q in lanes.values() if q[0].row.method == HOME_REFRESH]
         outcomes: list[_Outcome] = []
+        homes = []
+        for q in lanes.values():
+            if q[0].row.method == HOME_REFRESH:
+                # Two marks of one person (instances that raced): one publication shows all.
+                outcomes += [self._done(extra.row, None, {}) for extra in q[1:]]
+                homes.append(q[:1])
         posted: dict[int, tuple[str | None, str | None]] = {}
         started = self.clock()
         with ThreadPoolExecutor(workers, thread_name_prefix="outbox-send") as pool:
@@ -570,11 +719,23 @@ class Outbox:
                         pass
                 except Exception:
                     log.exception("outbox delivery failed; will try again")
-                self._wake.wait(interval)
+                self._wake.wait(self._wait_at_most(interval))
                 self._wake.clear()
 
         self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
         self._thread.start()
+
+    def _wait_at_most(self, interval: float) -> float:
+        """`interval`, or less when a Home refresh put back by its window falls due sooner."""
+        now = self.clock()
+        with self._lock:
+            due = self._next_due
+            if due is None:
+                return interval
+            if due <= now:  # due by now: one more round at once
+                self._next_due = None
+                return 0.0
+        return min(interval, (due - now).total_seconds() + 0.01)
 
     def stop(self) -> None:
         self._stop.set()

@@ -158,6 +158,9 @@ def flow(bot: Any, arm_step: Arm, *, failing_rounds: int = 1) -> None:
         bot.slack.heal()
         drain(bot)
 
+    # Those who use the Home tab get it refreshed by the outbox at every step.
+    for user in (REQUESTER, CONTACT, NAMER, COORDINATOR):
+        assert bot.http.event(p.app_home_opened(user_id=user))[0] == 200
     arm_step()
     status, body = submit_request(bot, REQUESTER)
     assert (status, body) == (200, ""), body  # the modal closes: the request is stored

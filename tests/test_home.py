@@ -53,6 +53,7 @@ def test_contact_decides_from_home_with_the_same_checks(bot):
     assert set(buttons(view["blocks"])) >= {ids.A_APPROVE, ids.A_DECLINE, ids.A_ASK}
     # An outsider clicking (a forged payload) is refused privately, in a modal.
     outsider = _open_home(bot, "U0OUT1")
+    _open_home(bot, "U0LEI2")
     assert ids.A_APPROVE not in buttons(outsider["blocks"])
     _home_click(bot, "U0OUT1", view, ids.A_APPROVE)
     refusal = bot.slack.delivered("views.open")[-1].params["view"]
@@ -91,16 +92,23 @@ def test_coordinator_sees_every_pending_decision_and_naming(bot):
     assert "Schon genehmigt" in text.split("Anstehende Austausche")[1]
 
 
-def test_home_is_refreshed_for_everyone_a_change_concerns(bot):
+def test_home_is_refreshed_for_everyone_a_change_concerns_who_uses_it(bot):
+    users = ("U0REQ1", "U0LEI1", "U0LEI2", "U0BRE3", "U0COORD1")
+    for user in users:
+        _open_home(bot, user)
+    mark = len(bot.slack.calls)
     submit_request(bot, "U0REQ1")
-    refreshed = {c.params["user_id"] for c in bot.slack.delivered("views.publish")}
+    refreshed = {c.params["user_id"] for c in bot.slack.calls[mark:] if c.method == "views.publish"}
     assert refreshed == {"U0REQ1", "U0LEI1", "U0LEI2"}
     mark = len(bot.slack.calls)
     from tests.flows import click
 
+    bot.clock.advance(seconds=3)  # past the Home window of the submission's refreshes
     click(bot, "U0LEI1", last_dm(bot, "U0LEI1"), ids.A_APPROVE)
     again = {c.params["user_id"] for c in bot.slack.calls[mark:] if c.method == "views.publish"}
-    assert {"U0REQ1", "U0LEI1", "U0LEI2", "U0BRE3", "U0COORD1"} <= again
+    assert set(users) <= again
+    # Nobody who never opened the Home tab is published one (the nearest: Bremen's contact).
+    assert "U0BRE1" not in {c.params["user_id"] for c in bot.slack.delivered("views.publish")}
 
 
 def test_home_stays_within_100_blocks(bot):

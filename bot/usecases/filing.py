@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
 from bot.domain.request import RequestDraft, Summary
@@ -39,54 +40,53 @@ def file_request(
 
     The same submission (same `submission_key`) stores one request, however often it comes.
     """
-    existing = _by_submission(session_factory, submission_key)
-    if existing:
-        return Filed(existing, created=False)
-    try:
-        with session_factory.begin() as session:
-            request = ExchangeRequest.model_validate(
-                draft,
-                update={
-                    "requester_id": requester_id,
-                    "status": Status.SUBMITTED,
-                    "locale": locale,
-                    "submission_key": submission_key,
-                    "created_at": now,
-                    "status_changed_at": now,
-                },
+    request = ExchangeRequest.model_validate(
+        draft,
+        update={
+            "requester_id": requester_id,
+            "status": Status.SUBMITTED,
+            "locale": locale,
+            "submission_key": submission_key,
+            "created_at": now,
+            "status_changed_at": now,
+        },
+    )
+    with session_factory.begin() as session:
+        # One statement both checks and stores: a retry (or a parallel copy) of the same
+        # submission finds the unique key taken and inserts nothing.
+        values = request.model_dump(exclude={"id"})
+        table = ExchangeRequest.__table__  # type: ignore[attr-defined]
+        statement = _insert_for(session)(table).values(**values)
+        request.id = session.execute(
+            statement.on_conflict_do_nothing(index_elements=[table.c.submission_key]).returning(
+                table.c.id
             )
-            session.add(request)
-            session.flush()
-            assert request.id is not None
-            for key in draft.partner_keys:
-                session.add(RequestPartner(request_id=request.id, city_key=key))
-            session.flush()
-            audit(
-                session,
-                request_id=request.id,
-                actor=requester_id,
-                action=Action.SUBMIT,
-                now=now,
-                to_status=Status.SUBMITTED,
-            )
-            filed = summary(session, request)
-            notifier.request_filed(session, filed, now=now)
-            notifier.decision_needed(session, filed, now=now)
-    except IntegrityError:
-        # A parallel retry of the same submission won the unique key: return its request.
-        existing = _by_submission(session_factory, submission_key)
-        if existing is None:
-            raise
-        return Filed(existing, created=False)
+        ).scalar()
+        if request.id is None:
+            stored = session.exec(
+                select(ExchangeRequest).where(ExchangeRequest.submission_key == submission_key)
+            ).one()
+            return Filed(summary(session, stored), created=False)
+        session.add_all(
+            RequestPartner(request_id=request.id, city_key=key) for key in draft.partner_keys
+        )
+        audit(
+            session,
+            request_id=request.id,
+            actor=requester_id,
+            action=Action.SUBMIT,
+            now=now,
+            to_status=Status.SUBMITTED,
+        )
+        filed = Summary.of(request, tuple(sorted(draft.partner_keys)))
+        notifier.request_filed(session, filed, now=now)
+        notifier.decision_needed(session, filed, now=now)
     return Filed(filed, created=True)
 
 
-def _by_submission(session_factory: SessionFactory, key: str) -> Summary | None:
-    with session_factory() as session:
-        request = session.exec(
-            select(ExchangeRequest).where(ExchangeRequest.submission_key == key)
-        ).first()
-        return summary(session, request) if request else None
+def _insert_for(session: Session) -> Any:
+    """INSERT with ON CONFLICT, in the database's dialect."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def my_requests(

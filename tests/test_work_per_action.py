@@ -1,0 +1,199 @@
+"""What one action costs the database and Slack: statements, transactions, flushes and Home
+tab publications per submission and per click, counted on the real engine (SQLAlchemy
+events) and on the fake Slack."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from bot.db import SessionFactory, make_engine
+from bot.slack import ids
+from tests import payloads as p
+from tests.conftest import PG_URL
+from tests.flows import click, last_dm, submit_request
+
+REQUESTER, CONTACTS = "U0REQ1", ("U0LEI1", "U0LEI2")
+EVERYONE = (REQUESTER, *CONTACTS, "U0BRE1", "U0BRE3", "U0NUE1", "U0COORD1")
+
+
+@contextmanager
+def counted(engine: Any) -> Iterator[Counter[str]]:
+    """SQL statements (by kind and table), transactions and ORM flushes, while inside."""
+    seen: Counter[str] = Counter()
+
+    def statement(conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        words = sql.split()
+        seen["statements"] += 1
+        if words[0] in ("INSERT", "UPDATE", "DELETE"):
+            conn.info["cr_wrote"] = True
+        if words[0] in ("INSERT", "UPDATE", "DELETE", "SELECT"):
+            table = re.search(r"(?:INTO|FROM|UPDATE)\s+(\w+)", sql)
+            seen[f"{words[0]} {table.group(1) if table else '?'}"] += 1
+        if "ON CONFLICT" in sql:
+            seen["on conflict"] += 1
+        if words[0] == "SELECT" and "WHERE exchange_request.submission_key" in sql:
+            seen["duplicate check by SELECT"] += 1
+
+    def begin(conn: Any) -> None:
+        seen["transactions"] += 1
+        conn.info["cr_wrote"] = False
+
+    def commit(conn: Any) -> None:
+        if conn.info.pop("cr_wrote", False):
+            seen["write transactions"] += 1
+
+    def flush(_session: Any, _context: Any) -> None:
+        seen["flushes"] += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", commit)
+    event.listen(Session, "after_flush", flush)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "begin", begin)
+        event.remove(engine, "commit", commit)
+        event.remove(Session, "after_flush", flush)
+
+
+def open_homes(bot: Any, *users: str) -> None:
+    for user in users:
+        assert bot.http.event(p.app_home_opened(user_id=user))[0] == 200
+
+
+def publishes(bot: Any, since: int) -> Counter[str]:
+    return Counter(
+        c.params["user_id"] for c in bot.slack.calls[since:] if c.method == "views.publish"
+    )
+
+
+def test_a_submission_writes_its_outbox_rows_in_one_insert_and_checks_duplicates_by_it(bot):
+    open_homes(bot, *EVERYONE)
+    with counted(bot.session_factory.engine) as seen:
+        assert submit_request(bot, REQUESTER) == (200, "")
+    # The confirmation, both contacts' decision DMs and three Home refreshes: one INSERT.
+    assert seen["INSERT outbox_message"] == 1
+    # The duplicate check is the INSERT itself (ON CONFLICT DO NOTHING on the submission key).
+    assert seen["INSERT exchange_request"] == seen["on conflict"] == 1
+    assert seen["duplicate check by SELECT"] == 0
+    assert seen["flushes"] <= 1
+    # The action's own, then the sender's claim and its mark of what was sent (reads aside).
+    assert seen["write transactions"] == 3
+
+
+def test_a_retried_submission_stores_one_request(bot):
+    assert submit_request(bot, REQUESTER, view_id="VSAME") == (200, "")
+    mark = len(bot.slack.calls)
+    with counted(bot.session_factory.engine) as seen:
+        assert submit_request(bot, REQUESTER, view_id="VSAME") == (200, "")
+    assert seen["INSERT outbox_message"] == 0
+    assert [c.method for c in bot.slack.calls[mark:] if c.method == "chat.postMessage"] == []
+    with bot.session_factory() as s:
+        assert s.execute(text("SELECT count(*) FROM exchange_request")).scalar() == 1
+
+
+def test_an_approve_click_writes_its_outbox_rows_in_one_insert(bot):
+    open_homes(bot, *EVERYONE)
+    submit_request(bot, REQUESTER)
+    bot.clock.advance(seconds=5)
+    with counted(bot.session_factory.engine) as seen:
+        click(bot, CONTACTS[0], last_dm(bot, CONTACTS[0]), ids.A_APPROVE)
+    assert seen["INSERT outbox_message"] == 1
+    assert seen["flushes"] <= 3  # 11 before: one per outbox row and query
+
+
+def test_no_home_tab_is_published_for_people_who_never_opened_it(bot):
+    mark = len(bot.slack.calls)
+    submit_request(bot, REQUESTER)
+    bot.clock.advance(seconds=5)
+    click(bot, CONTACTS[0], last_dm(bot, CONTACTS[0]), ids.A_APPROVE)
+    assert publishes(bot, mark) == Counter()
+    # Once someone looks at it, changes that concern them refresh it.
+    open_homes(bot, REQUESTER)
+    mark = len(bot.slack.calls)
+    bot.clock.advance(seconds=5)
+    submit_request(bot, REQUESTER, view_id="V2")
+    assert publishes(bot, mark) == Counter({REQUESTER: 1})
+
+
+def test_a_burst_of_changes_publishes_each_home_once_per_window_and_the_last_state(bot):
+    open_homes(bot, *EVERYONE)
+    mark = len(bot.slack.calls)
+    for n in range(5):
+        assert submit_request(bot, REQUESTER, view_id=f"VBURST{n}") == (200, "")
+    # The first change is shown at once; the other four wait for the window and are shown
+    # by one publication each, of the state as it is then.
+    assert publishes(bot, mark) == Counter({REQUESTER: 1, CONTACTS[0]: 1, CONTACTS[1]: 1})
+    bot.clock.advance(seconds=2.5)
+    bot.services.outbox.deliver_due()
+    assert publishes(bot, mark) == Counter({REQUESTER: 2, CONTACTS[0]: 2, CONTACTS[1]: 2})
+    last = [c for c in bot.slack.delivered("views.publish") if c.params["user_id"] == REQUESTER]
+    shown = str(last[-1].params["view"])
+    assert all(f"#{n} " in shown for n in range(1, 6))
+    # Nothing more waits.
+    bot.clock.advance(seconds=10)
+    bot.services.outbox.deliver_due()
+    assert publishes(bot, mark) == Counter({REQUESTER: 2, CONTACTS[0]: 2, CONTACTS[1]: 2})
+
+
+def test_two_instances_coalesce_through_the_database(bot, session_factory):
+    """The mark is a row: a second sender (another instance) respects the window too."""
+    from bot.outbox import Outbox
+    from bot.slack.listeners.home import render_home
+
+    open_homes(bot, REQUESTER)
+    mark = len(bot.slack.calls)
+    submit_request(bot, REQUESTER, view_id="VA")
+    submit_request(bot, REQUESTER, view_id="VB")
+    other = Outbox(
+        bot.session_factory,
+        bot.services.client,
+        clock=bot.clock,
+        home=lambda user: render_home(bot.services, user),
+    )
+    other.deliver_due()
+    assert publishes(bot, mark) == Counter({REQUESTER: 1})
+    bot.clock.advance(seconds=3)
+    other.deliver_due()
+    bot.services.outbox.deliver_due()
+    assert publishes(bot, mark) == Counter({REQUESTER: 2})
+
+
+def test_postgresql_connections_are_recycled_not_pinged():
+    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/x")
+    assert engine.pool._pre_ping is False  # type: ignore[attr-defined]
+    assert 0 < engine.pool._recycle <= 600  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
+def test_a_dropped_postgresql_connection_is_replaced_without_a_ping(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    factory = SessionFactory(make_engine(database_url))
+    admin = make_engine(database_url)
+    try:
+        assert factory.ping()
+        with admin.begin() as conn:  # the server drops our pooled connection
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND application_name = ''"
+                )
+            )
+        assert factory.ping()  # the dead connection is dropped, a fresh one answers
+        with factory() as s:
+            assert s.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        factory.engine.dispose()
+        admin.dispose()
