@@ -181,19 +181,19 @@ def _home_refreshes(session: Session, homes: dict[str, datetime]) -> list[_Pendi
     users = home_users(session, homes)
     if not users:
         return []
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
     waiting = set(
         session.execute(
-            update(OutboxMessage)
+            update(table)
             .where(
-                col(OutboxMessage.method) == HOME_REFRESH,
-                col(OutboxMessage.recipient).in_(sorted(users)),
-                col(OutboxMessage.sent_at).is_(None),
-                col(OutboxMessage.dead).is_(False),
-                col(OutboxMessage.claimed_until).is_(None),
+                table.c.method == HOME_REFRESH,
+                table.c.recipient.in_(sorted(users)),
+                table.c.sent_at.is_(None),
+                table.c.dead.is_(False),
+                table.c.claimed_until.is_(None),
             )
-            .values(recipient=OutboxMessage.recipient)
-            .returning(col(OutboxMessage.recipient))
-            .execution_options(synchronize_session=False)
+            .values(recipient=table.c.recipient)
+            .returning(table.c.recipient)
         ).scalars()
     )
     return [
@@ -259,11 +259,15 @@ class Outbox:
 
     # --- sending ---------------------------------------------------------------
 
-    def deliver_due(self, limit: int = 200, *, workers: int = WORKERS) -> int:
+    def deliver_due(
+        self, limit: int = 200, *, workers: int = WORKERS, until_empty: bool = True
+    ) -> int:
         """Send every due row once (rows added meanwhile too); returns how many were sent.
 
         Rows are claimed in batches (one transaction), sent a wave of `workers` at a time,
         and marked in one transaction per batch. `workers=1` sends in the order written.
+        Without `until_empty`, a batch that was not full ends the round (no claim that finds
+        nothing): the background sender is kicked for whatever is written after it.
         """
         sent = 0
         seen: set[int] = set()
@@ -275,6 +279,8 @@ class Outbox:
             outcomes = self._send_batch(batch, workers)
             self._finish(outcomes)
             sent += sum(1 for o in outcomes if o.sent)
+            if not until_empty and len(batch) < BATCH:
+                break
         return sent
 
     def pending(self) -> int:
@@ -647,6 +653,7 @@ class Outbox:
                     continue
                 from bot.slack import messages
 
+                self.kick()  # the reports go out in the next round
                 for user in self.coordinators():
                     enqueue(
                         session,
@@ -715,8 +722,7 @@ class Outbox:
         def loop() -> None:
             while not self._stop.is_set():
                 try:
-                    while self.deliver_due():
-                        pass
+                    self.deliver_due(until_empty=False)
                 except Exception:
                     log.exception("outbox delivery failed; will try again")
                 self._wake.wait(self._wait_at_most(interval))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
@@ -120,8 +120,12 @@ def sync_directory(
 
 def directory_stamp(session_factory: SessionFactory) -> datetime | None:
     """When the directory last changed (one cheap query)."""
-    with session_factory() as session:
-        return session.exec(select(Network.updated_at).where(Network.id == NETWORK_ID)).first()
+    # A plain connection, no ORM session: this runs before every permission check.
+    with session_factory.engine.connect() as conn:
+        return conn.execute(_STAMP, {"id": NETWORK_ID}).scalar()
+
+
+_STAMP = select(Network.updated_at).where(col(Network.id) == bindparam("id"))
 
 
 def load_directory(session_factory: SessionFactory) -> Directory:

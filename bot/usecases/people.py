@@ -3,8 +3,10 @@ the Home tab. Stored per person, so every instance addresses them alike."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -65,20 +67,45 @@ def home_opened(session_factory: SessionFactory, user: str, *, default: str, now
         # Its locale is still to be asked: checked "never".
         insert={"lang": default, "checked_at": NEVER, "home_opened_at": now},
     )
+    _remember(_home_cache(session_factory.engine.pool), [user])
+
+
+# Who is known to use the Home tab, per database (its engine's pool) in this process. Once
+# opened, always opened (the mark is never taken back), so what is here stays true; people
+# not here are looked up.
+_HOME_USERS: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
 def home_users(session: Session, users: Iterable[str]) -> set[str]:
-    """Those of `users` who have ever opened their Home tab."""
-    wanted = sorted(set(users))
-    if not wanted:
-        return set()
-    return set(
+    """Those of `users` who have ever opened their Home tab (on any instance)."""
+    cache = _home_cache(session.get_bind().pool)  # type: ignore[union-attr]
+    wanted = set(users)
+    known = wanted & cache
+    unknown = sorted(wanted - known)
+    if not unknown:
+        return known
+    found = set(
         session.exec(
             select(Person.user_id).where(
-                col(Person.user_id).in_(wanted), col(Person.home_opened_at).is_not(None)
+                col(Person.user_id).in_(unknown), col(Person.home_opened_at).is_not(None)
             )
         ).all()
     )
+    _remember(cache, found)
+    return known | found
+
+
+def _home_cache(pool: Any) -> set[str]:
+    cache = _HOME_USERS.get(pool)
+    if cache is None:
+        cache = _HOME_USERS.setdefault(pool, set())
+    return cache
+
+
+def _remember(cache: set[str], users: Iterable[str]) -> None:
+    if len(cache) > 100_000:
+        cache.clear()
+    cache.update(users)
 
 
 def _upsert(

@@ -53,6 +53,7 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         wait=30.0 if args.quick else 45.0,
         warmup=20 if args.quick else 40,
         paced=50 if args.quick else 300,
+        outbox_rows=300 if args.quick else 3000,
         command=" ".join(["python -m tests.bench", *(argv if argv is not None else sys.argv[1:])]),
     )
 

@@ -338,3 +338,113 @@ def clicks(
     if n_refused != repeats:
         phase.problems.append(f"click: {n_refused} refusals for {repeats} repeated clicks")
     return phase
+
+
+# ---- Home tabs
+
+
+def open_homes(port: int, users: list[str]) -> Run:
+    """Each of `users` opens their Home tab once (from then on changes refresh it)."""
+    tag = uuid.uuid4().hex[:8]
+    requests = [
+        (user, p.event_callback(p.app_home_opened(user_id=user), event_id=f"Ev{tag}{i:04d}"))
+        for i, user in enumerate(users)
+    ]
+    return drive(port, requests, clients=4, time_limit=30)
+
+
+# ---- the outbox alone
+
+
+@dataclass
+class Throughput:
+    """Messages the bot's senders got out per second, and what the fake alone can take."""
+
+    n: int
+    sent: int = 0
+    seconds: float = float("nan")  # first → last chat.postMessage of these rows
+    fake_limit: float = float("nan")  # msg/s the fake answers to a bare client, same run
+    fake_clients: int = 0
+    server_cpu: float = float("nan")  # per message
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.sent / self.seconds if self.seconds > 0 else float("nan")
+
+
+def outbox(fake: FakeSlack, engine: Engine, *, n: int, wait: float) -> Throughput:
+    """`n` due chat.postMessage rows written at once, each to its own channel (as DMs to
+    many people are); the senders of the running bot pick them up by themselves."""
+    tag = uuid.uuid4().hex[:8]
+    marker = f"Outbox-{tag}"
+    from sqlalchemy import insert
+
+    from models import OutboxMessage
+    from models.types import utcnow
+
+    now = utcnow()
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(
+            insert(table),
+            [
+                {
+                    "method": "chat.postMessage",
+                    "payload": {"channel": f"C{tag.upper()}{i:05d}", "text": marker},
+                    "created_at": now,
+                    "next_attempt_at": now,
+                    "attempts": 0,
+                    "dead": False,
+                }
+                for i in range(n)
+            ],
+        )
+
+    def times() -> list[float]:
+        return [
+            c.at
+            for c in fake.calls_to("chat.postMessage")
+            if not c.failed and c.params.get("text") == marker
+        ]
+
+    found = wait_until(times, lambda t: len(t) >= n, wait)
+    result = Throughput(n, sent=len(found))
+    if len(found) >= 2:
+        result.seconds = max(found) - min(found)
+    if len(found) < n:
+        result.problems.append(f"outbox: {len(found)} of {n} rows sent within {wait:.0f}s")
+    return result
+
+
+FAKE_LIMIT_SCRIPT = """
+import sys, threading, time
+from slack_sdk import WebClient
+url, n, clients = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+left = iter(range(n))
+def go():
+    client = WebClient(token="xoxb-bench", base_url=url)
+    for i in left:
+        client.chat_postMessage(channel=f"CLIMIT{i:06d}", text="limit")
+threads = [threading.Thread(target=go) for _ in range(clients)]
+start = time.monotonic()
+for t in threads: t.start()
+for t in threads: t.join()
+print(n / (time.monotonic() - start))
+"""
+
+
+def fake_limit(fake: FakeSlack, *, n: int, clients: int) -> float:
+    """chat.postMessage per second the fake answers to `clients` threads of a bare
+    slack_sdk client in a process of their own (what the bot's senders are up against)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", FAKE_LIMIT_SCRIPT, fake.url, str(n), str(clients)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return float(out.stdout.strip())

@@ -45,6 +45,8 @@ class Options:
     drain: float = 45.0  # waiting for the outbox between phases, at most
     settle: float = 10.0  # waiting for the fake to fall quiet after a phase, at most
     cold_starts: int = 3
+    outbox_rows: int = 3000  # for the outbox's throughput
+    fake_clients: int = 8  # threads of the bare client measuring the fake's own limit
     command: str = ""
 
 
@@ -55,6 +57,8 @@ class ServerRun:
     cold_starts: list[float]  # the measured run's first, then the extra starts
     phases: dict[str, Phase] = field(default_factory=dict)
     memory: Memory | None = None
+    outbox: phases.Throughput | None = None
+    homes_opened: int = 0  # people whose Home tab was opened before the load
 
 
 @dataclass
@@ -83,6 +87,8 @@ class Outcome:
                     for phase in run.ours.phases.values()
                     for p in phase.problems
                 ]
+                if run.ours.outbox is not None:
+                    found += [f"{NAMES[run.database]}: {p}" for p in run.ours.outbox.problems]
         return found
 
 
@@ -223,6 +229,11 @@ def _measure(
             ),
         )
         if engine is not None:
+            # Everyone has looked at their Home tab once: from then on changes refresh it
+            # (coalesced per person), as for people who use the bot.
+            opened = phases.open_homes(server.port, list(USERS))
+            run.homes_opened = sum(1 for s in opened.samples if s.status == 200)
+            phases.settle(fake)
             stored: list[phases.Decidable] = []
 
             def submit() -> Phase:
@@ -255,6 +266,18 @@ def _measure(
                     wait=options.wait,
                 ),
                 drain=options.drain,
+            )
+        if engine is not None:
+            phases.drain(engine, options.drain)
+            phases.settle(fake, timeout=options.settle)
+            before = servers.cpu_seconds(server.pid)
+            run.outbox = phases.outbox(fake, engine, n=options.outbox_rows, wait=options.wait)
+            run.outbox.server_cpu = (servers.cpu_seconds(server.pid) - before) / max(
+                1, run.outbox.sent
+            )
+            run.outbox.fake_clients = options.fake_clients
+            run.outbox.fake_limit = phases.fake_limit(
+                fake, n=options.outbox_rows, clients=options.fake_clients
             )
         run.memory = servers.memory(server.pid)
         if server.process.poll() is not None:
