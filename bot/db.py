@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,10 @@ class SessionFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = engine.execution_options(cr_write=True)
+        # SQLite has one writer at a time; threads that find the lock taken sleep and retry
+        # (up to 100 ms a try), and a busy thread can lose many times in a row. This
+        # process's writers queue here instead, in turn; only processes meet at SQLite's.
+        self._write_turn = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self) -> Session:
         """A session for reading (and for callers that manage their own transaction)."""
@@ -75,7 +80,11 @@ class SessionFactory:
     @contextmanager
     def begin(self) -> Iterator[Session]:
         """One write transaction, committed on success, rolled back on an exception."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        with (
+            self._write_turn or nullcontext(),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def ping(self) -> bool:

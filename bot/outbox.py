@@ -52,6 +52,7 @@ MAX_BACKOFF = timedelta(minutes=15)
 # more at once gains little under Slack's per-workspace rate limits.
 BATCH = 50
 WORKERS = 4
+ROUND = 1000  # rows one round of the background sender claims at most
 # Errors that mean "try again later"; every other `ok: false` is permanent.
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -249,6 +250,7 @@ class Outbox:
         self.home = home
         self.home_window = home_window
         self._lock = threading.Lock()
+        self._reported = False  # the last outcomes noted wrote reports to the coordinators
         # The earliest time a row put back by the Home window falls due (the loop wakes then).
         self._next_due: datetime | None = None
         # Slack method -> until when Slack asked us not to call it (429 Retry-After).
@@ -259,28 +261,28 @@ class Outbox:
 
     # --- sending ---------------------------------------------------------------
 
-    def deliver_due(
-        self, limit: int = 200, *, workers: int = WORKERS, until_empty: bool = True
-    ) -> int:
+    def deliver_due(self, limit: int = 200, *, workers: int = WORKERS) -> int:
         """Send every due row once (rows added meanwhile too); returns how many were sent.
 
-        Rows are claimed in batches (one transaction), sent a wave of `workers` at a time,
-        and marked in one transaction per batch. `workers=1` sends in the order written.
-        Without `until_empty`, a batch that was not full ends the round (no claim that finds
-        nothing): the background sender is kicked for whatever is written after it.
+        Rows are claimed in batches, sent a wave of `workers` at a time, and marked in the
+        transaction that claims the next batch (one transaction per batch, so on SQLite one
+        turn at the write lock). `workers=1` sends in the order written.
         """
         sent = 0
         seen: set[int] = set()
+        outcomes: list[_Outcome] = []
         while len(seen) < limit:
-            batch = self._claim_batch(self.clock(), seen)
+            batch = self._claim_batch(self.clock(), seen, done=outcomes)
+            outcomes = []
             if not batch:
+                if self._reported:  # reports of refused rows were just written: them too
+                    self._reported = False
+                    continue
                 break
             seen.update(c.row.id for c in batch if c.row.id is not None)
             outcomes = self._send_batch(batch, workers)
-            self._finish(outcomes)
             sent += sum(1 for o in outcomes if o.sent)
-            if not until_empty and len(batch) < BATCH:
-                break
+        self._finish(outcomes)
         return sent
 
     def pending(self) -> int:
@@ -294,7 +296,9 @@ class Outbox:
                 ).one()
             )
 
-    def _claim_batch(self, now: datetime, seen: set[int]) -> list[_Claimed]:
+    def _claim_batch(
+        self, now: datetime, seen: set[int], *, done: Sequence[_Outcome] = ()
+    ) -> list[_Claimed]:
         """Claim up to BATCH due rows and read what sending them needs, in one transaction.
 
         PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
@@ -314,6 +318,7 @@ class Outbox:
         if seen:
             due.append(col(OutboxMessage.id).notin_(seen))
         with self.session_factory.begin() as session:
+            self._note(session, done)
             rows = session.exec(
                 select(OutboxMessage)
                 .where(*due)
@@ -625,49 +630,53 @@ class Outbox:
         values = {"dead": True, "claimed_until": None, "last_error": error[:500]}
         return _Outcome(row, values, dead_error=error)
 
-    def _finish(self, outcomes: list[_Outcome]) -> None:
+    def _finish(self, outcomes: Sequence[_Outcome]) -> None:
         """Note every row's outcome in one transaction."""
+        if not outcomes:
+            return
+        with self.session_factory.begin() as session:
+            self._note(session, outcomes)
+
+    def _note(self, session: Session, outcomes: Sequence[_Outcome]) -> None:
+        """Note every row's outcome (in the caller's transaction)."""
         if not outcomes:
             return
         now = self.clock()
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for o in outcomes:
             by_columns.setdefault(tuple(sorted(o.values)), []).append({"id": o.row.id, **o.values})
-        with self.session_factory.begin() as session:
-            for rows in by_columns.values():
-                session.execute(update(OutboxMessage), rows)
-            posted = [
-                {"id": o.target_id, "channel": o.result[0], "ts": o.result[1]}
-                for o in outcomes
-                if o.target_id is not None
-            ]
-            if posted:
-                session.execute(update(ActionMessage), posted)
-            for o in outcomes:
-                if o.dead_error is not None and o.row.method == POST:
-                    _never_posted(session, o.row.action_message_id)
-                # A Home tab is published again on the next change or visit: nobody need act.
-                if o.dead_error is None or o.row.payload.get("_report"):
-                    continue
-                if o.row.method == HOME_REFRESH:
-                    continue
-                from bot.slack import messages
+        for rows in by_columns.values():
+            session.execute(update(OutboxMessage), rows)
+        posted = [
+            {"id": o.target_id, "channel": o.result[0], "ts": o.result[1]}
+            for o in outcomes
+            if o.target_id is not None
+        ]
+        if posted:
+            session.execute(update(ActionMessage), posted)
+        for o in outcomes:
+            if o.dead_error is not None and o.row.method == POST:
+                _never_posted(session, o.row.action_message_id)
+            # A Home tab is published again on the next change or visit: nobody need act.
+            if o.dead_error is None or o.row.payload.get("_report"):
+                continue
+            if o.row.method == HOME_REFRESH:
+                continue
+            from bot.slack import messages
 
-                self.kick()  # the reports go out in the next round
-                for user in self.coordinators():
-                    enqueue(
-                        session,
-                        "chat.postMessage",
-                        {
-                            **messages.delivery_failed(
-                                o.row.request_id, o.row.method, o.dead_error
-                            ),
-                            "channel": user,
-                            "_report": True,
-                        },
-                        request_id=o.row.request_id,
-                        now=now,
-                    )
+            self._reported = True  # the reports go out in the next round
+            for user in self.coordinators():
+                enqueue(
+                    session,
+                    "chat.postMessage",
+                    {
+                        **messages.delivery_failed(o.row.request_id, o.row.method, o.dead_error),
+                        "channel": user,
+                        "_report": True,
+                    },
+                    request_id=o.row.request_id,
+                    now=now,
+                )
 
     # --- rate limits -------------------------------------------------------------
 
@@ -722,7 +731,8 @@ class Outbox:
         def loop() -> None:
             while not self._stop.is_set():
                 try:
-                    self.deliver_due(until_empty=False)
+                    while self.deliver_due(ROUND) >= ROUND:
+                        pass  # stopped at the limit, not for want of rows
                 except Exception:
                     log.exception("outbox delivery failed; will try again")
                 self._wake.wait(self._wait_at_most(interval))
