@@ -110,9 +110,9 @@ def refresh_home(session: Session, user: str, *, now: datetime) -> None:
     """Mark the person's Home tab as out of date; it is published after the change.
 
     Only for people who have opened their Home tab (it is rendered fresh when they do).
-    The mark is an unsent Home refresh row, rendered when it is sent: a change finding one
-    waiting adds nothing, as that refresh will show it too (`write_pending`); the sender
-    publishes one person's tab at most once per HOME_WINDOW.
+    The mark is a Home refresh row, written with the action's other rows; the sender
+    renders the tab when it publishes it, once for all of a person's marks it claims, and
+    at most once per HOME_WINDOW (`Outbox._too_soon`, `Outbox._absorb`).
     """
     session.info.setdefault(_HOMES, {}).setdefault(user, now)
 
@@ -171,32 +171,17 @@ def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> No
 
 
 def _home_refreshes(session: Session, homes: dict[str, datetime]) -> list[_Pending]:
-    """A refresh row for each of these people who uses the Home tab and has none waiting.
+    """A Home refresh mark for each of these people who uses the Home tab.
 
-    A waiting row is one not yet claimed: it renders the tab when it is sent, after this
-    commit. The UPDATE locks it (PostgreSQL), so a sender cannot claim and render it before
-    this transaction commits; a row claimed meanwhile no longer counts as waiting.
+    A mark is an outbox row; the sender renders the tab when it sends it, so one
+    publication shows every change committed before its claim, and it treats all of a
+    person's marks in a batch as one (the rest wait for the window). Marks are only ever
+    inserted (one INSERT with the action's other rows), never updated by an action: no
+    action waits for another's lock on the busy people's rows.
     """
     from bot.usecases.people import home_users
 
     users = home_users(session, homes)
-    if not users:
-        return []
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    waiting = set(
-        session.execute(
-            update(table)
-            .where(
-                table.c.method == HOME_REFRESH,
-                table.c.recipient.in_(sorted(users)),
-                table.c.sent_at.is_(None),
-                table.c.dead.is_(False),
-                table.c.claimed_until.is_(None),
-            )
-            .values(recipient=table.c.recipient)
-            .returning(table.c.recipient)
-        ).scalars()
-    )
     return [
         _Pending(
             OutboxMessage(
@@ -209,7 +194,7 @@ def _home_refreshes(session: Session, homes: dict[str, datetime]) -> list[_Pendi
             None,
             None,
         )
-        for user in sorted(users - waiting)
+        for user in sorted(users)
     ]
 
 
@@ -346,6 +331,7 @@ class Outbox:
                     .execution_options(synchronize_session=False)
                 ).scalars()
             )
+            self._absorb(session, [r for r in rows if r.id in claimed], now)
             target_ids = {r.action_message_id for r in rows} - {None}
             targets = (
                 {
@@ -382,6 +368,30 @@ class Outbox:
                 batch.append(_Claimed(row, interrupted, target, parent, dead))
             session.expunge_all()
             return batch
+
+    def _absorb(self, session: Session, claimed: Sequence[OutboxMessage], now: datetime) -> None:
+        """The other waiting marks of the people whose Home tab this batch publishes are
+        done with it: it is rendered after this commit, so it shows their changes too.
+        (Marks locked by another sender are left to it.)"""
+        users = sorted({r.recipient for r in claimed if r.method == HOME_REFRESH and r.recipient})
+        if not users:
+            return
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        waiting = (
+            select(table.c.id)
+            .where(
+                table.c.method == HOME_REFRESH,
+                table.c.recipient.in_(users),
+                table.c.sent_at.is_(None),
+                table.c.dead.is_(False),
+                table.c.claimed_until.is_(None),
+                table.c.id.notin_([r.id for r in claimed]),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        session.execute(
+            update(table).where(table.c.id.in_(waiting)).values(sent_at=now, last_error=None)
+        )
 
     def _too_soon(self, session: Session, rows: Sequence[OutboxMessage], now: datetime) -> set[int]:
         """The Home refreshes among `rows` whose person's tab was published less than
@@ -645,15 +655,16 @@ class Outbox:
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for o in outcomes:
             by_columns.setdefault(tuple(sorted(o.values)), []).append({"id": o.row.id, **o.values})
-        for rows in by_columns.values():
-            session.execute(update(OutboxMessage), rows)
         posted = [
             {"id": o.target_id, "channel": o.result[0], "ts": o.result[1]}
             for o in outcomes
             if o.target_id is not None
         ]
+        # Action messages before outbox rows: the order in which actions lock them too.
         if posted:
             session.execute(update(ActionMessage), posted)
+        for rows in by_columns.values():
+            session.execute(update(OutboxMessage), rows)
         for o in outcomes:
             if o.dead_error is not None and o.row.method == POST:
                 _never_posted(session, o.row.action_message_id)

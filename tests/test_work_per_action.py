@@ -197,3 +197,33 @@ def test_a_dropped_postgresql_connection_is_replaced_without_a_ping(database_url
     finally:
         factory.engine.dispose()
         admin.dispose()
+
+
+def test_marking_a_home_waits_for_no_other_action(bot):
+    """Two actions that concern the same person (her contacts are in every submission)
+    mark her Home tab without waiting for each other's locks (PostgreSQL: the second
+    commits while the first is still open); one publication then shows both."""
+    import threading
+
+    from bot.outbox import refresh_home, write_pending
+
+    if bot.session_factory.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+    open_homes(bot, CONTACTS[0])
+    mark = len(bot.slack.calls)
+    with bot.session_factory.begin() as earlier:  # a mark already waits
+        refresh_home(earlier, CONTACTS[0], now=bot.clock())
+    with bot.session_factory.begin() as first:
+        refresh_home(first, CONTACTS[0], now=bot.clock())
+        write_pending(first)  # its mark is written, not committed
+        done = threading.Event()
+
+        def second() -> None:
+            with bot.session_factory.begin() as s:
+                refresh_home(s, CONTACTS[0], now=bot.clock())
+            done.set()
+
+        threading.Thread(target=second, daemon=True).start()
+        assert done.wait(2), "the second action waited for the first"
+    bot.services.outbox.deliver_due()
+    assert publishes(bot, mark) == Counter({CONTACTS[0]: 1})
