@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,11 @@ def once_per_event(
     return BoltResponse(status=200, body="")
 
 
+# How long a click on a message not (yet) known waits for the sender to note it.
+NOTED_WITHIN_TRIES = 5
+NOTED_WITHIN_STEP = 0.2
+
+
 def verify_origin(services: Services, body: dict[str, Any], request_id: int) -> None:
     """A button in a message we posted may only name that message's request.
 
@@ -85,11 +91,15 @@ def verify_origin(services: Services, body: dict[str, Any], request_id: int) -> 
     container = body.get("container") or {}
     if container.get("type") != "message" or container.get("is_ephemeral"):
         return
-    posted = request_of_message(
-        services.session_factory,
-        str(container.get("channel_id") or ""),
-        str(container.get("message_ts") or ""),
-    )
+    channel, ts = str(container.get("channel_id") or ""), str(container.get("message_ts") or "")
+    posted = request_of_message(services.session_factory, channel, ts)
+    for _ in range(NOTED_WITHIN_TRIES if posted is None and channel and ts else 0):
+        # Slack shows a message (and a click on it may come) a moment before the sender
+        # has noted where it went (after its batch): look again before calling it unknown.
+        time.sleep(NOTED_WITHIN_STEP)
+        posted = request_of_message(services.session_factory, channel, ts)
+        if posted is not None:
+            break
     if posted != request_id:
         log.warning(
             "refused a button naming request %s in message %s/%s (of request %s)",
