@@ -584,3 +584,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.status.completed": {"de": "abgeschlossen", "en": "completed"},
 }
 # fmt: on
+
+# Goals, joint reflection, the network's memory: their own module, the same table.
+from bot.i18n_texts_memory import MEMORY_TEXTS  # noqa: E402
+
+TEXTS.update(MEMORY_TEXTS)

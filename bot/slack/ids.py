@@ -43,3 +43,11 @@ B_WORKED = "worked"
 B_NOT_WORKED = "not_worked"
 B_RECOMMEND = "recommend"
 B_RATING = "rating"
+
+# The network's memory: search (Home button, modal, "more" paging) and goals.
+A_SEARCH_OPEN = "cr_search_open"
+A_SEARCH_MORE = "cr_search_more"
+VIEW_SEARCH = "cr_search_modal"
+B_SEARCH = "search"
+B_GOALS = "goals"
+B_OFFER = "offer"

@@ -12,6 +12,7 @@ from bot.domain.request import (
     COST_TEXT_MAX,
     DIRECTIONS,
     FORMATS,
+    GOALS_MAX,
     QUESTION_MAX,
     TITLE_MAX,
     TRAVELLERS_MAX,
@@ -145,6 +146,13 @@ def request_modal(
             text_input(p.get("question"), QUESTION_MAX, "field.question.ph", multiline=True),
         ),
         input_block(
+            ids.B_GOALS,
+            t(lang, "field.goals"),
+            text_input(p.get("goals"), GOALS_MAX, "field.goals.ph", multiline=True),
+            hint=t(lang, "field.goals.hint"),
+            optional=True,
+        ),
+        input_block(
             ids.B_TOPIC,
             t(lang, "field.topic"),
             select(topics, p.get("topic_key"), "field.topic.ph"),
@@ -219,6 +227,7 @@ BLOCK_OF_FIELD = {
     "date_to": ids.B_DATE_TO,
     "travellers": ids.B_TRAVELLERS,
     "cost_eur": ids.B_COST,
+    "goals": ids.B_GOALS,
 }
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col, select
 from bot.db import SessionFactory
 from bot.domain.rules import FINAL
 from bot.usecases.common import audit
+from bot.usecases.search import refresh_document
 from models import (
     ActionMessage,
     AuditEntry,
@@ -114,6 +115,8 @@ def purge(
         )
         if ids:
             _scrub_children(session, ids)
+            for request_id in ids:  # found afterwards only by what is left
+                refresh_document(session, request_id, now=now)
         audit(
             session,
             request_id=None,

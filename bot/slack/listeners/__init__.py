@@ -19,6 +19,7 @@ from bot.slack.listeners import (
     matching,
     reflection,
     runtime,
+    search,
 )
 
 
@@ -31,3 +32,4 @@ def register(app: App, services: Services) -> None:
     matching.register(app)
     home.register(app)
     reflection.register(app)
+    search.register(app)

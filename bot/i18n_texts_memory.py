@@ -1,0 +1,79 @@
+"""Texts of goals, the joint reflection and the network's memory (search, experts).
+
+Kept apart from `bot.i18n_texts` (which merges them into TEXTS) so that the features
+stay easy to find; German first, English second, as everywhere.
+"""
+
+# fmt: off
+MEMORY_TEXTS: dict[str, dict[str, str]] = {
+    # --- goals (request form) ----------------------------------------------------------
+    "field.goals": {"de": "Was möchten Sie mitnehmen?", "en": "What would you like to take home?"},
+    "field.goals.ph": {"de": "z. B. wie die Stadt die Standorte ausgewählt hat",
+                       "en": "e.g. how the city chose the locations"},
+    "field.goals.hint": {"de": "Optional. Steht in der Vereinbarung mit den Expert/innen.",
+                         "en": "Optional. Goes into the agreement with the experts."},
+    "summary.goals": {"de": "Ziele", "en": "Goals"},
+
+    # --- search ---------------------------------------------------------------------
+    "search.usage": {
+        "de": "So suchen Sie frühere Austausche: `/cr-request suche BEGRIFF`, "
+              "z. B. `/cr-request suche Mobilitätsstation`.",
+        "en": "To search past exchanges: `/cr-request search WORDS`, "
+              "e.g. `/cr-request search mobility station`.",
+    },
+    "search.title": {"de": ":mag: Suche: „{query}“", "en": ":mag: Search: \"{query}\""},
+    "search.count.one": {"de": "1 Treffer für „{query}“", "en": "1 result for \"{query}\""},
+    "search.count.other": {"de": "{n} Treffer für „{query}“",
+                           "en": "{n} results for \"{query}\""},
+    "search.page": {"de": "Treffer {first}–{last}", "en": "Results {first}–{last}"},
+    "search.page_more": {"de": "Treffer {first}–{last}, weitere folgen",
+                         "en": "Results {first}–{last}, more to come"},
+    "search.none": {
+        "de": "Keine Treffer für „{query}“. Gefunden werden vereinbarte und abgeschlossene "
+              "Austausche (und Ihre eigenen Anfragen) nach Titel, Frage, Thema, Städten, "
+              "Zielen und geteilten Erkenntnissen.",
+        "en": "No results for \"{query}\". Search finds agreed and completed exchanges (and "
+              "your own requests) by title, question, topic, cities, goals and shared lessons.",
+    },
+    "search.none.push": {"de": "Keine Treffer für „{query}“", "en": "No results for \"{query}\""},
+    "search.more": {"de": "Weitere Treffer", "en": "More results"},
+    "search.experts": {"de": "Expert/innen", "en": "Experts"},
+    "search.lesson": {"de": ":bulb: {text} – {who}", "en": ":bulb: {text} – {who}"},
+    "search.lesson.anonymous": {"de": "aus der Reflexion", "en": "from the reflection"},
+    "search.topic_experts": {"de": ":busts_in_silhouette: Schon Expert/in zu {topic}: {people}",
+                             "en": ":busts_in_silhouette: Experts on {topic} before: {people}"},
+    "search.button": {"de": "Austausche durchsuchen", "en": "Search exchanges"},
+    "search.modal.title": {"de": "Austausche suchen", "en": "Search exchanges"},
+    "search.modal.submit": {"de": "Suchen", "en": "Search"},
+    "search.modal.close": {"de": "Schließen", "en": "Close"},
+    "search.modal.field": {"de": "Suchbegriff", "en": "Search for"},
+    "search.modal.ph": {"de": "z. B. Mobilitätsstation, Quartiersschule, Bremen",
+                        "en": "e.g. mobility station, neighbourhood school, Bremen"},
+    "search.modal.hint": {
+        "de": "Findet vereinbarte und abgeschlossene Austausche des Netzwerks und Ihre "
+              "eigenen Anfragen.",
+        "en": "Finds the network's agreed and completed exchanges, and your own requests.",
+    },
+    "err.search_words": {"de": "Bitte mindestens ein Wort mit zwei Buchstaben eingeben.",
+                         "en": "Please type at least one word of two letters or more."},
+
+    # --- experts --------------------------------------------------------------------
+    "experts.usage": {
+        "de": "So finden Sie Expert/innen: `/cr-request expert/innen THEMA`. Themen: {topics}.",
+        "en": "To find experts: `/cr-request experts TOPIC`. Topics: {topics}.",
+    },
+    "experts.unknown": {"de": "Das Thema „{topic}“ gibt es nicht. Themen: {topics}.",
+                        "en": "There is no topic \"{topic}\". Topics: {topics}."},
+    "experts.title": {"de": "*Expert/innen zu {topic}*", "en": "*Experts on {topic}*"},
+    "experts.push": {"de": "Expert/innen zu {topic}", "en": "Experts on {topic}"},
+    "experts.none": {"de": "Zu {topic} war noch niemand als Expert/in an einem Austausch "
+                           "beteiligt.",
+                     "en": "Nobody has acted as an expert on {topic} in an exchange yet."},
+    "experts.exchanges.one": {"de": "1 Austausch", "en": "1 exchange"},
+    "experts.exchanges.other": {"de": "{n} Austausche", "en": "{n} exchanges"},
+    "modal.name.suggested": {
+        "de": ":busts_in_silhouette: Schon Expert/in zu {topic} aus {city}: {people}",
+        "en": ":busts_in_silhouette: Experts on {topic} from {city} before: {people}",
+    },
+}
+# fmt: on
