@@ -10,19 +10,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.tables import ExchangeRequest
 from models.types import UTCDateTime, utcnow
+
+# Experts on a topic: its latest agreed exchanges, without reading every request.
+Index("ix_request_topic_date", "topic_key", "date_from", _table=ExchangeRequest.__table__)  # type: ignore[attr-defined]
 
 # Hand-made full-text objects (tables, triggers, indexes): not in SQLModel.metadata.
 FTS_TABLE = "search_fts"
 FTS_INDEX = "ix_search_document_fts"
+FTS_COLUMN = "search_tsv"  # PostgreSQL: the stored tsvector, a generated column
 FTS_OBJECTS = frozenset(
     {
         FTS_TABLE,
         *(f"{FTS_TABLE}_{part}" for part in ("data", "idx", "content", "docsize", "config")),
         FTS_INDEX,
+        FTS_COLUMN,
     }
 )
 

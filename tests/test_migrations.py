@@ -47,6 +47,8 @@ def test_full_text_objects_exist(session_factory):
     else:
         indexes = {i["name"] for i in inspect(engine).get_indexes("search_document")}
         assert "ix_search_document_fts" in indexes
+        columns = {c["name"] for c in inspect(engine).get_columns("search_document")}
+        assert "search_tsv" in columns
 
 
 def test_upgrade_again_is_harmless(session_factory):

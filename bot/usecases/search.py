@@ -3,7 +3,7 @@
 Each request has one search document (title, question, topic, cities, goals, what the
 host side offered, lessons shared with the network), rewritten by `refresh_document` in
 the transaction of whatever changed it. SQLite searches it through an FTS5 table kept
-in step by triggers, PostgreSQL through a GIN index on `to_tsvector('german', body)`.
+in step by triggers, PostgreSQL through a GIN index on a stored `to_tsvector('german', body)`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from models import City, ExchangeRequest, Expert, Reflection, RequestPartner, Se
 PAGE = 10
 LESSONS_PER_HIT = 3
 EXPERTS_PER_TOPIC = 5
+# Who was expert on a result's topic is counted over its latest agreed exchanges.
+TOPIC_RECENT = 200
 PURGED_PREFIX = "purged"
 _SEARCHABLE = tuple(sorted(rules.SEARCHABLE))
 
@@ -147,8 +149,8 @@ def _matching_ids(
         sql = (
             "SELECT r.id FROM search_document d JOIN exchange_request r ON r.id = d.request_id, "
             "to_tsquery('german', :q) q "
-            f"WHERE to_tsvector('german'::regconfig, d.body) @@ q AND {visible} "
-            "ORDER BY round(ts_rank(to_tsvector('german'::regconfig, d.body), q)::numeric, 4) "
+            f"WHERE d.search_tsv @@ q AND {visible} "
+            "ORDER BY round(ts_rank(d.search_tsv, q)::numeric, 4) "
             "DESC, r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
         )
         params["q"] = words.tsquery(found)
@@ -209,20 +211,34 @@ def _topic_experts_of(session: Session, ids: list[int]) -> dict[str, list[Expert
     topics = session.exec(
         select(ExchangeRequest.topic_key).where(col(ExchangeRequest.id).in_(ids)).distinct()
     ).all()
-    found = _experts(session, sorted(topics))
-    return {k: v[:EXPERTS_PER_TOPIC] for k, v in found.items() if v}
+    found: dict[str, list[ExpertCount]] = {}
+    for topic in sorted(topics):
+        experts = _experts(session, [topic], recent=TOPIC_RECENT).get(topic, [])
+        if experts:
+            found[topic] = experts[:EXPERTS_PER_TOPIC]
+    return found
 
 
 def _experts(
-    session: Session, topic_keys: list[str], *, city_key: str | None = None
+    session: Session,
+    topic_keys: list[str],
+    *,
+    city_key: str | None = None,
+    recent: int | None = None,
 ) -> dict[str, list[ExpertCount]]:
+    """Experts per topic with their number of agreed exchanges (of the `recent` latest)."""
     exchanges = func.count(func.distinct(Expert.request_id))
+    agreed = select(ExchangeRequest.id).where(
+        col(ExchangeRequest.topic_key).in_(topic_keys),
+        col(ExchangeRequest.status).in_(_SEARCHABLE),
+    )
+    if recent is not None:
+        agreed = agreed.order_by(col(ExchangeRequest.date_from).desc()).limit(recent)
     statement = (
         select(ExchangeRequest.topic_key, Expert.city_key, Expert.user_id, exchanges)
         .join(ExchangeRequest, col(ExchangeRequest.id) == col(Expert.request_id))
         .where(
-            col(ExchangeRequest.topic_key).in_(topic_keys),
-            col(ExchangeRequest.status).in_(_SEARCHABLE),
+            col(Expert.request_id).in_(agreed.scalar_subquery()),
             col(Expert.user_id).not_like(f"{PURGED_PREFIX}%"),
         )
         .group_by(col(ExchangeRequest.topic_key), col(Expert.city_key), col(Expert.user_id))

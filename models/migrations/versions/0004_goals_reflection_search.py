@@ -6,8 +6,8 @@ Create Date: 2026-12-01 12:50:00
 
 The full-text index is written by hand per dialect: SQLite gets an external-content
 FTS5 table over search_document, kept in step by triggers (unicode61 with diacritics
-removed; the use case adds prefix queries), PostgreSQL a GIN index on
-to_tsvector('german', body).
+removed; the use case adds prefix queries), PostgreSQL a stored generated column
+search_tsv = to_tsvector('german', body) with a GIN index (ranking reads it, no re-parse).
 """
 
 import sqlalchemy as sa
@@ -34,8 +34,9 @@ SQLITE_FTS = (
     " INSERT INTO search_fts(rowid, body) VALUES (new.request_id, new.body); END",
 )
 POSTGRES_FTS = (
-    "CREATE INDEX ix_search_document_fts ON search_document "
-    "USING gin (to_tsvector('german'::regconfig, body))",
+    "ALTER TABLE search_document ADD COLUMN search_tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('german'::regconfig, body)) STORED",
+    "CREATE INDEX ix_search_document_fts ON search_document USING gin (search_tsv)",
 )
 
 
@@ -44,6 +45,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("goals", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True)
         )
+    with op.batch_alter_table("exchange_request", schema=None) as batch_op:
+        batch_op.create_index("ix_request_topic_date", ["topic_key", "date_from"], unique=False)
     with op.batch_alter_table("expert", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("offer", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True)
@@ -117,4 +120,5 @@ def downgrade() -> None:
     with op.batch_alter_table("expert", schema=None) as batch_op:
         batch_op.drop_column("offer")
     with op.batch_alter_table("exchange_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_request_topic_date")
         batch_op.drop_column("goals")
