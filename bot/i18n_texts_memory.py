@@ -14,6 +14,37 @@ MEMORY_TEXTS: dict[str, dict[str, str]] = {
                          "en": "Optional. Goes into the agreement with the experts."},
     "summary.goals": {"de": "Ziele", "en": "Goals"},
 
+    # --- the agreement in the group DM ----------------------------------------------------
+    "modal.name.offer": {"de": "Was bietet {city} an? (optional)",
+                         "en": "What does {city} offer? (optional)"},
+    "modal.name.offer.ph": {"de": "z. B. Führung durch zwei Mobilitätsstationen, Gespräch mit "
+                                  "der Planung",
+                            "en": "e.g. a tour of two mobility stations, a talk with the planners"},
+    "agreement.title": {"de": ":handshake: *Unsere Vereinbarung*",
+                        "en": ":handshake: *Our agreement*"},
+    "agreement.goals": {"de": "*Mitnehmen möchte {requester}:*", "en": "*{requester} would "
+                                                                      "like to take home:*"},
+    "agreement.no_goals": {"de": "_noch offen – gern hier im Chat ergänzen_",
+                           "en": "_still open – add them here in the chat_"},
+    "agreement.offer": {"de": "*{city} bietet:*", "en": "*{city} offers:*"},
+    "agreement.when": {"de": "*Wann:* {dates}", "en": "*When:* {dates}"},
+    "agreement.where": {"de": "*Wo:* {place}", "en": "*Where:* {place}"},
+    "agreement.online": {"de": "online", "en": "online"},
+    "agreement.ask": {"de": "Passt das so? Bitte bestätigen Sie jede/r mit einem Klick.",
+                      "en": "Does this work for you? Please each confirm with one click."},
+    "agreement.confirmed": {"de": ":white_check_mark: Bestätigt von {people}",
+                            "en": ":white_check_mark: Confirmed by {people}"},
+    "agreement.waiting": {"de": ":hourglass_flowing_sand: Noch offen: {people}",
+                          "en": ":hourglass_flowing_sand: Still to confirm: {people}"},
+    "agreement.all": {"de": ":white_check_mark: Alle haben bestätigt: {people}",
+                      "en": ":white_check_mark: Everyone confirmed: {people}"},
+    "agreement.confirm": {"de": "Bestätigen", "en": "Confirm"},
+    "refused.not_participant": {"de": "Bestätigen können nur die Teilnehmenden des Austauschs "
+                                      "#{id}.",
+                                "en": "Only the participants of exchange #{id} can confirm."},
+    "refused.already_confirmed": {"de": "Sie haben die Vereinbarung zu #{id} schon bestätigt.",
+                                  "en": "You already confirmed the agreement of #{id}."},
+
     # --- search ---------------------------------------------------------------------
     "search.usage": {
         "de": "So suchen Sie frühere Austausche: `/cr-request suche BEGRIFF`, "

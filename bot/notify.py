@@ -23,6 +23,7 @@ from bot.domain.states import Action
 from bot.i18n import t
 from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue
 from bot.slack import messages
+from bot.slack.agreement import agreement_blocks
 from bot.slack.blocks import Block, clip, escape
 from bot.slack.digest import digest_messages
 from models import ActionMessage, Expert, OutboxMessage
@@ -394,12 +395,37 @@ class Notifier:
         for _city, experts, _contact in named:
             members += experts
         members += [contact for _city, _experts, contact in named]
-        # Several people read it together: the network's language.
-        intro = messages.introduction(s, self.directory, self.network_lang, named, notes)
+        intro = self.introduction(session, s, named, notes)
         payload = {"users": list(dict.fromkeys(members)), **intro}
         row = enqueue(session, GROUP_DM, payload, request_id=s.id, now=now)
         session.flush()  # the requester's DM links to it
         return row
+
+    def introduction(
+        self, session: Session, s: Summary, named: Named, notes: list[tuple[str, str]]
+    ) -> messages.Message:
+        """The introduction with the agreement (goals, offers, dates, place, confirmations).
+        Several people read it together: the network's language."""
+        from bot.usecases.agreement import agreement_of
+
+        intro = messages.introduction(s, self.directory, self.network_lang, named, notes)
+        agreement = agreement_of(session, s)
+        intro["blocks"] += agreement_blocks(agreement, self.directory, self.network_lang)
+        return intro
+
+    def agreement_confirmed(
+        self,
+        session: Session,
+        s: Summary,
+        *,
+        channel: str,
+        ts: str,
+        now: datetime,
+    ) -> None:
+        """The introduction (at channel/ts) again, now showing who confirmed."""
+        named, notes = self.named(session, s)
+        intro = self.introduction(session, s, named, notes)
+        enqueue(session, "chat.update", {"channel": channel, "ts": ts, **intro}, now=now)
 
     def all_named(self, session: Session, s: Summary, *, now: datetime) -> None:
         """Every partner city named its experts: the request is matched."""

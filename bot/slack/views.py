@@ -396,6 +396,9 @@ def answer_modal(
     )
 
 
+OFFER_MAX = 1000  # Expert.offer
+
+
 def name_experts_modal(
     request_id: int,
     city_key: str,
@@ -404,7 +407,9 @@ def name_experts_modal(
     *,
     request: Summary | None = None,
     directory: Directory | None = None,
+    suggestion: str | None = None,
 ) -> dict[str, Any]:
+    """`suggestion`: who acted as expert on the topic for this city before (a line)."""
     meta = small_metadata(id=request_id, city=city_key, lang=lang)
     people = {
         "type": "multi_users_select",
@@ -420,7 +425,20 @@ def name_experts_modal(
     }
     blocks = [
         request_context(request_id, lang, request, directory),
+        *([context(suggestion)] if suggestion else []),
         input_block(ids.B_EXPERTS, t(lang, "modal.name.experts", city=city_name), people),
+        input_block(
+            ids.B_OFFER,
+            t(lang, "modal.name.offer", city=city_name),
+            {
+                "type": "plain_text_input",
+                "action_id": ids.VALUE,
+                "multiline": True,
+                "max_length": OFFER_MAX,
+                "placeholder": plain(t(lang, "modal.name.offer.ph")),
+            },
+            optional=True,
+        ),
         input_block(ids.B_NOTE, t(lang, "modal.name.note"), note, optional=True),
         context(t(lang, "modal.name.then")),
     ]

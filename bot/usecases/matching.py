@@ -14,6 +14,7 @@ from bot.domain.states import Action
 from bot.notify import Notifier
 from bot.usecases.common import already, audit, explained, load_request, summary, transition
 from bot.usecases.decisions import Done
+from bot.usecases.search import refresh_document
 from models import ExchangeRequest, Expert, RequestPartner
 
 
@@ -59,6 +60,7 @@ def name_experts(
     note: str | None,
     notifier: Notifier,
     now: datetime,
+    offer: str | None = None,
 ) -> Done:
     """Store the experts of one partner city and introduce everyone in a group DM.
 
@@ -78,6 +80,7 @@ def name_experts(
                     user_id=user,
                     named_by=actor,
                     note=note,
+                    offer=offer,
                     named_at=now,
                 )
             )
@@ -91,6 +94,8 @@ def name_experts(
             session.exec(select(Expert.city_key).where(Expert.request_id == request_id)).all()
         )
         matched = partners <= named
+        if offer:
+            refresh_document(session, request_id, now=now)
         if matched:
             transition(
                 session,

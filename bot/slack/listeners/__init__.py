@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from bot.services import Services
 from bot.slack.listeners import (
+    agreement,
     decisions,
     errors,
     filing,
@@ -33,3 +34,4 @@ def register(app: App, services: Services) -> None:
     home.register(app)
     reflection.register(app)
     search.register(app)
+    agreement.register(app)
