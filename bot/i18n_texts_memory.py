@@ -39,11 +39,75 @@ MEMORY_TEXTS: dict[str, dict[str, str]] = {
     "agreement.all": {"de": ":white_check_mark: Alle haben bestätigt: {people}",
                       "en": ":white_check_mark: Everyone confirmed: {people}"},
     "agreement.confirm": {"de": "Bestätigen", "en": "Confirm"},
-    "refused.not_participant": {"de": "Bestätigen können nur die Teilnehmenden des Austauschs "
+    "refused.agreement_outsider": {"de": "Bestätigen können nur die Teilnehmenden des Austauschs "
                                       "#{id}.",
                                 "en": "Only the participants of exchange #{id} can confirm."},
     "refused.already_confirmed": {"de": "Sie haben die Vereinbarung zu #{id} schon bestätigt.",
                                   "en": "You already confirmed the agreement of #{id}."},
+
+    # --- the joint reflection ----------------------------------------------------------
+    "modal.reflect.will_apply": {"de": "Was werden Sie davon anwenden?",
+                                 "en": "What will you apply?"},
+    "modal.reflect.share": {"de": "Wer darf Ihre Reflexion lesen?",
+                            "en": "Who may read your reflection?"},
+    "share.report": {"de": "Nur für den Bericht (anonym gezählt)",
+                     "en": "Only for the report (counted anonymously)"},
+    "share.participants": {"de": "Die Teilnehmenden dieses Austauschs",
+                           "en": "The participants of this exchange"},
+    "share.network": {"de": "Das ganze Netzwerk (auch in der Suche)",
+                      "en": "The whole network (also in search)"},
+    "summary.reflections": {
+        "de": ":mirror: *Gemeinsame Reflexion zu #{id} {title}*\nSo haben die Beteiligten den "
+              "Austausch erlebt – nebeneinander, je Stadt:",
+        "en": ":mirror: *Joint reflection on #{id} {title}*\nHow the participants saw the "
+              "exchange – side by side, per city:",
+    },
+    "summary.reflections.push": {"de": "Gemeinsame Reflexion zu #{id} {title}",
+                                 "en": "Joint reflection on #{id} {title}"},
+    "summary.reflections.some": {
+        "de": "{n} von {total} haben geantwortet; hier steht, was mit den Teilnehmenden geteilt "
+              "wurde.",
+        "en": "{n} of {total} answered; shown is what was shared with the participants.",
+    },
+    "summary.rating": {"de": "Bewertung {n}/5", "en": "Rating {n}/5"},
+    "summary.worked": {"de": "Gut", "en": "Worked"},
+    "summary.not_worked": {"de": "Weniger gut", "en": "Did not work"},
+    "summary.will_apply": {"de": "Wird angewendet", "en": "Will apply"},
+    "followup.ask": {
+        "de": ":seedling: Vor 45 Tagen endete Ihr C+R-Austausch *#{id} {title}*. Eine kurze "
+              "Frage: *Haben Sie etwas davon umgesetzt?*",
+        "en": ":seedling: Your C+R exchange *#{id} {title}* ended 45 days ago. One short "
+              "question: *Have you put any of it into practice?*",
+    },
+    "followup.push": {"de": "#{id} {title}: Haben Sie etwas davon umgesetzt?",
+                      "en": "#{id} {title}: Have you put any of it into practice?"},
+    "followup.yes": {"de": "Ja", "en": "Yes"},
+    "followup.partly": {"de": "Teilweise", "en": "Partly"},
+    "followup.not_yet": {"de": "Noch nicht", "en": "Not yet"},
+    "followup.modal.title": {"de": "Umgesetzt?", "en": "Put into practice?"},
+    "followup.modal.answer": {"de": "Haben Sie etwas davon umgesetzt?",
+                              "en": "Have you put any of it into practice?"},
+    "followup.modal.note": {"de": "Eine Zeile dazu (optional)", "en": "One line on it (optional)"},
+    "followup.thanks": {"de": ":white_check_mark: Danke! Ihre Antwort zu #{id}: {answer}.",
+                        "en": ":white_check_mark: Thank you! Your answer on #{id}: {answer}."},
+    "refused.followup_done": {"de": "Sie haben die Frage zu #{id} schon beantwortet.",
+                              "en": "You already answered the question on #{id}."},
+    "refused.followup_not_yours": {"de": "Diese Frage zu #{id} geht an die anfragende Person.",
+                                   "en": "This question on #{id} is for the requester."},
+    "report.shared": {"de": "Reflexionen nach Freigabe", "en": "Reflections by sharing"},
+    "report.shared_with": {"de": "Lesen dürfen", "en": "Who may read them"},
+    "report.follow_ups": {"de": "Umgesetzt? (45 Tage nach dem Austausch)",
+                          "en": "Put into practice? (45 days after the exchange)"},
+    "report.follow_up": {"de": "Antwort", "en": "Answer"},
+    "report.answers": {"de": "Antworten", "en": "Answers"},
+    "lessons.title": {"de": ":bulb: *Aus der Reflexion*", "en": ":bulb: *From the reflection*"},
+    "lessons.push.one": {"de": "Aus der Reflexion: 1 neue Erkenntnis aus dem Netzwerk",
+                         "en": "From the reflection: 1 new lesson from the network"},
+    "lessons.push.other": {"de": "Aus der Reflexion: {n} neue Erkenntnisse aus dem Netzwerk",
+                           "en": "From the reflection: {n} new lessons from the network"},
+    "lessons.request": {"de": "*#{id} {title}* · {cities}", "en": "*#{id} {title}* · {cities}"},
+    "lessons.more": {"de": "Mehr mit `/cr-request suche BEGRIFF`.",
+                     "en": "More with `/cr-request search WORDS`."},
 
     # --- search ---------------------------------------------------------------------
     "search.usage": {

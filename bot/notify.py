@@ -6,7 +6,7 @@ the caller's transaction, so it is sent exactly when the change commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
 from bot.domain.states import Action
 from bot.i18n import t
 from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue
-from bot.slack import messages
+from bot.slack import messages, reflections
 from bot.slack.agreement import agreement_blocks
 from bot.slack.blocks import Block, clip, escape
 from bot.slack.digest import digest_messages
@@ -30,7 +30,9 @@ from models import ActionMessage, Expert, OutboxMessage
 
 if TYPE_CHECKING:
     # For hints only: the digest use case imports this module.
+    from bot.slack.reflections import Shared
     from bot.usecases.digest import Digest
+    from bot.usecases.search import Lesson
 
 # Messages with the decision buttons: the contacts', their reminders and (after 5 working
 # days) the coordinators'.
@@ -426,6 +428,50 @@ class Notifier:
         named, notes = self.named(session, s)
         intro = self.introduction(session, s, named, notes)
         enqueue(session, "chat.update", {"channel": channel, "ts": ts, **intro}, now=now)
+
+    def joint_reflection(
+        self,
+        session: Session,
+        s: Summary,
+        shared: Sequence[Shared],
+        *,
+        answered: int,
+        asked: int,
+        now: datetime,
+    ) -> None:
+        """The reflections shared with the participants, side by side, in the group DM
+        (the same members open the same conversation)."""
+        named, _notes = self.named(session, s)
+        members = [s.requester_id]
+        for _city, experts, _contact in named:
+            members += experts
+        members += [contact for _city, _experts, contact in named]
+        message = reflections.joint_reflection(
+            s, shared, self.directory, self.network_lang, answered=answered, asked=asked
+        )
+        payload = {"users": list(dict.fromkeys(members)), **message}
+        enqueue(session, GROUP_DM, payload, request_id=s.id, now=now)
+
+    def follow_up(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """Day 45: the requester is asked once whether they put any of it into practice."""
+        message = reflections.follow_up_question(s, s.locale)
+        dm(session, s.requester_id, message, request_id=s.id, now=now)
+
+    def lessons(
+        self,
+        session: Session,
+        grouped: Sequence[tuple[Summary, Sequence[Lesson]]],
+        channel: str,
+        lang: str,
+        *,
+        now: datetime,
+    ) -> None:
+        """ "Aus der Reflexion" in the digest channel."""
+        message = reflections.lessons_post(grouped, self.directory, lang)
+        enqueue(
+            session, "chat.postMessage", {"channel": channel, "unfurl_links": False, **message},
+            now=now,
+        )  # fmt: skip
 
     def all_named(self, session: Session, s: Summary, *, now: datetime) -> None:
         """Every partner city named its experts: the request is matched."""

@@ -510,10 +510,12 @@ def reflection_modal(
 
     yes_no = [option(t(lang, "yes"), "yes"), option(t(lang, "no"), "no")]
     ratings = [option(str(n), str(n)) for n in range(5, 0, -1)]
+    shares = [option(t(lang, f"share.{k}"), k) for k in ("report", "participants", "network")]
     blocks = [
         request_context(request_id, lang, request, directory),
         text(ids.B_WORKED, "modal.reflect.worked"),
         text(ids.B_NOT_WORKED, "modal.reflect.not_worked"),
+        text(ids.B_WILL_APPLY, "modal.reflect.will_apply"),
         input_block(
             ids.B_RECOMMEND,
             t(lang, "modal.reflect.recommend"),
@@ -523,6 +525,16 @@ def reflection_modal(
             ids.B_RATING,
             t(lang, "modal.reflect.rating"),
             {"type": "radio_buttons", "action_id": ids.VALUE, "options": ratings},
+        ),
+        input_block(
+            ids.B_SHARE,
+            t(lang, "modal.reflect.share"),
+            {
+                "type": "radio_buttons",
+                "action_id": ids.VALUE,
+                "options": shares,
+                "initial_option": shares[1],
+            },
         ),
         context(t(lang, "modal.reflect.then")),
     ]

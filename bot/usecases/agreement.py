@@ -54,7 +54,7 @@ def confirm(
             request = load_request(session, request_id)
             s = summary(session, request)
             if actor not in agreement_of(session, s).participants:
-                raise Refused("refused.not_participant", {"id": request_id})
+                raise Refused("refused.agreement_outsider", {"id": request_id})
             session.add(
                 AgreementConfirmation(request_id=request_id, user_id=actor, confirmed_at=now)
             )

@@ -22,10 +22,12 @@ from bot.usecases.common import audit
 from bot.usecases.search import refresh_document
 from models import (
     ActionMessage,
+    AgreementConfirmation,
     AuditEntry,
     DirectoryRole,
     ExchangeRequest,
     Expert,
+    FollowUp,
     OutboxMessage,
     Person,
     Reflection,
@@ -101,6 +103,7 @@ def purge(
                 .values(
                     title="",
                     question="",
+                    goals=None,
                     requester_id=PURGED,
                     decision_comment=None,
                     # decided_by stays non-NULL where set: the report counts it as "decided".
@@ -138,10 +141,28 @@ def _scrub_children(session: Session, ids: list[int]) -> None:
         .where(col(Expert.request_id).in_(ids))
         .values(user_id=unique_placeholder(col(Expert.id)), named_by=PURGED, note=None)
     )
+    # What someone published to the whole network stays, without their name.
     session.execute(
         update(Reflection)
-        .where(col(Reflection.request_id).in_(ids))
-        .values(user_id=unique_placeholder(col(Reflection.id)), worked=None, not_worked=None)
+        .where(col(Reflection.request_id).in_(ids), col(Reflection.share) != "network")
+        .values(
+            user_id=unique_placeholder(col(Reflection.id)),
+            worked=None,
+            not_worked=None,
+            will_apply=None,
+        )
+    )
+    session.execute(
+        update(Reflection)
+        .where(col(Reflection.request_id).in_(ids), col(Reflection.share) == "network")
+        .values(user_id=unique_placeholder(col(Reflection.id)))
+    )
+    session.execute(update(Expert).where(col(Expert.request_id).in_(ids)).values(offer=None))
+    session.execute(
+        delete(AgreementConfirmation).where(col(AgreementConfirmation.request_id).in_(ids))
+    )
+    session.execute(
+        update(FollowUp).where(col(FollowUp.request_id).in_(ids)).values(user_id=PURGED, note=None)
     )
     session.execute(
         update(AuditEntry)

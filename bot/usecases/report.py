@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -31,7 +31,7 @@ from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.request import travelling
 from bot.domain.states import Status
-from models import City, ExchangeRequest, Network, Reflection, RequestPartner, Topic
+from models import City, ExchangeRequest, FollowUp, Network, Reflection, RequestPartner, Topic
 
 RATINGS = (1, 2, 3, 4, 5)
 K = TypeVar("K", str, tuple[str, str])
@@ -62,6 +62,10 @@ class Report:
     city_names: dict[str, str]
     topic_names: dict[str, str]
     topic_names_en: dict[str, str]
+    # Day 45 ("Haben Sie etwas davon umgesetzt?"): yes / partly / not_yet -> answers.
+    follow_ups: dict[str, int] = field(default_factory=dict)
+    # Reflections by who may read them: report / participants / network.
+    shared: dict[str, int] = field(default_factory=dict)
 
     @property
     def rating_mean(self) -> float | None:
@@ -123,6 +127,12 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 col(Reflection.request_id).in_(ids)
             )
         ).all()
+        shares = session.exec(
+            select(Reflection.share).where(col(Reflection.request_id).in_(ids))
+        ).all()
+        follow_ups = session.exec(
+            select(FollowUp.answer).where(col(FollowUp.request_id).in_(ids))
+        ).all()
         network = session.get(Network, 1)
         cities = session.exec(select(City.key, City.name)).all()
         topics = session.exec(select(Topic.key, Topic.name, Topic.name_en)).all()
@@ -163,6 +173,8 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         city_names=dict(cities),
         topic_names={key: name for key, name, _ in topics},
         topic_names_en={key: name_en for key, _, name_en in topics if name_en},
+        follow_ups={a: follow_ups.count(a) for a in ("yes", "partly", "not_yet")},
+        shared={k: shares.count(k) for k in rules.SHARE_CHOICES},
     )
 
 

@@ -15,6 +15,7 @@ from bot.slack.listeners import (
     decisions,
     errors,
     filing,
+    followup,
     guards,
     home,
     matching,
@@ -35,3 +36,4 @@ def register(app: App, services: Services) -> None:
     reflection.register(app)
     search.register(app)
     agreement.register(app)
+    followup.register(app)
