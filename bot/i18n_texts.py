@@ -471,6 +471,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "• `/cr-request` – neue Anfrage stellen (öffnet ein Formular)\n"
               "• `/cr-request list` – Ihre Anfragen und ihr Stand\n"
               "• `/cr-request upcoming` – anstehende Termine im Netzwerk\n"
+              "• `/cr-request suche BEGRIFF` – frühere Austausche und ihre Erkenntnisse\n"
+              "• `/cr-request expert/innen THEMA` – wer schon Expert/in zu einem Thema war\n"
               "• `/cr-request report` – Jahresbericht (nur Koordination)\n"
               "• `/cr-request help` – diese Hilfe\n"
               "Auch über das Blitz-Menü (⚡): *C+R-Anfrage stellen*.",
@@ -478,6 +480,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "• `/cr-request` – file a new request (opens a form)\n"
               "• `/cr-request list` – your requests and their status\n"
               "• `/cr-request upcoming` – upcoming exchanges in the network\n"
+              "• `/cr-request search WORDS` – past exchanges and what they taught\n"
+              "• `/cr-request experts TOPIC` – who acted as expert on a topic\n"
               "• `/cr-request report` – yearly report (coordinators only)\n"
               "• `/cr-request help` – this help\n"
               "Also in the shortcuts menu (⚡): *C+R-Anfrage stellen* (file a C+R request).",

@@ -181,7 +181,9 @@ def test_slash_command(manifest):
     commands = manifest["features"]["slash_commands"]
     assert [c["command"] for c in commands] == ["/cr-request"]
     command = commands[0]
-    assert command["usage_hint"] == "[help | list | upcoming | report]"
+    assert command["usage_hint"] == (
+        "[help | list | upcoming | suche BEGRIFF | expert/innen THEMA | report]"
+    )
     assert command["should_escape"] is False
 
 

@@ -235,6 +235,10 @@ def export_user(
             ],
             "audit_entries": rows(AuditEntry, AuditEntry.actor == user_id),
             "reflections": rows(Reflection, Reflection.user_id == user_id),
+            "agreements_confirmed": rows(
+                AgreementConfirmation, AgreementConfirmation.user_id == user_id
+            ),
+            "follow_ups": rows(FollowUp, FollowUp.user_id == user_id),
             "messages": rows(ActionMessage, ActionMessage.user_id == user_id),
             "directory_roles": rows(DirectoryRole, DirectoryRole.user_id == user_id),
             "person": rows(Person, Person.user_id == user_id),
