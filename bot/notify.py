@@ -442,6 +442,8 @@ class Notifier:
         """The reflections shared with the participants, side by side, in the group DM
         (the same members open the same conversation)."""
         named, _notes = self.named(session, s)
+        if not named:  # experts found outside the bot: there is no group DM to post in
+            return
         members = [s.requester_id]
         for _city, experts, _contact in named:
             members += experts

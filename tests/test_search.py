@@ -289,3 +289,28 @@ def test_the_expert_list_in_english_and_for_an_unknown_topic(bot):
     assert body["text"] == 'There is no topic "Gärten". Topics: Mobility, Housing.'
     _status, body = bot.http.command(user_id="U0REQ2", text="experten")
     assert "/cr-request experts TOPIC" in blocks_text(body["blocks"])
+
+
+def test_more_in_the_search_modal_updates_the_modal(bot):
+    made = [exchange(bot, title=f"Quartiersschule {i}") for i in range(11)]
+    _status, body = bot.http.submit(
+        callback_id=ids.VIEW_SEARCH,
+        user_id="U0REQ2",
+        values=text_state(ids.B_SEARCH, "Quartiersschule"),
+        view_id="V0SEARCH",
+        private_metadata=json.dumps({"lang": "de"}),
+    )
+    more = buttons(body["view"]["blocks"])[ids.A_SEARCH_MORE]
+
+    bot.http.click(
+        action_id=ids.A_SEARCH_MORE,
+        value=more,
+        user_id="U0REQ2",
+        container_type="view",
+        view={"id": "V0SEARCH", "type": "modal", "hash": "h2", "private_metadata": "{}"},
+    )
+
+    [update] = bot.slack.delivered("views.update")
+    assert update.params["view_id"] == "V0SEARCH" and update.params["hash"] == "h2"
+    text = blocks_text(update.params["view"]["blocks"])
+    assert "Treffer 11–11" in text and f"#{made[0]} Quartiersschule 0" in text
