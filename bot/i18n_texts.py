@@ -584,3 +584,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.status.completed": {"de": "abgeschlossen", "en": "completed"},
 }
 # fmt: on
+
+# Budgets, cost claims and deputies (issue 14) keep their texts in a module of their own.
+from bot.i18n_texts_programme import PROGRAMME_TEXTS  # noqa: E402
+
+TEXTS.update(PROGRAMME_TEXTS)

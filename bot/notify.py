@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from bot.domain import rules
+from bot.domain.budget import BudgetLine
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
@@ -23,8 +24,10 @@ from bot.domain.states import Action
 from bot.i18n import t
 from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue
 from bot.slack import messages
-from bot.slack.blocks import Block, clip, escape
+from bot.slack.blocks import Block, clip, escape, section
+from bot.slack.budget import with_budget
 from bot.slack.digest import digest_messages
+from bot.usecases.budget import budget_line
 from models import ActionMessage, Expert, OutboxMessage
 
 if TYPE_CHECKING:
@@ -32,8 +35,8 @@ if TYPE_CHECKING:
     from bot.usecases.digest import Digest
 
 # Messages with the decision buttons: the contacts', their reminders and (after 5 working
-# days) the coordinators'.
-DECIDING = ("decision", "reminder", "escalation")
+# days) the coordinators'; and the coordinators' copy of a request over budget.
+DECIDING = ("decision", "reminder", "escalation", "budget")
 # The requester's confirmation DM: updated at every step, never closed while the request is open.
 CONFIRMATION = "confirmation"
 # (city, experts, the contact who named them), per partner city.
@@ -137,10 +140,45 @@ class Notifier:
         """Every contact of the requester's own city gets the request with the decision buttons."""
         for user in self.deciders(s):
             tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
+            lang = self.lang_of(user)
             dm(
                 session,
                 user,
-                messages.decision_request(s, self.directory, self.lang_of(user)),
+                self.budgeted(session, s, messages.decision_request(s, self.directory, lang), lang),
+                request_id=s.id,
+                now=now,
+                action_message=tracked,
+            )
+
+    def budgeted(
+        self, session: Session, s: Summary, message: messages.Message, lang: str
+    ) -> messages.Message:
+        """A decision message with the request's budget lines (none in a year without)."""
+        return with_budget(message, budget_line(session, self.directory, s), self.directory, lang)
+
+    def over_budget(
+        self, session: Session, s: Summary, line: BudgetLine, actor: str, *, now: datetime
+    ) -> None:
+        """A contact's approval would exceed the budget: the coordinators get the request
+        with the decision buttons and the figures."""
+        for user in self.directory.coordinators:
+            lang = self.lang_of(user)
+            message = messages.decision_request(s, self.directory, lang)
+            message["blocks"][0] = section(
+                t(
+                    lang,
+                    "budget.referred",
+                    id=s.id,
+                    actor=f"<@{actor}>",
+                    user=f"<@{s.requester_id}>",
+                )
+            )
+            message["text"] = messages.push(s, self.directory, lang, "push.budget_referred")
+            tracked = ActionMessage(request_id=s.id, kind="budget", user_id=user, round=s.version)
+            dm(
+                session,
+                user,
+                with_budget(message, line, self.directory, lang),
                 request_id=s.id,
                 now=now,
                 action_message=tracked,
@@ -305,9 +343,11 @@ class Notifier:
         self.close_messages(session, s, outcome, now=now, render=render)
         for user in self.deciders(s):
             tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
+            lang = self.lang_of(user)
             message = messages.decision_request(
-                s, self.directory, self.lang_of(user), answer=answer, resubmitted=True
+                s, self.directory, lang, answer=answer, resubmitted=True
             )
+            message = self.budgeted(session, s, message, lang)
             dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
         self.confirmation(session, s, now=now)
 
@@ -473,9 +513,9 @@ class Notifier:
         decision buttons right in the reminder (closed with the other copies)."""
         for user in self.deciders(s):
             tracked = ActionMessage(request_id=s.id, kind="reminder", user_id=user, round=s.version)
-            message = messages.reminder(
-                s, self.directory, self.lang_of(user), days, ESCALATE_AFTER_WORKING_DAYS
-            )
+            lang = self.lang_of(user)
+            message = messages.reminder(s, self.directory, lang, days, ESCALATE_AFTER_WORKING_DAYS)
+            message = self.budgeted(session, s, message, lang)
             dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
 
     def escalation(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
@@ -484,10 +524,11 @@ class Notifier:
             tracked = ActionMessage(
                 request_id=s.id, kind="escalation", user_id=user, round=s.version
             )
+            lang = self.lang_of(user)
             dm(
                 session,
                 user,
-                messages.escalation(s, self.directory, self.lang_of(user), days),
+                self.budgeted(session, s, messages.escalation(s, self.directory, lang, days), lang),
                 request_id=s.id,
                 now=now,
                 action_message=tracked,

@@ -35,6 +35,7 @@ __all__ = [
     "check_reflect",
     "is_final",
     "is_open",
+    "may_approve_over_budget",
     "may_cancel",
 ]
 
@@ -103,6 +104,12 @@ def check_decide(directory: Directory, actor: str, request: RequestFacts, *, ver
         raise MovedOn
     if version != request.version:
         raise Refused("refused.stale", {"id": request.id})
+
+
+def may_approve_over_budget(directory: Directory, actor: str) -> bool:
+    """An approval that would exceed the travel budget: coordinators only; a contact's is
+    handed to them with the figures."""
+    return directory.is_coordinator(actor)
 
 
 def may_cancel(directory: Directory, actor: str, request: RequestFacts) -> bool:

@@ -19,6 +19,7 @@ from bot.slack.blocks import (
     header,
     section,
 )
+from bot.slack.budget import budget_block
 from bot.slack.messages import cancel_actions, cities_line
 from bot.slack.targets import NamingTarget, RequestTarget
 
@@ -54,6 +55,8 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
                     _line(s, directory, lang) + f"\n{t(lang, 'summary.by')} <@{s.requester_id}>"
                 )
             )
+            if s.id in data.budgets:
+                blocks.append(budget_block(data.budgets[s.id], directory, lang))
             blocks.append(
                 actions(
                     f"home_decide_{s.id}",

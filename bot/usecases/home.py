@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func
@@ -10,9 +10,11 @@ from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
+from bot.domain.budget import BudgetLine
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import digest_weeks
+from bot.usecases.budget import budget_lines
 from bot.usecases.common import summaries
 from models import ExchangeRequest, Expert, RequestPartner
 
@@ -28,6 +30,8 @@ class HomeData:
     to_name: list[tuple[Summary, str]]  # (request, partner city to name experts for)
     upcoming: list[Summary]
     upcoming_total: int
+    # Budget figures of the requests to decide, by request id (years with a budget).
+    budgets: dict[int, BudgetLine] = field(default_factory=dict)
 
 
 def home_for(
@@ -56,14 +60,16 @@ def home_for(
             .limit(SHOWN)
         ).all()
         upcoming_total = _count(session, *window)
+        deciding = summaries(session, list(to_decide))
         return HomeData(
             mine=summaries(session, list(mine)),
             mine_total=mine_total,
-            to_decide=summaries(session, list(to_decide)),
+            to_decide=deciding,
             to_decide_total=to_decide_total,
             to_name=to_name,
             upcoming=summaries(session, list(upcoming)),
             upcoming_total=upcoming_total,
+            budgets=budget_lines(session, directory, deciding),
         )
 
 
