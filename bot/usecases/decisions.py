@@ -8,7 +8,7 @@ the notifications in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,7 @@ from bot.domain.errors import Refused
 from bot.domain.request import STORED_FIELDS, RequestDraft, Summary
 from bot.domain.states import Action
 from bot.notify import Notifier
+from bot.usecases import deputies
 from bot.usecases.budget import locked_budget_line
 from bot.usecases.common import (
     already,
@@ -46,13 +47,21 @@ class Done:
 
 
 def check_decider(
-    session_factory: SessionFactory, request_id: int, version: int, actor: str, directory: Directory
+    session_factory: SessionFactory,
+    request_id: int,
+    version: int,
+    actor: str,
+    directory: Directory,
+    *,
+    today: date | None = None,
 ) -> Summary:
-    """Raise Refused unless `actor` may decide on this request now (used before a modal)."""
+    """Raise Refused unless `actor` may decide on this request now (used before a modal);
+    `today` given, a deputy standing in for one of the city's contacts may."""
     with session_factory() as session:
         request = load_request(session, request_id)
+        standing = deputies.standing_in(session, actor, today) if today else ()
         with explained(session, request):
-            rules.check_decide(directory, actor, request, version=version)
+            rules.check_decide(directory, actor, request, version=version, standing_in=standing)
         return summary(session, request)
 
 
@@ -72,8 +81,12 @@ def decide(
     try:
         with session_factory.begin() as session:
             request = load_request(session, request_id)
+            today = deputies.local_day(now, notifier.tz)
+            standing = deputies.standing_in(session, actor, today)
             with explained(session, request):
-                rules.check_decide(notifier.directory, actor, request, version=version)
+                on_behalf_of = rules.check_decide(
+                    notifier.directory, actor, request, version=version, standing_in=standing
+                )
             audit_comment = comment
             if action == Action.APPROVE:
                 audit_comment = _budget_checked(session, notifier, request, actor, comment)
@@ -95,10 +108,13 @@ def decide(
                 comment=audit_comment,
                 expected_version=version,
                 values=values,
+                on_behalf_of=on_behalf_of,
             )
             if previous is not None:
                 s = summary(session, request)
-                notifier.decision_made(session, s, action, actor, comment, now=now)
+                notifier.decision_made(
+                    session, s, action, actor, comment, now=now, on_behalf_of=on_behalf_of
+                )
     except _OverBudget as over:
         refusal = _refer(session_factory, request_id, version, over.line, actor, notifier, now)
         raise refusal from None

@@ -12,6 +12,7 @@ from slack_bolt import App
 from bot.services import Services
 from bot.slack.listeners import (
     decisions,
+    deputies,
     errors,
     filing,
     guards,
@@ -31,3 +32,4 @@ def register(app: App, services: Services) -> None:
     matching.register(app)
     home.register(app)
     reflection.register(app)
+    deputies.register(app)
