@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,6 +47,8 @@ class Services:
     # People whose locale is stored and fresh, or whose lookup failed lately (until when).
     _learned: dict[str, datetime] = field(default_factory=dict, repr=False)  # until when
     _failed: dict[str, datetime] = field(default_factory=dict, repr=False)
+    # Lookups under way: a second action meanwhile waits for the same one, never asks again.
+    _asking: dict[str, Future[None]] = field(default_factory=dict, repr=False)
     _lookups: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="people"),
         repr=False,
@@ -132,19 +134,31 @@ class Services:
                 for u in dict.fromkeys(users)
                 if self._learned.get(u, now) <= now and self._failed.get(u, now) <= now
             ]
-        if not todo:
-            return
-        try:
-            due = set(people.to_check(self.session_factory, todo, now=now))
-        except SQLAlchemyError as exc:
-            log.warning("cannot check whose language is known: %s", type(exc).__name__)
-            return
-        with self._lock:
-            self._learned.update((u, now + KNOWN_FOR) for u in todo if u not in due)
-        if due:
-            wait_for([self._lookups.submit(self._look_up, u) for u in sorted(due)], timeout)
+            asking = [self._asking[u] for u in todo if u in self._asking]
+            todo = [u for u in todo if u not in self._asking]
+        if todo:
+            try:
+                due = set(people.to_check(self.session_factory, todo, now=now))
+            except SQLAlchemyError as exc:
+                log.warning("cannot check whose language is known: %s", type(exc).__name__)
+                due = set()
+            with self._lock:
+                self._learned.update((u, now + KNOWN_FOR) for u in todo if u not in due)
+                for user in sorted(due):
+                    if user not in self._asking:  # another thread may have started it
+                        self._asking[user] = self._lookups.submit(self._look_up, user)
+                        asking.append(self._asking[user])
+        if asking:
+            wait_for(asking, timeout)
 
     def _look_up(self, user_id: str) -> None:
+        try:
+            self._ask_slack(user_id)
+        finally:
+            with self._lock:
+                self._asking.pop(user_id, None)
+
+    def _ask_slack(self, user_id: str) -> None:
         try:
             info = self.client.users_info(user=user_id, include_locale=True)["user"]
         except (SlackApiError, OSError) as exc:

@@ -3,6 +3,7 @@ contacts, namers, coordinators and experts too; stored per person, refreshed aft
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 from bot.scheduler import reflect_job
@@ -144,3 +145,28 @@ def test_an_english_requester_and_contact_go_through_the_whole_exchange_in_engli
             for german in ("Anfrage #", "Genehmig", "Bitte ", "Rückfrage", "Expert/innen"):
                 assert german not in shown, (user, german, shown[:200])
     assert "Expert/innen" in blocks_text(last_dm(bot, NAMER).params["blocks"])
+
+
+def test_simultaneous_actions_ask_slack_once_per_person(bot):
+    """Eight submissions at once, the first after a start: each contact's locale is asked
+    once, and the others wait for that answer instead of asking again (a herd of lookups
+    and their writes kept the first submissions from their ack for seconds)."""
+    bot.slack.fail("users.info", delay=0.3, times=100)
+    people = sorted(bot.services.directory.people())
+    errors: list[BaseException] = []
+
+    def act() -> None:
+        try:
+            bot.services.learn_languages(people)
+        except BaseException as exc:  # pragma: no cover - shown by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=act) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    asked = [c.params["user"] for c in bot.slack.calls_to("users.info")]
+    assert sorted(asked) == people  # each once
