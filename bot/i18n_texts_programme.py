@@ -131,6 +131,8 @@ PROGRAMME_TEXTS: dict[str, dict[str, str]] = {
     "claim.basis.total": {"de": "insgesamt", "en": "in total"},
     "claim.basis.per_person": {"de": "pro reisender Person ({n})",
                                "en": "per person travelling ({n})"},
+    "claim.basis.per_person_any": {"de": "pro reisender Person",
+                                   "en": "per person travelling"},
     "modal.claim.note": {"de": "Kurze Notiz (Verkehrsmittel, Besonderheiten)",
                          "en": "Short note (means of travel, anything special)"},
     "modal.claim.files": {"de": "Belege (optional)", "en": "Receipts (optional)"},
@@ -190,9 +192,9 @@ PROGRAMME_TEXTS: dict[str, dict[str, str]] = {
                                     "en": ":no_entry: The travel costs are claimed by {user}, "
                                           "the requester."},
     "refused.claim_moved_on": {"de": ":information_source: Die Reisekosten zu *#{id}* sind "
-                                     "schon weiter: {status}.",
+                                     "schon weiter: {claim}.",
                                "en": ":information_source: The travel costs of *#{id}* have "
-                                     "moved on: {status}."},
+                                     "moved on: {claim}."},
     "claim.status.asked": {"de": "noch nicht gemeldet", "en": "not claimed yet"},
     "claim.status.claimed": {"de": "gemeldet, wird geprüft", "en": "claimed, being checked"},
     "claim.status.question": {"de": "Rückfrage offen", "en": "question pending"},

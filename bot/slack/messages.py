@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import rules
 from bot.domain.budget import Money
+from bot.domain.claims import ClaimState
 from bot.domain.directory import Directory
 from bot.domain.request import Summary, people_travelling
 from bot.i18n import (
@@ -441,6 +442,8 @@ def refusal_text(key: str, params: dict[str, object], lang: str, tz: ZoneInfo) -
             shown[name] = when(value, lang, tz)
         elif isinstance(value, Money):
             shown[name] = fmt_cents(value.cents, lang)
+        elif isinstance(value, ClaimState):
+            shown[name] = t(lang, f"claim.status.{value}")
         elif name in ("actor", "user") and isinstance(value, str) and value:
             shown[name] = f"<@{value}>" if value != "system" else "cr-bot"
         elif name == "status" and isinstance(value, str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.domain.directory import Directory
 from bot.domain.request import QUESTION_MAX, Summary
 from bot.i18n import t
 from bot.slack import ids
@@ -61,15 +62,25 @@ def file_ids(state_values: Any, block_id: str) -> list[str]:
 
 
 def claim_modal(
-    request_id: int, lang: str, *, travelling: int = 0, request: Summary | None = None
+    request_id: int,
+    lang: str,
+    *,
+    travelling: int | None = None,
+    request: Summary | None = None,
+    directory: Directory | None = None,
 ) -> dict[str, Any]:
     """The actual travel costs: amount, per person or in total, a note, the receipts."""
     amount = {"type": "plain_text_input", "action_id": ids.VALUE, "max_length": 40}
     total = option(t(lang, "claim.basis.total"), "total")
+    per_person = (
+        t(lang, "claim.basis.per_person_any")
+        if travelling is None
+        else t(lang, "claim.basis.per_person", n=travelling)
+    )
     basis = {
         "type": "radio_buttons",
         "action_id": ids.VALUE,
-        "options": [total, option(t(lang, "claim.basis.per_person", n=travelling), "per_person")],
+        "options": [total, option(per_person, "per_person")],
         "initial_option": total,
     }
     note = {
@@ -80,7 +91,7 @@ def claim_modal(
     }
     files = {"type": "file_input", "action_id": ids.VALUE, "max_files": CLAIM_FILES_MAX}
     blocks = [
-        request_context(request_id, lang, request, None),
+        request_context(request_id, lang, request, directory),
         input_block(ids.B_CLAIM_AMOUNT, t(lang, "modal.claim.amount"), amount),
         input_block(ids.B_CLAIM_BASIS, t(lang, "modal.claim.basis"), basis),
         input_block(ids.B_CLAIM_NOTE, t(lang, "modal.claim.note"), note, optional=True),
@@ -96,7 +107,7 @@ def claim_modal(
     )
 
 
-def claim_question_modal(request_id: int, lang: str) -> dict[str, Any]:
+def claim_question_modal(request_id: int, version: int, lang: str) -> dict[str, Any]:
     text = {"type": "plain_text_input", "action_id": ids.VALUE, "multiline": True}
     return modal(
         ids.VIEW_CLAIM_QUESTION,
@@ -107,7 +118,7 @@ def claim_question_modal(request_id: int, lang: str) -> dict[str, Any]:
         ],
         submit=t(lang, "modal.submit"),
         close=t(lang, "modal.close"),
-        private_metadata=small_metadata(id=request_id, lang=lang),
+        private_metadata=small_metadata(id=request_id, v=version, lang=lang),
     )
 
 

@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from bot.services import Services
 from bot.slack.listeners import (
+    claims,
     decisions,
     deputies,
     errors,
@@ -33,3 +34,4 @@ def register(app: App, services: Services) -> None:
     home.register(app)
     reflection.register(app)
     deputies.register(app)
+    claims.register(app)
