@@ -630,7 +630,17 @@ class Notifier:
             dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
 
     def escalation(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
-        """Pending for `days` working days: the coordinators get the decision buttons."""
+        """Pending for `days` working days: the coordinators get the decision buttons (unless
+        they have had them since it came in, every contact of the city being away)."""
+        already_theirs = session.exec(
+            select(ActionMessage.id).where(
+                ActionMessage.request_id == s.id,
+                ActionMessage.kind == "away",
+                ActionMessage.round == s.version,
+            )
+        ).first()
+        if already_theirs is not None:
+            return
         for user in self.directory.coordinators:
             tracked = ActionMessage(
                 request_id=s.id, kind="escalation", user_id=user, round=s.version

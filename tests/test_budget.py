@@ -266,3 +266,19 @@ def test_two_contacts_approving_at_once_get_only_what_fits(budget_bot):
         with bot.session_factory() as s:
             statuses = sorted(s.get(ExchangeRequest, i).status for i in (first, second))
         assert statuses == ["approved", "submitted"]
+
+
+def test_budgets_sync_once_and_leave_the_file_inactive(session_factory):
+    from bot.usecases.directory import load_directory, sync_directory
+    from tests.conftest import NOW
+
+    with_budgets = parse_directory(DIRECTORY + BUDGETS)
+    first = sync_directory(session_factory, with_budgets, now=NOW)
+    assert first.budgets.added == 5
+    assert str(sync_directory(session_factory, with_budgets, now=NOW)) == (
+        "directory synced: nothing changed"
+    )
+    assert set(load_directory(session_factory).budgets) == set(with_budgets.budgets)
+    report = sync_directory(session_factory, parse_directory(DIRECTORY), now=NOW)
+    assert "budgets 5 deactivated" in str(report)
+    assert load_directory(session_factory).budgets == ()

@@ -224,3 +224,15 @@ def test_the_home_tab_sets_shows_and_ends_a_deputy(bot):
     )
     assert "Keine Vertretung eingetragen" in blocks_text(_home(bot, "U0LEI1")["blocks"])
     assert "Sie vertreten" not in blocks_text(_home(bot, "U0NUE1")["blocks"])
+
+
+def test_an_all_away_request_is_not_escalated_again(bot):
+    from bot.scheduler import remind_job
+
+    _command(bot, "U0BRE1", "abwesend bis 31.12.")
+    seed(bot, state="submitted", requester="U0REQ2", own="bremen", partners=("leipzig",))
+    handed = len(dms_to(bot, "U0COORD1"))
+    assert handed == 1
+    bot.clock.now = datetime(2026, 12, 4, 9, tzinfo=UTC)  # 6 working days later, 10:00
+    remind_job(bot.services)
+    assert len(dms_to(bot, "U0COORD1")) == handed and dms_to(bot, "U0BRE1") == []
