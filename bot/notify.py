@@ -256,8 +256,13 @@ class Notifier:
     def budgeted(
         self, session: Session, s: Summary, message: messages.Message, lang: str
     ) -> messages.Message:
-        """A decision message with the request's budget lines (none in a year without)."""
-        return with_budget(message, budget_line(session, self.directory, s), self.directory, lang)
+        """A decision message with the request's budget lines (none in a year without);
+        worked out once per request and version in the transaction, however many copies."""
+        lines: dict[tuple[int, int], BudgetLine | None] = session.info.setdefault("budget", {})
+        key = (s.id, s.version)
+        if key not in lines:
+            lines[key] = budget_line(session, self.directory, s)
+        return with_budget(message, lines[key], self.directory, lang)
 
     def over_budget(
         self, session: Session, s: Summary, line: BudgetLine, actor: str, *, now: datetime

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain.deputies import Absence, parse_deputy_command
 from bot.i18n import fmt_date, t
 from bot.services import Services
 from bot.slack import ids, messages, views
-from bot.slack.listeners.common import modal_lang, user_of
+from bot.slack.listeners.common import modal_lang, open_modal, user_of
 from bot.slack.programme_views import deputy_modal, selected_date, selected_user
 from bot.usecases import deputies
 
@@ -82,7 +82,7 @@ def deputy_command(args: list[str], user: str, services: Services, ack: Ack) -> 
 
 
 def deputy_set_clicked(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
 ) -> None:
     """The Home tab's "set a deputy": the modal at once (directory and language from memory)."""
     ack()
@@ -90,7 +90,7 @@ def deputy_set_clicked(
     lang = services.lang_of(user, cached=True)
     coordinator = services.directory.is_coordinator(user)
     view = deputy_modal(lang, user, coordinator=coordinator, today=_today(services))
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    open_modal(services, client, context, body, view)
 
 
 def deputy_end_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
