@@ -314,3 +314,11 @@ def test_more_in_the_search_modal_updates_the_modal(bot):
     assert update.params["view_id"] == "V0SEARCH" and update.params["hash"] == "h2"
     text = blocks_text(update.params["view"]["blocks"])
     assert "Treffer 11–11" in text and f"#{made[0]} Quartiersschule 0" in text
+
+
+def test_the_escaped_command_text_is_searched_as_typed(bot):
+    found_id = exchange(bot, title="Schule & Stadtteil")
+    # With should_escape, Slack sends "&" as "&amp;": it is no word to search for.
+    said = run_search(bot, "U0REQ2", "Schule &amp; Stadtteil")
+    assert f"#{found_id} Schule &amp; Stadtteil" in blocks_text(said["blocks"])
+    assert said["text"] == "1 Treffer für „Schule &amp; Stadtteil“"

@@ -112,8 +112,9 @@ def result_blocks(found: Found, directory: Directory, lang: str) -> list[Block]:
 
 
 def push_text(found: Found, lang: str) -> str:
-    """The notification's text: how many results for what (no markup)."""
-    query = clip(" ".join(found.query.split()), 100)
+    """The notification's text: how many results for what (no markup; `&<>` escaped,
+    as Slack asks of every `text`)."""
+    query = escape(clip(" ".join(found.query.split()), 100))
     if not found.hits:
         return t(lang, "search.none.push", query=query)
     return tn(lang, "search.count", len(found.hits), query=query) + ("…" if found.more else "")

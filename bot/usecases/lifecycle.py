@@ -24,6 +24,7 @@ from models import (
     ActionMessage,
     AgreementConfirmation,
     AuditEntry,
+    CostClaim,
     DirectoryRole,
     ExchangeRequest,
     Expert,
@@ -164,11 +165,18 @@ def _scrub_children(session: Session, ids: list[int]) -> None:
     session.execute(
         update(FollowUp).where(col(FollowUp.request_id).in_(ids)).values(user_id=PURGED, note=None)
     )
+    # Cost claims keep their amounts (the report's) and lose the note and who claimed.
+    session.execute(
+        update(CostClaim)
+        .where(col(CostClaim.request_id).in_(ids))
+        .values(note=None, claimed_by=None)
+    )
     session.execute(
         update(AuditEntry)
         .where(col(AuditEntry.request_id).in_(ids))
         .values(
             comment=None,
+            on_behalf_of=None,
             actor=case((col(AuditEntry.actor) == SYSTEM, SYSTEM), else_=PURGED),
         )
     )

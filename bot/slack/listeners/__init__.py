@@ -12,7 +12,9 @@ from slack_bolt import App
 from bot.services import Services
 from bot.slack.listeners import (
     agreement,
+    claims,
     decisions,
+    deputies,
     errors,
     filing,
     followup,
@@ -37,3 +39,5 @@ def register(app: App, services: Services) -> None:
     search.register(app)
     agreement.register(app)
     followup.register(app)
+    deputies.register(app)
+    claims.register(app)

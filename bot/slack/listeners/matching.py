@@ -48,7 +48,12 @@ def name_experts_clicked(
     if view_id is not None:
         verify_origin(services, body, target.request_id)
         s = matching.check_namer(
-            services.session_factory, target.request_id, target.city, user, services.notifier()
+            services.session_factory,
+            target.request_id,
+            target.city,
+            user,
+            services.notifier(),
+            now=services.clock(),
         )
         lang = services.lang_of(user)
         # Who acted as expert on the topic for this city before: suggested first.

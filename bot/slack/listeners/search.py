@@ -3,6 +3,7 @@ modal of the Home tab, and its "more" button."""
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
@@ -41,7 +42,8 @@ def search_command(
     args: list[str], user: str, lang: str, services: Services, ack: Ack, respond: Respond
 ) -> None:
     """`/cr-request suche BEGRIFF`: the first page of results, privately."""
-    query = " ".join(args)
+    # The command's text comes escaped (`&amp;`, `&lt;`): searched as typed.
+    query = html.unescape(" ".join(args))
     if not terms(query):
         ack(**search_usage(lang))
         return
@@ -56,7 +58,7 @@ def search_command(
 def experts_command(args: list[str], lang: str, services: Services, ack: Ack) -> None:
     """`/cr-request expert/innen THEMA`: who acted as expert on the topic, per city."""
     directory = services.refresh_directory()
-    wanted = " ".join(args)
+    wanted = html.unescape(" ".join(args))
     topic = find_topic(directory, wanted)
     if topic is None:
         ack(**experts_usage(directory, lang, unknown=wanted or None))

@@ -1,7 +1,7 @@
 """goals, joint reflection and the network's memory (search)
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 12:50:00
 
 The full-text index is written by hand per dialect: SQLite gets an external-content
@@ -17,7 +17,7 @@ from alembic import op
 import models.types
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
