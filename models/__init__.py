@@ -1,9 +1,13 @@
 """SQLModel tables of cr-bot. Importing this package registers every table on SQLModel.metadata."""
 
+from models.memory import AgreementConfirmation, FollowUp, SearchDocument
 from models.tables import (
     ActionMessage,
     AuditEntry,
+    Budget,
     City,
+    CostClaim,
+    Deputy,
     DigestRun,
     DirectoryRole,
     ExchangeRequest,
@@ -22,19 +26,25 @@ from models.types import UTCDateTime, utcnow
 
 __all__ = [
     "ActionMessage",
+    "AgreementConfirmation",
     "AuditEntry",
+    "Budget",
     "City",
+    "CostClaim",
+    "Deputy",
     "DigestRun",
     "DirectoryRole",
     "ExchangeRequest",
     "ExchangeRequestBase",
     "Expert",
+    "FollowUp",
     "Network",
     "OutboxMessage",
     "Person",
     "Reflection",
     "ReminderSent",
     "RequestPartner",
+    "SearchDocument",
     "SlackEvent",
     "Topic",
     "UTCDateTime",

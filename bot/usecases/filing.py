@@ -15,6 +15,7 @@ from bot.domain.request import RequestDraft, Summary
 from bot.domain.states import Action, Status
 from bot.notify import Notifier
 from bot.usecases.common import audit, summaries, summary
+from bot.usecases.search import refresh_document
 from models import ExchangeRequest, RequestPartner
 
 LIST_LIMIT = 20
@@ -70,6 +71,7 @@ def file_request(
         session.add_all(
             RequestPartner(request_id=request.id, city_key=key) for key in draft.partner_keys
         )
+        refresh_document(session, request.id, now=now)
         audit(
             session,
             request_id=request.id,

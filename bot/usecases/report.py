@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -29,12 +29,44 @@ from sqlmodel import col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
+from bot.domain.budget import NETWORK, to_cents
 from bot.domain.request import travelling
 from bot.domain.states import Status
-from models import City, ExchangeRequest, Network, Reflection, RequestPartner, Topic
+from bot.usecases.budget import CLAIMED
+from models import (
+    Budget,
+    City,
+    CostClaim,
+    ExchangeRequest,
+    FollowUp,
+    Network,
+    Reflection,
+    RequestPartner,
+    Topic,
+)
 
 RATINGS = (1, 2, 3, 4, 5)
 K = TypeVar("K", str, tuple[str, str])
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One city's (or, `city` "", the network's) money of a year, in cents: its own budget
+    (None: it shares the network's), the estimates of its exchanges, what was claimed,
+    checked and paid of it, and what remains of its budget (committed: the claimed amount
+    where claimed, else the estimate)."""
+
+    city: str
+    budget_cents: int | None
+    estimated_cents: int
+    claimed_cents: int
+    checked_cents: int
+    paid_cents: int
+    committed_cents: int
+
+    @property
+    def remaining_cents(self) -> int | None:
+        return None if self.budget_cents is None else self.budget_cents - self.committed_cents
 
 
 @dataclass
@@ -62,6 +94,12 @@ class Report:
     city_names: dict[str, str]
     topic_names: dict[str, str]
     topic_names_en: dict[str, str]
+    # Day 45 ("Haben Sie etwas davon umgesetzt?"): yes / partly / not_yet -> answers.
+    follow_ups: dict[str, int] = field(default_factory=dict)
+    # Reflections by who may read them: report / participants / network.
+    shared: dict[str, int] = field(default_factory=dict)
+    # The travel budget per city (and the network's), in cents.
+    budget_rows: list[BudgetRow] = field(default_factory=list)
 
     @property
     def rating_mean(self) -> float | None:
@@ -123,6 +161,22 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 col(Reflection.request_id).in_(ids)
             )
         ).all()
+        shares = session.exec(
+            select(Reflection.share).where(col(Reflection.request_id).in_(ids))
+        ).all()
+        follow_ups = session.exec(
+            select(FollowUp.answer).where(col(FollowUp.request_id).in_(ids))
+        ).all()
+        claims = session.exec(
+            select(CostClaim.request_id, CostClaim.status, CostClaim.amount_cents).where(
+                col(CostClaim.request_id).in_(ids)
+            )
+        ).all()
+        budgets = session.exec(
+            select(Budget.city_key, Budget.amount_cents).where(
+                Budget.year == year, col(Budget.active)
+            )
+        ).all()
         network = session.get(Network, 1)
         cities = session.exec(select(City.key, City.name)).all()
         topics = session.exec(select(Topic.key, Topic.name, Topic.name_en)).all()
@@ -163,7 +217,57 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         city_names=dict(cities),
         topic_names={key: name for key, name, _ in topics},
         topic_names_en={key: name_en for key, _, name_en in topics if name_en},
+        follow_ups={a: follow_ups.count(a) for a in ("yes", "partly", "not_yet")},
+        shared={k: shares.count(k) for k in rules.SHARE_CHOICES},
+        budget_rows=_budget_rows(
+            [(row[0], row[1], row[5]) for row in exchanges],
+            {request_id: (status, cents) for request_id, status, cents in claims},
+            dict(budgets),
+            {key: name for key, name in cities},
+        ),
     )
+
+
+def _budget_rows(
+    exchanges: list[tuple[int, str, Decimal | None]],
+    claims: dict[int, tuple[str, int | None]],
+    budgets: dict[str, int],
+    names: dict[str, str],
+) -> list[BudgetRow]:
+    """Per city with exchanges or a share of its own (by name), then the network's budget
+    over the cities without a share."""
+    sums: dict[str, list[int]] = {}  # city -> estimated, claimed, checked, paid, committed
+    for request_id, city, estimate in exchanges:
+        estimated = to_cents(estimate) or 0
+        status, claimed = claims.get(request_id, ("", None))
+        claimed_cents = (claimed or 0) if status in CLAIMED else 0
+        row = sums.setdefault(city, [0, 0, 0, 0, 0])
+        row[0] += estimated
+        row[1] += claimed_cents
+        row[2] += claimed_cents if status in ("checked", "paid") else 0
+        row[3] += claimed_cents if status == "paid" else 0
+        row[4] += claimed_cents if status in CLAIMED and claimed is not None else estimated
+    for city in budgets:
+        if city:
+            sums.setdefault(city, [0, 0, 0, 0, 0])
+    rows = [
+        BudgetRow(city, budgets.get(city), *values)
+        for city, values in sorted(sums.items(), key=lambda item: names.get(item[0], item[0]))
+    ]
+    if NETWORK in budgets:
+        shared = [r for r in rows if r.budget_cents is None]
+        rows.append(
+            BudgetRow(
+                NETWORK,
+                budgets[NETWORK],
+                sum(r.estimated_cents for r in shared),
+                sum(r.claimed_cents for r in shared),
+                sum(r.checked_cents for r in shared),
+                sum(r.paid_cents for r in shared),
+                sum(r.committed_cents for r in shared),
+            )
+        )
+    return rows
 
 
 def _ranked(counts: Counter[K]) -> dict[K, int]:
