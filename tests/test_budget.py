@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.directory_file import check_directory, parse_directory
 from bot.domain.budget import BudgetInfo, BudgetLine
 from bot.domain.errors import Refused
-from bot.i18n import fmt_cents
+from bot.i18n import fmt_cents, fmt_money
 from bot.slack import ids
 from bot.slack.budget import budget_text
 from bot.usecases import decisions
@@ -101,6 +101,8 @@ def test_a_second_budget_for_the_same_year_and_city_is_a_problem():
 )
 def test_money_in_german_and_english(cents, lang, expected):
     assert fmt_cents(cents, lang) == expected
+    # The form's estimate (euros) reads the same as the budget's cents.
+    assert fmt_money(Decimal(cents) / 100, lang) == expected
 
 
 def test_budget_lines_in_english_and_without_an_estimate():
