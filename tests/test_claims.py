@@ -4,13 +4,17 @@ to the requester; a question sends it back; online exchanges are not asked."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from sqlmodel import select
 
+from bot.domain.claims import Receipt, receipts_from_json
 from bot.scheduler import reflect_job
 from bot.slack import ids
+from bot.slack.claims import receipt_links
+from bot.slack.programme_views import receipts
 from models import AuditEntry, CostClaim
 from tests import payloads as p
 from tests.flows import blocks_text, buttons, click, dms_to, last_dm, replies, text_state
@@ -37,15 +41,42 @@ def _claim_prompt(bot):
     return prompts[-1]
 
 
+def _file(file_id: str, name: str) -> dict:
+    """A file as view_submission carries it in a file_input's state (the file object of
+    files.info; abridged)."""
+    slug = re.sub(r"[^a-z0-9.]+", "_", name.lower())
+    return {
+        "id": file_id,
+        "created": 1765357200,
+        "timestamp": 1765357200,
+        "name": name,
+        "title": name,
+        "mimetype": "application/pdf",
+        "filetype": "pdf",
+        "pretty_type": "PDF",
+        "user": "U0REQ1",
+        "user_team": "T0TEAM",
+        "size": 65457,
+        "mode": "hosted",
+        "is_external": False,
+        "is_public": False,
+        "url_private": f"https://files.slack.com/files-pri/T0TEAM-{file_id}/{slug}",
+        "permalink": f"https://koopstadt.slack.com/files/U0REQ1/{file_id}/{slug}",
+        "channels": [],
+        "groups": [],
+        "ims": [],
+    }
+
+
 def _submit_claim(bot, user: str, amount: str, basis: str, files: list[str], note: str = ""):
+    """`files`: "F0REC1" (named like the id) or "F0REC1:Name of the file.pdf"."""
     opened = bot.slack.delivered("views.open")[-1].response["view"]
+    uploaded = [_file(*(f.split(":", 1) if ":" in f else (f, f))) for f in files]
     values = {
         ids.B_CLAIM_AMOUNT: {ids.VALUE: p.text_value(amount)},
         ids.B_CLAIM_BASIS: {ids.VALUE: p.radio_value(basis, basis)},
         ids.B_CLAIM_NOTE: {ids.VALUE: p.text_value(note)},
-        ids.B_CLAIM_FILES: {
-            ids.VALUE: {"type": "file_input", "files": [{"id": f, "name": f} for f in files]}
-        },
+        ids.B_CLAIM_FILES: {ids.VALUE: {"type": "file_input", "files": uploaded}},
     }
     return bot.http.submit(
         callback_id=ids.VIEW_CLAIM,
@@ -83,13 +114,23 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     status, body = _submit_claim(bot, "U0REQ1", "zwölf", "per_person", [])
     assert body["response_action"] == "errors" and ids.B_CLAIM_AMOUNT in body["errors"]
     status, body = _submit_claim(
-        bot, "U0REQ1", "160,50", "per_person", ["F0REC1", "F0REC2"], note="Bahn, 2. Klasse"
+        bot,
+        "U0REQ1",
+        "160,50",
+        "per_person",
+        ["F0REC1:Bahn Hinfahrt.pdf", "F0REC2:Rückfahrt *<!channel>*.pdf"],
+        note="Bahn, 2. Klasse",
     )
     assert status == 200 and not body
     with bot.session_factory() as s:
         claim = s.get(CostClaim, request_id)
     assert (claim.status, claim.amount_cents, claim.per_person_cents) == ("claimed", 32100, 16050)
-    assert claim.file_ids == ["F0REC1", "F0REC2"]
+    assert [r["id"] for r in claim.receipts] == ["F0REC1", "F0REC2"]
+    assert claim.receipts[0] == {
+        "id": "F0REC1",
+        "name": "Bahn Hinfahrt.pdf",
+        "permalink": "https://koopstadt.slack.com/files/U0REQ1/F0REC1/bahn_hinfahrt.pdf",
+    }
     thanks = last_dm(bot, "U0REQ1")
     assert (
         f"Ihre Reisekosten für #{request_id} (321,00 €) sind bei der Koordination"
@@ -100,7 +141,13 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     assert copy.params["text"].startswith(f"Reisekosten zu prüfen: #{request_id}")
     text = blocks_text(copy.params["blocks"])
     assert "*321,00 €* (2 × 160,50 €)" in text and "Bahn, 2. Klasse" in text
-    assert "`F0REC1`, `F0REC2`" in text and "Geschätzt waren: 450,00 €" in text
+    # The receipts as links the coordinators open; the typed file name stays as typed.
+    assert (
+        "Belege: <https://koopstadt.slack.com/files/U0REQ1/F0REC1/bahn_hinfahrt.pdf"
+        "|Bahn Hinfahrt.pdf>, <https://koopstadt.slack.com/files/U0REQ1/F0REC2/"
+        "r_ckfahrt_channel_.pdf|Rückfahrt \u2060*\u2060&lt;!channel&gt;\u2060*\u2060.pdf>"
+    ) in text
+    assert "Geschätzt waren: 450,00 €" in text
     assert set(buttons(copy.params["blocks"])) == {ids.A_CLAIM_CHECK, ids.A_CLAIM_QUESTION}
 
     # Only coordinators check.
@@ -206,3 +253,38 @@ def test_claims_are_wanted_only_when_somebody_travels():
     assert not claim_wanted(RequestDraft(**{**base, "format": "online"}))
     assert not claim_wanted(RequestDraft(**{**base, "direction": "online"}))
     assert not claim_wanted(RequestDraft(**{**base, "travellers": 0}))
+
+
+def test_receipts_keep_what_the_coordinators_open_and_nothing_odd():
+    state = {
+        ids.B_CLAIM_FILES: {
+            ids.VALUE: {
+                "type": "file_input",
+                "files": [
+                    _file("F0REC1", "Hotel.pdf"),
+                    {**_file("F0REC2", "x"), "permalink": "javascript:alert(1)"},
+                    {**_file("F0REC3", "y"), "permalink": "https://a.slack.com/f|evil>"},
+                    {**_file("F0REC4", "z"), "name": None, "title": "Taxi\nquittung"},
+                    {"id": "not an id", "name": "dropped"},
+                    "F0BARE",
+                ],
+            }
+        }
+    }
+    found = receipts(state, ids.B_CLAIM_FILES)
+    assert [(r.id, r.name, bool(r.permalink)) for r in found] == [
+        ("F0REC1", "Hotel.pdf", True),
+        ("F0REC2", "x", False),
+        ("F0REC3", "y", False),
+        ("F0REC4", "Taxi quittung", True),
+    ]
+    assert receipts({}, ids.B_CLAIM_FILES) == []
+    # Claims stored before names and links were kept: bare file ids.
+    old = receipts_from_json(["F0OLD1", {"id": "F0NEW", "name": "a", "permalink": ""}, 7])
+    assert old == (Receipt("F0OLD1"), Receipt("F0NEW", "a"))
+    assert receipt_links(old) == "`F0OLD1`, a"
+    many = tuple(
+        Receipt(f"F0R{i}", "n" * 80, "https://x.slack.com/" + "p" * 400) for i in range(10)
+    )
+    shown = receipt_links(many)
+    assert len(shown) <= 2600 and shown.endswith(">, + 6")  # 4 of ~505 characters fit

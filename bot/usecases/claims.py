@@ -19,9 +19,11 @@ from bot.domain.claims import (
     ClaimState,
     ClaimStatus,
     ClaimStep,
+    Receipt,
     check_claim_step,
     check_claimant,
     claim_wanted,
+    receipts_from_json,
 )
 from bot.domain.errors import Refused
 from bot.domain.request import Summary, people_travelling
@@ -40,7 +42,7 @@ def _claim(row: CostClaim, travelling: int) -> Claim:
         per_person_cents=row.per_person_cents,
         travelling=travelling,
         note=row.note,
-        file_ids=tuple(row.file_ids),
+        receipts=receipts_from_json(row.receipts),
     )
 
 
@@ -139,7 +141,7 @@ def submit_claim(
     amount_cents: int,
     per_person: bool,
     note: str | None,
-    file_ids: list[str],
+    receipts: list[Receipt],
     notifier: Notifier,
     now: datetime,
 ) -> Claim:
@@ -150,11 +152,12 @@ def submit_claim(
         travelling = people_travelling(request)
         total = amount_cents * travelling if per_person else amount_cents
         previous = claim.status
+        receipt_ids = [r.id for r in receipts]
         values: dict[str, object] = {
             "amount_cents": total,
             "per_person_cents": amount_cents if per_person else None,
             "note": note,
-            "file_ids": list(file_ids),
+            "receipts": [r.to_json() for r in receipts],
             "claimed_by": actor,
             "claimed_at": now,
         }
@@ -170,7 +173,7 @@ def submit_claim(
             now=now,
             from_status=previous,
             to_status=ClaimStatus.CLAIMED,
-            comment=f"{total} cents" + (f"; files {', '.join(file_ids)}" if file_ids else ""),
+            comment=f"{total} cents" + (f"; files {', '.join(receipt_ids)}" if receipt_ids else ""),
         )
         shown = _claim(claim, travelling)
         claim_submitted(notifier, session, summary(session, request), shown, now=now)

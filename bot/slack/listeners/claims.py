@@ -26,7 +26,7 @@ from bot.slack.programme_views import (
     CLAIM_NOTE_MAX,
     claim_modal,
     claim_question_modal,
-    file_ids,
+    receipts,
 )
 from bot.usecases import claims
 
@@ -94,7 +94,7 @@ def claim_submitted(
         amount_cents=cents,
         per_person=views.selected_value(state, ids.B_CLAIM_BASIS) == "per_person",
         note=note,
-        file_ids=file_ids(state, ids.B_CLAIM_FILES),
+        receipts=receipts(state, ids.B_CLAIM_FILES),
         notifier=services.notifier(),
         now=services.clock(),
     )
