@@ -505,13 +505,18 @@ class Notifier:
         *,
         now: datetime,
         matched: bool,
+        on_behalf_of: str | None = None,
     ) -> None:
         """Close this city's naming messages; when every partner city has named its experts,
-        introduce everyone in one group DM and tell the requester who they are."""
+        introduce everyone in one group DM and tell the requester who they are. A deputy's
+        naming says whom they stood in for (after who named, before the names)."""
 
         def outcome(lang: str) -> str:
             names = messages.mentions(experts, lang)
-            line = messages.outcome_line("name", actor, now, lang, self.tz) + f": {names}"
+            line = messages.outcome_line("name", actor, now, lang, self.tz)
+            if on_behalf_of:
+                line += t(lang, "outcome.for", user=f"<@{on_behalf_of}>")
+            line += f": {names}"
             return line if matched else line + "\n" + t(lang, "outcome.named_waiting")
 
         self.close_messages(session, s, outcome, now=now, kinds=("naming",), city_key=city_key)

@@ -13,7 +13,16 @@ from bot.domain.deputies import Absence, parse_deputy_command, parse_until, rout
 from bot.slack import ids
 from models import AuditEntry, ExchangeRequest
 from tests import payloads as p
-from tests.flows import blocks_text, buttons, click, dms_to, last_dm, replies, submit_request
+from tests.flows import (
+    blocks_text,
+    buttons,
+    click,
+    dms_to,
+    last_dm,
+    replies,
+    submit_opened,
+    submit_request,
+)
 from tests.seed import seed
 
 TODAY = date(2026, 11, 26)
@@ -148,6 +157,21 @@ def test_only_coordinators_set_a_deputy_for_somebody_else(bot):
     naming = last_dm(bot, "U0LEI2")
     assert ids.A_NAME_EXPERTS in buttons(naming.params["blocks"])
     assert not any(ids.A_NAME_EXPERTS in buttons(m.params["blocks"]) for m in dms_to(bot, "U0BRE3"))
+    # The deputy names; the closed naming message says for whom, as a decision does.
+    click(bot, "U0LEI2", naming, ids.A_NAME_EXPERTS)
+    status, body = submit_opened(
+        bot, "U0LEI2", {ids.B_EXPERTS: {ids.VALUE: p.users_value(["U0EXP1"])}}
+    )
+    assert status == 200 and not body
+    [closed] = [
+        u for u in bot.slack.delivered("chat.update") if u.params["ts"] == naming.response["ts"]
+    ]
+    first = blocks_text(closed.params["blocks"]).split("\n")[0]
+    assert first.startswith(":busts_in_silhouette: *Expert/innen benannt* von <@U0LEI2> · <!date^")
+    assert first.endswith(" (in Vertretung für <@U0BRE3>): <@U0EXP1>")
+    with bot.session_factory() as s:
+        entry = s.exec(select(AuditEntry).where(AuditEntry.action == "match")).one()
+    assert (entry.actor, entry.on_behalf_of) == ("U0LEI2", "U0BRE3")
 
 
 def test_a_city_whose_contacts_are_all_away_goes_straight_to_the_coordinators(bot):
