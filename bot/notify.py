@@ -218,10 +218,13 @@ class Notifier:
                 "user": f"<@{absence.user}>",
                 "until": fmt_date(absence.until, lang),
                 "actor": f"<@{actor}>",
-                "cities": escape(join_names(cities, lang) or "–"),
+                "cities": escape(join_names(cities, lang)),
             }
-            text = t(lang, "deputy.told", **params)
-            message = messages.plain_message(text, messages.plain_t(lang, "deputy.told", **params))
+            # Standing in for a topic contact only: namings, no decisions of a city.
+            key = "deputy.told" if cities else "deputy.told_naming"
+            message = messages.plain_message(
+                t(lang, key, **params), messages.plain_t(lang, key, **params)
+            )
             dm(session, absence.deputy, message, request_id=None, now=now)
         if absence.user != actor:
             lang = self.lang_of(absence.user)
@@ -240,13 +243,14 @@ class Notifier:
     def deputy_ended(
         self, session: Session, absence: Absence, actor: str, *, now: datetime
     ) -> None:
-        """The deputy hears it ended (unless they ended it themselves)."""
+        """The deputy and the absent person hear who ended it (unless they ended it)."""
         for user in {absence.deputy, absence.user} - {actor, None}:
             assert user is not None
             lang = self.lang_of(user)
-            params = {"user": f"<@{absence.user}>"}
+            params = {"user": f"<@{absence.user}>", "actor": f"<@{actor}>"}
+            key = "deputy.ended_own" if actor == absence.user else "deputy.ended_by"
             message = messages.plain_message(
-                t(lang, "deputy.ended", **params), messages.plain_t(lang, "deputy.ended", **params)
+                t(lang, key, **params), messages.plain_t(lang, key, **params)
             )
             dm(session, user, message, request_id=None, now=now)
         refresh_home(session, absence.user, now=now)

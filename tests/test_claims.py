@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from bot.domain.claims import Receipt, receipts_from_json
+from bot.domain.claims import Claim, Receipt, receipts_from_json
 from bot.scheduler import reflect_job
 from bot.slack import ids
-from bot.slack.claims import receipt_links
+from bot.slack.claims import claim_news, claim_prompt, receipt_links
 from bot.slack.programme_views import receipts
 from models import AuditEntry, CostClaim
 from tests import payloads as p
@@ -98,7 +98,7 @@ def _claim_audit(bot, request_id: int) -> list[tuple[str, str, str | None, str |
 def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     request_id = _after_the_exchange(bot)
     prompt = _claim_prompt(bot)
-    assert prompt.params["text"].startswith(f"Reisekosten melden: #{request_id}")
+    assert prompt.params["text"].startswith(f"Bitte melden Sie Ihre Reisekosten: #{request_id}")
     assert "tatsächlich angefallen" in blocks_text(prompt.params["blocks"])
     # The reflection prompt came too.
     assert any(ids.A_REFLECT in buttons(m.params["blocks"]) for m in dms_to(bot, "U0REQ1"))
@@ -156,21 +156,36 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
 
     click(bot, "U0COORD1", copy, ids.A_CLAIM_CHECK)
     news = last_dm(bot, "U0REQ1").params["text"]
-    assert "sind sachlich richtig (<@U0COORD1>)" in news and "321,00 €" in news
+    assert news == (
+        f"<@U0COORD1> hat Ihre Reisekosten für #{request_id} (321,00 €) geprüft: sachlich "
+        "richtig. Als Nächstes werden sie ausgezahlt; Sie müssen nichts tun."
+    )
     shown = bot.slack.delivered("chat.update")[-1].params
     assert shown["ts"] == copy.response["ts"]
-    assert "Sachlich richtig" in blocks_text(shown["blocks"])
+    assert shown["text"].startswith(f"Reisekosten zu #{request_id} ")
+    assert shown["text"].endswith("(Leipzig → Bremen) – Stand: sachlich richtig, wird ausgezahlt")
+    assert ":ballot_box_with_check: *Sachlich richtig* – bestätigt von <@U0COORD1> · <!date^" in (
+        blocks_text(shown["blocks"])
+    )
     assert set(buttons(shown["blocks"])) == {ids.A_CLAIM_PAID, ids.A_CLAIM_QUESTION}
 
     # A second click on the old copy changes nothing (first click wins).
     click(bot, "U0COORD1", copy, ids.A_CLAIM_CHECK, name="again")
-    assert "schon weiter: sachlich richtig, wird ausgezahlt" in replies(bot, "again")[0]
+    assert replies(bot, "again")[0] == (
+        f":information_source: Nichts geändert: Die Reisekosten zu *#{request_id}* sind schon "
+        "weiter (Stand: sachlich richtig, wird ausgezahlt)."
+    )
 
     updated_copy = type(copy)(**{**copy.__dict__, "params": {**copy.params, **shown}})
     click(bot, "U0COORD1", updated_copy, ids.A_CLAIM_PAID)
-    assert "sind ausgezahlt (<@U0COORD1>)" in last_dm(bot, "U0REQ1").params["text"]
+    assert last_dm(bot, "U0REQ1").params["text"] == (
+        f"Ihre Reisekosten für #{request_id} (321,00 €) sind ausgezahlt – vermerkt von "
+        "<@U0COORD1>. Damit ist die Abrechnung abgeschlossen."
+    )
     final = bot.slack.delivered("chat.update")[-1].params
-    assert "Ausgezahlt" in blocks_text(final["blocks"]) and buttons(final["blocks"]) == {}
+    assert "*Ausgezahlt* – vermerkt von <@U0COORD1>" in blocks_text(final["blocks"])
+    assert buttons(final["blocks"]) == {}
+    assert final["text"].endswith("– Stand: ausgezahlt")
 
     assert _claim_audit(bot, request_id) == [
         ("system", "claim_asked", None, "asked"),
@@ -187,7 +202,13 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
 def test_a_question_sends_the_claim_back_and_the_requester_corrects_it(bot):
     request_id = _after_the_exchange(bot)
     click(bot, "U0REQ1", _claim_prompt(bot), ids.A_CLAIM)
-    _submit_claim(bot, "U0REQ1", "900", "total", [])
+    prompt = _claim_prompt(bot)
+    _submit_claim(bot, "U0REQ1", "900", "total", ["F0TIX0:Hinfahrt.pdf"])
+    # The prompt loses its button; its push text says plainly what happened.
+    [closed_prompt] = [
+        u for u in bot.slack.delivered("chat.update") if u.params["ts"] == prompt.response["ts"]
+    ]
+    assert closed_prompt.params["text"].startswith(f"Reisekosten gemeldet: #{request_id} Austausch")
     copy = last_dm(bot, "U0COORD1")
     click(bot, "U0COORD1", copy, ids.A_CLAIM_QUESTION)
     opened = bot.slack.delivered("views.open")[-1].response["view"]
@@ -200,17 +221,26 @@ def test_a_question_sends_the_claim_back_and_the_requester_corrects_it(bot):
         private_metadata=opened["private_metadata"],
     )
     asked = last_dm(bot, "U0REQ1")
-    assert "<@U0COORD1> hat eine Rückfrage zu Ihren Reisekosten" in asked.params["text"]
+    assert asked.params["text"] == (
+        f"<@U0COORD1> hat eine Rückfrage zu Ihren Reisekosten für #{request_id}: Bitte die "
+        "Bahntickets anhängen. Bitte ergänzen oder korrigieren Sie Ihre Angaben; bisherige "
+        "Belege bleiben erhalten."
+    )
     assert "Bitte die Bahntickets anhängen." in blocks_text(asked.params["blocks"])
     assert ids.A_CLAIM in buttons(asked.params["blocks"])
     closed = bot.slack.delivered("chat.update")[-1].params
     assert closed["ts"] == copy.response["ts"] and buttons(closed["blocks"]) == {}
 
     click(bot, "U0REQ1", asked, ids.A_CLAIM)
-    _submit_claim(bot, "U0REQ1", "880", "total", ["F0TIX1"])
+    _submit_claim(bot, "U0REQ1", "880", "total", ["F0TIX1:Rückfahrt.pdf", "F0TIX0:Hinfahrt.pdf"])
     again = last_dm(bot, "U0COORD1")
     assert again.response["ts"] != copy.response["ts"]
     assert "*880,00 €*" in blocks_text(again.params["blocks"])
+    # The receipts sent first are kept, the new one added, none twice.
+    assert (
+        "Belege: <https://koopstadt.slack.com/files/U0REQ1/F0TIX0/hinfahrt.pdf|Hinfahrt.pdf>, "
+        "<https://koopstadt.slack.com/files/U0REQ1/F0TIX1/r_ckfahrt.pdf|Rückfahrt.pdf>"
+    ) in blocks_text(again.params["blocks"])
     assert [a[1:] for a in _claim_audit(bot, request_id)][1:] == [
         ("claim", "asked", "claimed"),
         ("claim_question", "claimed", "question"),
@@ -288,3 +318,27 @@ def test_receipts_keep_what_the_coordinators_open_and_nothing_odd():
     )
     shown = receipt_links(many)
     assert len(shown) <= 2600 and shown.endswith(">, + 6")  # 4 of ~505 characters fit
+
+
+def test_what_the_requester_hears_reads_the_same_in_english():
+    from tests.test_conversation_texts import summary
+
+    s = summary(id=4, title="Quartiersschulen")
+    claim = Claim(4, "checked", 3, amount_cents=32_100)
+    checked = claim_news(s, "en", "claim.dm.checked", claim, "U0COORD1")
+    assert checked["text"] == (
+        "<@U0COORD1> has checked your travel costs for #4 (€321.00). Next they will be paid; "
+        "nothing to do for you."
+    )
+    paid = claim_news(s, "en", "claim.dm.paid", claim, "U0COORD1")
+    assert paid["text"] == (
+        "Your travel costs for #4 (€321.00) have been paid – recorded by <@U0COORD1>. That "
+        "completes the claim."
+    )
+    asked = claim_news(s, "en", "claim.dm.question", claim, "U0COORD1", "Tickets *please*")
+    assert asked["text"] == (
+        "<@U0COORD1> has a question about your travel costs for #4: Tickets "
+        "\u2060*\u2060please\u2060*\u2060 Please complete or correct your claim; receipts "
+        "already sent are kept."
+    )
+    assert claim_prompt(s, "en")["text"] == "Please report your travel costs: #4 Quartiersschulen"

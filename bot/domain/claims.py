@@ -84,6 +84,19 @@ def receipts_from_json(stored: Any) -> tuple[Receipt, ...]:
     return tuple(found)
 
 
+RECEIPTS_MAX = 20  # a claim corrected a few times keeps what was sent before
+
+
+def merged_receipts(kept: tuple[Receipt, ...], added: list[Receipt]) -> tuple[Receipt, ...]:
+    """A correction adds receipts; those sent before stay (nothing the requester sent is
+    lost; a file sent again is kept once)."""
+    merged = list(kept)
+    for receipt in added:
+        if all(r.id != receipt.id for r in merged):
+            merged.append(receipt)
+    return tuple(merged[:RECEIPTS_MAX])
+
+
 @dataclass(frozen=True)
 class Claim:
     """What everybody sees of a cost claim (money in cents; receipts stay in Slack)."""

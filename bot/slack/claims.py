@@ -114,8 +114,15 @@ def claim_news(
     params = {"id": s.id, "amount": amount_text(claim, lang), "actor": f"<@{actor}>"}
     blocks: list[Block] = [section(t(lang, key, **params))]
     if question:
-        blocks += [section(quote(question, 2800)), claim_button(s, lang, "button.claim_fix")]
+        blocks += [
+            section(quote(question, 2800)),
+            section(t(lang, "claim.fix_hint")),
+            claim_button(s, lang, "button.claim_fix"),
+        ]
     text = plain_t(lang, key, **params)
     if question:
-        text = clip(f"{text} {escape(clip(question, 200))}", 300)
+        # What was asked, then what to do; the question is cut so the ask always fits.
+        hint = plain_t(lang, "claim.fix_hint")
+        room = 300 - len(text) - len(hint) - 2
+        text = f"{text} {escape(clip(question, max(room, 20)))} {hint}"
     return {"text": text, "blocks": blocks}

@@ -23,6 +23,7 @@ from bot.domain.claims import (
     check_claim_step,
     check_claimant,
     claim_wanted,
+    merged_receipts,
     receipts_from_json,
 )
 from bot.domain.errors import Refused
@@ -152,12 +153,13 @@ def submit_claim(
         travelling = people_travelling(request)
         total = amount_cents * travelling if per_person else amount_cents
         previous = claim.status
+        kept = merged_receipts(receipts_from_json(claim.receipts), receipts)
         receipt_ids = [r.id for r in receipts]
         values: dict[str, object] = {
             "amount_cents": total,
             "per_person_cents": amount_cents if per_person else None,
             "note": note,
-            "receipts": [r.to_json() for r in receipts],
+            "receipts": [r.to_json() for r in kept],
             "claimed_by": actor,
             "claimed_at": now,
         }
