@@ -17,9 +17,9 @@ from bot.slack.listeners.common import (
     modal_lang,
     open_modal,
     request_target,
-    required_text,
     show_context,
     user_of,
+    with_required_text,
 )
 from bot.slack.listeners.guards import verify_origin
 from bot.slack.programme_views import (
@@ -144,19 +144,16 @@ def question_clicked(
 def question_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
 ) -> None:
-    user = user_of(body)
-    meta = views.parse_metadata(view.get("private_metadata"))
-    text = required_text(ack, view, modal_lang(services, meta, user))
-    if text is None:
-        return
-    claims.claim_step(
-        services.session_factory,
-        views.metadata_id(meta, "id"),
-        views.metadata_id(meta, "v"),
-        ClaimStep.QUESTION,
-        actor=user,
-        comment=text,
-        notifier=services.notifier(),
-        now=services.clock(),
-    )
-    ack()
+    def act(user: str, request_id: int, version: int, text: str) -> None:
+        claims.claim_step(
+            services.session_factory,
+            request_id,
+            version,
+            ClaimStep.QUESTION,
+            actor=user,
+            comment=text,
+            notifier=services.notifier(),
+            now=services.clock(),
+        )
+
+    with_required_text(ack, body, view, services, act)
