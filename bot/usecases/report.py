@@ -38,6 +38,7 @@ from models import (
     City,
     CostClaim,
     ExchangeRequest,
+    FollowUp,
     Network,
     Reflection,
     RequestPartner,
@@ -93,6 +94,10 @@ class Report:
     city_names: dict[str, str]
     topic_names: dict[str, str]
     topic_names_en: dict[str, str]
+    # Day 45 ("Haben Sie etwas davon umgesetzt?"): yes / partly / not_yet -> answers.
+    follow_ups: dict[str, int] = field(default_factory=dict)
+    # Reflections by who may read them: report / participants / network.
+    shared: dict[str, int] = field(default_factory=dict)
     # The travel budget per city (and the network's), in cents.
     budget_rows: list[BudgetRow] = field(default_factory=list)
 
@@ -156,6 +161,12 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 col(Reflection.request_id).in_(ids)
             )
         ).all()
+        shares = session.exec(
+            select(Reflection.share).where(col(Reflection.request_id).in_(ids))
+        ).all()
+        follow_ups = session.exec(
+            select(FollowUp.answer).where(col(FollowUp.request_id).in_(ids))
+        ).all()
         claims = session.exec(
             select(CostClaim.request_id, CostClaim.status, CostClaim.amount_cents).where(
                 col(CostClaim.request_id).in_(ids)
@@ -206,6 +217,8 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         city_names=dict(cities),
         topic_names={key: name for key, name, _ in topics},
         topic_names_en={key: name_en for key, _, name_en in topics if name_en},
+        follow_ups={a: follow_ups.count(a) for a in ("yes", "partly", "not_yet")},
+        shared={k: shares.count(k) for k in rules.SHARE_CHOICES},
         budget_rows=_budget_rows(
             [(row[0], row[1], row[5]) for row in exchanges],
             {request_id: (status, cents) for request_id, status, cents in claims},
