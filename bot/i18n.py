@@ -80,23 +80,24 @@ def date_token(moment: datetime, lang: str, tz: ZoneInfo) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {at} {{time}}|{fallback}>"
 
 
-def fmt_money(amount: Decimal | None, lang: str) -> str:
-    if amount is None:
-        return "–"
-    text = f"{amount:,.2f}"
-    if lang != "en":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return f"{text} €" if lang != "en" else f"EUR {text}"
-
-
 def fmt_cents(cents: int, lang: str) -> str:
-    """Cents as money: 20.000,00 € (German), €20,000.00 (English)."""
+    """The one money format people read: 20.000,00 € (German), €20,000.00 (English).
+
+    Messages, the Home tab, modals, form errors, the report's Markdown and its Slack
+    message all use it; only the CSV keeps plain numbers for spreadsheets."""
     sign, cents = ("-" if cents < 0 else ""), abs(cents)
     text = f"{cents // 100:,}.{cents % 100:02d}"
     if lang == "en":
         return f"{sign}€{text}"
     text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return f"{sign}{text} €"
+
+
+def fmt_money(amount: Decimal | None, lang: str) -> str:
+    """Euros (a Decimal) in the one money format; "–" for none."""
+    if amount is None:
+        return "–"
+    return fmt_cents(int((amount * 100).to_integral_value()), lang)
 
 
 def format_label(key: str, lang: str) -> str:

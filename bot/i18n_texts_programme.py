@@ -16,19 +16,22 @@ PROGRAMME_TEXTS: dict[str, dict[str, str]] = {
                            "en": "This request: no cost estimate (counts as €0.00)"},
     "budget.remaining": {"de": "Verbleibend nach Genehmigung: {amount}",
                          "en": "Remaining after approval: {amount}"},
+    "budget.over_by": {"de": "Nach Genehmigung: *{amount} über dem Budget*",
+                       "en": "After approval: *{amount} over budget*"},
     "budget.over": {"de": ":warning: Die Genehmigung würde das Budget überschreiten – "
                           "genehmigen kann dann nur die Koordination.",
                     "en": ":warning: Approving would exceed the budget – only the coordinators "
                           "can approve it then."},
     "refused.over_budget": {
-        "de": ":moneybag: Diese Genehmigung würde das Reisebudget {year} von {whose} "
-              "überschreiten: Budget {amount}, bereits gebunden {committed}, diese Anfrage "
-              "{estimate}, es blieben {remaining}. Die Anfrage #{id} ist mit diesen Zahlen an "
-              "die Koordination gegangen; sie entscheidet.",
-        "en": ":moneybag: Approving this would exceed the {year} travel budget of {whose}: "
-              "budget {amount}, already committed {committed}, this request {estimate}, "
-              "{remaining} would remain. Request #{id} has gone to the coordinators with these "
-              "figures; they will decide.",
+        "de": ":moneybag: Sie können *#{id}* nicht genehmigen: Das Reisebudget {year} "
+              "({whose}) reicht nicht. Budget {amount}, bereits gebunden {committed}, diese "
+              "Anfrage {estimate} – das wären {over} über dem Budget. Die Anfrage ist mit "
+              "diesen Zahlen an die Koordination gegangen; sie entscheidet jetzt, Sie müssen "
+              "nichts weiter tun.",
+        "en": ":moneybag: You cannot approve *#{id}*: the {year} travel budget ({whose}) is "
+              "not enough. Budget {amount}, already committed {committed}, this request "
+              "{estimate} – that would be {over} over budget. The request has gone to the "
+              "coordinators with these figures; they decide now, nothing more to do for you.",
     },
     "budget.referred": {
         "de": ":moneybag: {actor} wollte die C+R-Anfrage *#{id}* von {user} genehmigen, aber "
@@ -43,23 +46,42 @@ PROGRAMME_TEXTS: dict[str, dict[str, str]] = {
 
     # --- deputies -----------------------------------------------------------------
     "deputy.set": {"de": ":busts_in_silhouette: Vertretung eingetragen: {deputy} vertritt "
-                         "{user} bis {until}. Neue Entscheidungen und Benennungen gehen so lange "
-                         "an {deputy}.",
+                         "{user} bis {until}. Bis dahin gehen neue Anfragen zum Entscheiden und "
+                         "zum Benennen von Expert/innen an {deputy} statt an {user}.",
                    "en": ":busts_in_silhouette: Deputy set: {deputy} stands in for {user} "
-                         "until {until}. New decisions and namings go to {deputy} until then."},
+                         "until {until}. Until then, new requests to decide on or to name "
+                         "experts for go to {deputy} instead of {user}."},
     "deputy.away": {"de": ":palm_tree: Abwesenheit eingetragen: {user} ist bis {until} "
-                          "abwesend, ohne Vertretung.",
+                          "abwesend, ohne Vertretung. Bis dahin bekommt {user} keine neuen "
+                          "Anfragen zum Entscheiden oder Benennen.",
                     "en": ":palm_tree: Absence set: {user} is away until {until}, without a "
-                          "deputy."},
+                          "deputy. Until then {user} gets no new requests to decide on or to "
+                          "name experts for."},
     "deputy.told": {"de": ":busts_in_silhouette: Sie vertreten {user} bis {until} (eingetragen "
-                          "von {actor}): Neue Entscheidungen und Benennungen für {user} kommen "
-                          "zu Ihnen, und Sie können über die Anfragen von {cities} entscheiden.",
+                          "von {actor}). Bis dahin bekommen Sie die neuen Anfragen, die sonst an "
+                          "{user} gingen, und dürfen über die Anfragen aus {cities} entscheiden.",
                     "en": ":busts_in_silhouette: You stand in for {user} until {until} (set by "
-                          "{actor}): new decisions and namings for {user} come to you, and you "
-                          "can decide on the requests of {cities}."},
-    "deputy.ended": {"de": ":leftwards_arrow_with_hook: Die Vertretung für {user} ist beendet.",
+                          "{actor}). Until then you get the new requests that would otherwise "
+                          "go to {user}, and you may decide on the requests from {cities}."},
+    "deputy.told_naming": {"de": ":busts_in_silhouette: Sie vertreten {user} bis {until} "
+                                 "(eingetragen von {actor}). Bis dahin bekommen Sie die neuen "
+                                 "Anfragen zum Benennen von Expert/innen, die sonst an {user} "
+                                 "gingen.",
+                           "en": ":busts_in_silhouette: You stand in for {user} until {until} "
+                                 "(set by {actor}). Until then you get the new requests to name "
+                                 "experts that would otherwise go to {user}."},
+    "deputy.ended": {"de": ":leftwards_arrow_with_hook: Die Vertretung für {user} ist beendet. "
+                           "Neue Anfragen gehen wieder an {user}.",
                      "en": ":leftwards_arrow_with_hook: The deputy arrangement for {user} has "
-                           "ended."},
+                           "ended. New requests go to {user} again."},
+    "deputy.ended_own": {"de": ":leftwards_arrow_with_hook: {user} hat die Vertretung beendet. "
+                               "Neue Anfragen gehen wieder an {user}.",
+                         "en": ":leftwards_arrow_with_hook: {user} has ended the deputy "
+                               "arrangement. New requests go to {user} again."},
+    "deputy.ended_by": {"de": ":leftwards_arrow_with_hook: {actor} hat die Vertretung für {user} "
+                              "beendet. Neue Anfragen gehen wieder an {user}.",
+                        "en": ":leftwards_arrow_with_hook: {actor} has ended the deputy "
+                              "arrangement for {user}. New requests go to {user} again."},
     "deputy.none": {"de": "Für {user} ist keine Vertretung eingetragen.",
                     "en": "No deputy is set for {user}."},
     "deputy.usage": {
@@ -150,40 +172,49 @@ PROGRAMME_TEXTS: dict[str, dict[str, str]] = {
     "claim.estimate": {"de": "Geschätzt waren: {amount}", "en": "The estimate was: {amount}"},
     "push.claim": {"de": "Reisekosten zu prüfen: #{id} {title} ({cities})",
                    "en": "Travel costs to check: #{id} {title} ({cities})"},
-    "push.claim_ask": {"de": "Reisekosten melden: #{id} {title}",
-                       "en": "Report travel costs: #{id} {title}"},
+    "push.claim_ask": {"de": "Bitte melden Sie Ihre Reisekosten: #{id} {title}",
+                       "en": "Please report your travel costs: #{id} {title}"},
+    "push.claim_claimed": {"de": "Reisekosten gemeldet: #{id} {title}",
+                           "en": "Travel costs claimed: #{id} {title}"},
+    "push.claim_state": {"de": "Reisekosten zu #{id} {title} ({cities}) – Stand: {state}",
+                         "en": "Travel costs of #{id} {title} ({cities}) – status: {state}"},
     "button.claim_check": {"de": "Sachlich richtig", "en": "Checked"},
     "button.claim_question": {"de": "Rückfrage", "en": "Question"},
     "button.claim_paid": {"de": "Ausgezahlt", "en": "Paid"},
     "outcome.claim_claimed": {"de": ":receipt: *Reisekosten gemeldet* von {actor} · {when}",
                               "en": ":receipt: *Travel costs claimed* by {actor} · {when}"},
-    "outcome.claim_checked": {"de": ":ballot_box_with_check: *Sachlich richtig* – {actor} · "
-                                    "{when}",
+    "outcome.claim_checked": {"de": ":ballot_box_with_check: *Sachlich richtig* – bestätigt "
+                                    "von {actor} · {when}",
                               "en": ":ballot_box_with_check: *Checked* by {actor} · {when}"},
     "outcome.claim_question": {"de": ":question: *Rückfrage* von {actor} · {when}",
                                "en": ":question: *Question* by {actor} · {when}"},
-    "outcome.claim_paid": {"de": ":moneybag: *Ausgezahlt* – {actor} · {when}",
-                           "en": ":moneybag: *Paid* by {actor} · {when}"},
+    "outcome.claim_paid": {"de": ":moneybag: *Ausgezahlt* – vermerkt von {actor} · {when}",
+                           "en": ":moneybag: *Paid* – recorded by {actor} · {when}"},
     "claim.thanks": {"de": ":receipt: Danke! Ihre Reisekosten für *#{id}* ({amount}) sind bei "
                            "der Koordination. Sie hören hier, wenn sie geprüft und ausgezahlt "
                            "sind.",
                      "en": ":receipt: Thank you! Your travel costs for *#{id}* ({amount}) are "
                            "with the coordinators. You will hear here when they are checked "
                            "and paid."},
-    "claim.dm.checked": {"de": ":ballot_box_with_check: Ihre Reisekosten für *#{id}* "
-                               "({amount}) sind sachlich richtig ({actor}). Als Nächstes werden "
-                               "sie ausgezahlt.",
-                         "en": ":ballot_box_with_check: Your travel costs for *#{id}* "
-                               "({amount}) have been checked by {actor}. Next they will be "
-                               "paid."},
+    "claim.dm.checked": {"de": ":ballot_box_with_check: {actor} hat Ihre Reisekosten für "
+                               "*#{id}* ({amount}) geprüft: sachlich richtig. Als Nächstes werden "
+                               "sie ausgezahlt; Sie müssen nichts tun.",
+                         "en": ":ballot_box_with_check: {actor} has checked your travel costs "
+                               "for *#{id}* ({amount}). Next they will be paid; nothing to do "
+                               "for you."},
     "claim.dm.question": {"de": ":question: {actor} hat eine Rückfrage zu Ihren Reisekosten "
                                 "für *#{id}*:",
                           "en": ":question: {actor} has a question about your travel costs "
                                 "for *#{id}*:"},
+    "claim.fix_hint": {"de": "Bitte ergänzen oder korrigieren Sie Ihre Angaben; bisherige "
+                             "Belege bleiben erhalten.",
+                       "en": "Please complete or correct your claim; receipts already sent "
+                             "are kept."},
     "claim.dm.paid": {"de": ":moneybag: Ihre Reisekosten für *#{id}* ({amount}) sind "
-                            "ausgezahlt ({actor}).",
+                            "ausgezahlt – vermerkt von {actor}. Damit ist die Abrechnung "
+                            "abgeschlossen.",
                       "en": ":moneybag: Your travel costs for *#{id}* ({amount}) have been "
-                            "paid ({actor})."},
+                            "paid – recorded by {actor}. That completes the claim."},
     "modal.claim_question.title": {"de": "Rückfrage", "en": "Question"},
     "modal.claim_question.label": {"de": "Ihre Frage zu den Reisekosten",
                                    "en": "Your question about the travel costs"},
@@ -191,10 +222,10 @@ PROGRAMME_TEXTS: dict[str, dict[str, str]] = {
                                           "anfragende Person.",
                                     "en": ":no_entry: The travel costs are claimed by {user}, "
                                           "the requester."},
-    "refused.claim_moved_on": {"de": ":information_source: Die Reisekosten zu *#{id}* sind "
-                                     "schon weiter: {claim}.",
-                               "en": ":information_source: The travel costs of *#{id}* have "
-                                     "moved on: {claim}."},
+    "refused.claim_moved_on": {"de": ":information_source: Nichts geändert: Die Reisekosten "
+                                     "zu *#{id}* sind schon weiter (Stand: {claim}).",
+                               "en": ":information_source: Nothing changed: the travel costs "
+                                     "of *#{id}* have moved on (status: {claim})."},
     "claim.status.asked": {"de": "noch nicht gemeldet", "en": "not claimed yet"},
     "claim.status.claimed": {"de": "gemeldet, wird geprüft", "en": "claimed, being checked"},
     "claim.status.question": {"de": "Rückfrage offen", "en": "question pending"},

@@ -221,10 +221,13 @@ class Notifier:
                 "user": f"<@{absence.user}>",
                 "until": fmt_date(absence.until, lang),
                 "actor": f"<@{actor}>",
-                "cities": escape(join_names(cities, lang) or "–"),
+                "cities": escape(join_names(cities, lang)),
             }
-            text = t(lang, "deputy.told", **params)
-            message = messages.plain_message(text, messages.plain_t(lang, "deputy.told", **params))
+            # Standing in for a topic contact only: namings, no decisions of a city.
+            key = "deputy.told" if cities else "deputy.told_naming"
+            message = messages.plain_message(
+                t(lang, key, **params), messages.plain_t(lang, key, **params)
+            )
             dm(session, absence.deputy, message, request_id=None, now=now)
         if absence.user != actor:
             lang = self.lang_of(absence.user)
@@ -243,13 +246,14 @@ class Notifier:
     def deputy_ended(
         self, session: Session, absence: Absence, actor: str, *, now: datetime
     ) -> None:
-        """The deputy hears it ended (unless they ended it themselves)."""
+        """The deputy and the absent person hear who ended it (unless they ended it)."""
         for user in {absence.deputy, absence.user} - {actor, None}:
             assert user is not None
             lang = self.lang_of(user)
-            params = {"user": f"<@{absence.user}>"}
+            params = {"user": f"<@{absence.user}>", "actor": f"<@{actor}>"}
+            key = "deputy.ended_own" if actor == absence.user else "deputy.ended_by"
             message = messages.plain_message(
-                t(lang, "deputy.ended", **params), messages.plain_t(lang, "deputy.ended", **params)
+                t(lang, key, **params), messages.plain_t(lang, key, **params)
             )
             dm(session, user, message, request_id=None, now=now)
         refresh_home(session, absence.user, now=now)
@@ -508,13 +512,18 @@ class Notifier:
         *,
         now: datetime,
         matched: bool,
+        on_behalf_of: str | None = None,
     ) -> None:
         """Close this city's naming messages; when every partner city has named its experts,
-        introduce everyone in one group DM and tell the requester who they are."""
+        introduce everyone in one group DM and tell the requester who they are. A deputy's
+        naming says whom they stood in for (after who named, before the names)."""
 
         def outcome(lang: str) -> str:
             names = messages.mentions(experts, lang)
-            line = messages.outcome_line("name", actor, now, lang, self.tz) + f": {names}"
+            line = messages.outcome_line("name", actor, now, lang, self.tz)
+            if on_behalf_of:
+                line += t(lang, "outcome.for", user=f"<@{on_behalf_of}>")
+            line += f": {names}"
             return line if matched else line + "\n" + t(lang, "outcome.named_waiting")
 
         self.close_messages(session, s, outcome, now=now, kinds=("naming",), city_key=city_key)

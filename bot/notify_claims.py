@@ -61,7 +61,8 @@ def claim_submitted(
     claim with the buttons."""
     for message in _open(session, s.id, PROMPT):
         outcome = _outcome(notifier, ClaimStatus.CLAIMED, s.requester_id, now, s.locale)
-        closed = {"text": outcome, "blocks": [section(outcome)]}
+        push = messages.push(s, notifier.directory, s.locale, "push.claim_claimed")
+        closed = {"text": push, "blocks": [section(outcome)]}
         enqueue(session, "chat.update", closed, request_id=s.id, action_message=message, now=now)
         message.closed = True
         session.add(message)
@@ -93,6 +94,8 @@ def claim_stepped(
         shown = claim_messages.claim_for_coordinators(
             s, notifier.directory, lang, claim if not final else _without_buttons(claim), outcome
         )
+        state = t(lang, f"claim.status.{claim.status}")
+        shown["text"] = messages.push(s, notifier.directory, lang, "push.claim_state", state=state)
         enqueue(session, "chat.update", shown, request_id=s.id, action_message=message, now=now)
         if final:
             message.closed = True

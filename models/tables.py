@@ -323,7 +323,9 @@ class CostClaim(SQLModel, table=True):
     """The actual travel costs of an exchange, claimed by the requester after it.
 
     asked -> claimed -> checked -> paid; a question sends it back to the requester
-    (question -> claimed). Money in cents; receipts stay in Slack (their file ids here)."""
+    (question -> claimed). Money in cents; receipts stay in Slack: here their id, name and
+    permalink ({"id", "name", "permalink"}; claims stored before hold bare file ids) in
+    the column `file_ids`."""
 
     __tablename__ = "cost_claim"
     __table_args__ = (Index("ix_cost_claim_status", "status"),)
@@ -334,7 +336,9 @@ class CostClaim(SQLModel, table=True):
     amount_cents: int | None = Field(default=None, sa_type=BigInteger)  # in total
     per_person_cents: int | None = Field(default=None, sa_type=BigInteger)
     note: str | None = Field(default=None, max_length=3000)
-    file_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    receipts: list[Any] = Field(
+        default_factory=list, sa_column=Column("file_ids", JSON, nullable=False)
+    )
     claimed_by: str | None = Field(default=None, max_length=32)
     asked_at: datetime = _ts(default_factory=utcnow)
     claimed_at: datetime | None = _ts(default=None)

@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.directory_file import check_directory, parse_directory
 from bot.domain.budget import BudgetInfo, BudgetLine
 from bot.domain.errors import Refused
-from bot.i18n import fmt_cents
+from bot.i18n import fmt_cents, fmt_money
 from bot.slack import ids
 from bot.slack.budget import budget_text
 from bot.usecases import decisions
@@ -101,6 +101,8 @@ def test_a_second_budget_for_the_same_year_and_city_is_a_problem():
 )
 def test_money_in_german_and_english(cents, lang, expected):
     assert fmt_cents(cents, lang) == expected
+    # The form's estimate (euros) reads the same as the budget's cents.
+    assert fmt_money(Decimal(cents) / 100, lang) == expected
 
 
 def test_budget_lines_in_english_and_without_an_estimate():
@@ -112,6 +114,15 @@ def test_budget_lines_in_english_and_without_an_estimate():
     assert "no cost estimate" in text and "Remaining after approval: €700.00" in text
     german = budget_text(line, directory, "de")
     assert "keine Kostenschätzung" in german and "Verbleibend nach Genehmigung: 700,00 €" in german
+    # Over budget: by how much, not a negative remainder.
+    over = BudgetLine(2026, "", 100_000, 70_000, 45_000)
+    assert budget_text(over, directory, "de").splitlines()[-2:] == [
+        "Nach Genehmigung: *150,00 € über dem Budget*",
+        ":warning: Die Genehmigung würde das Budget überschreiten – genehmigen kann dann nur "
+        "die Koordination.",
+    ]
+    assert "After approval: *€150.00 over budget*" in budget_text(over, directory, "en")
+    assert "-" not in budget_text(over, directory, "en")
 
 
 # --- what contacts see -------------------------------------------------------------------
@@ -181,9 +192,12 @@ def test_over_budget_a_contact_is_refused_and_the_coordinators_decide(budget_bot
 
     assert status == 200
     [reply] = replies(bot)
-    assert "Reisebudget 2026 von koopstadt" in reply
-    assert "Budget 1.000,00 €, bereits gebunden 700,00 €, diese Anfrage 450,00 €" in reply
-    assert "es blieben -150,00 €" in reply and "Koordination" in reply
+    assert reply == (
+        f":moneybag: Sie können *#{request_id}* nicht genehmigen: Das Reisebudget 2026 "
+        "(koopstadt) reicht nicht. Budget 1.000,00 €, bereits gebunden 700,00 €, diese Anfrage "
+        "450,00 € – das wären 150,00 € über dem Budget. Die Anfrage ist mit diesen Zahlen an "
+        "die Koordination gegangen; sie entscheidet jetzt, Sie müssen nichts weiter tun."
+    )
     with bot.session_factory() as s:
         assert s.get(ExchangeRequest, request_id).status == "submitted"
     handed = dms_to(bot, "U0COORD1")[coordinator_dms:]
@@ -191,12 +205,13 @@ def test_over_budget_a_contact_is_refused_and_the_coordinators_decide(budget_bot
     push = handed[0].params["text"]
     assert push.startswith(f"Über Budget, bitte entscheiden: #{request_id}")
     text = blocks_text(handed[0].params["blocks"])
-    assert "<@U0LEI1> wollte die C+R-Anfrage" in text and "Verbleibend nach Genehmigung" in text
+    assert "<@U0LEI1> wollte die C+R-Anfrage" in text
+    assert "Nach Genehmigung: *150,00 € über dem Budget*" in text
     assert set(buttons(handed[0].params["blocks"])) == {ids.A_APPROVE, ids.A_DECLINE, ids.A_ASK}
 
     # A second click is refused again; the coordinators are not asked twice.
     click(bot, "U0LEI2", last_dm(bot, "U0LEI2"), ids.A_APPROVE, name="r2")
-    assert "überschreiten" in replies(bot, "r2")[0]
+    assert "das wären 150,00 € über dem Budget" in replies(bot, "r2")[0]
     assert len(dms_to(bot, "U0COORD1")) == coordinator_dms + 1
 
     status, _ = click(bot, "U0COORD1", handed[0], ids.A_APPROVE, name="c")

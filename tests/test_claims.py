@@ -4,13 +4,17 @@ to the requester; a question sends it back; online exchanges are not asked."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from sqlmodel import select
 
+from bot.domain.claims import Claim, Receipt, receipts_from_json
 from bot.scheduler import reflect_job
 from bot.slack import ids
+from bot.slack.claims import claim_news, claim_prompt, receipt_links
+from bot.slack.programme_views import receipts
 from models import AuditEntry, CostClaim
 from tests import payloads as p
 from tests.flows import blocks_text, buttons, click, dms_to, last_dm, replies, text_state
@@ -37,15 +41,42 @@ def _claim_prompt(bot):
     return prompts[-1]
 
 
+def _file(file_id: str, name: str) -> dict:
+    """A file as view_submission carries it in a file_input's state (the file object of
+    files.info; abridged)."""
+    slug = re.sub(r"[^a-z0-9.]+", "_", name.lower())
+    return {
+        "id": file_id,
+        "created": 1765357200,
+        "timestamp": 1765357200,
+        "name": name,
+        "title": name,
+        "mimetype": "application/pdf",
+        "filetype": "pdf",
+        "pretty_type": "PDF",
+        "user": "U0REQ1",
+        "user_team": "T0TEAM",
+        "size": 65457,
+        "mode": "hosted",
+        "is_external": False,
+        "is_public": False,
+        "url_private": f"https://files.slack.com/files-pri/T0TEAM-{file_id}/{slug}",
+        "permalink": f"https://koopstadt.slack.com/files/U0REQ1/{file_id}/{slug}",
+        "channels": [],
+        "groups": [],
+        "ims": [],
+    }
+
+
 def _submit_claim(bot, user: str, amount: str, basis: str, files: list[str], note: str = ""):
+    """`files`: "F0REC1" (named like the id) or "F0REC1:Name of the file.pdf"."""
     opened = bot.slack.delivered("views.open")[-1].response["view"]
+    uploaded = [_file(*(f.split(":", 1) if ":" in f else (f, f))) for f in files]
     values = {
         ids.B_CLAIM_AMOUNT: {ids.VALUE: p.text_value(amount)},
         ids.B_CLAIM_BASIS: {ids.VALUE: p.radio_value(basis, basis)},
         ids.B_CLAIM_NOTE: {ids.VALUE: p.text_value(note)},
-        ids.B_CLAIM_FILES: {
-            ids.VALUE: {"type": "file_input", "files": [{"id": f, "name": f} for f in files]}
-        },
+        ids.B_CLAIM_FILES: {ids.VALUE: {"type": "file_input", "files": uploaded}},
     }
     return bot.http.submit(
         callback_id=ids.VIEW_CLAIM,
@@ -67,7 +98,7 @@ def _claim_audit(bot, request_id: int) -> list[tuple[str, str, str | None, str |
 def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     request_id = _after_the_exchange(bot)
     prompt = _claim_prompt(bot)
-    assert prompt.params["text"].startswith(f"Reisekosten melden: #{request_id}")
+    assert prompt.params["text"].startswith(f"Bitte melden Sie Ihre Reisekosten: #{request_id}")
     assert "tatsächlich angefallen" in blocks_text(prompt.params["blocks"])
     # The reflection prompt came too.
     assert any(ids.A_REFLECT in buttons(m.params["blocks"]) for m in dms_to(bot, "U0REQ1"))
@@ -83,13 +114,23 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     status, body = _submit_claim(bot, "U0REQ1", "zwölf", "per_person", [])
     assert body["response_action"] == "errors" and ids.B_CLAIM_AMOUNT in body["errors"]
     status, body = _submit_claim(
-        bot, "U0REQ1", "160,50", "per_person", ["F0REC1", "F0REC2"], note="Bahn, 2. Klasse"
+        bot,
+        "U0REQ1",
+        "160,50",
+        "per_person",
+        ["F0REC1:Bahn Hinfahrt.pdf", "F0REC2:Rückfahrt *<!channel>*.pdf"],
+        note="Bahn, 2. Klasse",
     )
     assert status == 200 and not body
     with bot.session_factory() as s:
         claim = s.get(CostClaim, request_id)
     assert (claim.status, claim.amount_cents, claim.per_person_cents) == ("claimed", 32100, 16050)
-    assert claim.file_ids == ["F0REC1", "F0REC2"]
+    assert [r["id"] for r in claim.receipts] == ["F0REC1", "F0REC2"]
+    assert claim.receipts[0] == {
+        "id": "F0REC1",
+        "name": "Bahn Hinfahrt.pdf",
+        "permalink": "https://koopstadt.slack.com/files/U0REQ1/F0REC1/bahn_hinfahrt.pdf",
+    }
     thanks = last_dm(bot, "U0REQ1")
     assert (
         f"Ihre Reisekosten für #{request_id} (321,00 €) sind bei der Koordination"
@@ -100,7 +141,13 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     assert copy.params["text"].startswith(f"Reisekosten zu prüfen: #{request_id}")
     text = blocks_text(copy.params["blocks"])
     assert "*321,00 €* (2 × 160,50 €)" in text and "Bahn, 2. Klasse" in text
-    assert "`F0REC1`, `F0REC2`" in text and "Geschätzt waren: 450,00 €" in text
+    # The receipts as links the coordinators open; the typed file name stays as typed.
+    assert (
+        "Belege: <https://koopstadt.slack.com/files/U0REQ1/F0REC1/bahn_hinfahrt.pdf"
+        "|Bahn Hinfahrt.pdf>, <https://koopstadt.slack.com/files/U0REQ1/F0REC2/"
+        "r_ckfahrt_channel_.pdf|Rückfahrt \u2060*\u2060&lt;!channel&gt;\u2060*\u2060.pdf>"
+    ) in text
+    assert "Geschätzt waren: 450,00 €" in text
     assert set(buttons(copy.params["blocks"])) == {ids.A_CLAIM_CHECK, ids.A_CLAIM_QUESTION}
 
     # Only coordinators check.
@@ -109,21 +156,36 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
 
     click(bot, "U0COORD1", copy, ids.A_CLAIM_CHECK)
     news = last_dm(bot, "U0REQ1").params["text"]
-    assert "sind sachlich richtig (<@U0COORD1>)" in news and "321,00 €" in news
+    assert news == (
+        f"<@U0COORD1> hat Ihre Reisekosten für #{request_id} (321,00 €) geprüft: sachlich "
+        "richtig. Als Nächstes werden sie ausgezahlt; Sie müssen nichts tun."
+    )
     shown = bot.slack.delivered("chat.update")[-1].params
     assert shown["ts"] == copy.response["ts"]
-    assert "Sachlich richtig" in blocks_text(shown["blocks"])
+    assert shown["text"].startswith(f"Reisekosten zu #{request_id} ")
+    assert shown["text"].endswith("(Leipzig → Bremen) – Stand: sachlich richtig, wird ausgezahlt")
+    assert ":ballot_box_with_check: *Sachlich richtig* – bestätigt von <@U0COORD1> · <!date^" in (
+        blocks_text(shown["blocks"])
+    )
     assert set(buttons(shown["blocks"])) == {ids.A_CLAIM_PAID, ids.A_CLAIM_QUESTION}
 
     # A second click on the old copy changes nothing (first click wins).
     click(bot, "U0COORD1", copy, ids.A_CLAIM_CHECK, name="again")
-    assert "schon weiter: sachlich richtig, wird ausgezahlt" in replies(bot, "again")[0]
+    assert replies(bot, "again")[0] == (
+        f":information_source: Nichts geändert: Die Reisekosten zu *#{request_id}* sind schon "
+        "weiter (Stand: sachlich richtig, wird ausgezahlt)."
+    )
 
     updated_copy = type(copy)(**{**copy.__dict__, "params": {**copy.params, **shown}})
     click(bot, "U0COORD1", updated_copy, ids.A_CLAIM_PAID)
-    assert "sind ausgezahlt (<@U0COORD1>)" in last_dm(bot, "U0REQ1").params["text"]
+    assert last_dm(bot, "U0REQ1").params["text"] == (
+        f"Ihre Reisekosten für #{request_id} (321,00 €) sind ausgezahlt – vermerkt von "
+        "<@U0COORD1>. Damit ist die Abrechnung abgeschlossen."
+    )
     final = bot.slack.delivered("chat.update")[-1].params
-    assert "Ausgezahlt" in blocks_text(final["blocks"]) and buttons(final["blocks"]) == {}
+    assert "*Ausgezahlt* – vermerkt von <@U0COORD1>" in blocks_text(final["blocks"])
+    assert buttons(final["blocks"]) == {}
+    assert final["text"].endswith("– Stand: ausgezahlt")
 
     assert _claim_audit(bot, request_id) == [
         ("system", "claim_asked", None, "asked"),
@@ -140,7 +202,13 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
 def test_a_question_sends_the_claim_back_and_the_requester_corrects_it(bot):
     request_id = _after_the_exchange(bot)
     click(bot, "U0REQ1", _claim_prompt(bot), ids.A_CLAIM)
-    _submit_claim(bot, "U0REQ1", "900", "total", [])
+    prompt = _claim_prompt(bot)
+    _submit_claim(bot, "U0REQ1", "900", "total", ["F0TIX0:Hinfahrt.pdf"])
+    # The prompt loses its button; its push text says plainly what happened.
+    [closed_prompt] = [
+        u for u in bot.slack.delivered("chat.update") if u.params["ts"] == prompt.response["ts"]
+    ]
+    assert closed_prompt.params["text"].startswith(f"Reisekosten gemeldet: #{request_id} Austausch")
     copy = last_dm(bot, "U0COORD1")
     click(bot, "U0COORD1", copy, ids.A_CLAIM_QUESTION)
     opened = bot.slack.delivered("views.open")[-1].response["view"]
@@ -153,17 +221,26 @@ def test_a_question_sends_the_claim_back_and_the_requester_corrects_it(bot):
         private_metadata=opened["private_metadata"],
     )
     asked = last_dm(bot, "U0REQ1")
-    assert "<@U0COORD1> hat eine Rückfrage zu Ihren Reisekosten" in asked.params["text"]
+    assert asked.params["text"] == (
+        f"<@U0COORD1> hat eine Rückfrage zu Ihren Reisekosten für #{request_id}: Bitte die "
+        "Bahntickets anhängen. Bitte ergänzen oder korrigieren Sie Ihre Angaben; bisherige "
+        "Belege bleiben erhalten."
+    )
     assert "Bitte die Bahntickets anhängen." in blocks_text(asked.params["blocks"])
     assert ids.A_CLAIM in buttons(asked.params["blocks"])
     closed = bot.slack.delivered("chat.update")[-1].params
     assert closed["ts"] == copy.response["ts"] and buttons(closed["blocks"]) == {}
 
     click(bot, "U0REQ1", asked, ids.A_CLAIM)
-    _submit_claim(bot, "U0REQ1", "880", "total", ["F0TIX1"])
+    _submit_claim(bot, "U0REQ1", "880", "total", ["F0TIX1:Rückfahrt.pdf", "F0TIX0:Hinfahrt.pdf"])
     again = last_dm(bot, "U0COORD1")
     assert again.response["ts"] != copy.response["ts"]
     assert "*880,00 €*" in blocks_text(again.params["blocks"])
+    # The receipts sent first are kept, the new one added, none twice.
+    assert (
+        "Belege: <https://koopstadt.slack.com/files/U0REQ1/F0TIX0/hinfahrt.pdf|Hinfahrt.pdf>, "
+        "<https://koopstadt.slack.com/files/U0REQ1/F0TIX1/r_ckfahrt.pdf|Rückfahrt.pdf>"
+    ) in blocks_text(again.params["blocks"])
     assert [a[1:] for a in _claim_audit(bot, request_id)][1:] == [
         ("claim", "asked", "claimed"),
         ("claim_question", "claimed", "question"),
@@ -206,3 +283,62 @@ def test_claims_are_wanted_only_when_somebody_travels():
     assert not claim_wanted(RequestDraft(**{**base, "format": "online"}))
     assert not claim_wanted(RequestDraft(**{**base, "direction": "online"}))
     assert not claim_wanted(RequestDraft(**{**base, "travellers": 0}))
+
+
+def test_receipts_keep_what_the_coordinators_open_and_nothing_odd():
+    state = {
+        ids.B_CLAIM_FILES: {
+            ids.VALUE: {
+                "type": "file_input",
+                "files": [
+                    _file("F0REC1", "Hotel.pdf"),
+                    {**_file("F0REC2", "x"), "permalink": "javascript:alert(1)"},
+                    {**_file("F0REC3", "y"), "permalink": "https://a.slack.com/f|evil>"},
+                    {**_file("F0REC4", "z"), "name": None, "title": "Taxi\nquittung"},
+                    {"id": "not an id", "name": "dropped"},
+                    "F0BARE",
+                ],
+            }
+        }
+    }
+    found = receipts(state, ids.B_CLAIM_FILES)
+    assert [(r.id, r.name, bool(r.permalink)) for r in found] == [
+        ("F0REC1", "Hotel.pdf", True),
+        ("F0REC2", "x", False),
+        ("F0REC3", "y", False),
+        ("F0REC4", "Taxi quittung", True),
+    ]
+    assert receipts({}, ids.B_CLAIM_FILES) == []
+    # Claims stored before names and links were kept: bare file ids.
+    old = receipts_from_json(["F0OLD1", {"id": "F0NEW", "name": "a", "permalink": ""}, 7])
+    assert old == (Receipt("F0OLD1"), Receipt("F0NEW", "a"))
+    assert receipt_links(old) == "`F0OLD1`, a"
+    many = tuple(
+        Receipt(f"F0R{i}", "n" * 80, "https://x.slack.com/" + "p" * 400) for i in range(10)
+    )
+    shown = receipt_links(many)
+    assert len(shown) <= 2600 and shown.endswith(">, + 6")  # 4 of ~505 characters fit
+
+
+def test_what_the_requester_hears_reads_the_same_in_english():
+    from tests.test_conversation_texts import summary
+
+    s = summary(id=4, title="Quartiersschulen")
+    claim = Claim(4, "checked", 3, amount_cents=32_100)
+    checked = claim_news(s, "en", "claim.dm.checked", claim, "U0COORD1")
+    assert checked["text"] == (
+        "<@U0COORD1> has checked your travel costs for #4 (€321.00). Next they will be paid; "
+        "nothing to do for you."
+    )
+    paid = claim_news(s, "en", "claim.dm.paid", claim, "U0COORD1")
+    assert paid["text"] == (
+        "Your travel costs for #4 (€321.00) have been paid – recorded by <@U0COORD1>. That "
+        "completes the claim."
+    )
+    asked = claim_news(s, "en", "claim.dm.question", claim, "U0COORD1", "Tickets *please*")
+    assert asked["text"] == (
+        "<@U0COORD1> has a question about your travel costs for #4: Tickets "
+        "\u2060*\u2060please\u2060*\u2060 Please complete or correct your claim; receipts "
+        "already sent are kept."
+    )
+    assert claim_prompt(s, "en")["text"] == "Please report your travel costs: #4 Quartiersschulen"

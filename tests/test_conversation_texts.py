@@ -250,7 +250,7 @@ def test_home_does_not_say_closed_twice():
 
 @pytest.mark.parametrize(
     ("lang", "amount", "limit"),
-    [("de", "1.250,50 €", "99.999,99 €"), ("en", "EUR 1,250.50", "EUR 99,999.99")],
+    [("de", "1.250,50 €", "99.999,99 €"), ("en", "€1,250.50", "€99,999.99")],
 )
 def test_money_reads_the_same_in_summary_and_form_errors(lang, amount, limit):
     assert amount in blocks_text(messages.summary_blocks(summary(), DIR, lang))

@@ -13,7 +13,16 @@ from bot.domain.deputies import Absence, parse_deputy_command, parse_until, rout
 from bot.slack import ids
 from models import AuditEntry, ExchangeRequest
 from tests import payloads as p
-from tests.flows import blocks_text, buttons, click, dms_to, last_dm, replies, submit_request
+from tests.flows import (
+    blocks_text,
+    buttons,
+    click,
+    dms_to,
+    last_dm,
+    replies,
+    submit_opened,
+    submit_request,
+)
 from tests.seed import seed
 
 TODAY = date(2026, 11, 26)
@@ -71,9 +80,17 @@ def _audit(bot, request_id: int) -> list[AuditEntry]:
 
 def test_a_deputy_receives_and_decides_during_the_period_and_not_after(bot):
     said = _command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
-    assert "Vertretung eingetragen: <@U0NUE1> vertritt <@U0LEI1> bis Do, 31. Dez. 2026" in said
+    assert said == (
+        ":busts_in_silhouette: Vertretung eingetragen: <@U0NUE1> vertritt <@U0LEI1> bis Do, "
+        "31. Dez. 2026. Bis dahin gehen neue Anfragen zum Entscheiden und zum Benennen von "
+        "Expert/innen an <@U0NUE1> statt an <@U0LEI1>."
+    )
     told = last_dm(bot, "U0NUE1").params["text"]
-    assert "Sie vertreten <@U0LEI1> bis Do, 31. Dez. 2026" in told and "Leipzig" in told
+    assert told == (
+        "Sie vertreten <@U0LEI1> bis Do, 31. Dez. 2026 (eingetragen von <@U0LEI1>). Bis dahin "
+        "bekommen Sie die neuen Anfragen, die sonst an <@U0LEI1> gingen, und dürfen über die "
+        "Anfragen aus Leipzig entscheiden."
+    )
 
     submit_request(bot, "U0REQ1", view_id="VDEP1")
     assert dms_to(bot, "U0LEI1") == []  # away: their new decision request goes to the deputy
@@ -116,8 +133,13 @@ def test_a_deputy_receives_and_decides_during_the_period_and_not_after(bot):
 def test_ended_early_the_contact_gets_the_next_request(bot):
     _command(bot, "U0LEI1", "deputy <@U0NUE1> until 31.12.2026")
     said = _command(bot, "U0LEI1", "vertretung ende")
-    assert "Die Vertretung für <@U0LEI1> ist beendet" in said
-    assert "beendet" in last_dm(bot, "U0NUE1").params["text"]
+    assert said == (
+        ":leftwards_arrow_with_hook: Die Vertretung für <@U0LEI1> ist beendet. Neue Anfragen "
+        "gehen wieder an <@U0LEI1>."
+    )
+    assert last_dm(bot, "U0NUE1").params["text"] == (
+        "<@U0LEI1> hat die Vertretung beendet. Neue Anfragen gehen wieder an <@U0LEI1>."
+    )
     deputy_dms = len(dms_to(bot, "U0NUE1"))
     submit_request(bot, "U0REQ1", view_id="VDEP2")
     assert ids.A_APPROVE in buttons(last_dm(bot, "U0LEI1").params["blocks"])
@@ -143,16 +165,48 @@ def test_only_coordinators_set_a_deputy_for_somebody_else(bot):
     said = _command(bot, "U0COORD1", "vertretung <@U0BRE3> <@U0LEI2> bis 31.12.")
     assert "<@U0LEI2> vertritt <@U0BRE3>" in said
     assert "vertritt <@U0BRE3>" in last_dm(bot, "U0BRE3").params["text"]
+    # A topic contact decides for no city: the deputy hears only of the namings (no "–").
+    assert last_dm(bot, "U0LEI2").params["text"] == (
+        "Sie vertreten <@U0BRE3> bis Do, 31. Dez. 2026 (eingetragen von <@U0COORD1>). Bis dahin "
+        "bekommen Sie die neuen Anfragen zum Benennen von Expert/innen, die sonst an <@U0BRE3> "
+        "gingen."
+    )
     # Bremen's topic contact is away: the naming request goes to the deputy.
     seed(bot, state="approved")
     naming = last_dm(bot, "U0LEI2")
     assert ids.A_NAME_EXPERTS in buttons(naming.params["blocks"])
     assert not any(ids.A_NAME_EXPERTS in buttons(m.params["blocks"]) for m in dms_to(bot, "U0BRE3"))
+    # The deputy names; the closed naming message says for whom, as a decision does.
+    click(bot, "U0LEI2", naming, ids.A_NAME_EXPERTS)
+    status, body = submit_opened(
+        bot, "U0LEI2", {ids.B_EXPERTS: {ids.VALUE: p.users_value(["U0EXP1"])}}
+    )
+    assert status == 200 and not body
+    [closed] = [
+        u for u in bot.slack.delivered("chat.update") if u.params["ts"] == naming.response["ts"]
+    ]
+    first = blocks_text(closed.params["blocks"]).split("\n")[0]
+    assert first.startswith(":busts_in_silhouette: *Expert/innen benannt* von <@U0LEI2> · <!date^")
+    assert first.endswith(" (in Vertretung für <@U0BRE3>): <@U0EXP1>")
+    with bot.session_factory() as s:
+        entry = s.exec(select(AuditEntry).where(AuditEntry.action == "match")).one()
+    assert (entry.actor, entry.on_behalf_of) == ("U0LEI2", "U0BRE3")
+    # A coordinator ends it: both hear who did.
+    _command(bot, "U0COORD1", "vertretung ende <@U0BRE3>")
+    for user in ("U0BRE3", "U0LEI2"):
+        assert last_dm(bot, user).params["text"] == (
+            "<@U0COORD1> hat die Vertretung für <@U0BRE3> beendet. Neue Anfragen gehen wieder "
+            "an <@U0BRE3>."
+        )
 
 
 def test_a_city_whose_contacts_are_all_away_goes_straight_to_the_coordinators(bot):
     said = _command(bot, "U0BRE1", "vertretung bis 31.12.")
-    assert "abwesend, ohne Vertretung" in said
+    assert said == (
+        ":palm_tree: Abwesenheit eingetragen: <@U0BRE1> ist bis Do, 31. Dez. 2026 abwesend, "
+        "ohne Vertretung. Bis dahin bekommt <@U0BRE1> keine neuen Anfragen zum Entscheiden oder "
+        "Benennen."
+    )
     submit_request(
         bot,
         "U0REQ2",

@@ -75,8 +75,8 @@ def test_the_budget_columns_of_a_seeded_year(session_factory):
     markdown = report_markdown(report, "en")
     assert "## Travel budget by city (EUR)" in markdown
     assert (
-        "| koopstadt (network) | 5000.00 | 2450.50 | 2450.00 | 1200.00 | 420.00 | 2550.00 |"
-        in markdown
+        "| koopstadt (network) | €5,000.00 | €2,450.50 | €2,450.00 | €1,200.00 | €420.00 "
+        "| €2,550.00 |" in markdown
     )
 
 
@@ -85,17 +85,18 @@ def test_the_cli_and_the_slash_command_show_the_budget(session_factory, capsys):
     assert run_cli(["report", "--year", "2026", "--format", "markdown"], session_factory) == 0
     german = capsys.readouterr().out
     assert "## Reisebudget nach Stadt (EUR)" in german
-    assert "| Nürnberg | 300,00 | 0,00 | 0,00 | 0,00 | 0,00 | 300,00 |" in german
+    assert "| Nürnberg | 300,00 € | 0,00 € | 0,00 € | 0,00 € | 0,00 € | 300,00 € |" in german
 
     message = report_message(yearly_report(session_factory, 2026, tz=TZ), "de")
     _valid(message)
     texts = "\n".join(b.get("text", {}).get("text", "") for b in message["blocks"])
     assert "*Reisebudget nach Stadt (EUR)*" in texts
     assert (
-        "• koopstadt (Netzwerk): Budget *5000,00* · geschätzt *2450,50* · gemeldet *2450,00* · "
-        "sachlich richtig *1200,00* · ausgezahlt *420,00* · verbleibend *2550,00*"
+        "• koopstadt (Netzwerk): Budget *5.000,00 €* · geschätzt *2.450,50 €* · "
+        "gemeldet *2.450,00 €* · sachlich richtig *1.200,00 €* · ausgezahlt *420,00 €* · "
+        "verbleibend *2.550,00 €*"
     ) in texts
-    assert "• Bremen: Budget *–* · geschätzt *1200,50*" in texts
+    assert "• Bremen: Budget *–* · geschätzt *1.200,50 €*" in texts
 
 
 def test_a_year_without_budgets_or_exchanges(session_factory):

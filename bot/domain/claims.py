@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from bot.domain.directory import Directory
 from bot.domain.errors import Refused
@@ -47,9 +48,58 @@ CLAIM_TRANSITIONS: dict[ClaimStep, tuple[frozenset[ClaimStatus], ClaimStatus]] =
 }
 
 
+RECEIPT_NAME_MAX = 200
+PERMALINK_MAX = 500
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A receipt uploaded with the claim: the file stays in Slack; we keep its id, its name
+    and its permalink (what the coordinators click)."""
+
+    id: str
+    name: str = ""
+    permalink: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "permalink": self.permalink}
+
+
+def receipts_from_json(stored: Any) -> tuple[Receipt, ...]:
+    """The stored receipts: dicts, or bare file ids (claims stored before names and
+    permalinks were kept)."""
+    found = []
+    for item in stored if isinstance(stored, list) else []:
+        if isinstance(item, str):
+            found.append(Receipt(item))
+        elif isinstance(item, dict) and isinstance(item.get("id"), str):
+            name, link = item.get("name"), item.get("permalink")
+            found.append(
+                Receipt(
+                    item["id"],
+                    name if isinstance(name, str) else "",
+                    link if isinstance(link, str) else "",
+                )
+            )
+    return tuple(found)
+
+
+RECEIPTS_MAX = 20  # a claim corrected a few times keeps what was sent before
+
+
+def merged_receipts(kept: tuple[Receipt, ...], added: list[Receipt]) -> tuple[Receipt, ...]:
+    """A correction adds receipts; those sent before stay (nothing the requester sent is
+    lost; a file sent again is kept once)."""
+    merged = list(kept)
+    for receipt in added:
+        if all(r.id != receipt.id for r in merged):
+            merged.append(receipt)
+    return tuple(merged[:RECEIPTS_MAX])
+
+
 @dataclass(frozen=True)
 class Claim:
-    """What everybody sees of a cost claim (money in cents; receipts as Slack file ids)."""
+    """What everybody sees of a cost claim (money in cents; receipts stay in Slack)."""
 
     request_id: int
     status: str
@@ -58,7 +108,7 @@ class Claim:
     per_person_cents: int | None = None
     travelling: int = 0
     note: str | None = None
-    file_ids: tuple[str, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
 
 
 def next_steps(status: str) -> tuple[ClaimStep, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.domain.request import FORMATS
-from bot.i18n import format_label, t
+from bot.i18n import fmt_cents, fmt_money, format_label, t
 from bot.i18n_texts import TEXTS
 from bot.usecases.report import Report
 
@@ -37,14 +37,22 @@ def number(value: float | Decimal | None, places: int, *, comma: bool) -> str:
     return text.replace(".", ",") if comma else text
 
 
-def overview_rows(report: Report, lang: str, *, comma: bool) -> list[tuple[str, str]]:
-    """(label, value) of the headline numbers, shared by every rendering."""
+def overview_rows(report: Report, lang: str, *, comma: bool | None = None) -> list[tuple[str, str]]:
+    """(label, value) of the headline numbers, shared by every rendering.
+
+    `comma` None: for people (Markdown, Slack): money as everywhere ("2.450,50 €",
+    "€2,450.50"), other numbers with `lang`'s decimal mark. True/False: for the CSV, plain
+    numbers with a decimal comma or point."""
     share = report.recommend_share
+    human = comma is None
+    if comma is None:
+        comma = lang != "en"
+    cost = fmt_money(report.cost_eur, lang) if human else number(report.cost_eur, 2, comma=comma)
     return [
         (t(lang, "report.requests_filed"), str(report.requests_filed)),
         (t(lang, "report.exchanges"), str(report.exchanges)),
         (t(lang, "report.travellers"), str(report.travellers)),
-        (t(lang, "report.cost"), number(report.cost_eur, 2, comma=comma)),
+        (t(lang, "report.cost"), cost),
         (t(lang, "report.with_cost"), str(report.exchanges_with_cost)),
         (t(lang, "report.decisions"), str(report.decisions)),
         (
@@ -60,12 +68,16 @@ def overview_rows(report: Report, lang: str, *, comma: bool) -> list[tuple[str, 
     ]
 
 
-def budget_table(report: Report, lang: str, *, comma: bool) -> Table:
+def budget_table(report: Report, lang: str, *, comma: bool | None = None) -> Table:
     """Per city (and the network's budget): budget, estimated, claimed, checked, paid,
-    remaining, in euros."""
+    remaining, in euros: for people (`comma` None) as money, for the CSV plain numbers."""
 
     def euros(cents: int | None) -> str:
-        return "" if cents is None else number(Decimal(cents) / 100, 2, comma=comma)
+        if cents is None:
+            return ""
+        if comma is None:
+            return fmt_cents(cents, lang)
+        return number(Decimal(cents) / 100, 2, comma=comma)
 
     header = tuple(
         t(lang, f"report.{key}")
@@ -93,8 +105,9 @@ def budget_table(report: Report, lang: str, *, comma: bool) -> Table:
 
 
 def tables(report: Report, lang: str, *, comma: bool | None = None) -> list[Table]:
-    """(title, header, rows) of every breakdown, shared by CSV, Markdown and Slack."""
-    money = budget_table(report, lang, comma=lang != "en" if comma is None else comma)
+    """(title, header, rows) of every breakdown, shared by CSV, Markdown and Slack;
+    `comma` as in `overview_rows` (None: for people)."""
+    money = budget_table(report, lang, comma=comma)
     return [
         (
             t(lang, "report.by_status"),
@@ -165,12 +178,11 @@ def report_csv(report: Report, *, separator: str = ";") -> str:
 
 def report_markdown(report: Report, lang: str = "de") -> str:
     """Headings and tables; numbers the way `lang` writes them."""
-    comma = lang != "en"
     title = t(lang, "report.title", year=report.year)
     lines = [f"# {title}" + (f" – {_md(report.network)}" if report.network else ""), ""]
     lines += [t(lang, "report.note", year=report.year, tz=report.timezone), ""]
     lines += [f"## {t(lang, 'report.overview')}", ""]
-    overview = [(label, value or "–") for label, value in overview_rows(report, lang, comma=comma)]
+    overview = [(label, value or "–") for label, value in overview_rows(report, lang)]
     lines += _md_table((t(lang, "report.metric"), t(lang, "report.value")), overview)
     for table_title, header, rows in tables(report, lang):
         lines += ["", f"## {table_title}", ""]

@@ -25,7 +25,9 @@ def budget_text(line: BudgetLine, directory: Directory, lang: str) -> str:
         t(lang, "budget.amount", amount=fmt_cents(line.amount_cents, lang)),
         t(lang, "budget.committed", amount=fmt_cents(line.committed_cents, lang)),
         estimate,
-        t(lang, "budget.remaining", amount=fmt_cents(line.remaining_cents, lang)),
+        t(lang, "budget.over_by", amount=fmt_cents(-line.remaining_cents, lang))
+        if line.over
+        else t(lang, "budget.remaining", amount=fmt_cents(line.remaining_cents, lang)),
     ]
     if line.over:
         rows.append(t(lang, "budget.over"))

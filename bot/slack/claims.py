@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.budget import to_cents
-from bot.domain.claims import Claim, ClaimStep, next_steps
+from bot.domain.claims import Claim, ClaimStep, Receipt, next_steps
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.i18n import fmt_cents, t
@@ -42,6 +42,26 @@ def amount_text(claim: Claim, lang: str) -> str:
     return fmt_cents(claim.amount_cents or 0, lang)
 
 
+RECEIPTS_MAX_CHARS = 2500  # the context's text holds 3,000 with the estimate
+
+
+def receipt_links(receipts: tuple[Receipt, ...]) -> str:
+    """The receipts as links the coordinators open in Slack: <permalink|name>, names
+    escaped as typed; without a link the name (or the file id) alone. Those beyond what
+    fits are counted ("+ 3")."""
+    shown: list[str] = []
+    used = 0
+    for i, receipt in enumerate(receipts):
+        label = escape(clip(receipt.name, 80)) if receipt.name else f"`{receipt.id}`"
+        item = f"<{receipt.permalink}|{label}>" if receipt.permalink else label
+        if used + len(item) > RECEIPTS_MAX_CHARS:
+            shown.append(f"+ {len(receipts) - i}")
+            break
+        shown.append(item)
+        used += len(item) + 2
+    return ", ".join(shown)
+
+
 def claim_for_coordinators(
     s: Summary, directory: Directory, lang: str, claim: Claim, outcome: str | None = None
 ) -> Message:
@@ -66,7 +86,7 @@ def claim_for_coordinators(
     estimate = to_cents(s.cost_eur)
     if estimate is not None:
         details.append(t(lang, "claim.estimate", amount=fmt_cents(estimate, lang)))
-    files = ", ".join(f"`{f}`" for f in claim.file_ids)
+    files = receipt_links(claim.receipts)
     details.append(t(lang, "claim.files", files=files) if files else t(lang, "claim.no_files"))
     blocks: list[Block] = [section(intro)]
     if outcome:
@@ -94,8 +114,15 @@ def claim_news(
     params = {"id": s.id, "amount": amount_text(claim, lang), "actor": f"<@{actor}>"}
     blocks: list[Block] = [section(t(lang, key, **params))]
     if question:
-        blocks += [section(quote(question, 2800)), claim_button(s, lang, "button.claim_fix")]
+        blocks += [
+            section(quote(question, 2800)),
+            section(t(lang, "claim.fix_hint")),
+            claim_button(s, lang, "button.claim_fix"),
+        ]
     text = plain_t(lang, key, **params)
     if question:
-        text = clip(f"{text} {escape(clip(question, 200))}", 300)
+        # What was asked, then what to do; the question is cut so the ask always fits.
+        hint = plain_t(lang, "claim.fix_hint")
+        room = 300 - len(text) - len(hint) - 2
+        text = f"{text} {escape(clip(question, max(room, 20)))} {hint}"
     return {"text": text, "blocks": blocks}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
+from bot.domain.claims import PERMALINK_MAX, RECEIPT_NAME_MAX, Receipt
 from bot.domain.directory import Directory
 from bot.domain.request import QUESTION_MAX, Summary
 from bot.i18n import t
@@ -14,6 +16,8 @@ from bot.slack.views import _str, _value, is_slack_id, request_context, small_me
 
 CLAIM_NOTE_MAX = 1000
 CLAIM_FILES_MAX = 10
+# A link we can write as <url|name>: https, and none of the characters that end it.
+PERMALINK = re.compile(r"https://[^\s<>|]+")
 
 
 def deputy_modal(lang: str, user: str, *, coordinator: bool, today: date) -> dict[str, Any]:
@@ -53,12 +57,26 @@ def selected_date(state_values: Any, block_id: str) -> date | None:
         return None
 
 
-def file_ids(state_values: Any, block_id: str) -> list[str]:
-    """The ids of the files uploaded in a file_input (they stay in Slack)."""
+def receipts(state_values: Any, block_id: str) -> list[Receipt]:
+    """The files uploaded in a file_input (they stay in Slack): id, name, permalink.
+
+    view_submission carries them as state.values[block][action]["files"], each the file
+    object of files.info ("id", "name", "title", "permalink", …). A name or link that is
+    not a plain string, or a link that is not an https URL we can put into <url|name>,
+    is left out (the id is kept)."""
     state = state_values if isinstance(state_values, dict) else {}
     files = _value(state, block_id).get("files")
-    found = [f.get("id") for f in files if isinstance(f, dict)] if isinstance(files, list) else []
-    return [f for f in found if is_slack_id(f)][:CLAIM_FILES_MAX]
+    found = []
+    for item in files if isinstance(files, list) else []:
+        if not isinstance(item, dict) or not is_slack_id(item.get("id")):
+            continue
+        name = _str(item.get("name")) or _str(item.get("title")) or ""
+        link = _str(item.get("permalink")) or ""
+        if len(link) > PERMALINK_MAX or not PERMALINK.fullmatch(link):
+            link = ""
+        name = " ".join(name.split())[:RECEIPT_NAME_MAX]
+        found.append(Receipt(item["id"], name, link))
+    return found[:CLAIM_FILES_MAX]
 
 
 def claim_modal(
@@ -122,4 +140,4 @@ def claim_question_modal(request_id: int, version: int, lang: str) -> dict[str, 
     )
 
 
-__all__ = ["claim_modal", "deputy_modal", "file_ids", "plain", "selected_date", "selected_user"]
+__all__ = ["claim_modal", "deputy_modal", "plain", "receipts", "selected_date", "selected_user"]

@@ -38,7 +38,7 @@ def report_message(report: Report, lang: str) -> dict[str, Any]:
     if report.network:
         title += f" – {report.network}"
     blocks: list[Block] = [header(title)]
-    overview = overview_rows(report, lang, comma=lang != "en")
+    overview = overview_rows(report, lang)
     blocks += _sections(
         t(lang, "report.overview"), [f"{label}: *{value or '–'}*" for label, value in overview]
     )

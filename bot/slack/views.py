@@ -257,7 +257,7 @@ def raw_request(state_values: Any) -> RawRequest:
 
 def form_errors(problems: list[Problem], lang: str) -> dict[str, str]:
     """Validation problems as `response_action: errors`, under the field's block.
-    Amounts read as everywhere else (1.250,50 € / EUR 1,250.50)."""
+    Amounts read as everywhere else (1.250,50 € / €1,250.50)."""
 
     def shown(params: dict[str, object]) -> dict[str, object]:
         return {k: fmt_money(v, lang) if isinstance(v, Decimal) else v for k, v in params.items()}

@@ -19,9 +19,12 @@ from bot.domain.claims import (
     ClaimState,
     ClaimStatus,
     ClaimStep,
+    Receipt,
     check_claim_step,
     check_claimant,
     claim_wanted,
+    merged_receipts,
+    receipts_from_json,
 )
 from bot.domain.errors import Refused
 from bot.domain.request import Summary, people_travelling
@@ -40,7 +43,7 @@ def _claim(row: CostClaim, travelling: int) -> Claim:
         per_person_cents=row.per_person_cents,
         travelling=travelling,
         note=row.note,
-        file_ids=tuple(row.file_ids),
+        receipts=receipts_from_json(row.receipts),
     )
 
 
@@ -131,6 +134,34 @@ def _move(
     return True
 
 
+def _step(
+    session: Session,
+    claim: CostClaim,
+    target: ClaimStatus,
+    *,
+    actor: str,
+    action: str,
+    now: datetime,
+    comment: str | None,
+    values: dict[str, object] | None = None,
+) -> None:
+    """Move the claim (the first click wins; a later one is told where it stands) and
+    record the step in the audit trail."""
+    previous = claim.status
+    if not _move(session, claim, target, now=now, values=values):
+        raise _moved_on(claim.request_id, previous)
+    audit(
+        session,
+        request_id=claim.request_id,
+        actor=actor,
+        action=action,
+        now=now,
+        from_status=previous,
+        to_status=target,
+        comment=comment,
+    )
+
+
 def submit_claim(
     session_factory: SessionFactory,
     request_id: int,
@@ -139,7 +170,7 @@ def submit_claim(
     amount_cents: int,
     per_person: bool,
     note: str | None,
-    file_ids: list[str],
+    receipts: list[Receipt],
     notifier: Notifier,
     now: datetime,
 ) -> Claim:
@@ -149,28 +180,25 @@ def submit_claim(
         check_claimant(actor, request.requester_id, claim.status, request_id)
         travelling = people_travelling(request)
         total = amount_cents * travelling if per_person else amount_cents
-        previous = claim.status
+        kept = merged_receipts(receipts_from_json(claim.receipts), receipts)
+        receipt_ids = [r.id for r in receipts]
         values: dict[str, object] = {
             "amount_cents": total,
             "per_person_cents": amount_cents if per_person else None,
             "note": note,
-            "file_ids": list(file_ids),
+            "receipts": [r.to_json() for r in kept],
             "claimed_by": actor,
             "claimed_at": now,
         }
-        if not _move(session, claim, ClaimStatus.CLAIMED, now=now, values=values):
-            raise Refused(
-                "refused.claim_moved_on", {"id": request_id, "claim": ClaimState(previous)}
-            )
-        audit(
+        _step(
             session,
-            request_id=request_id,
+            claim,
+            ClaimStatus.CLAIMED,
             actor=actor,
             action="claim",
             now=now,
-            from_status=previous,
-            to_status=ClaimStatus.CLAIMED,
-            comment=f"{total} cents" + (f"; files {', '.join(file_ids)}" if file_ids else ""),
+            comment=f"{total} cents" + (f"; files {', '.join(receipt_ids)}" if receipt_ids else ""),
+            values=values,
         )
         shown = _claim(claim, travelling)
         claim_submitted(notifier, session, summary(session, request), shown, now=now)
@@ -201,20 +229,7 @@ def claim_step(
             current_version=claim.version,
             request_id=request_id,
         )
-        if not _move(session, claim, target, now=now):
-            raise Refused(
-                "refused.claim_moved_on", {"id": request_id, "claim": ClaimState(previous)}
-            )
-        audit(
-            session,
-            request_id=request_id,
-            actor=actor,
-            action=f"claim_{step}",
-            now=now,
-            from_status=previous,
-            to_status=target,
-            comment=comment,
-        )
+        _step(session, claim, target, actor=actor, action=f"claim_{step}", now=now, comment=comment)
         shown = _claim(claim, people_travelling(request))
         claim_stepped(
             notifier, session, summary(session, request), shown, actor, now=now, question=comment

@@ -187,7 +187,7 @@ def _refer(
             "amount": Money(line.amount_cents),
             "committed": Money(line.committed_cents),
             "estimate": Money(line.estimate_cents or 0),
-            "remaining": Money(line.remaining_cents),
+            "over": Money(-line.remaining_cents),
         },
     )
     refusal.handed_on = True

@@ -133,7 +133,17 @@ def name_experts(
                 on_behalf_of=on_behalf_of,
             )
         s = summary(session, request)
-        notifier.experts_named(session, s, city_key, actor, experts, note, now=now, matched=matched)
+        notifier.experts_named(
+            session,
+            s,
+            city_key,
+            actor,
+            experts,
+            note,
+            now=now,
+            matched=matched,
+            on_behalf_of=on_behalf_of,
+        )
     return Done(s, Action.MATCH if matched else Action.APPROVE)
 
 

@@ -17,16 +17,16 @@ from bot.slack.listeners.common import (
     modal_lang,
     open_modal,
     request_target,
-    required_text,
     show_context,
     user_of,
+    with_required_text,
 )
 from bot.slack.listeners.guards import verify_origin
 from bot.slack.programme_views import (
     CLAIM_NOTE_MAX,
     claim_modal,
     claim_question_modal,
-    file_ids,
+    receipts,
 )
 from bot.usecases import claims
 
@@ -94,7 +94,7 @@ def claim_submitted(
         amount_cents=cents,
         per_person=views.selected_value(state, ids.B_CLAIM_BASIS) == "per_person",
         note=note,
-        file_ids=file_ids(state, ids.B_CLAIM_FILES),
+        receipts=receipts(state, ids.B_CLAIM_FILES),
         notifier=services.notifier(),
         now=services.clock(),
     )
@@ -144,19 +144,16 @@ def question_clicked(
 def question_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
 ) -> None:
-    user = user_of(body)
-    meta = views.parse_metadata(view.get("private_metadata"))
-    text = required_text(ack, view, modal_lang(services, meta, user))
-    if text is None:
-        return
-    claims.claim_step(
-        services.session_factory,
-        views.metadata_id(meta, "id"),
-        views.metadata_id(meta, "v"),
-        ClaimStep.QUESTION,
-        actor=user,
-        comment=text,
-        notifier=services.notifier(),
-        now=services.clock(),
-    )
-    ack()
+    def act(user: str, request_id: int, version: int, text: str) -> None:
+        claims.claim_step(
+            services.session_factory,
+            request_id,
+            version,
+            ClaimStep.QUESTION,
+            actor=user,
+            comment=text,
+            notifier=services.notifier(),
+            now=services.clock(),
+        )
+
+    with_required_text(ack, body, view, services, act)

@@ -7,6 +7,7 @@ Refusals are raised here, never rendered: the one error handler (`errors.py`) do
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -105,6 +106,24 @@ def required_text(ack: Ack, view: dict[str, Any], lang: str) -> str | None:
         ack(response_action="errors", errors=views.form_errors([problem], lang))
         return None
     return text
+
+
+def with_required_text(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    services: Services,
+    act: Callable[[str, int, int, str], object],
+) -> None:
+    """A small modal of one required text: read it (an inline error when it is empty),
+    then `act(user, request id, version, text)` — the use case — and only then the ack."""
+    user = user_of(body)
+    meta = views.parse_metadata(view.get("private_metadata"))
+    text = required_text(ack, view, modal_lang(services, meta, user))
+    if text is None:
+        return
+    act(user, views.metadata_id(meta, "id"), views.metadata_id(meta, "v"), text)
+    ack()
 
 
 def tell_privately(client: WebClient, response_url: str | None, user: str, text: str) -> None:

@@ -7,21 +7,21 @@ handler says them where the person acted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import (
-    modal_lang,
     open_modal,
     request_target,
-    required_text,
     show_context,
     user_of,
+    with_required_text,
 )
 from bot.slack.listeners.guards import verify_origin
 from bot.slack.targets import RequestTarget
@@ -74,41 +74,50 @@ def cancel_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
 # ---- buttons that open a modal: views.open first, then the checks
 
 
+class DeciderModal(Protocol):
+    def __call__(
+        self,
+        request_id: int,
+        version: int,
+        lang: str,
+        *,
+        request: Summary | None = None,
+        directory: Directory | None = None,
+    ) -> dict[str, Any]: ...
+
+
 def decline_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
 ) -> None:
     ack()
-    target = request_target(body)
-    lang = services.lang_of(user_of(body), cached=True)  # no database before views.open
-    view_id = open_modal(
-        services,
-        client,
-        context,
-        body,
-        views.decline_modal(target.request_id, target.version, lang),
-    )
-    if view_id is not None:
-        s = check_decider(services, body, target)
-        lang = services.lang_of(user_of(body))
-        modal = views.decline_modal(
-            target.request_id, target.version, lang, request=s, directory=services.directory
-        )
-        show_context(client, view_id, modal)
+    open_decider_modal(body, client, context, services, views.decline_modal)
 
 
 def ask_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
 ) -> None:
     ack()
+    open_decider_modal(body, client, context, services, views.ask_modal)
+
+
+def open_decider_modal(
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    services: Services,
+    make: DeciderModal,
+) -> None:
+    """Decline and ask: the modal at once (no database before views.open), then the checks
+    of a decider, then the modal again with what the request is about."""
     target = request_target(body)
-    lang = services.lang_of(user_of(body), cached=True)  # no database before views.open
+    lang = services.lang_of(user_of(body), cached=True)
     view_id = open_modal(
-        services, client, context, body, views.ask_modal(target.request_id, target.version, lang)
+        services, client, context, body, make(target.request_id, target.version, lang)
     )
     if view_id is not None:
         s = check_decider(services, body, target)
         lang = services.lang_of(user_of(body))
-        modal = views.ask_modal(
+        modal = make(
             target.request_id, target.version, lang, request=s, directory=services.directory
         )
         show_context(client, view_id, modal)
@@ -191,38 +200,33 @@ def decide_with_text(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, decision: str
 ) -> None:
     """Decline with a reason, or ask a question: on the version the modal was opened for."""
-    user = user_of(body)
-    meta = views.parse_metadata(view.get("private_metadata"))
-    text = required_text(ack, view, modal_lang(services, meta, user))
-    if text is None:
-        return
-    decisions.decide(
-        services.session_factory,
-        views.metadata_id(meta, "id"),
-        views.metadata_id(meta, "v"),
-        decision,
-        actor=user,
-        comment=text,
-        notifier=services.notifier(),
-        now=services.clock(),
-    )
-    ack()
+
+    def act(user: str, request_id: int, version: int, text: str) -> None:
+        decisions.decide(
+            services.session_factory,
+            request_id,
+            version,
+            decision,
+            actor=user,
+            comment=text,
+            notifier=services.notifier(),
+            now=services.clock(),
+        )
+
+    with_required_text(ack, body, view, services, act)
 
 
 def answer_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
 ) -> None:
-    user = user_of(body)
-    meta = views.parse_metadata(view.get("private_metadata"))
-    text = required_text(ack, view, modal_lang(services, meta, user))
-    if text is None:
-        return
-    decisions.answer(
-        services.session_factory,
-        views.metadata_id(meta, "id"),
-        actor=user,
-        text=text,
-        notifier=services.notifier(),
-        now=services.clock(),
-    )
-    ack()
+    def act(user: str, request_id: int, _version: int, text: str) -> None:
+        decisions.answer(
+            services.session_factory,
+            request_id,
+            actor=user,
+            text=text,
+            notifier=services.notifier(),
+            now=services.clock(),
+        )
+
+    with_required_text(ack, body, view, services, act)
