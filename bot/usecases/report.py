@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -62,6 +63,16 @@ class Report:
     city_names: dict[str, str]
     topic_names: dict[str, str]
     topic_names_en: dict[str, str]
+    # Exchanges by the month (1–12) of their first day; the page's chart per month.
+    by_month: dict[int, int] = field(default_factory=dict)
+    # Left empty until issues 14 (budget) and 15 (follow-up, lessons) fill them; the HTML
+    # page (bot.render.report_html) shows their sections only when they are filled.
+    # city key -> (budget for the year, or None when the city has none; committed; paid)
+    budget_by_city: dict[str, tuple[Decimal | None, Decimal, Decimal]] = field(default_factory=dict)
+    # answer to "Haben Sie etwas davon umgesetzt?" (yes/partly/no/...) -> people
+    followup_answers: dict[str, int] = field(default_factory=dict)
+    # (city key, lesson) shared with the network
+    lessons_shared: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def rating_mean(self) -> float | None:
@@ -123,6 +134,9 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 col(Reflection.request_id).in_(ids)
             )
         ).all()
+        starts = session.exec(
+            select(col(ExchangeRequest.date_from)).where(col(ExchangeRequest.id).in_(ids))
+        ).all()
         network = session.get(Network, 1)
         cities = session.exec(select(City.key, City.name)).all()
         topics = session.exec(select(Topic.key, Topic.name, Topic.name_en)).all()
@@ -163,7 +177,14 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         city_names=dict(cities),
         topic_names={key: name for key, name, _ in topics},
         topic_names_en={key: name_en for key, _, name_en in topics if name_en},
+        by_month=_per_month(starts),
     )
+
+
+def _per_month(starts: Sequence[date | None]) -> dict[int, int]:
+    """Every month 1–12, in order, with the exchanges starting in it."""
+    months = Counter(start.month for start in starts if start is not None)
+    return {month: months.get(month, 0) for month in range(1, 13)}
 
 
 def _ranked(counts: Counter[K]) -> dict[K, int]:
