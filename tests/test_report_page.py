@@ -274,7 +274,10 @@ def test_the_cli_prints_a_pdf(session_factory, tmp_path: Path):
     out = tmp_path / "report.pdf"
     argv = ["report", "--year", "2026", "--format", "pdf", "--output", str(out)]
     assert run_cli(argv, session_factory) == 0
-    assert out.read_bytes().startswith(b"%PDF-")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    boxes = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", data)
+    assert boxes and all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in boxes)
 
 
 def test_pdf_without_chromium_says_so(session_factory, tmp_path: Path, monkeypatch, capsys):

@@ -11,26 +11,30 @@ the SVG refers to nothing outside itself.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
-import matplotlib
+# matplotlib builds its font cache once per machine (at import); no news for the bot's log.
+logging.getLogger("matplotlib").setLevel(logging.WARNING)
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-import numpy
-from matplotlib import colormaps
-from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+import numpy  # noqa: E402
+from matplotlib import colormaps  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from bot.i18n import MONTHS, t
-from bot.usecases.report import Report
+from bot.i18n import MONTHS, t  # noqa: E402
+from bot.usecases.report import Report  # noqa: E402
 
 CMAP = colormaps["cividis"]
 # cividis from its light end (0.95) to its dark one: lightness says "how many" in print too.

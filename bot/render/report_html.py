@@ -219,7 +219,10 @@ def report_html(report: Report, lang: str, *, today: date) -> str:
         headlines=headlines(report, lang),
         charts={name: Markup(svg) for name, svg in chart.items()},
         has_exchanges=has_exchanges,
-        months=[(charts.MONTHS[lang][m - 1], n) for m, n in report.by_month.items()],
+        months=[
+            (charts.MONTHS[lang][m - 1], n)
+            for m, n in (report.by_month or dict.fromkeys(range(1, 13), 0)).items()
+        ],
         pair_names=[report.city(city) for city in pair_cities],
         matrix=matrix,
         mutual=mutual_text(report, lang),

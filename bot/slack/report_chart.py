@@ -14,8 +14,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import t
-from bot.render import charts
-from bot.render.report_html import cities
 from bot.slack.blocks import escape
 from bot.usecases.report import Report
 
@@ -23,6 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def chart_comment(report: Report, lang: str) -> str:
+    from bot.render import charts  # matplotlib loads when a chart is drawn, not at start
+
     title = t(lang, "report.title", year=report.year)
     if report.network:
         title += f" – {report.network}"
@@ -32,7 +32,7 @@ def chart_comment(report: Report, lang: str) -> str:
         title=escape(title),
         exchanges=charts.count(report.exchanges, lang),
         people=charts.count(report.travellers, lang),
-        cities=charts.count(len(cities(report)), lang),
+        cities=charts.count(len(charts.pair_cities(report)), lang),
         topics=charts.count(len(report.by_topic), lang),
     )
 
@@ -46,6 +46,8 @@ def post_report_chart(
     """
     if not report.exchanges:
         return False
+    from bot.render import charts
+
     image = charts.png(charts.slack_chart(report, lang))
     try:
         opened = client.conversations_open(users=user)
