@@ -11,9 +11,11 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bot.domain.budget import NETWORK, BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
 
 EXAMPLE_FILE = "directory.example.toml"
@@ -30,11 +32,14 @@ _MAX_KEY = 64
 _MAX_NAME = 200
 _MAX_USER_ID = 32
 
-_SECTIONS = ("network", "city", "topic", "topic_contact")
+_SECTIONS = ("network", "city", "topic", "topic_contact", "budget")
 _NETWORK_FIELDS = ("name", "coordinators")
 _CITY_FIELDS = ("key", "name", "email_domains", "contacts")
 _TOPIC_FIELDS = ("key", "name", "name_en")
 _TOPIC_CONTACT_FIELDS = ("city", "topic", "users")
+_BUDGET_FIELDS = ("year", "amount_eur", "city")
+_YEARS = (2000, 2100)
+_MAX_BUDGET_EUR = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,8 @@ class _Reader:
                 self.report(
                     "top level",
                     name,
-                    "unknown section; expected [network], [[city]], [[topic]] or [[topic_contact]]",
+                    "unknown section; expected [network], [[city]], [[topic]], [[topic_contact]] "
+                    "or [[budget]]",
                 )
         network_name, coordinators = self.network(data.get("network"))
         cities = self.cities(self.entries(data, "city"))
@@ -159,12 +165,14 @@ class _Reader:
             city_keys=set(self.seen["city"]),
             topic_keys=set(self.seen["topic"]),
         )
+        budgets = self.budgets(self.entries(data, "budget"), city_keys=set(self.seen["city"]))
         return Directory(
             network_name=network_name or "",
             coordinators=coordinators,
             cities=tuple(cities),
             topics=tuple(topics),
             topic_contacts=tuple(topic_contacts),
+            budgets=tuple(budgets),
         )
 
     # --- sections ------------------------------------------------------------
@@ -260,7 +268,63 @@ class _Reader:
             result.append(TopicContact(city, topic, users))
         return result
 
+    def budgets(
+        self, entries: list[tuple[str, dict[str, Any]]], *, city_keys: set[str]
+    ) -> list[BudgetInfo]:
+        """Travel budgets: one per year for the network, and optionally a city's own share."""
+        result: list[BudgetInfo] = []
+        first_entry: dict[tuple[int, str], str] = {}
+        for entry, table in entries:
+            self.unknown_fields(entry, table, _BUDGET_FIELDS)
+            year = self.year(entry, table)
+            cents = self.euros(entry, table, "amount_eur")
+            city = NETWORK
+            if "city" in table:
+                city = self.reference(entry, table, "city", city_keys) or "?"
+            if year is None or cents is None or city == "?":
+                continue
+            whose = f'city "{city}"' if city else "the network"
+            if (year, city) in first_entry:
+                self.report(
+                    entry,
+                    "year",
+                    f"{whose} has a budget for {year} already in {first_entry[year, city]}",
+                )
+                continue
+            first_entry[year, city] = entry
+            result.append(BudgetInfo(year=year, amount_cents=cents, city=city))
+        return result
+
     # --- fields --------------------------------------------------------------
+
+    def year(self, entry: str, table: dict[str, Any]) -> int | None:
+        if "year" not in table:
+            self.report(entry, "year", "missing (required)")
+            return None
+        value = table["year"]
+        low, high = _YEARS
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.report(entry, "year", f"must be a year like 2027 (no quotes), {low}–{high}")
+            return None
+        return value
+
+    def euros(self, entry: str, table: dict[str, Any], field: str) -> int | None:
+        """An amount in euros (a number, at most two decimals), as cents."""
+        if field not in table:
+            self.report(entry, field, "missing (required)")
+            return None
+        value = table[field]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.report(entry, field, "must be a number of euros without quotes, like 20000")
+            return None
+        amount = Decimal(str(value))
+        if amount < 0 or amount > _MAX_BUDGET_EUR:
+            self.report(entry, field, f"must be between 0 and {_MAX_BUDGET_EUR}")
+            return None
+        if amount != amount.quantize(Decimal("0.01")):
+            self.report(entry, field, "at most two decimals (cents)")
+            return None
+        return int(amount * 100)
 
     def unknown_fields(self, entry: str, table: dict[str, Any], known: Sequence[str]) -> None:
         for name in table:

@@ -89,6 +89,16 @@ def fmt_money(amount: Decimal | None, lang: str) -> str:
     return f"{text} €" if lang != "en" else f"EUR {text}"
 
 
+def fmt_cents(cents: int, lang: str) -> str:
+    """Cents as money: 20.000,00 € (German), €20,000.00 (English)."""
+    sign, cents = ("-" if cents < 0 else ""), abs(cents)
+    text = f"{cents // 100:,}.{cents % 100:02d}"
+    if lang == "en":
+        return f"{sign}€{text}"
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{sign}{text} €"
+
+
 def format_label(key: str, lang: str) -> str:
     return t(lang, f"format.{key}")
 

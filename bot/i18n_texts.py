@@ -472,6 +472,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "• `/cr-request list` – Ihre Anfragen und ihr Stand\n"
               "• `/cr-request upcoming` – anstehende Termine im Netzwerk\n"
               "• `/cr-request report` – Jahresbericht (nur Koordination)\n"
+              "• `/cr-request vertretung @person bis 31.12.` – Ihre Vertretung eintragen "
+              "(`vertretung ende` beendet sie)\n"
               "• `/cr-request help` – diese Hilfe\n"
               "Auch über das Blitz-Menü (⚡): *C+R-Anfrage stellen*.",
         "en": "*C+R requests* – Coaching + Reflexion with experts from partner cities\n"
@@ -479,6 +481,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "• `/cr-request list` – your requests and their status\n"
               "• `/cr-request upcoming` – upcoming exchanges in the network\n"
               "• `/cr-request report` – yearly report (coordinators only)\n"
+              "• `/cr-request deputy @person until 31.12.` – name your deputy "
+              "(`deputy end` ends it)\n"
               "• `/cr-request help` – this help\n"
               "Also in the shortcuts menu (⚡): *C+R-Anfrage stellen* (file a C+R request).",
     },
@@ -653,3 +657,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.status.completed": {"de": "abgeschlossen", "en": "completed"},
 }
 # fmt: on
+
+# Budgets, cost claims and deputies (issue 14) keep their texts in a module of their own.
+from bot.i18n_texts_programme import PROGRAMME_TEXTS  # noqa: E402
+
+TEXTS.update(PROGRAMME_TEXTS)

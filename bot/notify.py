@@ -16,15 +16,20 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from bot.domain import rules
+from bot.domain.budget import BudgetLine
+from bot.domain.deputies import Absence, route
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
 from bot.domain.states import Action
-from bot.i18n import t
-from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue
+from bot.i18n import fmt_date, join_names, t
+from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue, refresh_home
 from bot.slack import messages
-from bot.slack.blocks import Block, clip, escape
+from bot.slack.blocks import Block, clip, escape, section
+from bot.slack.budget import with_budget
 from bot.slack.digest import digest_messages
+from bot.usecases.budget import budget_line
+from bot.usecases.deputies import away
 from models import ActionMessage, Expert, OutboxMessage
 
 if TYPE_CHECKING:
@@ -32,8 +37,9 @@ if TYPE_CHECKING:
     from bot.usecases.digest import Digest
 
 # Messages with the decision buttons: the contacts', their reminders and (after 5 working
-# days) the coordinators'.
-DECIDING = ("decision", "reminder", "escalation")
+# days) the coordinators'; the coordinators' copy of a request over budget, and of one whose
+# city's contacts are all away.
+DECIDING = ("decision", "reminder", "escalation", "budget", "away")
 # The requester's confirmation DM: updated at every step, never closed while the request is open.
 CONFIRMATION = "confirmation"
 # (city, experts, the contact who named them), per partner city.
@@ -134,13 +140,153 @@ class Notifier:
         *,
         now: datetime,
     ) -> None:
-        """Every contact of the requester's own city gets the request with the decision buttons."""
-        for user in self.deciders(s):
+        """Every contact of the requester's own city gets the request with the decision buttons
+        (a deputy instead of a contact away); the coordinators when all of them are away."""
+        deciders = self.routed_deciders(session, s, now=now)
+        if not deciders:
+            self.all_away(session, s, now=now)
+        for user in deciders:
             tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
+            lang = self.lang_of(user)
             dm(
                 session,
                 user,
-                messages.decision_request(s, self.directory, self.lang_of(user)),
+                self.budgeted(session, s, messages.decision_request(s, self.directory, lang), lang),
+                request_id=s.id,
+                now=now,
+                action_message=tracked,
+            )
+
+    @staticmethod
+    def for_user(outcome: Callable[[str], str], user: str) -> Callable[[str], str]:
+        """An outcome line that adds "(in Vertretung für @X)" after who acted."""
+
+        def line(lang: str) -> str:
+            first, *rest = outcome(lang).split("\n", 1)
+            return "\n".join([first + t(lang, "outcome.for", user=f"<@{user}>"), *rest])
+
+        return line
+
+    def routed(self, session: Session, users: tuple[str, ...], *, now: datetime) -> tuple[str, ...]:
+        """`users` with a deputy instead of each one away (nobody for one away without)."""
+        today = now.astimezone(self.tz).date()
+        return route(users, away(session, users, today), today)
+
+    def routed_deciders(self, session: Session, s: Summary, *, now: datetime) -> tuple[str, ...]:
+        """Who decides now: the city's contacts, deputies for those away; () when every
+        contact is away without one (coordinators when the city has no contacts)."""
+        contacts = self.directory.contacts_of(s.own_city_key)
+        return self.routed(session, contacts, now=now) if contacts else self.directory.coordinators
+
+    def all_away(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """Every contact of the city is away without a deputy: the coordinators decide now,
+        not after the escalation."""
+        for user in self.directory.coordinators:
+            lang = self.lang_of(user)
+            message = messages.decision_request(s, self.directory, lang)
+            names = join_names(
+                [f"<@{u}>" for u in self.directory.contacts_of(s.own_city_key)], lang
+            )
+            message["blocks"][0] = section(
+                t(
+                    lang,
+                    "all_away.escalate",
+                    id=s.id,
+                    user=f"<@{s.requester_id}>",
+                    city=escape(self.directory.city_name(s.own_city_key)),
+                    contacts=names or "–",
+                )
+            )
+            message["text"] = messages.push(s, self.directory, lang, "push.all_away")
+            tracked = ActionMessage(request_id=s.id, kind="away", user_id=user, round=s.version)
+            dm(
+                session,
+                user,
+                self.budgeted(session, s, message, lang),
+                request_id=s.id,
+                now=now,
+                action_message=tracked,
+            )
+
+    def deputy_set(self, session: Session, absence: Absence, actor: str, *, now: datetime) -> None:
+        """The deputy hears whom they stand in for, until when; the absent person too when a
+        coordinator set it for them."""
+        cities = [c.name for c in self.directory.cities if absence.user in c.contacts]
+        if absence.deputy and absence.deputy != actor:
+            lang = self.lang_of(absence.deputy)
+            params = {
+                "user": f"<@{absence.user}>",
+                "until": fmt_date(absence.until, lang),
+                "actor": f"<@{actor}>",
+                "cities": escape(join_names(cities, lang) or "–"),
+            }
+            text = t(lang, "deputy.told", **params)
+            message = messages.plain_message(text, messages.plain_t(lang, "deputy.told", **params))
+            dm(session, absence.deputy, message, request_id=None, now=now)
+        if absence.user != actor:
+            lang = self.lang_of(absence.user)
+            key = "deputy.set" if absence.deputy else "deputy.away"
+            params = {
+                "user": f"<@{absence.user}>",
+                "deputy": f"<@{absence.deputy}>",
+                "until": fmt_date(absence.until, lang),
+            }
+            message = messages.plain_message(
+                t(lang, key, **params), messages.plain_t(lang, key, **params)
+            )
+            dm(session, absence.user, message, request_id=None, now=now)
+        refresh_home(session, absence.user, now=now)
+
+    def deputy_ended(
+        self, session: Session, absence: Absence, actor: str, *, now: datetime
+    ) -> None:
+        """The deputy hears it ended (unless they ended it themselves)."""
+        for user in {absence.deputy, absence.user} - {actor, None}:
+            assert user is not None
+            lang = self.lang_of(user)
+            params = {"user": f"<@{absence.user}>"}
+            message = messages.plain_message(
+                t(lang, "deputy.ended", **params), messages.plain_t(lang, "deputy.ended", **params)
+            )
+            dm(session, user, message, request_id=None, now=now)
+        refresh_home(session, absence.user, now=now)
+        if absence.deputy:
+            refresh_home(session, absence.deputy, now=now)
+
+    def budgeted(
+        self, session: Session, s: Summary, message: messages.Message, lang: str
+    ) -> messages.Message:
+        """A decision message with the request's budget lines (none in a year without);
+        worked out once per request and version in the transaction, however many copies."""
+        lines: dict[tuple[int, int], BudgetLine | None] = session.info.setdefault("budget", {})
+        key = (s.id, s.version)
+        if key not in lines:
+            lines[key] = budget_line(session, self.directory, s)
+        return with_budget(message, lines[key], self.directory, lang)
+
+    def over_budget(
+        self, session: Session, s: Summary, line: BudgetLine, actor: str, *, now: datetime
+    ) -> None:
+        """A contact's approval would exceed the budget: the coordinators get the request
+        with the decision buttons and the figures."""
+        for user in self.directory.coordinators:
+            lang = self.lang_of(user)
+            message = messages.decision_request(s, self.directory, lang)
+            message["blocks"][0] = section(
+                t(
+                    lang,
+                    "budget.referred",
+                    id=s.id,
+                    actor=f"<@{actor}>",
+                    user=f"<@{s.requester_id}>",
+                )
+            )
+            message["text"] = messages.push(s, self.directory, lang, "push.budget_referred")
+            tracked = ActionMessage(request_id=s.id, kind="budget", user_id=user, round=s.version)
+            dm(
+                session,
+                user,
+                with_budget(message, line, self.directory, lang),
                 request_id=s.id,
                 now=now,
                 action_message=tracked,
@@ -207,10 +353,14 @@ class Notifier:
         comment: str | None,
         *,
         now: datetime,
+        on_behalf_of: str | None = None,
     ) -> None:
         """Close every copy of the decision message; tell the requester; on approval ask the
-        partner cities for experts and let the other coordinators know."""
+        partner cities for experts and let the other coordinators know. A deputy's decision
+        says whom they stood in for."""
         outcome = self.outcome(action, actor, now, comment)
+        if on_behalf_of:
+            outcome = self.for_user(outcome, on_behalf_of)
         lang = s.locale
         mention = f"<@{actor}>"
         told = actor != s.requester_id  # a contact deciding on their own request knows
@@ -264,7 +414,8 @@ class Notifier:
         """Each partner city's naming contacts (topic people first) are asked for experts."""
         for city in s.partner_keys:
             people = (
-                self.directory.naming_contacts(city, s.topic_key) or self.directory.coordinators
+                self.routed(session, self.directory.naming_contacts(city, s.topic_key), now=now)
+                or self.directory.coordinators
             )
             for user in people:
                 tracked = ActionMessage(
@@ -303,11 +454,16 @@ class Notifier:
 
         outcome = self.outcome(action, s.requester_id, now)
         self.close_messages(session, s, outcome, now=now, render=render)
-        for user in self.deciders(s):
+        deciders = self.routed_deciders(session, s, now=now)
+        if not deciders:
+            self.all_away(session, s, now=now)
+        for user in deciders:
             tracked = ActionMessage(request_id=s.id, kind="decision", user_id=user, round=s.version)
+            lang = self.lang_of(user)
             message = messages.decision_request(
-                s, self.directory, self.lang_of(user), answer=answer, resubmitted=True
+                s, self.directory, lang, answer=answer, resubmitted=True
             )
+            message = self.budgeted(session, s, message, lang)
             dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
         self.confirmation(session, s, now=now)
 
@@ -471,23 +627,34 @@ class Notifier:
     def reminder(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
         """The decision is pending for `days` working days: remind the contacts, with the
         decision buttons right in the reminder (closed with the other copies)."""
-        for user in self.deciders(s):
+        for user in self.routed_deciders(session, s, now=now):
             tracked = ActionMessage(request_id=s.id, kind="reminder", user_id=user, round=s.version)
-            message = messages.reminder(
-                s, self.directory, self.lang_of(user), days, ESCALATE_AFTER_WORKING_DAYS
-            )
+            lang = self.lang_of(user)
+            message = messages.reminder(s, self.directory, lang, days, ESCALATE_AFTER_WORKING_DAYS)
+            message = self.budgeted(session, s, message, lang)
             dm(session, user, message, request_id=s.id, now=now, action_message=tracked)
 
     def escalation(self, session: Session, s: Summary, days: int, *, now: datetime) -> None:
-        """Pending for `days` working days: the coordinators get the decision buttons."""
+        """Pending for `days` working days: the coordinators get the decision buttons (unless
+        they have had them since it came in, every contact of the city being away)."""
+        already_theirs = session.exec(
+            select(ActionMessage.id).where(
+                ActionMessage.request_id == s.id,
+                ActionMessage.kind == "away",
+                ActionMessage.round == s.version,
+            )
+        ).first()
+        if already_theirs is not None:
+            return
         for user in self.directory.coordinators:
             tracked = ActionMessage(
                 request_id=s.id, kind="escalation", user_id=user, round=s.version
             )
+            lang = self.lang_of(user)
             dm(
                 session,
                 user,
-                messages.escalation(s, self.directory, self.lang_of(user), days),
+                self.budgeted(session, s, messages.escalation(s, self.directory, lang, days), lang),
                 request_id=s.id,
                 now=now,
                 action_message=tracked,

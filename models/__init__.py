@@ -3,7 +3,10 @@
 from models.tables import (
     ActionMessage,
     AuditEntry,
+    Budget,
     City,
+    CostClaim,
+    Deputy,
     DigestRun,
     DirectoryRole,
     ExchangeRequest,
@@ -23,7 +26,10 @@ from models.types import UTCDateTime, utcnow
 __all__ = [
     "ActionMessage",
     "AuditEntry",
+    "Budget",
     "City",
+    "CostClaim",
+    "Deputy",
     "DigestRun",
     "DirectoryRole",
     "ExchangeRequest",

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -150,6 +150,8 @@ class AuditEntry(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str | None = Field(default=None, max_length=20)
     comment: str | None = Field(default=None, max_length=3000)
+    # A deputy acting for an absent contact: whom they acted for.
+    on_behalf_of: str | None = Field(default=None, max_length=32)
 
 
 class ActionMessage(SQLModel, table=True):
@@ -266,3 +268,65 @@ class SlackEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = _ts(default_factory=utcnow, index=True)
+
+
+# --- running the programme: budgets, deputies, cost claims ----------------------
+
+
+class Budget(SQLModel, table=True):
+    """A travel budget from the directory file: the network's for the exchanges starting in
+    a year (`city_key` ""), or a city's own share. Money in cents.
+
+    Also the lock row: an approval charged to a budget takes it FOR UPDATE first, so two
+    approvals at once see each other's commitment."""
+
+    __table_args__ = (UniqueConstraint("year", "city_key", name="uq_budget"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    city_key: str = Field(default="", max_length=64)
+    amount_cents: int = Field(sa_type=BigInteger)
+    active: bool = True
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class Deputy(SQLModel, table=True):
+    """A contact away until a date, and who stands in (None: nobody; then the coordinators).
+
+    Active from its creation through `until` (inclusive), unless ended early."""
+
+    __table_args__ = (
+        Index("ix_deputy_user", "user_id", "until"),
+        Index("ix_deputy_deputy", "deputy_id", "until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    deputy_id: str | None = Field(default=None, max_length=32)
+    until: date
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)
+    ended_at: datetime | None = _ts(default=None)
+    ended_by: str | None = Field(default=None, max_length=32)
+
+
+class CostClaim(SQLModel, table=True):
+    """The actual travel costs of an exchange, claimed by the requester after it.
+
+    asked -> claimed -> checked -> paid; a question sends it back to the requester
+    (question -> claimed). Money in cents; receipts stay in Slack (their file ids here)."""
+
+    __tablename__ = "cost_claim"
+    __table_args__ = (Index("ix_cost_claim_status", "status"),)
+
+    request_id: int = Field(foreign_key="exchange_request.id", primary_key=True)
+    status: str = Field(max_length=20)
+    version: int = 1
+    amount_cents: int | None = Field(default=None, sa_type=BigInteger)  # in total
+    per_person_cents: int | None = Field(default=None, sa_type=BigInteger)
+    note: str | None = Field(default=None, max_length=3000)
+    file_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    claimed_by: str | None = Field(default=None, max_length=32)
+    asked_at: datetime = _ts(default_factory=utcnow)
+    claimed_at: datetime | None = _ts(default=None)
+    updated_at: datetime = _ts(default_factory=utcnow)

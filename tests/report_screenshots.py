@@ -3,7 +3,8 @@
     python -m tests.report_screenshots [OUT_DIR]   (default: docs/)
 
 Seeds a fresh SQLite database with a plausible network year (five cities, four topics,
-about forty exchanges with reflections), renders the page exactly as
+about forty exchanges with reflections, budgets
+and cost claims), renders the page exactly as
 `cr-bot report --format html` does, and has headless Chromium (Debian's `chromium`)
 take a screenshot of the whole page.
 """
@@ -22,7 +23,16 @@ from bot.db import SessionFactory, make_engine, upgrade
 from bot.render.browser import screenshot
 from bot.render.report_html import report_html
 from bot.usecases.report import yearly_report
-from models import City, ExchangeRequest, Network, Reflection, RequestPartner, Topic
+from models import (
+    Budget,
+    City,
+    CostClaim,
+    ExchangeRequest,
+    Network,
+    Reflection,
+    RequestPartner,
+    Topic,
+)
 
 TZ = ZoneInfo("Europe/Berlin")
 YEAR = 2026
@@ -42,7 +52,7 @@ TOPICS = {
 FORMATS = ("workshop", "site_visit", "online", "bilateral", "public_event")
 # Seasonal: fewer exchanges in the summer holidays and around Christmas.
 MONTH_WEIGHTS = (2, 4, 5, 4, 5, 3, 1, 1, 5, 6, 4, 1)
-SIZE = (1240, 3150)  # the page at 1240 px wide, tall enough for all of it
+SIZE = (1240, 3800)  # the page at 1240 px wide, tall enough for all of it
 
 
 def seed_year(session_factory: SessionFactory, year: int = YEAR, *, seed: int = 16) -> None:
@@ -55,6 +65,9 @@ def seed_year(session_factory: SessionFactory, year: int = YEAR, *, seed: int = 
             s.add(City(key=key, name=name))
         for key, (name, name_en) in TOPICS.items():
             s.add(Topic(key=key, name=name, name_en=name_en))
+        # Leipzig and Bremen have budgets of their own; the others share the network's.
+        for city, cents in (("", 2_000_000), ("leipzig", 1_200_000), ("bremen", 1_000_000)):
+            s.add(Budget(year=year, city_key=city, amount_cents=cents))
         months = [m for m, w in enumerate(MONTH_WEIGHTS, start=1) for _ in range(w)]
         for n in range(41):
             own = rng.choice(keys[:4] if n % 3 else keys)
@@ -88,6 +101,18 @@ def seed_year(session_factory: SessionFactory, year: int = YEAR, *, seed: int = 
             assert request.id is not None
             for partner in partners:
                 s.add(RequestPartner(request_id=request.id, city_key=partner))
+            if status == "completed" and request.cost_eur is not None:
+                claim_status = rng.choices(("paid", "checked", "claimed"), weights=(6, 2, 1))[0]
+                estimate = int(request.cost_eur * 100)
+                s.add(
+                    CostClaim(
+                        request_id=request.id,
+                        status=claim_status,
+                        amount_cents=estimate - rng.randrange(0, 8000, 500),
+                        asked_at=created + timedelta(days=45),
+                        updated_at=created + timedelta(days=50),
+                    )
+                )
             if status == "completed":
                 for person in range(rng.randint(1, 2)):
                     s.add(

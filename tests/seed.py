@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from bot.domain.request import RequestDraft
@@ -23,6 +24,7 @@ def seed(
     title: str | None = None,
     experts: tuple[str, ...] = ("U0EXP1",),
     travellers: int = 2,
+    cost_eur: Decimal | None = None,
 ) -> int:
     """A request filed, and approved / matched / declined as asked; returns its id."""
     _counter[0] += 1
@@ -38,7 +40,7 @@ def seed(
         date_from=date_from,
         date_to=date_to,
         travellers=travellers,
-        cost_eur=None,
+        cost_eur=cost_eur,
     )
     filed = filing.file_request(
         services.session_factory,

@@ -101,7 +101,7 @@ CASES = [
         ('[[topic]]\nkey = "klima"', '[[citys]]\nkey = "x"\n\n[[topic]]\nkey = "klima"'),
         [
             "top level, field citys: unknown section; "
-            "expected [network], [[city]], [[topic]] or [[topic_contact]]"
+            "expected [network], [[city]], [[topic]], [[topic_contact]] or [[budget]]"
         ],
     ),
     # [[city]]

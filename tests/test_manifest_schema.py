@@ -38,6 +38,7 @@ EXPECTED_BOT_SCOPES = [
     "users:read",  # users.info (locale, names)
     "users:read.email",  # profile e-mail domain -> own city
     "files:write",  # .ics upload
+    "files:read",  # the file_input of the travel-cost claim (receipts)
     # conversations.history after a timed-out post: was it posted after all? (no doubles)
     "im:history",
     "mpim:history",
@@ -181,8 +182,10 @@ def test_slash_command(manifest):
     commands = manifest["features"]["slash_commands"]
     assert [c["command"] for c in commands] == ["/cr-request"]
     command = commands[0]
-    assert command["usage_hint"] == "[help | list | upcoming | report]"
-    assert command["should_escape"] is False
+    hint = "[help | list | upcoming | report | vertretung @person bis 31.12.]"
+    assert command["usage_hint"] == hint
+    # `vertretung @person` needs the mention as a user ID.
+    assert command["should_escape"] is True
 
 
 def test_global_shortcut(manifest):

@@ -18,7 +18,7 @@ from PIL import Image
 from bot.render import browser
 from bot.render.report import report_csv
 from bot.render.report_html import report_html
-from bot.usecases.report import yearly_report
+from bot.usecases.report import BudgetRow, yearly_report
 from models import ExchangeRequest, RequestPartner
 from tests.flows import replies
 from tests.test_report import TZ, run_cli, sections, seed
@@ -185,10 +185,11 @@ def test_budget_followup_and_lessons_show_only_when_the_report_has_them(session_
 
     full = replace(
         report,
-        budget_by_city={
-            "leipzig": (Decimal("20000.00"), Decimal("12500.50"), Decimal("8000.00")),
-            "bremen": (None, Decimal("1200.50"), Decimal("0.00")),
-        },
+        budget_rows=[
+            BudgetRow("leipzig", 2_000_000, 1_000_000, 0, 0, 800_000, 1_250_050),
+            BudgetRow("bremen", None, 120_050, 0, 0, 0, 120_050),
+            BudgetRow("", 500_000, 120_050, 0, 0, 0, 120_050),
+        ],
         followup_answers={"yes": 3, "partly": 2, "no": 1},
         lessons_shared=[("leipzig", "Früh die Verwaltungsspitze einbinden <wichtig>")],
     )
@@ -197,15 +198,40 @@ def test_budget_followup_and_lessons_show_only_when_the_report_has_them(session_
         ["Stadt", "Budget", "Zugesagt", "Ausgezahlt"],
         ["Leipzig", "20.000,00 €", "12.500,50 €", "8.000,00 €"],
         ["Bremen", "–", "1.200,50 €", "0,00 €"],
-        ["Gesamt", "20.000,00 €", "13.701,00 €", "8.000,00 €"],
+        ["koopstadt (Netzwerk)", "5.000,00 €", "1.200,50 €", "0,00 €"],
+        ["Gesamt", "25.000,00 €", "13.701,00 €", "8.000,00 €"],
     ]
-    assert page.cards["budget"] == "40,0 %"
-    assert "8.000 € von 20.000 €" in text
+    assert page.cards["budget"] == "32,0 %"
+    assert "8.000 € von 25.000 €" in text
     assert page.tables["followup"][1:] == [["Ja", "3"], ["Teilweise", "2"], ["Nein", "1"]]
     assert "Haben Sie etwas davon umgesetzt?" in text
     assert "lessons" in page.ids
     assert "Früh die Verwaltungsspitze einbinden &lt;wichtig&gt;" in text
     assert len(re.findall(r"<svg\b", text)) >= 7  # + budget and follow-up charts
+
+
+def test_the_pages_budget_equals_the_csvs_for_a_seeded_year(session_factory):
+    from tests.test_report_budget import _seed_money
+
+    _seed_money(session_factory)
+    report = yearly_report(session_factory, 2026, tz=TZ)
+    csv = sections(report_csv(report))["Reisebudget nach Stadt (EUR)"]
+    page = Page(text := report_html(report, "de", today=TODAY))
+    _header, *rows, total = page.tables["budget"]
+    assert [row[0] for row in rows] == [row[0] for row in csv[1:]]
+    for mine, theirs in zip(rows, csv[1:], strict=True):
+        assert german(mine[1]) == german(theirs[1])  # budget
+        assert german(mine[3]) == german(theirs[5])  # paid
+    # committed: claimed where claimed, else the estimate (Nürnberg has neither)
+    assert [german(row[2]) for row in rows] == [
+        Decimal("1250.00"),
+        Decimal("1200.00"),
+        Decimal("0"),
+        Decimal("2450.00"),
+    ]
+    assert total == ["Gesamt", "5.300,00 €", "2.450,00 €", "420,00 €"]
+    assert page.cards["budget"] == "7,9 %" and "420 € von 5.300 €" in text
+    assert "kein Budget" not in text and "<svg" in text.split('id="budget"')[1]
 
 
 def test_an_empty_year_is_a_page_too(session_factory):

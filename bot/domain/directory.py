@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.domain.budget import BudgetInfo, budget_for
+
 
 @dataclass(frozen=True)
 class CityInfo:
@@ -37,6 +39,7 @@ class Directory:
     cities: tuple[CityInfo, ...] = ()
     topics: tuple[TopicInfo, ...] = ()
     topic_contacts: tuple[TopicContact, ...] = ()
+    budgets: tuple[BudgetInfo, ...] = ()
     _cities: dict[str, CityInfo] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -58,6 +61,14 @@ class Directory:
 
     def topic(self, key: str) -> TopicInfo | None:
         return self._topics.get(key)
+
+    def budget_for(self, year: int, city_key: str) -> BudgetInfo | None:
+        """The travel budget a request of `city_key` starting in `year` is charged to."""
+        return budget_for(self.budgets, year, city_key)
+
+    def budget_name(self, budget: BudgetInfo) -> str:
+        """Whose budget it is: the city's name for its own share, else the network's."""
+        return self.city_name(budget.city) if budget.city else self.network_name
 
     def city_name(self, key: str) -> str:
         city = self._cities.get(key)

@@ -11,6 +11,9 @@ class Refused(Exception):
     """
 
     field: str | None = None  # a class default, for subclasses that do not pass it
+    # The action itself changed nothing, but what it handed on was committed (e.g. a
+    # request over budget sent to the coordinators): the outbox has something to send.
+    handed_on: bool = False
 
     def __init__(
         self, key: str, params: dict[str, object] | None = None, *, field: str | None = None

@@ -26,6 +26,7 @@ __all__ = [
     "UNDER_WAY",
     "MovedOn",
     "RequestFacts",
+    "acting_for",
     "check_answer",
     "check_cancel",
     "check_decide",
@@ -33,8 +34,10 @@ __all__ = [
     "check_mark_matched",
     "check_name",
     "check_reflect",
+    "check_set_deputy",
     "is_final",
     "is_open",
+    "may_approve_over_budget",
     "may_cancel",
 ]
 
@@ -94,15 +97,60 @@ def _requester_only(actor: str, request: RequestFacts) -> None:
         raise Refused("refused.not_requester", {"user": request.requester_id})
 
 
-def check_decide(directory: Directory, actor: str, request: RequestFacts, *, version: int) -> None:
-    """Approve, decline, ask: a contact of the requester's city (or a coordinator), while the
-    request waits for a decision, on the version the button was made for."""
+def acting_for(
+    directory: Directory, actor: str, city_key: str, standing_in: Collection[str]
+) -> str | None:
+    """The contact of `city_key` whom `actor` stands in for as their deputy, if any."""
+    contacts = directory.contacts_of(city_key)
+    return next((user for user in standing_in if user in contacts), None)
+
+
+def check_decide(
+    directory: Directory,
+    actor: str,
+    request: RequestFacts,
+    *,
+    version: int,
+    standing_in: Collection[str] = (),
+) -> str | None:
+    """Approve, decline, ask: a contact of the requester's city (or a coordinator), or the
+    deputy of one of its contacts (`standing_in`: whom the actor stands in for today), while
+    the request waits for a decision, on the version the button was made for.
+
+    Returns whom a deputy acts for (None when acting in their own right)."""
+    on_behalf_of = None
     if not directory.may_decide(actor, request.own_city_key):
-        raise Refused("refused.not_contact", {"city": directory.city_name(request.own_city_key)})
+        on_behalf_of = acting_for(directory, actor, request.own_city_key, standing_in)
+        if on_behalf_of is None:
+            city = directory.city_name(request.own_city_key)
+            raise Refused("refused.not_contact", {"city": city})
     if request.status not in DECIDABLE:
         raise MovedOn
     if version != request.version:
         raise Refused("refused.stale", {"id": request.id})
+    return on_behalf_of
+
+
+def check_set_deputy(
+    directory: Directory, actor: str, user: str, deputy: str | None, until: date, today: date
+) -> None:
+    """Name a deputy (or none) for `user` until a day: a contact for themselves, a
+    coordinator for anybody; not oneself, not in the past."""
+    is_contact = any(user in c.contacts for c in directory.cities) or any(
+        user in tc.users for tc in directory.topic_contacts
+    )
+    if not directory.is_coordinator(actor) and (actor != user or not is_contact):
+        raise Refused("refused.not_deciding_contact")
+    if deputy == user:
+        raise Refused("deputy.self")
+    if until < today:
+        raise Refused("deputy.bad_date")
+
+
+def may_approve_over_budget(directory: Directory, actor: str) -> bool:
+    """An approval that would exceed the travel budget: coordinators only; a contact's is
+    handed to them with the figures."""
+    return directory.is_coordinator(actor)
 
 
 def may_cancel(directory: Directory, actor: str, request: RequestFacts) -> bool:
@@ -147,19 +195,29 @@ def check_name(
     *,
     partners: Collection[str],
     named: tuple[str, datetime] | None,
-) -> None:
+    standing_in: Collection[str] = (),
+) -> str | None:
     """Name a partner city's experts: its naming contacts (topic people first), its contacts
-    or a coordinator, once per city, while the request is approved.
+    or a coordinator, or the deputy of one of them, once per city, while the request is
+    approved.
 
-    `named` is (who, when) of this city's experts already named, if any.
+    `named` is (who, when) of this city's experts already named, if any. Returns whom a
+    deputy acts for.
     """
     city = directory.city_name(city_key)
-    if city_key not in partners or not directory.may_name(actor, city_key, request.topic_key):
+    on_behalf_of = None
+    if not directory.may_name(actor, city_key, request.topic_key):
+        on_behalf_of = next(
+            (u for u in standing_in if directory.may_name(u, city_key, request.topic_key)), None
+        )
+    may = directory.may_name(actor, city_key, request.topic_key) or on_behalf_of is not None
+    if city_key not in partners or not may:
         raise Refused("refused.not_naming", {"city": city})
     if request.status not in NAMING:
         raise MovedOn
     if named is not None:
         raise Refused("refused.already_named", {"city": city, "actor": named[0], "when": named[1]})
+    return on_behalf_of
 
 
 def check_mark_matched(directory: Directory, actor: str) -> None:

@@ -235,36 +235,36 @@ def ratings_chart(report: Report, lang: str) -> Figure:
     return fig
 
 
-def budget_chart(report: Report, lang: str) -> Figure:
-    """Budget, committed and paid per city: grouped bars told apart by hatching too."""
-    rows = list(report.budget_by_city.items())
-    height = 0.9 + 0.62 * len(rows)
+def budget_chart(
+    lines: Sequence[tuple[str, Decimal | None, Decimal, Decimal]], lang: str
+) -> Figure:
+    """Budget, committed and paid per city (name, budget or None, committed, paid): grouped
+    bars told apart by hatching too."""
+    height = 0.8 + 0.45 * len(lines)
     series = (
-        ("page.budget.budget", 0, {"color": LIGHT, "edgecolor": INK, "hatch": "///"}),
-        ("page.budget.committed", 1, {"color": MID, "edgecolor": INK, "hatch": ".."}),
-        ("page.budget.paid", 2, {"color": DARK, "edgecolor": INK}),
+        ("page.budget.budget", 1, {"color": LIGHT, "edgecolor": INK, "hatch": "///"}),
+        ("page.budget.committed", 2, {"color": MID, "edgecolor": INK, "hatch": ".."}),
+        ("page.budget.paid", 3, {"color": DARK, "edgecolor": INK}),
     )
     with _style():
         fig = _figure(7.2, height)
         ax = fig.add_subplot()
-        names = [report.city(city) for city, _ in rows]
         step = 0.26
+        figures: list[tuple[Decimal | None, ...]] = [tuple(line[1:]) for line in lines]
         for key, i, style in series:
-            values = [float(figures[i] or 0) for _, figures in rows]
-            ys = [n + (i - 1) * step for n in range(len(rows))]
+            amounts = [row[i - 1] for row in figures]
+            values = [float(a or 0) for a in amounts]
+            ys = [n + (i - 2) * step for n in range(len(lines))]
             bars = ax.barh(ys, values, height=step * 0.92, label=t(lang, key), **style)
-            labels = [
-                "" if i == 0 and figures[0] is None else euros(figures[i] or 0, lang, cents=False)
-                for _, figures in rows
-            ]
+            labels = ["" if a is None else euros(a, lang, cents=False) for a in amounts]
             ax.bar_label(bars, labels=labels, padding=3, fontsize=8, color=INK)
-        ax.set_yticks(range(len(rows)), labels=names)
+        ax.set_yticks(range(len(lines)), labels=[line[0] for line in lines])
         ax.invert_yaxis()
         _plain(ax, grid_axis="x")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: euros(v, lang, cents=False)))
-        top = max([float(v or 0) for _, figures in rows for v in figures] + [1.0])
+        top = max([float(a or 0) for row in figures for a in row] + [1.0])
         ax.set_xlim(0, top * 1.25)
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=3, frameon=False, fontsize=8)
     return fig
 
 

@@ -60,8 +60,41 @@ def overview_rows(report: Report, lang: str, *, comma: bool) -> list[tuple[str, 
     ]
 
 
-def tables(report: Report, lang: str) -> list[Table]:
+def budget_table(report: Report, lang: str, *, comma: bool) -> Table:
+    """Per city (and the network's budget): budget, estimated, claimed, checked, paid,
+    remaining, in euros."""
+
+    def euros(cents: int | None) -> str:
+        return "" if cents is None else number(Decimal(cents) / 100, 2, comma=comma)
+
+    header = tuple(
+        t(lang, f"report.{key}")
+        for key in ("city", "budget", "estimated", "claimed", "checked", "paid", "remaining")
+    )
+    rows: list[tuple[str, ...]] = []
+    for row in report.budget_rows:
+        name = (
+            report.city(row.city)
+            if row.city
+            else t(lang, "report.network_budget", network=report.network)
+        )
+        rows.append(
+            (
+                name,
+                euros(row.budget_cents),
+                euros(row.estimated_cents),
+                euros(row.claimed_cents),
+                euros(row.checked_cents),
+                euros(row.paid_cents),
+                euros(row.remaining_cents),
+            )
+        )
+    return (t(lang, "report.by_budget"), header, rows)
+
+
+def tables(report: Report, lang: str, *, comma: bool | None = None) -> list[Table]:
     """(title, header, rows) of every breakdown, shared by CSV, Markdown and Slack."""
+    money = budget_table(report, lang, comma=lang != "en" if comma is None else comma)
     return [
         (
             t(lang, "report.by_status"),
@@ -92,6 +125,7 @@ def tables(report: Report, lang: str) -> list[Table]:
             (t(lang, "report.rating"), t(lang, "report.reflections")),
             [(str(r), str(n)) for r, n in report.ratings.items()],
         ),
+        money,
     ]
 
 
@@ -111,7 +145,7 @@ def report_csv(report: Report, *, separator: str = ";") -> str:
     writer.writerow([t("de", "report.metric"), t("de", "report.value")])
     writer.writerow([t("de", "report.year"), str(report.year)])
     writer.writerows(overview_rows(report, "de", comma=comma))
-    for title, header, rows in tables(report, "de"):
+    for title, header, rows in tables(report, "de", comma=comma):
         writer.writerow([])
         writer.writerow([title])
         writer.writerow(header)

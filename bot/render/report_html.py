@@ -5,8 +5,9 @@ them, in the network's language with German number and date formats. The page lo
 nothing: no scripts, no web fonts, no images from elsewhere. Jinja2 renders it with
 autoescape on, so every name typed into the directory or Slack arrives as text.
 
-Sections fed by `Report.budget_by_city`, `Report.followup_answers` and
-`Report.lessons_shared` show only when those are filled (the budget says so when empty).
+The budget section shows `Report.budget_rows` once the directory has a budget for the year
+(else it says there is none); the follow-up answers (`Report.followup_answers`) and the
+lessons (`Report.lessons_shared`) show only when those are filled.
 """
 
 from __future__ import annotations
@@ -80,13 +81,41 @@ def cities(report: Report) -> list[str]:
     return charts.pair_cities(report)
 
 
+BudgetLine = tuple[str, Decimal | None, Decimal, Decimal]  # name, budget, committed, paid
+
+
+def _euros(cents: int | None) -> Decimal | None:
+    return None if cents is None else Decimal(cents) / 100
+
+
+def budget_lines(report: Report, lang: str) -> list[BudgetLine]:
+    """Per city, then the network's budget (shared by the cities without one of their own):
+    budget (None: the city shares the network's), committed (claimed where claimed, else
+    the estimate) and paid, in euros. Empty when no budget is known for the year."""
+    if all(row.budget_cents is None for row in report.budget_rows):
+        return []
+    return [
+        (
+            report.city(row.city)
+            if row.city
+            else t(lang, "report.network_budget", network=report.network),
+            _euros(row.budget_cents),
+            Decimal(row.committed_cents) / 100,
+            Decimal(row.paid_cents) / 100,
+        )
+        for row in report.budget_rows
+    ]
+
+
 def budget_totals(report: Report) -> tuple[Decimal | None, Decimal, Decimal]:
-    rows = list(report.budget_by_city.values())
-    budgets = [budget for budget, _, _ in rows if budget is not None]
+    """All budgets, and what the cities committed and were paid (the network's row sums
+    cities already counted)."""
+    budgets = [row.budget_cents for row in report.budget_rows if row.budget_cents is not None]
+    cities_rows = [row for row in report.budget_rows if row.city]
     return (
-        sum(budgets, Decimal("0")) if budgets else None,
-        sum((committed for _, committed, _ in rows), Decimal("0")),
-        sum((paid for _, _, paid in rows), Decimal("0")),
+        Decimal(sum(budgets)) / 100 if budgets else None,
+        Decimal(sum(row.committed_cents for row in cities_rows)) / 100,
+        Decimal(sum(row.paid_cents for row in cities_rows)) / 100,
     )
 
 
@@ -169,6 +198,7 @@ def followup_label(answer: str, lang: str) -> str:
 def report_html(report: Report, lang: str, *, today: date) -> str:
     """The page; `today` is the "as of" date."""
     lang = "en" if lang == "en" else "de"
+    money = budget_lines(report, lang)
     title = t(lang, "report.title", year=report.year)
     has_exchanges = report.exchanges > 0
     topic_rows = [(report.topic(k, lang), n) for k, n in report.by_topic.items()]
@@ -188,7 +218,7 @@ def report_html(report: Report, lang: str, *, today: date) -> str:
             else ""
         ),
         "ratings": charts.svg(charts.ratings_chart(report, lang)) if report.reflections else "",
-        "budget": (charts.svg(charts.budget_chart(report, lang)) if report.budget_by_city else ""),
+        "budget": charts.svg(charts.budget_chart(money, lang)) if money else "",
         "followup": (
             charts.svg(
                 charts.bars_chart(
@@ -237,9 +267,7 @@ def report_html(report: Report, lang: str, *, today: date) -> str:
             mean=decimal(report.rating_mean, 1, lang),
             share=percent(report.recommend_share, lang),
         ),
-        budget_rows=[
-            (report.city(city), *figures) for city, figures in report.budget_by_city.items()
-        ],
+        budget_rows=money,
         budget_total=(budget, committed, paid),
         followup=[(followup_label(k, lang), n) for k, n in report.followup_answers.items()],
         lessons=[(report.city(city), text) for city, text in report.lessons_shared],

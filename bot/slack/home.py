@@ -7,7 +7,7 @@ from typing import Any
 from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.i18n import fmt_range, status_label, t
+from bot.i18n import fmt_date, fmt_range, status_label, t
 from bot.slack import ids
 from bot.slack.blocks import (
     Block,
@@ -19,6 +19,7 @@ from bot.slack.blocks import (
     header,
     section,
 )
+from bot.slack.budget import budget_block
 from bot.slack.messages import cancel_actions, cities_line
 from bot.slack.targets import NamingTarget, RequestTarget
 
@@ -54,6 +55,8 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
                     _line(s, directory, lang) + f"\n{t(lang, 'summary.by')} <@{s.requester_id}>"
                 )
             )
+            if s.id in data.budgets:
+                blocks.append(budget_block(data.budgets[s.id], directory, lang))
             blocks.append(
                 actions(
                     f"home_decide_{s.id}",
@@ -84,6 +87,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
                     ),
                 )
             )
+    blocks += deputy_blocks(data, lang)
     blocks += [divider(), section(f"*{t(lang, 'home.mine')}*")]
     if not data.mine:
         blocks.append(context(t(lang, "list.empty")))
@@ -101,6 +105,32 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
         blocks.append(section(_line(s, directory, lang)))
     _more(blocks, data.upcoming_total, len(data.upcoming), lang)
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def deputy_blocks(data: Any, lang: str) -> list[Block]:
+    """Contacts and coordinators: their deputy (or absence) with buttons to set or end it,
+    and whom they stand in for."""
+    if not data.may_set_deputy and not data.standing_in:
+        return []
+    lines = []
+    absence = data.absence
+    if absence is not None and absence.deputy:
+        until = fmt_date(absence.until, lang)
+        lines.append(t(lang, "home.deputy_active", deputy=f"<@{absence.deputy}>", until=until))
+    elif absence is not None:
+        lines.append(t(lang, "home.away_active", until=fmt_date(absence.until, lang)))
+    elif data.may_set_deputy:
+        lines.append(t(lang, "home.deputy_none"))
+    for other in data.standing_in:
+        until = fmt_date(other.until, lang)
+        lines.append(t(lang, "home.deputy_for", user=f"<@{other.user}>", until=until))
+    blocks: list[Block] = [divider(), section(f"*{t(lang, 'home.deputy')}*\n" + "\n".join(lines))]
+    if data.may_set_deputy:
+        buttons = [button(t(lang, "button.deputy_set"), ids.A_DEPUTY_SET, "set")]
+        if absence is not None:
+            buttons.append(button(t(lang, "button.deputy_end"), ids.A_DEPUTY_END, "end"))
+        blocks.append(actions("home_deputy", *buttons))
+    return blocks
 
 
 def _more(blocks: list[Block], total: int, shown: int, lang: str) -> None:

@@ -43,3 +43,23 @@ B_WORKED = "worked"
 B_NOT_WORKED = "not_worked"
 B_RECOMMEND = "recommend"
 B_RATING = "rating"
+
+# Deputies (Home tab buttons and their modal).
+A_DEPUTY_SET = "cr_deputy_set"
+A_DEPUTY_END = "cr_deputy_end"
+VIEW_DEPUTY = "cr_deputy_modal"
+B_DEPUTY_AWAY = "deputy_away"
+B_DEPUTY_PERSON = "deputy_person"
+B_DEPUTY_UNTIL = "deputy_until"
+
+# Cost claims after the trip.
+A_CLAIM = "cr_claim"
+A_CLAIM_CHECK = "cr_claim_check"
+A_CLAIM_QUESTION = "cr_claim_question"
+A_CLAIM_PAID = "cr_claim_paid"
+VIEW_CLAIM = "cr_claim_modal"
+VIEW_CLAIM_QUESTION = "cr_claim_question_modal"
+B_CLAIM_AMOUNT = "claim_amount"
+B_CLAIM_BASIS = "claim_basis"
+B_CLAIM_NOTE = "claim_note"
+B_CLAIM_FILES = "claim_files"

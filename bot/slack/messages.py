@@ -9,11 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import rules
+from bot.domain.budget import Money
+from bot.domain.claims import ClaimState
 from bot.domain.directory import Directory
 from bot.domain.request import Summary, people_travelling
 from bot.i18n import (
     date_token,
     direction_label,
+    fmt_cents,
     fmt_money,
     fmt_range,
     format_label,
@@ -437,6 +440,10 @@ def refusal_text(key: str, params: dict[str, object], lang: str, tz: ZoneInfo) -
     for name, value in params.items():
         if isinstance(value, datetime):
             shown[name] = when(value, lang, tz)
+        elif isinstance(value, Money):
+            shown[name] = fmt_cents(value.cents, lang)
+        elif isinstance(value, ClaimState):
+            shown[name] = t(lang, f"claim.status.{value}")
         elif name in ("actor", "user") and isinstance(value, str) and value:
             shown[name] = f"<@{value}>" if value != "system" else "cr-bot"
         elif name == "status" and isinstance(value, str):

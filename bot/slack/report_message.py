@@ -42,8 +42,8 @@ def report_message(report: Report, lang: str) -> dict[str, Any]:
     blocks += _sections(
         t(lang, "report.overview"), [f"{label}: *{value or '–'}*" for label, value in overview]
     )
-    for table_title, _, rows in tables(report, lang):
-        lines = [_line(row) for row in rows] or [f"_{t(lang, 'report.none')}_"]
+    for table_title, head, rows in tables(report, lang):
+        lines = [_line(row, head) for row in rows] or [f"_{t(lang, 'report.none')}_"]
         blocks += _sections(table_title, lines)
     note = context(escape(t(lang, "report.note", year=report.year, tz=report.timezone)))
     if len(blocks) >= MAX_BLOCKS:
@@ -52,7 +52,10 @@ def report_message(report: Report, lang: str) -> dict[str, Any]:
     return {"text": title, "blocks": blocks}
 
 
-def _line(row: tuple[str, ...]) -> str:
+def _line(row: tuple[str, ...], head: tuple[str, ...] = ()) -> str:
+    if len(row) > 3:  # the budget table: one line per city, each figure with its name
+        figures = " · ".join(f"{h} *{v or '–'}*" for h, v in zip(head[1:], row[1:], strict=False))
+        return f"• {escape(row[0])}: {figures}"
     *names, count = row
     if len(names) == 2:  # city pair
         return f"• {escape(names[0])} → {escape(names[1])}: *{count}*"

@@ -107,6 +107,7 @@ def audit(
     from_status: str | None = None,
     to_status: str | None = None,
     comment: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> None:
     session.add(
         AuditEntry(
@@ -117,6 +118,7 @@ def audit(
             from_status=from_status,
             to_status=to_status,
             comment=comment,
+            on_behalf_of=on_behalf_of,
         )
     )
 
@@ -131,6 +133,7 @@ def transition(
     comment: str | None = None,
     expected_version: int | None = None,
     values: dict[str, Any] | None = None,
+    on_behalf_of: str | None = None,
 ) -> Status | None:
     """Apply `action` if the request is in a state that allows it (and at the version given).
 
@@ -170,5 +173,6 @@ def transition(
         from_status=current,
         to_status=target,
         comment=comment,
+        on_behalf_of=on_behalf_of,
     )
     return current

@@ -8,27 +8,32 @@ the notifications in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete
-from sqlmodel import col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
+from bot.domain.budget import BudgetInfo, BudgetLine, Money
 from bot.domain.directory import Directory
 from bot.domain.errors import Refused
 from bot.domain.request import STORED_FIELDS, RequestDraft, Summary
 from bot.domain.states import Action
 from bot.notify import Notifier
+from bot.usecases import deputies
+from bot.usecases.budget import locked_budget_line
 from bot.usecases.common import (
     already,
+    audit,
     explained,
     last_change,
     load_request,
     summary,
     transition,
 )
-from models import AuditEntry, RequestPartner
+from models import AuditEntry, ExchangeRequest, ReminderSent, RequestPartner
 
 DECISIONS = {"approve": Action.APPROVE, "decline": Action.DECLINE, "ask": Action.ASK}
 
@@ -42,13 +47,21 @@ class Done:
 
 
 def check_decider(
-    session_factory: SessionFactory, request_id: int, version: int, actor: str, directory: Directory
+    session_factory: SessionFactory,
+    request_id: int,
+    version: int,
+    actor: str,
+    directory: Directory,
+    *,
+    today: date | None = None,
 ) -> Summary:
-    """Raise Refused unless `actor` may decide on this request now (used before a modal)."""
+    """Raise Refused unless `actor` may decide on this request now (used before a modal);
+    `today` given, a deputy standing in for one of the city's contacts may."""
     with session_factory() as session:
         request = load_request(session, request_id)
+        standing = deputies.standing_in(session, actor, today) if today else ()
         with explained(session, request):
-            rules.check_decide(directory, actor, request, version=version)
+            rules.check_decide(directory, actor, request, version=version, standing_in=standing)
         return summary(session, request)
 
 
@@ -65,37 +78,119 @@ def decide(
 ) -> Done:
     """Approve, decline (with reason) or ask (with question). First decision wins."""
     action = DECISIONS[decision]
-    with session_factory.begin() as session:
-        request = load_request(session, request_id)
-        with explained(session, request):
-            rules.check_decide(notifier.directory, actor, request, version=version)
-        values = (
-            {}
-            if action == Action.ASK
-            else {
-                "decided_at": now,
-                "decided_by": actor,
-                "decision_comment": comment,
-            }
-        )
-        previous = transition(
-            session,
-            request_id,
-            action,
-            actor=actor,
-            now=now,
-            comment=comment,
-            expected_version=version,
-            values=values,
-        )
-        if previous is not None:
-            s = summary(session, request)
-            notifier.decision_made(session, s, action, actor, comment, now=now)
+    try:
+        with session_factory.begin() as session:
+            request = load_request(session, request_id)
+            today = deputies.local_day(now, notifier.tz)
+            standing = deputies.standing_in(session, actor, today)
+            with explained(session, request):
+                on_behalf_of = rules.check_decide(
+                    notifier.directory, actor, request, version=version, standing_in=standing
+                )
+            audit_comment = comment
+            if action == Action.APPROVE:
+                audit_comment = _budget_checked(session, notifier, request, actor, comment)
+            values = (
+                {}
+                if action == Action.ASK
+                else {
+                    "decided_at": now,
+                    "decided_by": actor,
+                    "decision_comment": comment,
+                }
+            )
+            previous = transition(
+                session,
+                request_id,
+                action,
+                actor=actor,
+                now=now,
+                comment=audit_comment,
+                expected_version=version,
+                values=values,
+                on_behalf_of=on_behalf_of,
+            )
+            if previous is not None:
+                s = summary(session, request)
+                notifier.decision_made(
+                    session, s, action, actor, comment, now=now, on_behalf_of=on_behalf_of
+                )
+    except _OverBudget as over:
+        refusal = _refer(session_factory, request_id, version, over.line, actor, notifier, now)
+        raise refusal from None
     if previous is None:
         # Somebody else was faster: tell who and when, from what they committed.
         with session_factory() as session:
             raise already(session, load_request(session, request_id))
     return Done(s, action)
+
+
+class _OverBudget(Exception):
+    """A contact's approval would take the committed sum over the budget."""
+
+    def __init__(self, line: BudgetLine) -> None:
+        super().__init__("over budget")
+        self.line = line
+
+
+def _budget_checked(
+    session: Session, notifier: Notifier, request: ExchangeRequest, actor: str, comment: str | None
+) -> str | None:
+    """The approval's audit comment, after the budget check under the budget's lock: over
+    budget only a coordinator approves (recorded "over budget"); a contact is refused."""
+    line = locked_budget_line(session, notifier.directory, summary(session, request))
+    if line is None or not line.over:
+        return comment
+    if not rules.may_approve_over_budget(notifier.directory, actor):
+        raise _OverBudget(line)
+    return f"over budget; {comment}" if comment else "over budget"
+
+
+def _refer(
+    session_factory: SessionFactory,
+    request_id: int,
+    version: int,
+    line: BudgetLine,
+    actor: str,
+    notifier: Notifier,
+    now: datetime,
+) -> Refused:
+    """Hand the request to the coordinators with the figures (once per version), and say
+    why to the contact."""
+    try:
+        with session_factory.begin() as session:
+            session.add(
+                ReminderSent(request_id=request_id, step="over_budget", round=version, sent_at=now)
+            )
+            session.flush()
+            request = load_request(session, request_id)
+            audit(
+                session,
+                request_id=request_id,
+                actor=actor,
+                action="over_budget",
+                now=now,
+                comment="referred to the coordinators",
+            )
+            notifier.over_budget(session, summary(session, request), line, actor, now=now)
+    except IntegrityError:
+        pass  # handed over already (an earlier click)
+    directory = notifier.directory
+    budget = directory.budget_for(line.year, line.city) or BudgetInfo(line.year, 0, line.city)
+    refusal = Refused(
+        "refused.over_budget",
+        {
+            "id": request_id,
+            "year": line.year,
+            "whose": directory.budget_name(budget),
+            "amount": Money(line.amount_cents),
+            "committed": Money(line.committed_cents),
+            "estimate": Money(line.estimate_cents or 0),
+            "remaining": Money(line.remaining_cents),
+        },
+    )
+    refusal.handed_on = True
+    return refusal
 
 
 def check_requester(

@@ -17,8 +17,9 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
+from bot.domain.budget import BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
-from models.tables import City, DirectoryRole, Network, Topic
+from models.tables import Budget, City, DirectoryRole, Network, Topic
 
 ROLE_CONTACT = "contact"
 ROLE_TOPIC_CONTACT = "topic_contact"
@@ -59,6 +60,7 @@ class SyncReport:
     contacts: Changes = field(default_factory=Changes)
     topic_contacts: Changes = field(default_factory=Changes)
     coordinators: Changes = field(default_factory=Changes)
+    budgets: Changes = field(default_factory=Changes)
 
     @property
     def changed(self) -> bool:
@@ -108,6 +110,7 @@ def sync_directory(
         report.contacts = role_changes[ROLE_CONTACT]
         report.topic_contacts = role_changes[ROLE_TOPIC_CONTACT]
         report.coordinators = role_changes[ROLE_COORDINATOR]
+        report.budgets = _sync_budgets(session, directory.budgets, now)
         network = session.get(Network, NETWORK_ID)
         if report.changed and network is not None and not report.network.added:
             # Running instances compare this stamp to know their snapshot is outdated;
@@ -131,6 +134,11 @@ def load_directory(session_factory: SessionFactory) -> Directory:
         cities = session.exec(select(City).where(col(City.active))).all()
         topics = session.exec(select(Topic).where(col(Topic.active))).all()
         roles = session.exec(select(DirectoryRole).where(col(DirectoryRole.active))).all()
+        budgets = session.exec(
+            select(Budget)
+            .where(col(Budget.active))
+            .order_by(col(Budget.year), col(Budget.city_key))
+        ).all()
 
     city_keys = {c.key for c in cities}
     topic_keys = {t.key for t in topics}
@@ -163,6 +171,11 @@ def load_directory(session_factory: SessionFactory) -> Directory:
         topic_contacts=tuple(
             TopicContact(city, topic, tuple(sorted(users)))
             for (city, topic), users in sorted(topic_users.items())
+        ),
+        budgets=tuple(
+            BudgetInfo(year=b.year, amount_cents=b.amount_cents, city=b.city_key)
+            for b in budgets
+            if not b.city_key or b.city_key in city_keys
         ),
     )
 
@@ -222,6 +235,38 @@ def _sync_keyed(
         if key not in wanted and row.active:
             row.active = False
             row.updated_at = now
+            changes.deactivated += 1
+    return changes
+
+
+def _sync_budgets(session: Session, wanted: Sequence[BudgetInfo], now: datetime) -> Changes:
+    """Budgets keyed by (year, city); one that left the file becomes inactive."""
+    changes = Changes()
+    existing = {(b.year, b.city_key): b for b in session.exec(select(Budget)).all()}
+    for budget in wanted:
+        row = existing.get((budget.year, budget.city))
+        if row is None:
+            session.add(
+                Budget(
+                    year=budget.year,
+                    city_key=budget.city,
+                    amount_cents=budget.amount_cents,
+                    updated_at=now,
+                )
+            )
+            changes.added += 1
+            continue
+        if not row.active:
+            changes.reactivated += 1
+        elif row.amount_cents != budget.amount_cents:
+            changes.updated += 1
+        else:
+            continue
+        row.active, row.amount_cents, row.updated_at = True, budget.amount_cents, now
+    keys = {(b.year, b.city) for b in wanted}
+    for key, row in existing.items():
+        if key not in keys and row.active:
+            row.active, row.updated_at = False, now
             changes.deactivated += 1
     return changes
 

@@ -26,5 +26,6 @@ def history_lines(session_factory: SessionFactory, request_id: int, *, tz: ZoneI
         change = f"{e.from_status or '-'} -> {e.to_status or '-'}"
         when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
         comment = f"  {e.comment!r}" if e.comment else ""
-        lines.append(f"{when}  {e.actor:<12} {e.action:<10} {change}{comment}")
+        actor = f"{e.actor} for {e.on_behalf_of}" if e.on_behalf_of else e.actor
+        lines.append(f"{when}  {actor:<12} {e.action:<10} {change}{comment}")
     return lines

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func
@@ -10,9 +10,13 @@ from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
+from bot.domain.budget import BudgetLine
+from bot.domain.deputies import Absence
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import digest_weeks
+from bot.usecases import deputies
+from bot.usecases.budget import budget_lines
 from bot.usecases.common import summaries
 from models import ExchangeRequest, Expert, RequestPartner
 
@@ -28,6 +32,13 @@ class HomeData:
     to_name: list[tuple[Summary, str]]  # (request, partner city to name experts for)
     upcoming: list[Summary]
     upcoming_total: int
+    # Budget figures of the requests to decide, by request id (years with a budget).
+    budgets: dict[int, BudgetLine] = field(default_factory=dict)
+    # Deputies: may this person name one (a contact, a coordinator), their own absence,
+    # and whom they stand in for.
+    may_set_deputy: bool = False
+    absence: Absence | None = None
+    standing_in: list[Absence] = field(default_factory=list)
 
 
 def home_for(
@@ -41,8 +52,10 @@ def home_for(
             .limit(SHOWN)
         ).all()
         mine_total = _count(session, ExchangeRequest.requester_id == user)
-        to_decide, to_decide_total = _to_decide(session, user, directory)
-        to_name = _to_name(session, user, directory)
+        standing = deputies.away(session, deputies.standing_in(session, user, today), today)
+        to_decide, to_decide_total = _to_decide(session, user, directory, tuple(standing))
+        to_name = _to_name(session, user, directory, tuple(standing))
+        absence = deputies.away(session, [user], today).get(user)
         mondays = digest_weeks(today)
         window = (
             col(ExchangeRequest.status).in_(rules.UNDER_WAY),
@@ -56,15 +69,28 @@ def home_for(
             .limit(SHOWN)
         ).all()
         upcoming_total = _count(session, *window)
+        deciding = summaries(session, list(to_decide))
         return HomeData(
             mine=summaries(session, list(mine)),
             mine_total=mine_total,
-            to_decide=summaries(session, list(to_decide)),
+            to_decide=deciding,
             to_decide_total=to_decide_total,
             to_name=to_name,
             upcoming=summaries(session, list(upcoming)),
             upcoming_total=upcoming_total,
+            budgets=budget_lines(session, directory, deciding),
+            may_set_deputy=_may_set_deputy(user, directory),
+            absence=absence,
+            standing_in=list(standing.values()),
         )
+
+
+def _may_set_deputy(user: str, directory: Directory) -> bool:
+    return (
+        directory.is_coordinator(user)
+        or any(user in c.contacts for c in directory.cities)
+        or any(user in tc.users for tc in directory.topic_contacts)
+    )
 
 
 def _count(session: Session, *conditions: object) -> int:
@@ -74,12 +100,14 @@ def _count(session: Session, *conditions: object) -> int:
 
 
 def _to_decide(
-    session: Session, user: str, directory: Directory
+    session: Session, user: str, directory: Directory, standing_in: tuple[str, ...] = ()
 ) -> tuple[list[ExchangeRequest], int]:
-    """Submitted requests of the cities this person decides for (all, for coordinators)."""
+    """Submitted requests of the cities this person decides for (all, for coordinators),
+    also as the deputy of one of their contacts."""
     conditions: list[object] = [col(ExchangeRequest.status).in_(rules.DECIDABLE)]
     if not directory.is_coordinator(user):
-        cities = [c.key for c in directory.cities if user in c.contacts]
+        people = {user, *standing_in}
+        cities = [c.key for c in directory.cities if people & set(c.contacts)]
         if not cities:
             return [], 0
         conditions.append(col(ExchangeRequest.own_city_key).in_(cities))
@@ -92,10 +120,14 @@ def _to_decide(
     return list(rows), _count(session, *conditions)
 
 
-def _to_name(session: Session, user: str, directory: Directory) -> list[tuple[Summary, str]]:
-    """Approved requests whose partner city still needs experts named by this person."""
-    cities = {c.key for c in directory.cities if user in c.contacts}
-    cities |= {tc.city for tc in directory.topic_contacts if user in tc.users}
+def _to_name(
+    session: Session, user: str, directory: Directory, standing_in: tuple[str, ...] = ()
+) -> list[tuple[Summary, str]]:
+    """Approved requests whose partner city still needs experts named by this person (or by
+    someone they stand in for)."""
+    people = {user, *standing_in}
+    cities = {c.key for c in directory.cities if people & set(c.contacts)}
+    cities |= {tc.city for tc in directory.topic_contacts if people & set(tc.users)}
     if directory.is_coordinator(user):
         cities = {c.key for c in directory.cities}
     if not cities:
@@ -114,6 +146,10 @@ def _to_name(session: Session, user: str, directory: Directory) -> list[tuple[Su
         .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
         .limit(SHOWN * 2)
     ).all()
-    mine = [(r, city) for r, city in rows if directory.may_name(user, city, r.topic_key)][:SHOWN]
+    mine = [
+        (r, city)
+        for r, city in rows
+        if any(directory.may_name(u, city, r.topic_key) for u in people)
+    ][:SHOWN]
     shown = summaries(session, [r for r, _ in mine])
     return [(s, city) for s, (_, city) in zip(shown, mine, strict=True)]

@@ -29,6 +29,7 @@ from bot.domain.schedule import (
 )
 from bot.domain.states import Action
 from bot.notify import Notifier
+from bot.usecases import claims
 from bot.usecases.common import load, summary, transition
 from models import ExchangeRequest, Expert, ReminderSent
 
@@ -177,6 +178,9 @@ def reflect(
                     .where(Expert.request_id == request.id)
                     .order_by(col(Expert.id))
                 ).all()
+                # Together with the reflection prompt (just before it): the requester is
+                # asked for the actual travel costs.
+                claims.ask_for_costs(session, notifier, request, now=now)
                 notifier.reflection_prompt(
                     session, summary(session, request), list(experts), now=now
                 )

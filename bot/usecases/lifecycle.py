@@ -22,6 +22,7 @@ from bot.usecases.common import audit
 from models import (
     ActionMessage,
     AuditEntry,
+    CostClaim,
     DirectoryRole,
     ExchangeRequest,
     Expert,
@@ -140,11 +141,18 @@ def _scrub_children(session: Session, ids: list[int]) -> None:
         .where(col(Reflection.request_id).in_(ids))
         .values(user_id=unique_placeholder(col(Reflection.id)), worked=None, not_worked=None)
     )
+    # Cost claims keep their amounts (the report's) and lose the note and who claimed.
+    session.execute(
+        update(CostClaim)
+        .where(col(CostClaim.request_id).in_(ids))
+        .values(note=None, claimed_by=None)
+    )
     session.execute(
         update(AuditEntry)
         .where(col(AuditEntry.request_id).in_(ids))
         .values(
             comment=None,
+            on_behalf_of=None,
             actor=case((col(AuditEntry.actor) == SYSTEM, SYSTEM), else_=PURGED),
         )
     )

@@ -12,24 +12,37 @@ from bot.domain.errors import Refused
 from bot.domain.request import Summary
 from bot.domain.states import Action
 from bot.notify import Notifier
+from bot.usecases import deputies
 from bot.usecases.common import already, audit, explained, load_request, summary, transition
 from bot.usecases.decisions import Done
 from models import ExchangeRequest, Expert, RequestPartner
 
 
 def check_namer(
-    session_factory: SessionFactory, request_id: int, city_key: str, actor: str, notifier: Notifier
+    session_factory: SessionFactory,
+    request_id: int,
+    city_key: str,
+    actor: str,
+    notifier: Notifier,
+    *,
+    now: datetime | None = None,
 ) -> Summary:
-    """Raise Refused unless `actor` may name the experts of `city_key` for this request now."""
+    """Raise Refused unless `actor` may name the experts of `city_key` for this request now
+    (`now` given: a deputy standing in for one of the namers may)."""
     with session_factory() as session:
         request = load_request(session, request_id)
-        _check_namer(session, request, city_key, actor, notifier)
+        _check_namer(session, request, city_key, actor, notifier, now)
         return summary(session, request)
 
 
 def _check_namer(
-    session: Session, request: ExchangeRequest, city_key: str, actor: str, notifier: Notifier
-) -> None:
+    session: Session,
+    request: ExchangeRequest,
+    city_key: str,
+    actor: str,
+    notifier: Notifier,
+    now: datetime | None,
+) -> str | None:
     partners = session.exec(
         select(RequestPartner.city_key).where(RequestPartner.request_id == request.id)
     ).all()
@@ -38,14 +51,17 @@ def _check_namer(
         .where(Expert.request_id == request.id, Expert.city_key == city_key)
         .order_by(col(Expert.id))
     ).first()
+    today = deputies.local_day(now, notifier.tz) if now else None
+    standing = deputies.standing_in(session, actor, today) if today else ()
     with explained(session, request):
-        rules.check_name(
+        return rules.check_name(
             notifier.directory,
             actor,
             request,
             city_key,
             partners=partners,
             named=(named[0], named[1]) if named else None,
+            standing_in=standing,
         )
 
 
@@ -66,7 +82,7 @@ def name_experts(
     """
     with session_factory.begin() as session:
         request = load_request(session, request_id)
-        _check_namer(session, request, city_key, actor, notifier)
+        on_behalf_of = _check_namer(session, request, city_key, actor, notifier, now)
         if request.requester_id in experts:
             # Not a refusal of the naming as a whole: the person picks someone else.
             raise Refused("err.expert_self_request", field="experts")
@@ -99,6 +115,7 @@ def name_experts(
                 actor=actor,
                 now=now,
                 comment="all partner cities named experts",
+                on_behalf_of=on_behalf_of,
             )
         else:
             audit(
@@ -108,6 +125,7 @@ def name_experts(
                 action="name",
                 now=now,
                 comment=f"{city_key}: {', '.join(experts)}",
+                on_behalf_of=on_behalf_of,
             )
         s = summary(session, request)
         notifier.experts_named(session, s, city_key, actor, experts, note, now=now, matched=matched)

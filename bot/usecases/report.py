@@ -30,12 +30,43 @@ from sqlmodel import col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
+from bot.domain.budget import NETWORK, to_cents
 from bot.domain.request import travelling
 from bot.domain.states import Status
-from models import City, ExchangeRequest, Network, Reflection, RequestPartner, Topic
+from bot.usecases.budget import CLAIMED
+from models import (
+    Budget,
+    City,
+    CostClaim,
+    ExchangeRequest,
+    Network,
+    Reflection,
+    RequestPartner,
+    Topic,
+)
 
 RATINGS = (1, 2, 3, 4, 5)
 K = TypeVar("K", str, tuple[str, str])
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One city's (or, `city` "", the network's) money of a year, in cents: its own budget
+    (None: it shares the network's), the estimates of its exchanges, what was claimed,
+    checked and paid of it, and what remains of its budget (committed: the claimed amount
+    where claimed, else the estimate)."""
+
+    city: str
+    budget_cents: int | None
+    estimated_cents: int
+    claimed_cents: int
+    checked_cents: int
+    paid_cents: int
+    committed_cents: int
+
+    @property
+    def remaining_cents(self) -> int | None:
+        return None if self.budget_cents is None else self.budget_cents - self.committed_cents
 
 
 @dataclass
@@ -63,12 +94,12 @@ class Report:
     city_names: dict[str, str]
     topic_names: dict[str, str]
     topic_names_en: dict[str, str]
+    # The travel budget per city (and the network's), in cents.
+    budget_rows: list[BudgetRow] = field(default_factory=list)
     # Exchanges by the month (1–12) of their first day; the page's chart per month.
     by_month: dict[int, int] = field(default_factory=dict)
-    # Left empty until issues 14 (budget) and 15 (follow-up, lessons) fill them; the HTML
-    # page (bot.render.report_html) shows their sections only when they are filled.
-    # city key -> (budget for the year, or None when the city has none; committed; paid)
-    budget_by_city: dict[str, tuple[Decimal | None, Decimal, Decimal]] = field(default_factory=dict)
+    # Left empty until issue 15 (follow-up, lessons) fills them; the HTML page
+    # (bot.render.report_html) shows their sections only when they are filled.
     # answer to "Haben Sie etwas davon umgesetzt?" (yes/partly/no/...) -> people
     followup_answers: dict[str, int] = field(default_factory=dict)
     # (city key, lesson) shared with the network
@@ -134,6 +165,16 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 col(Reflection.request_id).in_(ids)
             )
         ).all()
+        claims = session.exec(
+            select(CostClaim.request_id, CostClaim.status, CostClaim.amount_cents).where(
+                col(CostClaim.request_id).in_(ids)
+            )
+        ).all()
+        budgets = session.exec(
+            select(Budget.city_key, Budget.amount_cents).where(
+                Budget.year == year, col(Budget.active)
+            )
+        ).all()
         starts = session.exec(
             select(col(ExchangeRequest.date_from)).where(col(ExchangeRequest.id).in_(ids))
         ).all()
@@ -177,6 +218,12 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         city_names=dict(cities),
         topic_names={key: name for key, name, _ in topics},
         topic_names_en={key: name_en for key, _, name_en in topics if name_en},
+        budget_rows=_budget_rows(
+            [(row[0], row[1], row[5]) for row in exchanges],
+            {request_id: (status, cents) for request_id, status, cents in claims},
+            dict(budgets),
+            {key: name for key, name in cities},
+        ),
         by_month=_per_month(starts),
     )
 
@@ -185,6 +232,48 @@ def _per_month(starts: Sequence[date | None]) -> dict[int, int]:
     """Every month 1–12, in order, with the exchanges starting in it."""
     months = Counter(start.month for start in starts if start is not None)
     return {month: months.get(month, 0) for month in range(1, 13)}
+
+
+def _budget_rows(
+    exchanges: list[tuple[int, str, Decimal | None]],
+    claims: dict[int, tuple[str, int | None]],
+    budgets: dict[str, int],
+    names: dict[str, str],
+) -> list[BudgetRow]:
+    """Per city with exchanges or a share of its own (by name), then the network's budget
+    over the cities without a share."""
+    sums: dict[str, list[int]] = {}  # city -> estimated, claimed, checked, paid, committed
+    for request_id, city, estimate in exchanges:
+        estimated = to_cents(estimate) or 0
+        status, claimed = claims.get(request_id, ("", None))
+        claimed_cents = (claimed or 0) if status in CLAIMED else 0
+        row = sums.setdefault(city, [0, 0, 0, 0, 0])
+        row[0] += estimated
+        row[1] += claimed_cents
+        row[2] += claimed_cents if status in ("checked", "paid") else 0
+        row[3] += claimed_cents if status == "paid" else 0
+        row[4] += claimed_cents if status in CLAIMED and claimed is not None else estimated
+    for city in budgets:
+        if city:
+            sums.setdefault(city, [0, 0, 0, 0, 0])
+    rows = [
+        BudgetRow(city, budgets.get(city), *values)
+        for city, values in sorted(sums.items(), key=lambda item: names.get(item[0], item[0]))
+    ]
+    if NETWORK in budgets:
+        shared = [r for r in rows if r.budget_cents is None]
+        rows.append(
+            BudgetRow(
+                NETWORK,
+                budgets[NETWORK],
+                sum(r.estimated_cents for r in shared),
+                sum(r.claimed_cents for r in shared),
+                sum(r.checked_cents for r in shared),
+                sum(r.paid_cents for r in shared),
+                sum(r.committed_cents for r in shared),
+            )
+        )
+    return rows
 
 
 def _ranked(counts: Counter[K]) -> dict[K, int]:

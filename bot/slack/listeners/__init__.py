@@ -11,7 +11,9 @@ from slack_bolt import App
 
 from bot.services import Services
 from bot.slack.listeners import (
+    claims,
     decisions,
+    deputies,
     errors,
     filing,
     guards,
@@ -31,3 +33,5 @@ def register(app: App, services: Services) -> None:
     matching.register(app)
     home.register(app)
     reflection.register(app)
+    deputies.register(app)
+    claims.register(app)

@@ -123,6 +123,7 @@ def check_decider(services: Services, body: dict[str, Any], target: RequestTarge
         target.version,
         user_of(body),
         services.refresh_directory(),
+        today=services.clock().astimezone(services.settings.timezone).date(),
     )
 
 

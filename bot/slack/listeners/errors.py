@@ -48,7 +48,8 @@ def on_error(
     `response` is None when Bolt already sent the ack (threaded runner); otherwise what we
     return becomes the HTTP answer, so an unacked view submission gets its response_action.
     """
-    context[FAILED] = True
+    # Nothing to deliver, unless a refusal handed something on (committed before it).
+    context[FAILED] = not (isinstance(error, Refused) and error.handed_on)
     if isinstance(error, Refused):
         try:
             reply_to_refusal(services, error, body, context, ack, client)

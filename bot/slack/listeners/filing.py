@@ -15,6 +15,7 @@ from bot.services import Services
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
 from bot.slack.listeners.common import modal_lang, tell_privately, user_of
+from bot.slack.listeners.deputies import DEPUTY_WORDS, deputy_command
 from bot.slack.report_chart import post_report_chart
 from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
 from bot.slack.views import form_errors, metadata_id, parse_metadata, raw_request, request_modal
@@ -88,6 +89,8 @@ def answer_command(
         content = digest.build_digest(services.session_factory, today=today)
         for message in digest_messages(content, services.directory, lang):
             respond(response_type="ephemeral", **message)
+    elif word in DEPUTY_WORDS:
+        deputy_command(args, user, services, ack)
     elif word in REPORT_WORDS:
         if not services.refresh_directory().is_coordinator(user):
             ack(**report_refused(lang))

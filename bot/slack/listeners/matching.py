@@ -43,7 +43,12 @@ def name_experts_clicked(
     if view_id is not None:
         verify_origin(services, body, target.request_id)
         s = matching.check_namer(
-            services.session_factory, target.request_id, target.city, user, services.notifier()
+            services.session_factory,
+            target.request_id,
+            target.city,
+            user,
+            services.notifier(),
+            now=services.clock(),
         )
         lang = services.lang_of(user)
         modal = views.name_experts_modal(

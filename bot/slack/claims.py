@@ -1,0 +1,101 @@
+"""Messages of a cost claim: the requester's prompt, the coordinators' copy with its
+buttons, and what the requester hears at each step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.budget import to_cents
+from bot.domain.claims import Claim, ClaimStep, next_steps
+from bot.domain.directory import Directory
+from bot.domain.request import Summary
+from bot.i18n import fmt_cents, t
+from bot.slack import ids
+from bot.slack.blocks import Block, actions, button, clip, context, escape, section
+from bot.slack.messages import plain_t, push, quote, summary_blocks
+from bot.slack.targets import RequestTarget
+
+Message = dict[str, Any]
+
+STEP_BUTTONS = {
+    ClaimStep.CHECK: (ids.A_CLAIM_CHECK, "button.claim_check", "primary"),
+    ClaimStep.QUESTION: (ids.A_CLAIM_QUESTION, "button.claim_question", None),
+    ClaimStep.PAY: (ids.A_CLAIM_PAID, "button.claim_paid", "primary"),
+}
+
+
+def claim_button(s: Summary, lang: str, key: str = "button.claim") -> Block:
+    value = RequestTarget(s.id, 1).value
+    return actions(f"claim_{s.id}", button(t(lang, key), ids.A_CLAIM, value, style="primary"))
+
+
+def claim_prompt(s: Summary, lang: str) -> Message:
+    """After the exchange: what did the travel actually cost?"""
+    title = escape(clip(s.title, 150))
+    return {
+        "text": plain_t(lang, "push.claim_ask", id=s.id, title=title),
+        "blocks": [section(t(lang, "claim.ask", id=s.id, title=title)), claim_button(s, lang)],
+    }
+
+
+def amount_text(claim: Claim, lang: str) -> str:
+    return fmt_cents(claim.amount_cents or 0, lang)
+
+
+def claim_for_coordinators(
+    s: Summary, directory: Directory, lang: str, claim: Claim, outcome: str | None = None
+) -> Message:
+    """The claim with the figures and the receipts; the buttons its state allows."""
+    per_person = ""
+    if claim.per_person_cents is not None:
+        per_person = t(
+            lang,
+            "claim.per_person",
+            n=claim.travelling,
+            amount=fmt_cents(claim.per_person_cents, lang),
+        )
+    intro = t(
+        lang,
+        "claim.to_coordinators",
+        user=f"<@{s.requester_id}>",
+        id=s.id,
+        amount=amount_text(claim, lang),
+        per_person=per_person,
+    )
+    details = []
+    estimate = to_cents(s.cost_eur)
+    if estimate is not None:
+        details.append(t(lang, "claim.estimate", amount=fmt_cents(estimate, lang)))
+    files = ", ".join(f"`{f}`" for f in claim.file_ids)
+    details.append(t(lang, "claim.files", files=files) if files else t(lang, "claim.no_files"))
+    blocks: list[Block] = [section(intro)]
+    if outcome:
+        blocks.append(section(outcome))
+    if claim.note:
+        blocks.append(section(quote(claim.note, 1500)))
+    blocks.append(context("\n".join(details)))
+    blocks += summary_blocks(s, directory, lang, with_question=False, with_status=False)
+    steps = next_steps(claim.status)
+    if steps:
+        value = RequestTarget(s.id, claim.version).value
+        elements = []
+        for step in steps:
+            action_id, key, style = STEP_BUTTONS[step]
+            elements.append(button(t(lang, key), action_id, value, style=style))
+        blocks.append(actions(f"claim_{s.id}_{claim.version}", *elements))
+    return {"text": push(s, directory, lang, "push.claim"), "blocks": blocks}
+
+
+def claim_news(
+    s: Summary, lang: str, key: str, claim: Claim, actor: str, question: str | None = None
+) -> Message:
+    """What the requester hears: thanks, checked, a question (with the way to correct the
+    claim), paid."""
+    params = {"id": s.id, "amount": amount_text(claim, lang), "actor": f"<@{actor}>"}
+    blocks: list[Block] = [section(t(lang, key, **params))]
+    if question:
+        blocks += [section(quote(question, 2800)), claim_button(s, lang, "button.claim_fix")]
+    text = plain_t(lang, key, **params)
+    if question:
+        text = clip(f"{text} {escape(clip(question, 200))}", 300)
+    return {"text": text, "blocks": blocks}

@@ -1,0 +1,134 @@
+"""Deputies: `/cr-request vertretung …` (English `deputy`), and the Home tab's buttons and
+small modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.domain.deputies import Absence, parse_deputy_command
+from bot.i18n import fmt_date, t
+from bot.services import Services
+from bot.slack import ids, messages, views
+from bot.slack.listeners.common import modal_lang, open_modal, user_of
+from bot.slack.programme_views import deputy_modal, selected_date, selected_user
+from bot.usecases import deputies
+
+DEPUTY_WORDS = {"vertretung", "deputy", "abwesend", "away"}
+
+
+def register(app: App) -> None:
+    app.action(ids.A_DEPUTY_SET)(deputy_set_clicked)
+    app.action(ids.A_DEPUTY_END)(deputy_end_clicked)
+    app.view(ids.VIEW_DEPUTY)(deputy_submitted)
+
+
+def _today(services: Services) -> Any:
+    return deputies.local_day(services.clock(), services.settings.timezone)
+
+
+def set_text(absence: Absence, lang: str) -> str:
+    params = {
+        "user": f"<@{absence.user}>",
+        "deputy": f"<@{absence.deputy}>",
+        "until": fmt_date(absence.until, lang),
+    }
+    return t(lang, "deputy.set" if absence.deputy else "deputy.away", **params)
+
+
+def deputy_command(args: list[str], user: str, services: Services, ack: Ack) -> None:
+    """`vertretung @person bis 31.12.`, `vertretung bis 31.12.` (away, nobody stands in),
+    `vertretung ende`; coordinators: `vertretung @away @deputy bis 31.12.`, `… ende @away`."""
+    lang = services.lang_of(user)
+    today = _today(services)
+    command = parse_deputy_command(args, today)
+    notifier = services.notifier()
+    if command.unreadable:
+        ack(**messages.plain_message(t(lang, "deputy.usage")))
+        return
+    if command.end:
+        whom = command.mentions[0] if command.mentions else user
+        ended = deputies.end_deputy(
+            services.session_factory, actor=user, user=whom, notifier=notifier, now=services.clock()
+        )
+        key = "deputy.ended" if ended else "deputy.none"
+        ack(**messages.plain_message(t(lang, key, user=f"<@{whom}>")))
+        return
+    if command.until is None:
+        if command.mentions:
+            ack(**messages.plain_message(t(lang, "deputy.bad_date")))
+            return
+        current = deputies.absence_of(services.session_factory, user, today)
+        status = set_text(current, lang) if current else t(lang, "deputy.none", user=f"<@{user}>")
+        ack(**messages.plain_message(status + "\n" + t(lang, "deputy.usage")))
+        return
+    away, deputy = user, None
+    if len(command.mentions) >= 2:
+        away, deputy = command.mentions[0], command.mentions[1]
+    elif command.mentions:
+        deputy = command.mentions[0]
+    absence = deputies.set_deputy(
+        services.session_factory,
+        actor=user,
+        user=away,
+        deputy=deputy,
+        until=command.until,
+        notifier=notifier,
+        now=services.clock(),
+    )
+    ack(**messages.plain_message(set_text(absence, lang)))
+
+
+def deputy_set_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
+) -> None:
+    """The Home tab's "set a deputy": the modal at once (directory and language from memory)."""
+    ack()
+    user = user_of(body)
+    lang = services.lang_of(user, cached=True)
+    coordinator = services.directory.is_coordinator(user)
+    view = deputy_modal(lang, user, coordinator=coordinator, today=_today(services))
+    open_modal(services, client, context, body, view)
+
+
+def deputy_end_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    ack()
+    user = user_of(body)
+    deputies.end_deputy(
+        services.session_factory,
+        actor=user,
+        user=user,
+        notifier=services.notifier(),
+        now=services.clock(),
+    )
+
+
+def deputy_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
+) -> None:
+    user = user_of(body)
+    lang = modal_lang(services, views.parse_metadata(view.get("private_metadata")), user)
+    state = view.get("state", {}).get("values")
+    away = selected_user(state, ids.B_DEPUTY_AWAY) or user
+    deputy = selected_user(state, ids.B_DEPUTY_PERSON)
+    until = selected_date(state, ids.B_DEPUTY_UNTIL)
+    errors = {}
+    if until is None or until < _today(services):
+        errors[ids.B_DEPUTY_UNTIL] = t(lang, "deputy.bad_date")
+    if deputy is not None and deputy == away:
+        errors[ids.B_DEPUTY_PERSON] = t(lang, "deputy.self")
+    if errors or until is None:
+        ack(response_action="errors", errors=errors)
+        return
+    deputies.set_deputy(
+        services.session_factory,
+        actor=user,
+        user=away,
+        deputy=deputy,
+        until=until,
+        notifier=services.notifier(),
+        now=services.clock(),
+    )
+    ack()

@@ -1,0 +1,232 @@
+"""Cost claims after the trip: asked with the reflection prompt, claimed by the requester,
+checked and paid by the coordinators (or questioned back).
+
+Every step is a conditional update on the claim's status and version (the first click
+wins), with its audit entry and notifications in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from bot.db import SessionFactory
+from bot.domain.claims import (
+    CLAIM_TRANSITIONS,
+    Claim,
+    ClaimState,
+    ClaimStatus,
+    ClaimStep,
+    check_claim_step,
+    check_claimant,
+    claim_wanted,
+)
+from bot.domain.errors import Refused
+from bot.domain.request import Summary, people_travelling
+from bot.notify import Notifier
+from bot.notify_claims import claim_prompt, claim_stepped, claim_submitted
+from bot.usecases.common import audit, load_request, summary
+from models import CostClaim, ExchangeRequest
+
+
+def _claim(row: CostClaim, travelling: int) -> Claim:
+    return Claim(
+        request_id=row.request_id,
+        status=row.status,
+        version=row.version,
+        amount_cents=row.amount_cents,
+        per_person_cents=row.per_person_cents,
+        travelling=travelling,
+        note=row.note,
+        file_ids=tuple(row.file_ids),
+    )
+
+
+def ask_for_costs(
+    session: Session, notifier: Notifier, request: ExchangeRequest, *, now: datetime
+) -> bool:
+    """With the reflection prompt (in its transaction): ask the requester for the actual
+    travel costs, unless it was online or nobody travelled. True when asked."""
+    if not claim_wanted(request) or session.get(CostClaim, request.id) is not None:
+        return False
+    session.add(
+        CostClaim(
+            request_id=request.id or 0, status=ClaimStatus.ASKED, asked_at=now, updated_at=now
+        )
+    )
+    session.flush()
+    audit(
+        session,
+        request_id=request.id,
+        actor="system",
+        action="claim_asked",
+        now=now,
+        to_status=ClaimStatus.ASKED,
+    )
+    claim_prompt(notifier, session, summary(session, request), now=now)
+    return True
+
+
+def _moved_on(request_id: int, status: str) -> Refused:
+    return Refused("refused.claim_moved_on", {"id": request_id, "claim": ClaimState(status)})
+
+
+def _load(session: Session, request_id: int) -> tuple[ExchangeRequest, CostClaim]:
+    request = load_request(session, request_id)
+    claim = session.get(CostClaim, request_id)
+    if claim is None:
+        raise Refused("refused.not_found", {"id": request_id})
+    return request, claim
+
+
+def check_claimer(session_factory: SessionFactory, request_id: int, actor: str) -> Summary:
+    """Raise Refused unless `actor` may claim the costs now (used after the modal opened)."""
+    with session_factory() as session:
+        request, claim = _load(session, request_id)
+        check_claimant(actor, request.requester_id, claim.status, request_id)
+        return summary(session, request)
+
+
+def check_stepper(
+    session_factory: SessionFactory, request_id: int, version: int, actor: str, notifier: Notifier
+) -> None:
+    """Raise Refused unless `actor` may ask a question about the claim now."""
+    with session_factory() as session:
+        _request, claim = _load(session, request_id)
+        check_claim_step(
+            notifier.directory,
+            actor,
+            ClaimStep.QUESTION,
+            claim.status,
+            version=version,
+            current_version=claim.version,
+            request_id=request_id,
+        )
+
+
+def _move(
+    session: Session,
+    claim: CostClaim,
+    target: ClaimStatus,
+    *,
+    now: datetime,
+    values: dict[str, object] | None = None,
+) -> bool:
+    """The conditional update: True for the one caller that moved it."""
+    result = session.execute(
+        update(CostClaim)
+        .where(
+            col(CostClaim.request_id) == claim.request_id,
+            col(CostClaim.status) == claim.status,
+            col(CostClaim.version) == claim.version,
+        )
+        .values(status=target, version=CostClaim.version + 1, updated_at=now, **(values or {}))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(claim)
+    return True
+
+
+def submit_claim(
+    session_factory: SessionFactory,
+    request_id: int,
+    *,
+    actor: str,
+    amount_cents: int,
+    per_person: bool,
+    note: str | None,
+    file_ids: list[str],
+    notifier: Notifier,
+    now: datetime,
+) -> Claim:
+    """The requester claims the actual costs (per person travelling, or in total)."""
+    with session_factory.begin() as session:
+        request, claim = _load(session, request_id)
+        check_claimant(actor, request.requester_id, claim.status, request_id)
+        travelling = people_travelling(request)
+        total = amount_cents * travelling if per_person else amount_cents
+        previous = claim.status
+        values: dict[str, object] = {
+            "amount_cents": total,
+            "per_person_cents": amount_cents if per_person else None,
+            "note": note,
+            "file_ids": list(file_ids),
+            "claimed_by": actor,
+            "claimed_at": now,
+        }
+        if not _move(session, claim, ClaimStatus.CLAIMED, now=now, values=values):
+            raise Refused(
+                "refused.claim_moved_on", {"id": request_id, "claim": ClaimState(previous)}
+            )
+        audit(
+            session,
+            request_id=request_id,
+            actor=actor,
+            action="claim",
+            now=now,
+            from_status=previous,
+            to_status=ClaimStatus.CLAIMED,
+            comment=f"{total} cents" + (f"; files {', '.join(file_ids)}" if file_ids else ""),
+        )
+        shown = _claim(claim, travelling)
+        claim_submitted(notifier, session, summary(session, request), shown, now=now)
+    return shown
+
+
+def claim_step(
+    session_factory: SessionFactory,
+    request_id: int,
+    version: int,
+    step: ClaimStep,
+    *,
+    actor: str,
+    comment: str | None = None,
+    notifier: Notifier,
+    now: datetime,
+) -> Claim:
+    """A coordinator: checked (sachlich richtig), question, paid. The first click wins."""
+    with session_factory.begin() as session:
+        request, claim = _load(session, request_id)
+        previous = claim.status
+        target = check_claim_step(
+            notifier.directory,
+            actor,
+            step,
+            previous,
+            version=version,
+            current_version=claim.version,
+            request_id=request_id,
+        )
+        if not _move(session, claim, target, now=now):
+            raise Refused(
+                "refused.claim_moved_on", {"id": request_id, "claim": ClaimState(previous)}
+            )
+        audit(
+            session,
+            request_id=request_id,
+            actor=actor,
+            action=f"claim_{step}",
+            now=now,
+            from_status=previous,
+            to_status=target,
+            comment=comment,
+        )
+        shown = _claim(claim, people_travelling(request))
+        claim_stepped(
+            notifier, session, summary(session, request), shown, actor, now=now, question=comment
+        )
+    return shown
+
+
+__all__ = [
+    "CLAIM_TRANSITIONS",
+    "ask_for_costs",
+    "check_claimer",
+    "check_stepper",
+    "claim_step",
+    "submit_claim",
+]

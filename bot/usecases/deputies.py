@@ -1,0 +1,139 @@
+"""Deputies: name one for a period, end it early, and look up who stands in for whom.
+
+An absence is active from when it is set through its `until` day (inclusive, in the
+network's time zone) unless it was ended early; a newer one for the same person replaces it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.db import SessionFactory
+from bot.domain import rules
+from bot.domain.deputies import Absence
+from bot.usecases.common import audit
+from models import Deputy
+
+if TYPE_CHECKING:
+    # For hints only: the notifier routes through this module's lookups.
+    from bot.notify import Notifier
+
+
+def local_day(now: datetime, tz: ZoneInfo) -> date:
+    return now.astimezone(tz).date()
+
+
+def _active(today: date) -> list[object]:
+    return [col(Deputy.ended_at).is_(None), col(Deputy.until) >= today]
+
+
+def _absence(row: Deputy) -> Absence:
+    return Absence(user=row.user_id, deputy=row.deputy_id, until=row.until, id=row.id or 0)
+
+
+def away(session: Session, users: list[str] | tuple[str, ...], today: date) -> dict[str, Absence]:
+    """The active absences of `users`, by person."""
+    if not users:
+        return {}
+    rows = session.exec(
+        select(Deputy)
+        .where(col(Deputy.user_id).in_(users), *_active(today))  # type: ignore[arg-type]
+        .order_by(col(Deputy.id))
+    ).all()
+    return {row.user_id: _absence(row) for row in rows}  # the newest wins
+
+
+def standing_in(session: Session, actor: str, today: date) -> tuple[str, ...]:
+    """Whom `actor` stands in for today."""
+    rows = session.exec(
+        select(Deputy.user_id)
+        .where(Deputy.deputy_id == actor, *_active(today))  # type: ignore[arg-type]
+        .order_by(col(Deputy.id))
+    ).all()
+    return tuple(dict.fromkeys(rows))
+
+
+def absence_of(session_factory: SessionFactory, user: str, today: date) -> Absence | None:
+    with session_factory() as session:
+        return away(session, [user], today).get(user)
+
+
+def standing_in_for(session_factory: SessionFactory, user: str, today: date) -> list[Absence]:
+    """The active absences in which `user` is the deputy."""
+    with session_factory() as session:
+        rows = session.exec(
+            select(Deputy)
+            .where(Deputy.deputy_id == user, *_active(today))  # type: ignore[arg-type]
+            .order_by(col(Deputy.until))
+        ).all()
+        return [_absence(r) for r in rows]
+
+
+def set_deputy(
+    session_factory: SessionFactory,
+    *,
+    actor: str,
+    user: str,
+    deputy: str | None,
+    until: date,
+    notifier: Notifier,
+    now: datetime,
+) -> Absence:
+    """`user` is away through `until`; `deputy` stands in (None: nobody). Replaces an
+    absence of `user` still active; the deputy is told."""
+    today = local_day(now, notifier.tz)
+    rules.check_set_deputy(notifier.directory, actor, user, deputy, until, today)
+    with session_factory.begin() as session:
+        _end(session, user, actor, now, today)
+        row = Deputy(user_id=user, deputy_id=deputy, until=until, created_by=actor, created_at=now)
+        session.add(row)
+        session.flush()
+        comment = f"{user} away until {until.isoformat()}; deputy {deputy or 'none'}"
+        audit(session, request_id=None, actor=actor, action="deputy", now=now, comment=comment)
+        absence = _absence(row)
+        notifier.deputy_set(session, absence, actor, now=now)
+    return absence
+
+
+def end_deputy(
+    session_factory: SessionFactory,
+    *,
+    actor: str,
+    user: str,
+    notifier: Notifier,
+    now: datetime,
+) -> Absence | None:
+    """End `user`'s absence early (the person, or a coordinator). None when there was none."""
+    today = local_day(now, notifier.tz)
+    if actor != user and not notifier.directory.is_coordinator(actor):
+        rules.check_set_deputy(notifier.directory, actor, user, None, today, today)
+    with session_factory.begin() as session:
+        ended = _end(session, user, actor, now, today)
+        if ended is None:
+            return None
+        audit(
+            session,
+            request_id=None,
+            actor=actor,
+            action="deputy_end",
+            now=now,
+            comment=f"{user}; deputy {ended.deputy or 'none'}",
+        )
+        notifier.deputy_ended(session, ended, actor, now=now)
+    return ended
+
+
+def _end(session: Session, user: str, actor: str, now: datetime, today: date) -> Absence | None:
+    current = away(session, [user], today).get(user)
+    session.execute(
+        update(Deputy)
+        .where(col(Deputy.user_id) == user, *_active(today))  # type: ignore[arg-type]
+        .values(ended_at=now, ended_by=actor)
+        .execution_options(synchronize_session=False)
+    )
+    return current
