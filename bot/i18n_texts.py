@@ -642,6 +642,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                    "{people} · Städte: {cities} · Themen: {topics}",
                              "en": "*{title}* · Exchanges: {exchanges} · People travelling: "
                                    "{people} · Cities: {cities} · Topics: {topics}"},
+    "report.chart.budget_used": {"de": "Budget ausgeschöpft: {share}",
+                                 "en": "Budget used: {share}"},
     "report.chart.failed": {"de": ":warning: Die Grafik zum Jahresbericht konnte Slack gerade "
                                   "nicht annehmen; die Zahlen oben sind vollständig. Bitte "
                                   "später noch einmal `/cr-request report {year}` senden.",

@@ -18,6 +18,7 @@ from PIL import Image
 from bot.render import browser
 from bot.render.report import report_csv
 from bot.render.report_html import report_html
+from bot.slack.report_chart import chart_comment
 from bot.usecases.report import BudgetRow, yearly_report
 from models import ExchangeRequest, RequestPartner
 from tests.flows import replies
@@ -232,6 +233,9 @@ def test_the_pages_budget_equals_the_csvs_for_a_seeded_year(session_factory):
     assert total == ["Gesamt", "5.300,00 €", "2.450,00 €", "420,00 €"]
     assert page.cards["budget"] == "7,9 %" and "420 € von 5.300 €" in text
     assert "kein Budget" not in text and "<svg" in text.split('id="budget"')[1]
+    # The Slack chart's comment names the budget used too.
+    assert chart_comment(report, "de").endswith(" · Themen: 2 · Budget ausgeschöpft: 7,9 %")
+    assert chart_comment(report, "en").endswith(" · Topics: 2 · Budget used: 7.9%")
 
 
 def test_an_empty_year_is_a_page_too(session_factory):

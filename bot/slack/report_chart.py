@@ -21,12 +21,14 @@ log = logging.getLogger(__name__)
 
 
 def chart_comment(report: Report, lang: str) -> str:
+    """The headline numbers (and the budget used, when there is a budget)."""
     from bot.render import charts  # matplotlib loads when a chart is drawn, not at start
+    from bot.render.report_html import budget_totals, percent
 
     title = t(lang, "report.title", year=report.year)
     if report.network:
         title += f" – {report.network}"
-    return t(
+    comment = t(
         lang,
         "report.chart.comment",
         title=escape(title),
@@ -35,6 +37,11 @@ def chart_comment(report: Report, lang: str) -> str:
         cities=charts.count(len(charts.pair_cities(report)), lang),
         topics=charts.count(len(report.by_topic), lang),
     )
+    budget, _, paid = budget_totals(report)
+    if budget:
+        share = percent(float(paid / budget), lang)
+        comment += " · " + t(lang, "report.chart.budget_used", share=share)
+    return comment
 
 
 def post_report_chart(
