@@ -471,6 +471,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "• `/cr-request` – neue Anfrage stellen (öffnet ein Formular)\n"
               "• `/cr-request list` – Ihre Anfragen und ihr Stand\n"
               "• `/cr-request upcoming` – anstehende Termine im Netzwerk\n"
+              "• `/cr-request suche BEGRIFF` – frühere Austausche und ihre Erkenntnisse\n"
+              "• `/cr-request expert/innen THEMA` – wer schon Expert/in zu einem Thema war\n"
               "• `/cr-request report` – Jahresbericht (nur Koordination)\n"
               "• `/cr-request vertretung @person bis 31.12.` – Ihre Vertretung eintragen "
               "(`vertretung ende` beendet sie)\n"
@@ -480,6 +482,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "• `/cr-request` – file a new request (opens a form)\n"
               "• `/cr-request list` – your requests and their status\n"
               "• `/cr-request upcoming` – upcoming exchanges in the network\n"
+              "• `/cr-request search WORDS` – past exchanges and what they taught\n"
+              "• `/cr-request experts TOPIC` – who acted as expert on a topic\n"
               "• `/cr-request report` – yearly report (coordinators only)\n"
               "• `/cr-request deputy @person until 31.12.` – name your deputy "
               "(`deputy end` ends it)\n"
@@ -660,6 +664,10 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 # fmt: on
 
+# Goals, joint reflection, the network's memory: their own module, the same table.
+from bot.i18n_texts_memory import MEMORY_TEXTS  # noqa: E402
+
+TEXTS.update(MEMORY_TEXTS)
 # Budgets, cost claims and deputies (issue 14) keep their texts in a module of their own.
 from bot.i18n_texts_programme import PROGRAMME_TEXTS  # noqa: E402
 

@@ -6,7 +6,7 @@ the caller's transaction, so it is sent exactly when the change commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -24,7 +24,8 @@ from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
 from bot.domain.states import Action
 from bot.i18n import fmt_date, join_names, t
 from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue, refresh_home
-from bot.slack import messages
+from bot.slack import messages, reflections
+from bot.slack.agreement import agreement_blocks
 from bot.slack.blocks import Block, clip, escape, section
 from bot.slack.budget import with_budget
 from bot.slack.digest import digest_messages
@@ -34,7 +35,9 @@ from models import ActionMessage, Expert, OutboxMessage
 
 if TYPE_CHECKING:
     # For hints only: the digest use case imports this module.
+    from bot.slack.reflections import Shared
     from bot.usecases.digest import Digest
+    from bot.usecases.search import Lesson
 
 # Messages with the decision buttons: the contacts', their reminders and (after 5 working
 # days) the coordinators'; the coordinators' copy of a request over budget, and of one whose
@@ -550,12 +553,83 @@ class Notifier:
         for _city, experts, _contact in named:
             members += experts
         members += [contact for _city, _experts, contact in named]
-        # Several people read it together: the network's language.
-        intro = messages.introduction(s, self.directory, self.network_lang, named, notes)
+        intro = self.introduction(session, s, named, notes)
         payload = {"users": list(dict.fromkeys(members)), **intro}
         row = enqueue(session, GROUP_DM, payload, request_id=s.id, now=now)
         session.flush()  # the requester's DM links to it
         return row
+
+    def introduction(
+        self, session: Session, s: Summary, named: Named, notes: list[tuple[str, str]]
+    ) -> messages.Message:
+        """The introduction with the agreement (goals, offers, dates, place, confirmations).
+        Several people read it together: the network's language."""
+        from bot.usecases.agreement import agreement_of
+
+        intro = messages.introduction(s, self.directory, self.network_lang, named, notes)
+        agreement = agreement_of(session, s)
+        intro["blocks"] += agreement_blocks(agreement, self.directory, self.network_lang)
+        return intro
+
+    def agreement_confirmed(
+        self,
+        session: Session,
+        s: Summary,
+        *,
+        channel: str,
+        ts: str,
+        now: datetime,
+    ) -> None:
+        """The introduction (at channel/ts) again, now showing who confirmed."""
+        named, notes = self.named(session, s)
+        intro = self.introduction(session, s, named, notes)
+        enqueue(session, "chat.update", {"channel": channel, "ts": ts, **intro}, now=now)
+
+    def joint_reflection(
+        self,
+        session: Session,
+        s: Summary,
+        shared: Sequence[Shared],
+        *,
+        answered: int,
+        asked: int,
+        now: datetime,
+    ) -> None:
+        """The reflections shared with the participants, side by side, in the group DM
+        (the same members open the same conversation)."""
+        named, _notes = self.named(session, s)
+        if not named:  # experts found outside the bot: there is no group DM to post in
+            return
+        members = [s.requester_id]
+        for _city, experts, _contact in named:
+            members += experts
+        members += [contact for _city, _experts, contact in named]
+        message = reflections.joint_reflection(
+            s, shared, self.directory, self.network_lang, answered=answered, asked=asked
+        )
+        payload = {"users": list(dict.fromkeys(members)), **message}
+        enqueue(session, GROUP_DM, payload, request_id=s.id, now=now)
+
+    def follow_up(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """Day 45: the requester is asked once whether they put any of it into practice."""
+        message = reflections.follow_up_question(s, s.locale)
+        dm(session, s.requester_id, message, request_id=s.id, now=now)
+
+    def lessons(
+        self,
+        session: Session,
+        grouped: Sequence[tuple[Summary, Sequence[Lesson]]],
+        channel: str,
+        lang: str,
+        *,
+        now: datetime,
+    ) -> None:
+        """ "Aus der Reflexion" in the digest channel."""
+        message = reflections.lessons_post(grouped, self.directory, lang)
+        enqueue(
+            session, "chat.postMessage", {"channel": channel, "unfurl_links": False, **message},
+            now=now,
+        )  # fmt: skip
 
     def all_named(self, session: Session, s: Summary, *, now: datetime) -> None:
         """Every partner city named its experts: the request is matched."""

@@ -12,7 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import Services
-from bot.usecases import digest, jobs
+from bot.usecases import digest, followup, jobs, lessons, reflection
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,29 @@ def reflect_job(services: Services) -> str:
         hours=services.settings.working_hours,
     )
     services.deliver()
-    return str(report)
+    more = memory_jobs(services)
+    return f"{report}; {more}" if more else str(report)
+
+
+def memory_jobs(services: Services) -> str:
+    """After the reflections: the joint summaries due after 14 days, the day-45 question,
+    and the day's lessons in the digest channel."""
+    notifier, now, hours = services.notifier(), services.clock(), services.settings.working_hours
+    summaries = reflection.joint_reflections_due(services.session_factory, notifier, now=now)
+    asked = followup.ask_follow_ups(services.session_factory, notifier, now=now, hours=hours)
+    posted = 0
+    if services.settings.digest_channel:
+        posted = lessons.post_lessons(
+            services.session_factory,
+            notifier,
+            channel=services.settings.digest_channel,
+            lang=services.settings.language,
+            now=now,
+            hours=hours,
+        )
+    services.deliver()
+    done = {"joint reflections": summaries, "follow-ups": asked, "lessons posted": posted}
+    return ", ".join(f"{k}: {v}" for k, v in done.items() if v)
 
 
 def _safely(name: str, job: object, services: Services) -> None:

@@ -1,5 +1,6 @@
 """SQLModel tables of cr-bot. Importing this package registers every table on SQLModel.metadata."""
 
+from models.memory import AgreementConfirmation, FollowUp, SearchDocument
 from models.tables import (
     ActionMessage,
     AuditEntry,
@@ -25,6 +26,7 @@ from models.types import UTCDateTime, utcnow
 
 __all__ = [
     "ActionMessage",
+    "AgreementConfirmation",
     "AuditEntry",
     "Budget",
     "City",
@@ -35,12 +37,14 @@ __all__ = [
     "ExchangeRequest",
     "ExchangeRequestBase",
     "Expert",
+    "FollowUp",
     "Network",
     "OutboxMessage",
     "Person",
     "Reflection",
     "ReminderSent",
     "RequestPartner",
+    "SearchDocument",
     "SlackEvent",
     "Topic",
     "UTCDateTime",

@@ -86,6 +86,8 @@ class ExchangeRequestBase(SQLModel):
     date_to: date
     travellers: int
     cost_eur: Decimal | None = Field(default=None, sa_type=Numeric(10, 2))
+    # What the requester wants to take home (agreed with the host side at matching).
+    goals: str | None = Field(default=None, max_length=1000)
 
 
 class ExchangeRequest(ExchangeRequestBase, table=True):
@@ -134,6 +136,8 @@ class Expert(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     named_by: str = Field(max_length=32)
     note: str | None = Field(default=None, max_length=3000)
+    # What the host side offers (the naming modal), part of the agreement in the group DM.
+    offer: str | None = Field(default=None, max_length=1000)
     named_at: datetime = _ts(default_factory=utcnow)
 
 
@@ -244,6 +248,11 @@ class Reflection(SQLModel, table=True):
     recommend: bool | None = None
     rating: int
     created_at: datetime = _ts(default_factory=utcnow)
+    # What they will apply, and who may read the reflection: report | participants | network.
+    will_apply: str | None = Field(default=None, max_length=3000)
+    share: str = Field(default="report", max_length=20)
+    # When a lesson shared with the network went to the digest channel.
+    posted_at: datetime | None = _ts(default=None)
 
 
 # --- people and deliveries -----------------------------------------------------

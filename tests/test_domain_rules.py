@@ -142,6 +142,7 @@ def test_a_good_form_becomes_a_clean_draft():
         ({"cost_eur": "-20"}, "cost_eur", "err.cost_negative", {}),
         ({"cost_eur": "100000"}, "cost_eur", "err.cost_too_high", {"max": COST_MAX}),
         ({"cost_eur": "1" * 41}, "cost_eur", "err.too_long", {"max": 40, "n": 41}),
+        ({"goals": "x" * 1001}, "goals", "err.too_long", {"max": 1000, "n": 1001}),
     ],
 )
 def test_every_validation_rule_names_its_field(changes, field, key, params):
@@ -153,7 +154,7 @@ def test_every_validation_rule_names_its_field(changes, field, key, params):
 def test_an_empty_form_has_one_problem_per_required_field():
     problems = validate(RawRequest(), DIR, today=TODAY)
     assert isinstance(problems, list)
-    assert {p.field for p in problems} == set(FIELDS) - {"cost_eur"}
+    assert {p.field for p in problems} == set(FIELDS) - {"cost_eur", "goals"}
 
 
 @pytest.mark.parametrize(

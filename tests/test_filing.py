@@ -17,6 +17,7 @@ from tests.flows import blocks_text, buttons, last_dm, submit_request
 INPUT_BLOCKS = [
     ids.B_TITLE,
     ids.B_QUESTION,
+    ids.B_GOALS,
     ids.B_TOPIC,
     ids.B_FORMAT,
     ids.B_DIRECTION,

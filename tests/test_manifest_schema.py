@@ -182,7 +182,10 @@ def test_slash_command(manifest):
     commands = manifest["features"]["slash_commands"]
     assert [c["command"] for c in commands] == ["/cr-request"]
     command = commands[0]
-    hint = "[help | list | upcoming | report | vertretung @person bis 31.12.]"
+    hint = (
+        "[help | list | upcoming | suche BEGRIFF | expert/innen THEMA | report | "
+        "vertretung @person bis 31.12.]"
+    )
     assert command["usage_hint"] == hint
     # `vertretung @person` needs the mention as a user ID.
     assert command["should_escape"] is True

@@ -191,7 +191,7 @@ def test_budget_followup_and_lessons_show_only_when_the_report_has_them(session_
             BudgetRow("bremen", None, 120_050, 0, 0, 0, 120_050),
             BudgetRow("", 500_000, 120_050, 0, 0, 0, 120_050),
         ],
-        followup_answers={"yes": 3, "partly": 2, "no": 1},
+        follow_ups={"yes": 3, "partly": 2, "not_yet": 1},
         lessons_shared=[("leipzig", "Früh die Verwaltungsspitze einbinden <wichtig>")],
     )
     page = Page(text := report_html(full, "de", today=TODAY))
@@ -204,7 +204,7 @@ def test_budget_followup_and_lessons_show_only_when_the_report_has_them(session_
     ]
     assert page.cards["budget"] == "32,0 %"
     assert "8.000 € von 25.000 €" in text
-    assert page.tables["followup"][1:] == [["Ja", "3"], ["Teilweise", "2"], ["Nein", "1"]]
+    assert page.tables["followup"][1:] == [["Ja", "3"], ["Teilweise", "2"], ["Noch nicht", "1"]]
     assert "Haben Sie etwas davon umgesetzt?" in text
     assert "lessons" in page.ids
     assert "Früh die Verwaltungsspitze einbinden &lt;wichtig&gt;" in text
@@ -236,6 +236,46 @@ def test_the_pages_budget_equals_the_csvs_for_a_seeded_year(session_factory):
     # The Slack chart's comment names the budget used too.
     assert chart_comment(report, "de").endswith(" · Themen: 2 · Budget ausgeschöpft: 7,9 %")
     assert chart_comment(report, "en").endswith(" · Topics: 2 · Budget used: 7.9%")
+
+
+def test_follow_ups_and_lessons_of_a_seeded_year(session_factory):
+    from models import FollowUp, Reflection
+
+    ids = seed(session_factory)
+    with session_factory.begin() as s:
+        s.add(FollowUp(request_id=ids["r1"], user_id="U0REQ1", answer="yes"))
+        s.add(FollowUp(request_id=ids["r8"], user_id="U0REQ2", answer="partly"))
+        s.add(FollowUp(request_id=ids["r10"], user_id="U0REQ1", answer="yes"))  # 2025
+        s.add(
+            Reflection(
+                request_id=ids["r2"],
+                user_id="U0LEI3",
+                rating=5,
+                worked="Mobilitätsstationen im Quartier",
+                will_apply="Gemeinsame Ausschreibung <2027>",
+                share="network",
+                created_at=datetime(2026, 12, 5, tzinfo=UTC),
+            )
+        )
+        s.add(  # shared only with the participants: not on the page
+            Reflection(
+                request_id=ids["r3"],
+                user_id="U0NUE1",
+                rating=4,
+                worked="Nur für uns",
+                share="participants",
+                created_at=datetime(2026, 6, 20, tzinfo=UTC),
+            )
+        )
+    report = yearly_report(session_factory, 2026, tz=TZ)
+    assert report.lessons_shared == [
+        ("bremen", "Mobilitätsstationen im Quartier – Gemeinsame Ausschreibung <2027>")
+    ]
+    page = Page(text := report_html(report, "de", today=TODAY))
+    assert page.tables["followup"][1:] == [["Ja", "1"], ["Teilweise", "1"], ["Noch nicht", "0"]]
+    assert "lessons" in page.ids
+    assert "Gemeinsame Ausschreibung &lt;2027&gt;<cite>Bremen</cite>" in text
+    assert "Nur für uns" not in text
 
 
 def test_an_empty_year_is_a_page_too(session_factory):

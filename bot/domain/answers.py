@@ -37,18 +37,29 @@ class ReflectionAnswers:
     recommend: bool
     worked: str | None
     not_worked: str | None
+    will_apply: str | None = None
+    share: str = "report"  # report | participants | network
 
 
 def check_reflection(
-    *, rating: str | None, recommend: str | None, worked: str, not_worked: str
+    *,
+    rating: str | None,
+    recommend: str | None,
+    worked: str,
+    not_worked: str,
+    will_apply: str = "",
+    share: str | None = None,
 ) -> ReflectionAnswers | list[Problem]:
-    """A rating 1–5 and yes/no are required; the two texts are optional."""
+    """A rating 1–5 and yes/no are required; the texts are optional; who may read it is
+    the report only unless chosen otherwise."""
     problems: list[Problem] = []
     if rating not in RATINGS:
         problems.append(Problem("rating", "err.choose"))
     if recommend not in ("yes", "no"):
         problems.append(Problem("recommend", "err.choose"))
-    for field, text in (("worked", worked), ("not_worked", not_worked)):
+    if share not in (None, "report", "participants", "network"):
+        problems.append(Problem("share", "err.choose"))
+    for field, text in (("worked", worked), ("not_worked", not_worked), ("will_apply", will_apply)):
         problem = check_text(text, field, required=False)
         if problem:
             problems.append(problem)
@@ -59,4 +70,6 @@ def check_reflection(
         recommend=recommend == "yes",
         worked=worked or None,
         not_worked=not_worked or None,
+        will_apply=will_apply or None,
+        share=share or "report",
     )

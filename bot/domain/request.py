@@ -86,6 +86,7 @@ def max_length(name: str) -> int | None:
 
 TITLE_MAX = max_length("title") or 0
 QUESTION_MAX = max_length("question") or 0
+GOALS_MAX = max_length("goals") or 0
 
 
 class RawRequest(dict[str, Any]):

@@ -245,3 +245,16 @@ def check_reflect(
 
 def is_final(status: str) -> bool:
     return status in FINAL
+
+
+# --- the network's memory -----------------------------------------------------------
+
+# What everybody finds in search: exchanges that took place or are agreed. One's own
+# requests are found in any state; nothing else of other people's.
+SEARCHABLE = frozenset({Status.MATCHED, Status.COMPLETED})
+# Whose reflections may be read by whom: only the report, the participants, everybody.
+SHARE_CHOICES = ("report", "participants", "network")
+
+
+def visible_in_search(viewer: str, *, requester_id: str, status: str) -> bool:
+    return status in SEARCHABLE or requester_id == viewer

@@ -125,6 +125,16 @@ def tables(report: Report, lang: str, *, comma: bool | None = None) -> list[Tabl
             (t(lang, "report.rating"), t(lang, "report.reflections")),
             [(str(r), str(n)) for r, n in report.ratings.items()],
         ),
+        (
+            t(lang, "report.shared"),
+            (t(lang, "report.shared_with"), t(lang, "report.reflections")),
+            [(t(lang, f"share.{k}"), str(n)) for k, n in report.shared.items()],
+        ),
+        (
+            t(lang, "report.follow_ups"),
+            (t(lang, "report.follow_up"), t(lang, "report.answers")),
+            [(t(lang, f"followup.{k}"), str(n)) for k, n in report.follow_ups.items()],
+        ),
         money,
     ]
 

@@ -6,8 +6,8 @@ nothing: no scripts, no web fonts, no images from elsewhere. Jinja2 renders it w
 autoescape on, so every name typed into the directory or Slack arrives as text.
 
 The budget section shows `Report.budget_rows` once the directory has a budget for the year
-(else it says there is none); the follow-up answers (`Report.followup_answers`) and the
-lessons (`Report.lessons_shared`) show only when those are filled.
+(else it says there is none); the follow-up answers (`Report.follow_ups`) and the lessons
+shared with the network (`Report.lessons_shared`) show only when there are some.
 """
 
 from __future__ import annotations
@@ -222,12 +222,12 @@ def report_html(report: Report, lang: str, *, today: date) -> str:
         "followup": (
             charts.svg(
                 charts.bars_chart(
-                    [(followup_label(k, lang), n) for k, n in report.followup_answers.items()],
+                    [(followup_label(k, lang), n) for k, n in report.follow_ups.items()],
                     lang,
                     label=t(lang, "page.followup.people"),
                 )
             )
-            if report.followup_answers
+            if any(report.follow_ups.values())
             else ""
         ),
     }
@@ -269,7 +269,11 @@ def report_html(report: Report, lang: str, *, today: date) -> str:
         ),
         budget_rows=money,
         budget_total=(budget, committed, paid),
-        followup=[(followup_label(k, lang), n) for k, n in report.followup_answers.items()],
+        followup=(
+            [(followup_label(k, lang), n) for k, n in report.follow_ups.items()]
+            if any(report.follow_ups.values())
+            else []
+        ),
         lessons=[(report.city(city), text) for city, text in report.lessons_shared],
         overview=overview(report, lang),
         note=t(lang, "report.note", year=report.year, tz=report.timezone),

@@ -44,7 +44,11 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
     blocks: list[Block] = [
         header(t(lang, "home.title")),
         section(t(lang, "home.intro")),
-        actions("home_new", button(t(lang, "home.new"), ids.A_NEW_REQUEST, "new", style="primary")),
+        actions(
+            "home_new",
+            button(t(lang, "home.new"), ids.A_NEW_REQUEST, "new", style="primary"),
+            button(t(lang, "search.button"), ids.A_SEARCH_OPEN, "search"),
+        ),
     ]
     if data.to_decide:
         blocks += [divider(), section(f"*{t(lang, 'home.to_decide')}*")]

@@ -12,6 +12,7 @@ from bot.domain.request import (
     COST_TEXT_MAX,
     DIRECTIONS,
     FORMATS,
+    GOALS_MAX,
     QUESTION_MAX,
     TITLE_MAX,
     TRAVELLERS_MAX,
@@ -145,6 +146,13 @@ def request_modal(
             text_input(p.get("question"), QUESTION_MAX, "field.question.ph", multiline=True),
         ),
         input_block(
+            ids.B_GOALS,
+            t(lang, "field.goals"),
+            text_input(p.get("goals"), GOALS_MAX, "field.goals.ph", multiline=True),
+            hint=t(lang, "field.goals.hint"),
+            optional=True,
+        ),
+        input_block(
             ids.B_TOPIC,
             t(lang, "field.topic"),
             select(topics, p.get("topic_key"), "field.topic.ph"),
@@ -219,6 +227,7 @@ BLOCK_OF_FIELD = {
     "date_to": ids.B_DATE_TO,
     "travellers": ids.B_TRAVELLERS,
     "cost_eur": ids.B_COST,
+    "goals": ids.B_GOALS,
 }
 
 
@@ -387,6 +396,9 @@ def answer_modal(
     )
 
 
+OFFER_MAX = 1000  # Expert.offer
+
+
 def name_experts_modal(
     request_id: int,
     city_key: str,
@@ -395,7 +407,9 @@ def name_experts_modal(
     *,
     request: Summary | None = None,
     directory: Directory | None = None,
+    suggestion: str | None = None,
 ) -> dict[str, Any]:
+    """`suggestion`: who acted as expert on the topic for this city before (a line)."""
     meta = small_metadata(id=request_id, city=city_key, lang=lang)
     people = {
         "type": "multi_users_select",
@@ -411,7 +425,20 @@ def name_experts_modal(
     }
     blocks = [
         request_context(request_id, lang, request, directory),
+        *([context(suggestion)] if suggestion else []),
         input_block(ids.B_EXPERTS, t(lang, "modal.name.experts", city=city_name), people),
+        input_block(
+            ids.B_OFFER,
+            t(lang, "modal.name.offer", city=city_name),
+            {
+                "type": "plain_text_input",
+                "action_id": ids.VALUE,
+                "multiline": True,
+                "max_length": OFFER_MAX,
+                "placeholder": plain(t(lang, "modal.name.offer.ph")),
+            },
+            optional=True,
+        ),
         input_block(ids.B_NOTE, t(lang, "modal.name.note"), note, optional=True),
         context(t(lang, "modal.name.then")),
     ]
@@ -483,10 +510,12 @@ def reflection_modal(
 
     yes_no = [option(t(lang, "yes"), "yes"), option(t(lang, "no"), "no")]
     ratings = [option(str(n), str(n)) for n in range(5, 0, -1)]
+    shares = [option(t(lang, f"share.{k}"), k) for k in ("report", "participants", "network")]
     blocks = [
         request_context(request_id, lang, request, directory),
         text(ids.B_WORKED, "modal.reflect.worked"),
         text(ids.B_NOT_WORKED, "modal.reflect.not_worked"),
+        text(ids.B_WILL_APPLY, "modal.reflect.will_apply"),
         input_block(
             ids.B_RECOMMEND,
             t(lang, "modal.reflect.recommend"),
@@ -496,6 +525,16 @@ def reflection_modal(
             ids.B_RATING,
             t(lang, "modal.reflect.rating"),
             {"type": "radio_buttons", "action_id": ids.VALUE, "options": ratings},
+        ),
+        input_block(
+            ids.B_SHARE,
+            t(lang, "modal.reflect.share"),
+            {
+                "type": "radio_buttons",
+                "action_id": ids.VALUE,
+                "options": shares,
+                "initial_option": shares[1],
+            },
         ),
         context(t(lang, "modal.reflect.then")),
     ]

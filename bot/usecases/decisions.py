@@ -33,6 +33,7 @@ from bot.usecases.common import (
     summary,
     transition,
 )
+from bot.usecases.search import refresh_document
 from models import AuditEntry, ExchangeRequest, ReminderSent, RequestPartner
 
 DECISIONS = {"approve": Action.APPROVE, "decline": Action.DECLINE, "ask": Action.ASK}
@@ -285,6 +286,7 @@ def save_edit(
         for key in draft.partner_keys:
             session.add(RequestPartner(request_id=request_id, city_key=key))
         session.flush()
+        refresh_document(session, request_id, now=now)
         s = summary(session, request)
         notifier.resubmitted(session, s, now=now)
     return Done(s, Action.EDIT)

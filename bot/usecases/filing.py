@@ -14,6 +14,7 @@ from bot.domain.request import RequestDraft, Summary
 from bot.domain.states import Action, Status
 from bot.notify import Notifier
 from bot.usecases.common import audit, summaries, summary
+from bot.usecases.search import refresh_document
 from models import ExchangeRequest, RequestPartner
 
 LIST_LIMIT = 20
@@ -61,6 +62,7 @@ def file_request(
             for key in draft.partner_keys:
                 session.add(RequestPartner(request_id=request.id, city_key=key))
             session.flush()
+            refresh_document(session, request.id, now=now)
             audit(
                 session,
                 request_id=request.id,

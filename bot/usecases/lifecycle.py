@@ -19,13 +19,16 @@ from sqlmodel import Session, SQLModel, col, select
 from bot.db import SessionFactory
 from bot.domain.rules import FINAL
 from bot.usecases.common import audit
+from bot.usecases.search import refresh_document
 from models import (
     ActionMessage,
+    AgreementConfirmation,
     AuditEntry,
     CostClaim,
     DirectoryRole,
     ExchangeRequest,
     Expert,
+    FollowUp,
     OutboxMessage,
     Person,
     Reflection,
@@ -101,6 +104,7 @@ def purge(
                 .values(
                     title="",
                     question="",
+                    goals=None,
                     requester_id=PURGED,
                     decision_comment=None,
                     # decided_by stays non-NULL where set: the report counts it as "decided".
@@ -115,6 +119,8 @@ def purge(
         )
         if ids:
             _scrub_children(session, ids)
+            for request_id in ids:  # found afterwards only by what is left
+                refresh_document(session, request_id, now=now)
         audit(
             session,
             request_id=None,
@@ -136,10 +142,28 @@ def _scrub_children(session: Session, ids: list[int]) -> None:
         .where(col(Expert.request_id).in_(ids))
         .values(user_id=unique_placeholder(col(Expert.id)), named_by=PURGED, note=None)
     )
+    # What someone published to the whole network stays, without their name.
     session.execute(
         update(Reflection)
-        .where(col(Reflection.request_id).in_(ids))
-        .values(user_id=unique_placeholder(col(Reflection.id)), worked=None, not_worked=None)
+        .where(col(Reflection.request_id).in_(ids), col(Reflection.share) != "network")
+        .values(
+            user_id=unique_placeholder(col(Reflection.id)),
+            worked=None,
+            not_worked=None,
+            will_apply=None,
+        )
+    )
+    session.execute(
+        update(Reflection)
+        .where(col(Reflection.request_id).in_(ids), col(Reflection.share) == "network")
+        .values(user_id=unique_placeholder(col(Reflection.id)))
+    )
+    session.execute(update(Expert).where(col(Expert.request_id).in_(ids)).values(offer=None))
+    session.execute(
+        delete(AgreementConfirmation).where(col(AgreementConfirmation.request_id).in_(ids))
+    )
+    session.execute(
+        update(FollowUp).where(col(FollowUp.request_id).in_(ids)).values(user_id=PURGED, note=None)
     )
     # Cost claims keep their amounts (the report's) and lose the note and who claimed.
     session.execute(
@@ -219,6 +243,10 @@ def export_user(
             ],
             "audit_entries": rows(AuditEntry, AuditEntry.actor == user_id),
             "reflections": rows(Reflection, Reflection.user_id == user_id),
+            "agreements_confirmed": rows(
+                AgreementConfirmation, AgreementConfirmation.user_id == user_id
+            ),
+            "follow_ups": rows(FollowUp, FollowUp.user_id == user_id),
             "messages": rows(ActionMessage, ActionMessage.user_id == user_id),
             "directory_roles": rows(DirectoryRole, DirectoryRole.user_id == user_id),
             "person": rows(Person, Person.user_id == user_id),

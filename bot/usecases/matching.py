@@ -15,6 +15,7 @@ from bot.notify import Notifier
 from bot.usecases import deputies
 from bot.usecases.common import already, audit, explained, load_request, summary, transition
 from bot.usecases.decisions import Done
+from bot.usecases.search import refresh_document
 from models import ExchangeRequest, Expert, RequestPartner
 
 
@@ -75,6 +76,7 @@ def name_experts(
     note: str | None,
     notifier: Notifier,
     now: datetime,
+    offer: str | None = None,
 ) -> Done:
     """Store the experts of one partner city and introduce everyone in a group DM.
 
@@ -94,6 +96,7 @@ def name_experts(
                     user_id=user,
                     named_by=actor,
                     note=note,
+                    offer=offer,
                     named_at=now,
                 )
             )
@@ -107,6 +110,8 @@ def name_experts(
             session.exec(select(Expert.city_key).where(Expert.request_id == request_id)).all()
         )
         matched = partners <= named
+        if offer:
+            refresh_document(session, request_id, now=now)
         if matched:
             transition(
                 session,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.db import SessionFactory
 from bot.domain import rules
@@ -13,8 +13,10 @@ from bot.domain.errors import Refused
 from bot.domain.request import Summary
 from bot.domain.states import Action, Status
 from bot.notify import Notifier
+from bot.slack.reflections import Shared
 from bot.usecases.common import load_request, summary, transition
-from models import ExchangeRequest, Expert, Reflection
+from bot.usecases.search import refresh_document
+from models import ExchangeRequest, Expert, Reflection, ReminderSent
 
 
 def _check(session: Session, request: ExchangeRequest, actor: str, today: date) -> None:
@@ -53,8 +55,11 @@ def submit_reflection(
     rating: int,
     notifier: Notifier,
     now: datetime,
+    will_apply: str | None = None,
+    share: str = "report",
 ) -> Summary:
-    """Store one reflection per person; the first one completes the request."""
+    """Store one reflection per person; the first one completes the request; the last one
+    asked posts the joint reflection to the group DM."""
     try:
         with session_factory.begin() as session:
             request = load_request(session, request_id)
@@ -68,9 +73,13 @@ def submit_reflection(
                     recommend=recommend,
                     rating=rating,
                     created_at=now,
+                    will_apply=will_apply,
+                    share=share if share in rules.SHARE_CHOICES else "report",
                 )
             )
             session.flush()
+            if share == "network":  # found in search from now on
+                refresh_document(session, request_id, now=now)
             completing = request.status != Status.COMPLETED
             if completing:
                 transition(
@@ -86,6 +95,90 @@ def submit_reflection(
             notifier.reflected(session, s, actor, now=now)
             if completing:
                 notifier.completed(session, s, now=now)
+            post_joint_reflection(session, request, notifier, now=now, due=False)
     except IntegrityError:
         raise Refused("refused.already_reflected", {"id": request_id}) from None
     return s
+
+
+# --- the joint reflection in the group DM ------------------------------------------------
+
+SUMMARY_STEP = "summary"
+FOLLOW_UP_STEP = "followup"
+SUMMARY_AFTER_DAYS = 14  # without every answer, the summary goes out this long after the end
+SUMMARY_WINDOW_DAYS = 60  # older exchanges are not summarised late any more
+
+
+def reflectors(session: Session, request: ExchangeRequest) -> list[tuple[str, str]]:
+    """Who is asked to reflect, with their city: the requester, then the experts."""
+    experts = session.exec(
+        select(Expert.user_id, Expert.city_key)
+        .where(Expert.request_id == request.id)
+        .order_by(col(Expert.id))
+    ).all()
+    people = {request.requester_id: request.own_city_key}
+    for user, city in experts:
+        people.setdefault(user, city)
+    return list(people.items())
+
+
+def post_joint_reflection(
+    session: Session, request: ExchangeRequest, notifier: Notifier, *, now: datetime, due: bool
+) -> bool:
+    """Post the summary once: when everyone asked has answered, or when `due` (14 days).
+    Only what each person shared with the participants (or the network) is in it."""
+    asked = reflectors(session, request)
+    rows = session.exec(
+        select(Reflection)
+        .where(Reflection.request_id == request.id)
+        .order_by(col(Reflection.created_at), col(Reflection.id))
+    ).all()
+    if not rows or (not due and len(rows) < len(asked)):
+        return False
+    try:
+        with session.begin_nested():  # the unique step: of two racing callers one posts
+            session.add(
+                ReminderSent(request_id=request.id or 0, step=SUMMARY_STEP, round=1, sent_at=now)
+            )
+    except IntegrityError:
+        return False
+    city_of = dict(asked)
+    shared = [
+        Shared(
+            r.user_id, city_of.get(r.user_id, ""), r.rating, r.worked, r.not_worked, r.will_apply
+        )
+        for r in rows
+        if r.share in ("participants", "network")
+    ]
+    if shared:
+        s = summary(session, request)
+        notifier.joint_reflection(session, s, shared, answered=len(rows), asked=len(asked), now=now)
+    return True
+
+
+def joint_reflections_due(
+    session_factory: SessionFactory, notifier: Notifier, *, now: datetime
+) -> int:
+    """The job: summaries of exchanges ended 14 days ago whose participants did not all
+    answer. Returns how many were posted."""
+    today = now.astimezone(notifier.tz).date()
+    done = select(ReminderSent.request_id).where(ReminderSent.step == SUMMARY_STEP)
+    with session_factory() as session:
+        due = session.exec(
+            select(ExchangeRequest.id).where(
+                col(ExchangeRequest.status).in_(rules.AGREED),
+                col(ExchangeRequest.date_to) <= today - timedelta(days=SUMMARY_AFTER_DAYS),
+                col(ExchangeRequest.date_to) > today - timedelta(days=SUMMARY_WINDOW_DAYS),
+                col(ExchangeRequest.purged_at).is_(None),
+                col(ExchangeRequest.id).not_in(done),
+            )
+        ).all()
+    posted = 0
+    for request_id in due:
+        with session_factory.begin() as session:
+            request = session.get(ExchangeRequest, request_id)
+            if request is not None and post_joint_reflection(
+                session, request, notifier, now=now, due=True
+            ):
+                posted += 1
+    return posted

@@ -39,6 +39,7 @@ from models import (
     City,
     CostClaim,
     ExchangeRequest,
+    FollowUp,
     Network,
     Reflection,
     RequestPartner,
@@ -94,15 +95,15 @@ class Report:
     city_names: dict[str, str]
     topic_names: dict[str, str]
     topic_names_en: dict[str, str]
+    # Day 45 ("Haben Sie etwas davon umgesetzt?"): yes / partly / not_yet -> answers.
+    follow_ups: dict[str, int] = field(default_factory=dict)
+    # Reflections by who may read them: report / participants / network.
+    shared: dict[str, int] = field(default_factory=dict)
     # The travel budget per city (and the network's), in cents.
     budget_rows: list[BudgetRow] = field(default_factory=list)
     # Exchanges by the month (1–12) of their first day; the page's chart per month.
     by_month: dict[int, int] = field(default_factory=dict)
-    # Left empty until issue 15 (follow-up, lessons) fills them; the HTML page
-    # (bot.render.report_html) shows their sections only when they are filled.
-    # answer to "Haben Sie etwas davon umgesetzt?" (yes/partly/no/...) -> people
-    followup_answers: dict[str, int] = field(default_factory=dict)
-    # (city key, lesson) shared with the network
+    # (own city key, lesson) of reflections shared with the network, oldest first.
     lessons_shared: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -165,6 +166,12 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 col(Reflection.request_id).in_(ids)
             )
         ).all()
+        shares = session.exec(
+            select(Reflection.share).where(col(Reflection.request_id).in_(ids))
+        ).all()
+        follow_ups = session.exec(
+            select(FollowUp.answer).where(col(FollowUp.request_id).in_(ids))
+        ).all()
         claims = session.exec(
             select(CostClaim.request_id, CostClaim.status, CostClaim.amount_cents).where(
                 col(CostClaim.request_id).in_(ids)
@@ -174,6 +181,11 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
             select(Budget.city_key, Budget.amount_cents).where(
                 Budget.year == year, col(Budget.active)
             )
+        ).all()
+        lessons = session.exec(
+            select(Reflection.request_id, Reflection.worked, Reflection.will_apply, Reflection.id)
+            .where(col(Reflection.request_id).in_(ids), Reflection.share == "network")
+            .order_by(col(Reflection.created_at), col(Reflection.id))
         ).all()
         starts = session.exec(
             select(col(ExchangeRequest.date_from)).where(col(ExchangeRequest.id).in_(ids))
@@ -218,6 +230,8 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         city_names=dict(cities),
         topic_names={key: name for key, name, _ in topics},
         topic_names_en={key: name_en for key, _, name_en in topics if name_en},
+        follow_ups={a: follow_ups.count(a) for a in ("yes", "partly", "not_yet")},
+        shared={k: shares.count(k) for k in rules.SHARE_CHOICES},
         budget_rows=_budget_rows(
             [(row[0], row[1], row[5]) for row in exchanges],
             {request_id: (status, cents) for request_id, status, cents in claims},
@@ -225,6 +239,11 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
             {key: name for key, name in cities},
         ),
         by_month=_per_month(starts),
+        lessons_shared=[
+            (own_city[request_id], " – ".join(part for part in (worked, will_apply) if part))
+            for request_id, worked, will_apply, _ in lessons
+            if worked or will_apply
+        ],
     )
 
 

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers the tables)
+from models.memory import FTS_OBJECTS
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -18,6 +19,8 @@ def run_migrations() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Full-text tables and indexes are written by hand in the migrations.
+        include_name=lambda name, _kind, _parents: name not in FTS_OBJECTS,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -22,7 +22,14 @@ from sqlalchemy import Engine, event, insert, text
 from bot.db import SessionFactory
 from bot.domain.request import DIRECTIONS, FORMATS
 from bot.settings import Settings
-from models import ActionMessage, ExchangeRequest, Expert, RequestPartner
+from models import (
+    ActionMessage,
+    ExchangeRequest,
+    Expert,
+    Reflection,
+    RequestPartner,
+    SearchDocument,
+)
 from tests.bench.load import percentile
 from tests.payloads import SIGNING_SECRET
 
@@ -33,7 +40,18 @@ STATUSES = (
     ("declined", 10), ("cancelled", 7), ("completed", 55),
 )  # fmt: skip
 BIG_TABLES = ("exchange_request", "request_partner", "action_message", "expert", "audit_entry",
-              "outbox_message", "reminder_sent", "reflection")  # fmt: skip
+              "outbox_message", "reminder_sent", "reflection", "search_document")  # fmt: skip
+# What the stored requests are about: each title takes one, so a search word matches 1 in 20.
+SUBJECTS = (
+    "Mobilitätsstationen im Quartier", "Quartiersschulen gemeinsam planen", "Wohnungsbau am Fluss",
+    "Bürgerbeteiligung digital", "Radverkehr an Kreuzungen", "Stadtteilzentren beleben",
+    "Klimaanpassung im Bestand", "Grünflächen pflegen", "Leerstand nutzen", "Baugruppen fördern",
+    "Lärmschutz an Straßen", "Spielplätze planen", "Sozialer Wohnungsbau", "Jugendbeteiligung",
+    "Hitzeschutz in Schulen", "Parken im Quartier", "Innenstadt nach dem Handel",
+    "Energetische Sanierung", "Nachbarschaftshilfe", "Zwischennutzung von Brachen",
+)  # fmt: skip
+CITY_NAMES = {"bremen": "Bremen", "leipzig": "Leipzig", "nuernberg": "Nürnberg"}
+SEARCH_WORDS = "Mobilitätsstation"  # matches the first subject (its plural): 1 in 20
 CHUNK = 5_000
 
 
@@ -50,6 +68,10 @@ class Build:
     @property
     def median(self) -> float:
         return percentile(self.seconds, 50)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.seconds, 99)
 
     @property
     def worst(self) -> float:
@@ -69,7 +91,7 @@ def fill(engine: Engine, rows: int, *, seed: int = 7) -> float:
     statuses = [s for s, _ in STATUSES]
     weights = [w for _, w in STATUSES]
     for start in range(0, rows, CHUNK):
-        requests, partners, messages, experts = [], [], [], []
+        requests, partners, messages, experts, documents, lessons = [], [], [], [], [], []
         for n in range(start, min(rows, start + CHUNK)):
             request_id = first + 1 + n
             created = now - timedelta(seconds=rng.randrange(5 * 365 * 86400))
@@ -81,7 +103,7 @@ def fill(engine: Engine, rows: int, *, seed: int = 7) -> float:
             requests.append(
                 {
                     "id": request_id,
-                    "title": f"Scale request {request_id}",
+                    "title": f"{SUBJECTS[request_id % len(SUBJECTS)]} {request_id}",
                     "question": "Wie habt ihr das gemacht? " * 4,
                     "topic_key": rng.choice(("wohnen", "mobilitaet")),
                     "format": rng.choice(FORMATS),
@@ -107,6 +129,11 @@ def fill(engine: Engine, rows: int, *, seed: int = 7) -> float:
             )
             partner = rng.choice([c for c in cities if c != own])
             partners.append({"request_id": request_id, "city_key": partner})
+            title, topic = requests[-1]["title"], requests[-1]["topic_key"]
+            body = f"{title}\nWie habt ihr das gemacht?\n{topic}\n{CITY_NAMES[own]}\n"
+            documents.append(
+                {"request_id": request_id, "body": body + CITY_NAMES[partner], "updated_at": now}
+            )
             if status == "submitted":
                 for user in CONTACTS[own]:
                     messages.append(
@@ -119,6 +146,13 @@ def fill(engine: Engine, rows: int, *, seed: int = 7) -> float:
                     {"request_id": request_id, "city_key": partner, "user_id": f"U0X{n % 500:04d}",
                      "named_by": CONTACTS[partner][0], "note": None, "named_at": created}
                 )  # fmt: skip
+            if status == "completed" and n % 10 == 0:  # a lesson shared with the network
+                lessons.append(
+                    {"request_id": request_id, "user_id": requester, "worked": "Vor Ort sehen",
+                     "not_worked": None, "recommend": True, "rating": 4, "created_at": created,
+                     "will_apply": "Standorte gemeinsam wählen", "share": "network",
+                     "posted_at": created}
+                )  # fmt: skip
         with engine.begin() as conn:
             conn.execute(insert(ExchangeRequest.__table__), requests)  # type: ignore[attr-defined]
             conn.execute(insert(RequestPartner.__table__), partners)  # type: ignore[attr-defined]
@@ -126,6 +160,9 @@ def fill(engine: Engine, rows: int, *, seed: int = 7) -> float:
                 conn.execute(insert(ActionMessage.__table__), messages)  # type: ignore[attr-defined]
             if experts:
                 conn.execute(insert(Expert.__table__), experts)  # type: ignore[attr-defined]
+            conn.execute(insert(SearchDocument.__table__), documents)  # type: ignore[attr-defined]
+            if lessons:
+                conn.execute(insert(Reflection.__table__), lessons)  # type: ignore[attr-defined]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             for table in ("exchange_request", "action_message", "expert"):
@@ -171,6 +208,24 @@ def digest_builder(session_factory: SessionFactory) -> Callable[[], None] | str:
 
     def build() -> None:
         digest_messages(build_digest(session_factory, today=today), directory, "de")
+
+    return build
+
+
+def search_builder(session_factory: SessionFactory) -> Callable[[], None] | str:
+    """A search as `/cr-request suche` runs it: the first page, rendered (Block Kit)."""
+    try:
+        from bot.slack.search import search_message
+        from bot.usecases.directory import load_directory
+        from bot.usecases.search import search
+    except ImportError as exc:
+        return f"n/a (not built yet: {exc})"
+    directory = load_directory(session_factory)
+
+    def build() -> None:
+        found = search(session_factory, "U0S00042", SEARCH_WORDS)
+        assert len(found.hits) == 10 and found.more, "the search found too little"
+        search_message(found, directory, "de")
 
     return build
 

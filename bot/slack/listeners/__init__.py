@@ -11,16 +11,19 @@ from slack_bolt import App
 
 from bot.services import Services
 from bot.slack.listeners import (
+    agreement,
     claims,
     decisions,
     deputies,
     errors,
     filing,
+    followup,
     guards,
     home,
     matching,
     reflection,
     runtime,
+    search,
 )
 
 
@@ -33,5 +36,8 @@ def register(app: App, services: Services) -> None:
     matching.register(app)
     home.register(app)
     reflection.register(app)
+    search.register(app)
+    agreement.register(app)
+    followup.register(app)
     deputies.register(app)
     claims.register(app)

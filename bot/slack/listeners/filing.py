@@ -14,6 +14,7 @@ from bot.i18n import t
 from bot.services import Services
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
+from bot.slack.listeners import search as search_listener
 from bot.slack.listeners.common import modal_lang, tell_privately, user_of
 from bot.slack.listeners.deputies import DEPUTY_WORDS, deputy_command
 from bot.slack.report_chart import post_report_chart
@@ -105,6 +106,10 @@ def answer_command(
         respond(response_type="ephemeral", **report_message(report, lang))
         if client is not None:
             post_report_chart(client, user, report, lang, respond)
+    elif word in search_listener.SEARCH_WORDS:
+        search_listener.search_command(args, user, lang, services, ack, respond)
+    elif word in search_listener.EXPERT_WORDS:
+        search_listener.experts_command(args, lang, services, ack)
     else:
         ack(**messages.help_message(lang, unknown=word))
 

@@ -9,8 +9,10 @@ from slack_sdk import WebClient
 
 from bot.domain import answers
 from bot.domain.answers import TEXT_MAX
+from bot.i18n import t
 from bot.services import Services
 from bot.slack import ids, views
+from bot.slack.blocks import escape
 from bot.slack.listeners.common import (
     modal_lang,
     naming_target,
@@ -20,7 +22,10 @@ from bot.slack.listeners.common import (
     user_of,
 )
 from bot.slack.listeners.guards import verify_origin
-from bot.usecases import matching
+from bot.slack.search import people_counts
+from bot.usecases import matching, search
+
+SUGGESTED = 5  # experts suggested in the naming modal
 
 
 def register(app: App) -> None:
@@ -51,8 +56,27 @@ def name_experts_clicked(
             now=services.clock(),
         )
         lang = services.lang_of(user)
+        # Who acted as expert on the topic for this city before: suggested first.
+        before = search.experts_for_topic(
+            services.session_factory, s.topic_key, city_key=target.city
+        )[:SUGGESTED]
+        suggestion = None
+        if before:
+            suggestion = t(
+                lang,
+                "modal.name.suggested",
+                topic=escape(services.directory.topic_label(s.topic_key, lang)),
+                city=escape(city_name),
+                people=people_counts(before, lang),
+            )
         modal = views.name_experts_modal(
-            target.request_id, target.city, city_name, lang, request=s, directory=services.directory
+            target.request_id,
+            target.city,
+            city_name,
+            lang,
+            request=s,
+            directory=services.directory,
+            suggestion=suggestion,
         )
         show_context(client, view_id, modal)
 
@@ -66,6 +90,7 @@ def name_experts_submitted(
     state = view.get("state", {}).get("values")
     experts = list(dict.fromkeys(views.users_value(state, ids.B_EXPERTS)))
     note = views.text_value(state, ids.B_NOTE)[:TEXT_MAX] or None
+    offer = views.text_value(state, ids.B_OFFER).strip()[: views.OFFER_MAX] or None
     bot_user = context.bot_user_id
     problem = answers.check_experts(experts, ids.B_EXPERTS, bot_user=bot_user)
     if problem:
@@ -80,6 +105,7 @@ def name_experts_submitted(
         experts,
         actor=user,
         note=note,
+        offer=offer,
         notifier=services.notifier(),
         now=services.clock(),
     )

@@ -65,6 +65,8 @@ def reflection_submitted(
         recommend=views.selected_value(state, ids.B_RECOMMEND),
         worked=views.text_value(state, ids.B_WORKED),
         not_worked=views.text_value(state, ids.B_NOT_WORKED),
+        will_apply=views.text_value(state, ids.B_WILL_APPLY),
+        share=views.selected_value(state, ids.B_SHARE),
     )
     if isinstance(result, list):
         ack(response_action="errors", errors=views.form_errors(result, lang))
@@ -77,6 +79,8 @@ def reflection_submitted(
         not_worked=result.not_worked,
         recommend=result.recommend,
         rating=result.rating,
+        will_apply=result.will_apply,
+        share=result.share,
         notifier=services.notifier(),
         now=services.clock(),
     )

@@ -1,0 +1,150 @@
+"""The joint reflection in the group DM (side by side per city), the day-45 question,
+and the digest channel's "Aus der Reflexion": pure builders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.directory import Directory
+from bot.domain.request import Summary
+from bot.i18n import t, tn
+from bot.slack import ids
+from bot.slack.blocks import (
+    Block,
+    actions,
+    button,
+    clip,
+    context,
+    escape,
+    fields_section,
+    input_block,
+    modal,
+    option,
+    section,
+)
+from bot.slack.messages import Message, cities_line, plain_t
+from bot.slack.search import lesson_text
+from bot.slack.views import small_metadata
+from bot.usecases.search import Lesson
+
+FIELD_TEXT = 600  # per answer in a side-by-side field (a field holds 2000)
+FOLLOW_UP_ANSWERS = ("yes", "partly", "not_yet")
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One person's reflection as far as they shared it with the participants."""
+
+    user_id: str
+    city_key: str
+    rating: int
+    worked: str | None
+    not_worked: str | None
+    will_apply: str | None
+
+
+def _one(r: Shared, lang: str) -> str:
+    lines = [f"<@{r.user_id}> · {t(lang, 'summary.rating', n=r.rating)}"]
+    for key, text in (
+        ("summary.worked", r.worked),
+        ("summary.not_worked", r.not_worked),
+        ("summary.will_apply", r.will_apply),
+    ):
+        if text:
+            lines.append(f"_{t(lang, key)}:_ {escape(clip(' '.join(text.split()), FIELD_TEXT))}")
+    return "\n".join(lines)
+
+
+def joint_reflection(
+    s: Summary,
+    shared: Sequence[Shared],
+    directory: Directory,
+    lang: str,
+    *,
+    answered: int,
+    asked: int,
+) -> Message:
+    """One message: the reflections shared with the participants, a column per city
+    (the requester's city first)."""
+    title = escape(clip(s.title, 150))
+    blocks: list[Block] = [section(t(lang, "summary.reflections", id=s.id, title=title))]
+    cities = [s.own_city_key, *s.partner_keys]
+    fields = []
+    for city in cities:
+        mine = [r for r in shared if r.city_key == city]
+        if mine:
+            name = escape(directory.city_name(city))
+            fields.append(clip(f"*{name}*\n" + "\n\n".join(_one(r, lang) for r in mine), 2000))
+    blocks.append(fields_section(fields))
+    if answered < asked:
+        blocks.append(context(t(lang, "summary.reflections.some", n=answered, total=asked)))
+    push = plain_t(lang, "summary.reflections.push", id=s.id, title=clip(s.title, 120))
+    return {"text": push, "blocks": blocks}
+
+
+def follow_up_question(s: Summary, lang: str) -> Message:
+    title = escape(clip(s.title, 150))
+    buttons = [
+        button(t(lang, f"followup.{a}"), ids.A_FOLLOW_UP, f"{s.id}:{a}") for a in FOLLOW_UP_ANSWERS
+    ]
+    return {
+        "text": plain_t(lang, "followup.push", id=s.id, title=clip(s.title, 120)),
+        "blocks": [
+            section(t(lang, "followup.ask", id=s.id, title=title)),
+            actions(f"followup_{s.id}", *buttons),
+        ],
+    }
+
+
+def follow_up_modal(request_id: int, answer: str, lang: str) -> dict[str, Any]:
+    choices = [option(t(lang, f"followup.{a}"), a) for a in FOLLOW_UP_ANSWERS]
+    initial = next((c for c in choices if c["value"] == answer), choices[0])
+    blocks = [
+        input_block(
+            ids.B_FOLLOW_UP,
+            t(lang, "followup.modal.answer"),
+            {
+                "type": "radio_buttons",
+                "action_id": ids.VALUE,
+                "options": choices,
+                "initial_option": initial,
+            },
+        ),
+        input_block(
+            ids.B_NOTE,
+            t(lang, "followup.modal.note"),
+            {"type": "plain_text_input", "action_id": ids.VALUE, "max_length": 300},
+            optional=True,
+        ),
+    ]
+    return modal(
+        ids.VIEW_FOLLOW_UP,
+        t(lang, "followup.modal.title"),
+        blocks,
+        submit=t(lang, "modal.reflect.submit"),
+        close=t(lang, "modal.close"),
+        private_metadata=small_metadata(id=request_id, lang=lang),
+    )
+
+
+def lessons_post(
+    grouped: Sequence[tuple[Summary, Sequence[Lesson]]], directory: Directory, lang: str
+) -> Message:
+    """The digest channel's "Aus der Reflexion": the day's shared lessons, per exchange."""
+    blocks: list[Block] = [section(t(lang, "lessons.title"))]
+    n = 0
+    for s, lessons in grouped[:20]:
+        head = t(
+            lang,
+            "lessons.request",
+            id=s.id,
+            title=escape(clip(s.title, 150)) if s.title else "–",
+            cities=escape(cities_line(s, directory)),
+        )
+        lines = [f"> {escape(lesson_text(lesson))}" for lesson in lessons[:5]]
+        n += len(lessons)
+        blocks.append(section(head + "\n" + "\n".join(lines)))
+    blocks.append(context(t(lang, "lessons.more")))
+    return {"text": tn(lang, "lessons.push", n), "blocks": blocks[:50]}

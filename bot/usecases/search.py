@@ -1,0 +1,252 @@
+"""The network's memory: full-text search over past exchanges, and who acted as expert.
+
+Each request has one search document (title, question, topic, cities, goals, what the
+host side offered, lessons shared with the network), rewritten by `refresh_document` in
+the transaction of whatever changed it. SQLite searches it through an FTS5 table kept
+in step by triggers, PostgreSQL through a GIN index on a stored `to_tsvector('german', body)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from bot.db import SessionFactory
+from bot.domain import rules
+from bot.domain import search as words
+from bot.domain.request import Summary
+from bot.usecases.common import summaries
+from models import City, ExchangeRequest, Expert, Reflection, RequestPartner, SearchDocument, Topic
+
+PAGE = 10
+LESSONS_PER_HIT = 3
+EXPERTS_PER_TOPIC = 5
+# Who was expert on a result's topic is counted over its latest agreed exchanges.
+TOPIC_RECENT = 200
+PURGED_PREFIX = "purged"
+_SEARCHABLE = tuple(sorted(rules.SEARCHABLE))
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A reflection shared with the network; `user_id` is None once purged."""
+
+    user_id: str | None
+    worked: str | None
+    not_worked: str | None
+    will_apply: str | None
+
+
+@dataclass(frozen=True)
+class ExpertCount:
+    city_key: str
+    user_id: str
+    exchanges: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    request: Summary
+    experts: tuple[tuple[str, str], ...]  # (city, user), in the order named
+    lessons: tuple[Lesson, ...]
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of results; `more` when there is a next page."""
+
+    query: str
+    offset: int
+    hits: list[Hit]
+    more: bool
+    # Who acted as expert before on the topics of these results, most exchanges first.
+    topic_experts: dict[str, list[ExpertCount]] = field(default_factory=dict)
+
+
+# --- the document -------------------------------------------------------------------
+
+
+def document_text(session: Session, request_id: int) -> str:
+    """Everything a request is found by, as one text."""
+    request = session.get(ExchangeRequest, request_id)
+    if request is None:
+        return ""
+    parts: list[str | None] = [request.title, request.question, request.goals]
+    topic = session.get(Topic, request.topic_key)
+    if topic is not None:
+        parts += [topic.name, topic.name_en]
+    partners = session.exec(
+        select(RequestPartner.city_key).where(RequestPartner.request_id == request_id)
+    ).all()
+    cities = [request.own_city_key, *partners]
+    for key in cities:
+        city = session.get(City, key)
+        parts.append(city.name if city else key)
+    parts += session.exec(
+        select(Expert.offer).where(Expert.request_id == request_id, col(Expert.offer).is_not(None))
+    ).all()
+    for lesson in _lessons(session, [request_id]).get(request_id, []):
+        parts += [lesson.worked, lesson.not_worked, lesson.will_apply]
+    return "\n".join(dict.fromkeys(p for p in parts if p))
+
+
+def refresh_document(session: Session, request_id: int, *, now: datetime) -> None:
+    """Rewrite the request's search document (in the caller's transaction)."""
+    body = document_text(session, request_id)
+    document = session.get(SearchDocument, request_id)
+    if document is None:
+        session.add(SearchDocument(request_id=request_id, body=body, updated_at=now))
+    elif document.body != body:
+        document.body = body
+        document.updated_at = now
+        session.add(document)
+    session.flush()
+
+
+# --- search -------------------------------------------------------------------------
+
+
+def search(
+    session_factory: SessionFactory,
+    viewer: str,
+    query: str,
+    *,
+    offset: int = 0,
+    limit: int = PAGE,
+) -> Found:
+    """Exchanges matching every word of `query` that `viewer` may see, best first,
+    newest first among equals; one page of `limit` from `offset`."""
+    found = words.terms(query)
+    offset = max(0, offset)
+    if not found:
+        return Found(query, offset, [], False)
+    with session_factory() as session:
+        ids = _matching_ids(session, viewer, found, offset=offset, limit=limit + 1)
+        more = len(ids) > limit
+        ids = ids[:limit]
+        return Found(query, offset, _hits(session, ids), more, _topic_experts_of(session, ids))
+
+
+def _matching_ids(
+    session: Session, viewer: str, found: list[str], *, offset: int, limit: int
+) -> list[int]:
+    params = {"viewer": viewer, "limit": limit, "offset": offset}
+    statuses = ", ".join(f"'{s}'" for s in _SEARCHABLE)  # constants, not input
+    visible = f"(r.status IN ({statuses}) OR r.requester_id = :viewer)"
+    if session.get_bind().dialect.name == "sqlite":
+        sql = (
+            "SELECT r.id FROM search_fts JOIN exchange_request r ON r.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :q AND {visible} "
+            "ORDER BY round(bm25(search_fts), 4), r.created_at DESC, r.id DESC "
+            "LIMIT :limit OFFSET :offset"
+        )
+        params["q"] = words.fts5_query(found)
+    else:
+        sql = (
+            "SELECT r.id FROM search_document d JOIN exchange_request r ON r.id = d.request_id, "
+            "to_tsquery('german', :q) q "
+            f"WHERE d.search_tsv @@ q AND {visible} "
+            "ORDER BY round(ts_rank(d.search_tsv, q)::numeric, 4) "
+            "DESC, r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
+        )
+        params["q"] = words.tsquery(found)
+    return [int(i) for i in session.execute(text(sql), params).scalars()]
+
+
+def _hits(session: Session, ids: list[int]) -> list[Hit]:
+    if not ids:
+        return []
+    rows = session.exec(select(ExchangeRequest).where(col(ExchangeRequest.id).in_(ids))).all()
+    by_id = {s.id: s for s in summaries(session, list(rows))}
+    experts: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+    for request_id, city, user in session.exec(
+        select(Expert.request_id, Expert.city_key, Expert.user_id)
+        .where(col(Expert.request_id).in_(ids))
+        .order_by(col(Expert.id))
+    ).all():
+        if not user.startswith(PURGED_PREFIX):
+            experts[request_id].append((city, user))
+    lessons = _lessons(session, ids)
+    return [
+        Hit(by_id[i], tuple(experts[i]), tuple(lessons.get(i, [])[:LESSONS_PER_HIT]))
+        for i in ids
+        if i in by_id
+    ]
+
+
+def _lessons(session: Session, ids: Iterable[int]) -> dict[int, list[Lesson]]:
+    found: dict[int, list[Lesson]] = {}
+    for r in session.exec(
+        select(Reflection)
+        .where(col(Reflection.request_id).in_(list(ids)), Reflection.share == "network")
+        .order_by(col(Reflection.created_at), col(Reflection.id))
+    ).all():
+        if not (r.worked or r.not_worked or r.will_apply):
+            continue
+        user = None if r.user_id.startswith(PURGED_PREFIX) else r.user_id
+        found.setdefault(r.request_id, []).append(
+            Lesson(user, r.worked, r.not_worked, r.will_apply)
+        )
+    return found
+
+
+# --- experts ------------------------------------------------------------------------
+
+
+def experts_for_topic(
+    session_factory: SessionFactory, topic_key: str, *, city_key: str | None = None
+) -> list[ExpertCount]:
+    """Who acted as expert on `topic_key` (in an agreed exchange), most exchanges first."""
+    with session_factory() as session:
+        return _experts(session, [topic_key], city_key=city_key).get(topic_key, [])
+
+
+def _topic_experts_of(session: Session, ids: list[int]) -> dict[str, list[ExpertCount]]:
+    if not ids:
+        return {}
+    topics = session.exec(
+        select(ExchangeRequest.topic_key).where(col(ExchangeRequest.id).in_(ids)).distinct()
+    ).all()
+    found: dict[str, list[ExpertCount]] = {}
+    for topic in sorted(topics):
+        experts = _experts(session, [topic], recent=TOPIC_RECENT).get(topic, [])
+        if experts:
+            found[topic] = experts[:EXPERTS_PER_TOPIC]
+    return found
+
+
+def _experts(
+    session: Session,
+    topic_keys: list[str],
+    *,
+    city_key: str | None = None,
+    recent: int | None = None,
+) -> dict[str, list[ExpertCount]]:
+    """Experts per topic with their number of agreed exchanges (of the `recent` latest)."""
+    exchanges = func.count(func.distinct(Expert.request_id))
+    agreed = select(ExchangeRequest.id).where(
+        col(ExchangeRequest.topic_key).in_(topic_keys),
+        col(ExchangeRequest.status).in_(_SEARCHABLE),
+    )
+    if recent is not None:
+        agreed = agreed.order_by(col(ExchangeRequest.date_from).desc()).limit(recent)
+    statement = (
+        select(ExchangeRequest.topic_key, Expert.city_key, Expert.user_id, exchanges)
+        .join(ExchangeRequest, col(ExchangeRequest.id) == col(Expert.request_id))
+        .where(
+            col(Expert.request_id).in_(agreed.scalar_subquery()),
+            col(Expert.user_id).not_like(f"{PURGED_PREFIX}%"),
+        )
+        .group_by(col(ExchangeRequest.topic_key), col(Expert.city_key), col(Expert.user_id))
+        .order_by(exchanges.desc(), col(Expert.city_key), col(Expert.user_id))
+    )
+    if city_key is not None:
+        statement = statement.where(Expert.city_key == city_key)
+    found: dict[str, list[ExpertCount]] = {}
+    for topic, city, user, n in session.exec(statement).all():
+        found.setdefault(topic, []).append(ExpertCount(city, user, int(n)))
+    return found
