@@ -28,6 +28,7 @@ from models import (
     City,
     CostClaim,
     ExchangeRequest,
+    FollowUp,
     Network,
     Reflection,
     RequestPartner,
@@ -52,7 +53,17 @@ TOPICS = {
 FORMATS = ("workshop", "site_visit", "online", "bilateral", "public_event")
 # Seasonal: fewer exchanges in the summer holidays and around Christmas.
 MONTH_WEIGHTS = (2, 4, 5, 4, 5, 3, 1, 1, 5, 6, 4, 1)
-SIZE = (1240, 3800)  # the page at 1240 px wide, tall enough for all of it
+LESSONS = [
+    ("Die Begehung vor Ort hat mehr gezeigt als jede Präsentation.",
+     "Wir laden die Bauaufsicht beim nächsten Mal von Anfang an ein."),
+    ("Kleine Runde, konkrete Fälle: so kamen wir schnell zu Lösungen.",
+     "Unsere Quartiersbeiräte arbeiten künftig mit denselben Leitfragen."),
+    ("Der Austausch über Förderanträge hat uns ein halbes Jahr gespart.",
+     "Die Vorlage für den Antrag übernehmen wir für 2027."),
+    ("Offen über Fehler zu sprechen war der wertvollste Teil.",
+     "Wir richten eine Sprechstunde für Nachbarstädte ein."),
+]  # fmt: skip
+SIZE = (1240, 4100)  # the page at 1240 px wide, tall enough for all of it
 
 
 def seed_year(session_factory: SessionFactory, year: int = YEAR, *, seed: int = 16) -> None:
@@ -115,14 +126,23 @@ def seed_year(session_factory: SessionFactory, year: int = YEAR, *, seed: int = 
                 )
             if status == "completed":
                 for person in range(rng.randint(1, 2)):
+                    lesson = LESSONS[n // 8 % len(LESSONS)] if person == 0 and n % 8 == 1 else None
                     s.add(
                         Reflection(
                             request_id=request.id,
                             user_id=f"U0REF{n:03}{person}",
                             rating=rng.choices((2, 3, 4, 5), weights=(1, 3, 6, 5))[0],
                             recommend=rng.random() < 0.85,
-                            created_at=created + timedelta(days=45),
+                            created_at=created + timedelta(days=45 + person),
+                            worked=lesson[0] if lesson else None,
+                            will_apply=lesson[1] if lesson else None,
+                            share="network" if lesson else "report",
                         )
+                    )
+                if start < date(year, 10, 15):
+                    answer = rng.choices(("yes", "partly", "not_yet"), weights=(5, 4, 2))[0]
+                    s.add(
+                        FollowUp(request_id=request.id, user_id=request.requester_id, answer=answer)
                     )
         # A few requests that did not become exchanges, for the status table.
         for n, status in enumerate(("submitted", "needs_info", "declined", "cancelled")):
