@@ -18,6 +18,7 @@ from bot.startup import output_failure, writable_output
 if TYPE_CHECKING:  # the use cases are imported when a command runs, as in bot.cli
     from bot.db import SessionFactory
     from bot.settings import Settings
+    from bot.usecases.report import Report
 
 COMMANDS = ("report", "purge", "export")
 
@@ -31,7 +32,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "is written as UTF-8 with BOM, which German spreadsheet software opens cleanly.",
     )
     report.add_argument("--year", type=_year, required=True, metavar="YYYY")
-    report.add_argument("--format", choices=("csv", "markdown"), default="csv")
+    report.add_argument(
+        "--format",
+        choices=("csv", "markdown", "html", "pdf"),
+        default="csv",
+        help="html: one self-contained page with charts; pdf: that page printed by headless "
+        "Chromium (Debian's chromium package), needs --output",
+    )
     report.add_argument(
         "--separator",
         choices=(";", ","),
@@ -99,7 +106,12 @@ def _report(args: argparse.Namespace, settings: Settings, session_factory: Sessi
     from bot.render.report import report_csv, report_markdown
     from bot.usecases.report import yearly_report
 
+    if args.format == "pdf" and args.output is None:
+        print("cr-bot: --format pdf needs --output FILE", file=sys.stderr)
+        return 2
     report = yearly_report(session_factory, args.year, tz=settings.timezone)
+    if args.format in ("html", "pdf"):
+        return _report_page(args, report, settings)
     if args.format == "markdown":
         text = report_markdown(report, settings.language)
         encoding = "utf-8"
@@ -111,6 +123,33 @@ def _report(args: argparse.Namespace, settings: Settings, session_factory: Sessi
         return 0
     # newline="": the CSV already ends its rows with \r\n.
     _write(args.output, text, encoding=encoding, newline="")
+    print(f"report {args.year} written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _report_page(args: argparse.Namespace, report: Report, settings: Settings) -> int:
+    import tempfile
+
+    from bot.render import browser
+    from bot.render.report_html import report_html
+
+    today = datetime.now(settings.timezone).date()
+    page = report_html(report, settings.language, today=today)
+    if args.format == "html":
+        if args.output is None:
+            sys.stdout.write(page)
+            return 0
+        _write(args.output, page, encoding="utf-8", newline="")
+    else:
+        with tempfile.TemporaryDirectory(prefix="cr-bot-report-") as tmp:
+            source = Path(tmp) / "report.html"
+            source.write_text(page, encoding="utf-8")
+            try:
+                browser.print_pdf(source, Path(tmp) / "report.pdf")
+            except (browser.BrowserMissing, RuntimeError, OSError) as exc:
+                print(f"cr-bot: no PDF: {exc}", file=sys.stderr)
+                return 1
+            _write_bytes(args.output, (Path(tmp) / "report.pdf").read_bytes())
     print(f"report {args.year} written to {args.output}", file=sys.stderr)
     return 0
 
@@ -146,6 +185,13 @@ def _export(args: argparse.Namespace, session_factory: SessionFactory, now: date
 def _write(path: Path, text: str, *, encoding: str, newline: str | None = None) -> None:
     try:
         path.write_text(text, encoding=encoding, newline=newline)
+    except OSError as exc:
+        raise output_failure(exc, path) from None
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
     except OSError as exc:
         raise output_failure(exc, path) from None
 

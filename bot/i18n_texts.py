@@ -583,6 +583,77 @@ TEXTS: dict[str, dict[str, str]] = {
                              "report."},
     "report.bad_year": {"de": "Bitte ein Jahr angeben, z. B. `/cr-request report {year}`.",
                         "en": "Please give a year, e.g. `/cr-request report {year}`."},
+    # --- the yearly report as a page (cr-bot report --format html) and its Slack chart --
+    "page.subtitle": {"de": "Kollegiale Beratung zwischen Partnerstädten: das Jahr {year} "
+                            "in Zahlen",
+                      "en": "Peer advice between partner cities: {year} in numbers"},
+    "page.as_of": {"de": "Stand: {date}", "en": "As of {date}"},
+    "page.headline": {"de": "Das Jahr auf einen Blick", "en": "The year at a glance"},
+    "page.h.exchanges": {"de": "Austausche", "en": "Exchanges"},
+    "page.h.people": {"de": "Reisende Personen", "en": "People travelling"},
+    "page.h.cities": {"de": "Beteiligte Städte", "en": "Cities taking part"},
+    "page.h.topics": {"de": "Themen", "en": "Topics"},
+    "page.h.budget_used": {"de": "Budget ausgeschöpft", "en": "Budget used"},
+    "page.h.budget_used_of": {"de": "{paid} von {budget}", "en": "{paid} of {budget}"},
+    "page.h.cost": {"de": "Geschätzte Reisekosten", "en": "Estimated travel costs"},
+    "page.months": {"de": "Austausche pro Monat", "en": "Exchanges per month"},
+    "page.months.note": {"de": "Nach dem Monat des ersten Austauschtags.",
+                         "en": "By the month of the exchange's first day."},
+    "page.month": {"de": "Monat", "en": "Month"},
+    "page.pairs": {"de": "Städtepaare: wer mit wem?", "en": "City pairs: who with whom?"},
+    "page.pairs.note": {"de": "Zeilen: die anfragende Stadt; Spalten: die Partnerstadt. "
+                              "Zahlen auf beiden Seiten der Diagonale zeigen "
+                              "Gegenseitigkeit.",
+                        "en": "Rows: the city asking; columns: the partner city. Numbers "
+                              "on both sides of the diagonal show reciprocity."},
+    "page.pairs.from": {"de": "Anfragende Stadt", "en": "City asking"},
+    "page.pairs.to": {"de": "Partnerstadt", "en": "Partner city"},
+    "page.pairs.mutual": {"de": "Gegenseitig: {pairs}.", "en": "Both ways: {pairs}."},
+    "page.pairs.mutual_n": {"de": "In {n} von {total} Städtepaaren gab es Austausche in beide "
+                                  "Richtungen.",
+                            "en": "{n} of {total} city pairs had exchanges both ways."},
+    "page.topics_formats": {"de": "Themen und Formate", "en": "Topics and formats"},
+    "page.budget": {"de": "Budget je Stadt", "en": "Budget per city"},
+    "page.budget.none": {"de": "Für dieses Jahr steht kein Budget im Verzeichnis.",
+                         "en": "There is no budget in the directory for this year."},
+    "page.budget.city": {"de": "Stadt", "en": "City"},
+    "page.budget.budget": {"de": "Budget", "en": "Budget"},
+    "page.budget.committed": {"de": "Zugesagt", "en": "Committed"},
+    "page.budget.paid": {"de": "Ausgezahlt", "en": "Paid"},
+    "page.budget.total": {"de": "Gesamt", "en": "Total"},
+    "page.ratings": {"de": "Wie hilfreich war der Austausch?", "en": "How useful was it?"},
+    "page.ratings.note": {"de": "{n} Reflexionen, Durchschnitt {mean} von 5; {share} würden "
+                                "C+R weiterempfehlen.",
+                          "en": "{n} reflections, mean {mean} of 5; {share} would recommend "
+                                "C+R."},
+    "page.ratings.none": {"de": "Noch keine Reflexionen zu den Austauschen dieses Jahres.",
+                          "en": "No reflections on this year's exchanges yet."},
+    "page.followup": {"de": "Haben Sie etwas davon umgesetzt?",
+                      "en": "Have you put any of it into practice?"},
+    "page.followup.answer": {"de": "Antwort", "en": "Answer"},
+    "page.followup.people": {"de": "Personen", "en": "People"},
+    "page.followup.yes": {"de": "Ja", "en": "Yes"},
+    "page.followup.partly": {"de": "Teilweise", "en": "Partly"},
+    "page.followup.no": {"de": "Nein", "en": "No"},
+    "page.followup.not_yet": {"de": "Noch nicht", "en": "Not yet"},
+    "page.lessons": {"de": "Erkenntnisse für das Netzwerk", "en": "Lessons shared with the "
+                                                               "network"},
+    "page.details": {"de": "Die Zahlen im Einzelnen", "en": "The numbers in detail"},
+    "page.chart_label": {"de": "Diagramm: {title}", "en": "Chart: {title}"},
+    "page.nothing": {"de": "Keine Austausche in diesem Jahr.",
+                     "en": "No exchanges this year."},
+    "report.chart.comment": {"de": "*{title}* · Austausche: {exchanges} · Reisende Personen: "
+                                   "{people} · Städte: {cities} · Themen: {topics}",
+                             "en": "*{title}* · Exchanges: {exchanges} · People travelling: "
+                                   "{people} · Cities: {cities} · Topics: {topics}"},
+    "report.chart.budget_used": {"de": "Budget ausgeschöpft: {share}",
+                                 "en": "Budget used: {share}"},
+    "report.chart.failed": {"de": ":warning: Die Grafik zum Jahresbericht konnte Slack gerade "
+                                  "nicht annehmen; die Zahlen oben sind vollständig. Bitte "
+                                  "später noch einmal `/cr-request report {year}` senden.",
+                            "en": ":warning: Slack could not take the report's chart just "
+                                  "now; the numbers above are complete. Please send "
+                                  "`/cr-request report {year}` again later."},
     "report.status.submitted": {"de": "eingereicht", "en": "submitted"},
     "report.status.needs_info": {"de": "Rückfrage offen", "en": "question pending"},
     "report.status.approved": {"de": "genehmigt", "en": "approved"},

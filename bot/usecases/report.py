@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -100,6 +101,10 @@ class Report:
     shared: dict[str, int] = field(default_factory=dict)
     # The travel budget per city (and the network's), in cents.
     budget_rows: list[BudgetRow] = field(default_factory=list)
+    # Exchanges by the month (1–12) of their first day; the page's chart per month.
+    by_month: dict[int, int] = field(default_factory=dict)
+    # (own city key, lesson) of reflections shared with the network, oldest first.
+    lessons_shared: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def rating_mean(self) -> float | None:
@@ -177,6 +182,14 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 Budget.year == year, col(Budget.active)
             )
         ).all()
+        lessons = session.exec(
+            select(Reflection.request_id, Reflection.worked, Reflection.will_apply, Reflection.id)
+            .where(col(Reflection.request_id).in_(ids), Reflection.share == "network")
+            .order_by(col(Reflection.created_at), col(Reflection.id))
+        ).all()
+        starts = session.exec(
+            select(col(ExchangeRequest.date_from)).where(col(ExchangeRequest.id).in_(ids))
+        ).all()
         network = session.get(Network, 1)
         cities = session.exec(select(City.key, City.name)).all()
         topics = session.exec(select(Topic.key, Topic.name, Topic.name_en)).all()
@@ -225,7 +238,19 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
             dict(budgets),
             {key: name for key, name in cities},
         ),
+        by_month=_per_month(starts),
+        lessons_shared=[
+            (own_city[request_id], " – ".join(part for part in (worked, will_apply) if part))
+            for request_id, worked, will_apply, _ in lessons
+            if worked or will_apply
+        ],
     )
+
+
+def _per_month(starts: Sequence[date | None]) -> dict[int, int]:
+    """Every month 1–12, in order, with the exchanges starting in it."""
+    months = Counter(start.month for start in starts if start is not None)
+    return {month: months.get(month, 0) for month in range(1, 13)}
 
 
 def _budget_rows(

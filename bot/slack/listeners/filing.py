@@ -17,6 +17,7 @@ from bot.slack.digest import digest_messages
 from bot.slack.listeners import search as search_listener
 from bot.slack.listeners.common import modal_lang, tell_privately, user_of
 from bot.slack.listeners.deputies import DEPUTY_WORDS, deputy_command
+from bot.slack.report_chart import post_report_chart
 from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
 from bot.slack.views import form_errors, metadata_id, parse_metadata, raw_request, request_modal
 from bot.usecases import decisions, digest, filing
@@ -58,7 +59,7 @@ def request_command(
         # Someone new: their Slack locale first (a second at most), so even the first
         # answer is in their language.
         services.learn_languages([user], timeout=1.0)
-    answer_command(word, words[1:], user, services, ack, respond)
+    answer_command(word, words[1:], user, services, ack, respond, client=client)
 
 
 def answer_command(
@@ -68,9 +69,11 @@ def answer_command(
     services: Services,
     ack: Ack,
     respond: Respond,
+    *,
+    client: WebClient | None = None,
 ) -> None:
     """help, list, upcoming, report: short answers in the ack, long ones by the
-    response_url after it."""
+    response_url after it (the report's chart, a file, by the Web API `client`)."""
     lang = services.lang_of(user)
     if word in HELP_WORDS:
         ack(**messages.help_message(lang))
@@ -101,6 +104,8 @@ def answer_command(
         ack()
         report = yearly_report(services.session_factory, year, tz=services.settings.timezone)
         respond(response_type="ephemeral", **report_message(report, lang))
+        if client is not None:
+            post_report_chart(client, user, report, lang, respond)
     elif word in search_listener.SEARCH_WORDS:
         search_listener.search_command(args, user, lang, services, ack, respond)
     elif word in search_listener.EXPERT_WORDS:
