@@ -12,9 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from slack_bolt import Ack, BoltContext, BoltResponse
+from slack_sdk import WebClient
 
+from bot.domain.errors import Refused
 from bot.server import build, make_http_server
 from bot.slack import ids
+from bot.slack.listeners.errors import on_error
 from tests.conftest import USERS, BotUnderTest, Clock, settings_for
 from tests.fakeslack import FakeSlack
 from tests.flows import blocks_text, click, dms_to, last_dm, submit_request, text_state
@@ -106,3 +110,33 @@ def test_a_refused_submission_is_answered_in_its_ack(production_bot):
     assert status == 200
     assert body["response_action"] == "update"
     assert f"<@{CONTACT}>" in blocks_text(body["view"]["blocks"])
+
+
+def test_a_refusal_before_the_ack_leaves_the_requests_ack_to_bolt(production_bot):
+    """Bolt's HTTP thread sends whatever `response` holds the moment the request's ack is
+    set. The error handler must build its answer apart and return it, so Bolt copies it into
+    `response` first; acking the request itself sent Slack a 500 now and then (under load)."""
+    bot = production_bot
+    ack = Ack()
+    pending = BoltResponse(status=500)  # what Bolt hands over for a listener failed unacked
+    body = {
+        "type": "view_submission",
+        "user": {"id": OTHER_CONTACT},
+        "view": {"id": "V0DEC1", "callback_id": ids.VIEW_DECLINE, "private_metadata": "{}"},
+    }
+
+    answer = on_error(
+        bot.services,
+        Refused("refused.not_contact", {"city": "Leipzig"}),
+        body,
+        BoltContext(),
+        ack,
+        pending,
+        WebClient(base_url=bot.slack.url, token="xoxb-test"),
+    )
+
+    assert ack.response is None  # untouched: Bolt sets it once `pending` carries the answer
+    assert answer is not None and answer.status == 200
+    sent = json.loads(answer.body)
+    assert sent["response_action"] == "update"
+    assert "Leipzig" in blocks_text(sent["view"]["blocks"])

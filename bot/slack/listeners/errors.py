@@ -51,13 +51,17 @@ def on_error(
     # Nothing to deliver, unless a refusal handed something on (committed before it).
     context[FAILED] = not (isinstance(error, Refused) and error.handed_on)
     if isinstance(error, Refused):
+        # Not acked yet (`response` is Bolt's 500): the answer is built on a scratch Ack and
+        # returned, and Bolt copies it into the response it sends. Calling the request's own
+        # ack here would wake Bolt's waiting HTTP thread (production: it polls ack.response)
+        # before that copy, and Slack got the 500 (seen under load in the benchmark).
+        answer = Ack() if response is not None else ack
         try:
-            reply_to_refusal(services, error, body, context, ack, client)
+            reply_to_refusal(services, error, body, context, answer, client)
         except Exception as exc:
             # The reason could not be shown (Slack failed us): as any other failure.
             return on_unknown_error(services, exc, body, response, client)
-        # With no ack yet, the reply acked; Bolt answers Slack with what `ack` holds.
-        return ack.response if response is not None else None
+        return answer.response if response is not None else None
     return on_unknown_error(services, error, body, response, client)
 
 
