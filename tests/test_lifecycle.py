@@ -18,6 +18,7 @@ from bot.usecases.report import yearly_report
 from models import (
     ActionMessage,
     AuditEntry,
+    CostClaim,
     ExchangeRequest,
     Expert,
     OutboxMessage,
@@ -286,3 +287,32 @@ def test_cli_export_writes_json(session_factory, tmp_path: Path, capsys):
     assert run_cli(["export", "--user", "U0NOBODY"], session_factory) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["user_id"] == "U0NOBODY" and printed["requests_filed"] == []
+
+
+def test_purge_keeps_a_claims_amounts_and_drops_its_note_claimant_and_receipts(session_factory):
+    """Receipts are the claimant's own uploads (names like 'Bahnticket Meier.pdf'): purge
+    drops their names and links with the note, and keeps what the report counts."""
+    ids = seed(session_factory)
+    with session_factory.begin() as s:
+        s.add(
+            CostClaim(
+                request_id=ids["r1"],
+                status="paid",
+                amount_cents=42_000,
+                note="Bahn, zwei Personen",
+                claimed_by="U0REQ1",
+                receipts=[{"id": "F0A1", "name": "Bahnticket Meier.pdf", "permalink": "https://x"}],
+                asked_at=NOW - YEAR * 2,
+                updated_at=NOW - YEAR * 2,
+            )
+        )
+    before = yearly_report(session_factory, 2026, tz=TZ)
+
+    purge(session_factory, YEAR, now=NOW)
+
+    with session_factory() as s:
+        claim = s.get(CostClaim, ids["r1"])
+    assert claim is not None
+    assert (claim.note, claim.claimed_by, claim.receipts) == (None, None, [])
+    assert (claim.status, claim.amount_cents) == ("paid", 42_000)
+    assert yearly_report(session_factory, 2026, tz=TZ).budget_rows == before.budget_rows

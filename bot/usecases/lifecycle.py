@@ -165,11 +165,12 @@ def _scrub_children(session: Session, ids: list[int]) -> None:
     session.execute(
         update(FollowUp).where(col(FollowUp.request_id).in_(ids)).values(user_id=PURGED, note=None)
     )
-    # Cost claims keep their amounts (the report's) and lose the note and who claimed.
+    # Cost claims keep their amounts (the report's) and lose the note, who claimed and the
+    # receipts' names and links (the claimant's own uploads; the files stay in Slack).
     session.execute(
         update(CostClaim)
         .where(col(CostClaim.request_id).in_(ids))
-        .values(note=None, claimed_by=None)
+        .values(note=None, claimed_by=None, receipts=[])
     )
     session.execute(
         update(AuditEntry)
