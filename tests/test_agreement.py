@@ -132,3 +132,12 @@ def test_the_naming_modal_suggests_who_was_expert_on_the_topic_before(bot):
     hint = next(i for i, b in enumerate(shown["blocks"]) if "Schon Expert/in" in blocks_text([b]))
     field = next(i for i, b in enumerate(shown["blocks"]) if b.get("block_id") == ids.B_EXPERTS)
     assert hint < field
+
+
+def test_the_contacts_decide_knowing_what_the_requester_wants_to_take_home(bot):
+    submit_request(bot, "U0REQ1", **{ids.B_GOALS: p.text_value(GOALS)})
+    text = blocks_text(last_dm(bot, "U0LEI1").params["blocks"])
+    assert f"*Ziele*\n{GOALS}" in text
+    # Without goals there is no empty heading.
+    submit_request(bot, "U0REQ1", view_id="V0NOGOALS")
+    assert "*Ziele*" not in blocks_text(last_dm(bot, "U0LEI1").params["blocks"])

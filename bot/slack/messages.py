@@ -110,6 +110,8 @@ def summary_blocks(
     ]
     if with_question:
         blocks.append(section(f"*{t(lang, 'summary.question')}*\n{escape(s.question)}"))
+        if s.goals:
+            blocks.append(section(f"*{t(lang, 'summary.goals')}*\n{escape(s.goals)}"))
     return blocks
 
 
