@@ -29,7 +29,15 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default=None)
     parser.add_argument("--requests", type=int, help="requests per kind (default 2000)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers on PostgreSQL (default 2)"
+    )
+    parser.add_argument(
+        "--sqlite-workers",
+        type=int,
+        default=1,
+        help="gunicorn workers on SQLite (default 1, as the embedded default runs)",
+    )
     parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
     parser.add_argument("--rows", type=int, help="stored requests for the Home tab and digest")
     parser.add_argument(
@@ -44,6 +52,7 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         requests=args.requests or (QUICK_REQUESTS if args.quick else 2000),
         clients=args.clients,
         workers=args.workers,
+        sqlite_workers=args.sqlite_workers,
         threads=args.threads,
         databases=("sqlite", "postgresql") if database == "both" else (database,),
         postgres_url=args.postgres_url,

@@ -204,7 +204,8 @@ def _row(
         assert box is not None
         what = (
             f"{box.n:,} due DMs written at once, sent by the bot's own senders "
-            f"({outcome.options.workers} workers); first → last `chat.postMessage`; "
+            f"({ours.workers} worker{'s' if ours.workers != 1 else ''}); "
+            "first → last `chat.postMessage`; "
             f"server CPU {ms(box.server_cpu)} per message. The fake alone, same run: "
             f"{box.fake_limit:,.0f} msg/s to {box.fake_clients} threads of a bare slack_sdk "
             "client"
@@ -311,7 +312,8 @@ def machine(outcome: Outcome) -> str:
             f"SQLite {sqlite3.sqlite_version}"
             + "".join(f", {v}" for v in {r.server_version for r in outcome.databases} if v),
             f"- server: `gunicorn 'bot.wsgi:create()' -w {o.workers} --threads {o.threads} "
-            f"-k gthread` on 127.0.0.1; the fake Slack and the load generator share this process",
+            f"-k gthread` on 127.0.0.1 (`-w {o.sqlite_workers}` on SQLite, as the embedded "
+            "default runs); the fake Slack and the load generator share this process",
             f"- command: `{o.command}`",
         ]
     )
