@@ -419,7 +419,7 @@ def test_markdown_in_both_languages(session_factory, capsys):
         "| Kennzahl | Wert |",
         "|---|---:|",
         "| Anfragen gestellt | 8 |",
-        "| Geschätzte Reisekosten (EUR) | 2.450,50 € |",
+        "| Geschätzte Reisekosten | 2.450,50 € |",
         "| Entscheidungsdauer, Median (Stunden) | 18,0 |",
         "| Würden weiterempfehlen (%) | 66,7 |",
         "## Austausche nach Städtepaar",
@@ -436,7 +436,7 @@ def test_markdown_in_both_languages(session_factory, capsys):
     for line in (
         "# C+R annual report 2026 – koopstadt",
         "| Requests filed | 8 |",
-        "| Estimated travel costs (EUR) | €2,450.50 |",
+        "| Estimated travel costs | €2,450.50 |",
         "| Rating, mean (1–5) | 3.50 |",
         "| Housing | 2 |",
         "| Site visit | 1 |",
@@ -484,7 +484,7 @@ def test_report_message_shows_the_numbers(session_factory, lang):
         for part in (
             "Austausche: *4*",
             "Reisende Personen: *9*",
-            "Geschätzte Reisekosten (EUR): *2.450,50 €*",
+            "Geschätzte Reisekosten: *2.450,50 €*",
             "• Leipzig → Bremen: *2*",
             "• Mobilität: *2*",
             "Würden weiterempfehlen (%): *66,7*",
@@ -492,7 +492,7 @@ def test_report_message_shows_the_numbers(session_factory, lang):
             assert part in texts, part
     else:
         assert blocks[0]["text"]["text"] == "C+R annual report 2026 – koopstadt"
-        assert "Estimated travel costs (EUR): *€2,450.50*" in texts
+        assert "Estimated travel costs: *€2,450.50*" in texts
         assert "• Housing: *2*" in texts
 
 

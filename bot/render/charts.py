@@ -69,10 +69,11 @@ def count(n: int, lang: str) -> str:
 
 
 def euros(amount: Decimal | float, lang: str, *, cents: bool = True) -> str:
-    """20.000,00 € (German) / EUR 20,000.00 (English); without cents for axes."""
+    """20.000,00 € (German) / €20,000.00 (English), as in the bot's messages; without cents
+    for axes."""
     text = f"{amount:,.2f}" if cents else f"{amount:,.0f}"
     if lang == "en":
-        return f"EUR {text}"
+        return f"€{text}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + " €"
 
 

@@ -37,6 +37,11 @@ def number(value: float | Decimal | None, places: int, *, comma: bool) -> str:
     return text.replace(".", ",") if comma else text
 
 
+def unit_for(label: str, human: bool) -> str:
+    """People read amounts with their "€"; only the CSV's plain numbers need "(EUR)"."""
+    return label.removesuffix(" (EUR)") if human else label
+
+
 def overview_rows(report: Report, lang: str, *, comma: bool | None = None) -> list[tuple[str, str]]:
     """(label, value) of the headline numbers, shared by every rendering.
 
@@ -52,7 +57,7 @@ def overview_rows(report: Report, lang: str, *, comma: bool | None = None) -> li
         (t(lang, "report.requests_filed"), str(report.requests_filed)),
         (t(lang, "report.exchanges"), str(report.exchanges)),
         (t(lang, "report.travellers"), str(report.travellers)),
-        (t(lang, "report.cost"), cost),
+        (unit_for(t(lang, "report.cost"), human), cost),
         (t(lang, "report.with_cost"), str(report.exchanges_with_cost)),
         (t(lang, "report.decisions"), str(report.decisions)),
         (
@@ -101,7 +106,7 @@ def budget_table(report: Report, lang: str, *, comma: bool | None = None) -> Tab
                 euros(row.remaining_cents),
             )
         )
-    return (t(lang, "report.by_budget"), header, rows)
+    return (unit_for(t(lang, "report.by_budget"), comma is None), header, rows)
 
 
 def tables(report: Report, lang: str, *, comma: bool | None = None) -> list[Table]:

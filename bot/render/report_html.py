@@ -23,7 +23,7 @@ from bot.i18n import t
 from bot.i18n_texts import TEXTS
 from bot.render import charts
 from bot.render.charts import count, euros
-from bot.render.report import format_name, status_name
+from bot.render.report import format_name, status_name, unit_for
 from bot.usecases.report import Report
 
 MONTHS_LONG = {
@@ -155,7 +155,7 @@ def overview(report: Report, lang: str) -> list[tuple[str, str]]:
         (t(lang, "report.requests_filed"), count(report.requests_filed, lang)),
         (t(lang, "report.exchanges"), count(report.exchanges, lang)),
         (t(lang, "report.travellers"), count(report.travellers, lang)),
-        (t(lang, "report.cost"), euros(report.cost_eur, lang)),
+        (unit_for(t(lang, "report.cost"), True), euros(report.cost_eur, lang)),
         (t(lang, "report.with_cost"), count(report.exchanges_with_cost, lang)),
         (t(lang, "report.decisions"), count(report.decisions, lang)),
         (t(lang, "report.decision_median"), decimal(report.decision_hours_median, 1, lang)),
