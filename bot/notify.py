@@ -132,10 +132,6 @@ class Notifier:
             tracked.closed = True
             session.add(tracked)
 
-    def deciders(self, s: Summary) -> tuple[str, ...]:
-        """The active contacts of the requester's city; coordinators if the city has none."""
-        return self.directory.contacts_of(s.own_city_key) or self.directory.coordinators
-
     def decision_needed(
         self,
         session: Session,
