@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from bot.db import SessionFactory, make_engine, upgrade
-from bot.server import Runtime, build, make_http_server
-from bot.settings import Settings
+from bot.entry.server import Runtime, build, make_http_server
+from bot.infra.db import SessionFactory, make_engine, upgrade
+from bot.infra.settings import Settings
 from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.db import SessionFactory, make_engine, upgrade
+from bot.infra.db import SessionFactory, make_engine, upgrade
 from bot.render.browser import screenshot
 from bot.render.report_html import report_html
 from bot.usecases.report import yearly_report

@@ -40,10 +40,10 @@ from bot.domain.request import (
     TRAVELLERS_MIN,
     parse_amount,
 )
-from bot.i18n import t
 from bot.slack import ids
 from bot.slack.listeners.guards import REQUEST_BUTTONS
 from bot.slack.views import request_modal
+from bot.texts import t
 from models import AuditEntry, ExchangeRequest, RequestPartner
 from tests import payloads as p
 from tests.flows import dms_to, form_values, last_dm, submit_request

@@ -13,8 +13,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.directory_file import parse_directory
 from bot.domain.request import QUESTION_MAX, TITLE_MAX, Summary
+from bot.infra.directory_file import parse_directory
 from bot.slack import home, messages, views
 from bot.slack.digest import digest_messages
 from bot.usecases.digest import Digest

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.directory_file import check_directory, parse_directory
 from bot.domain.budget import BudgetInfo, BudgetLine
 from bot.domain.errors import Refused
-from bot.i18n import fmt_cents, fmt_money
+from bot.infra.directory_file import check_directory, parse_directory
 from bot.slack import ids
 from bot.slack.budget import budget_text
+from bot.texts import fmt_cents, fmt_money
 from bot.usecases import decisions
 from models import AuditEntry, ExchangeRequest
 from tests import payloads as p

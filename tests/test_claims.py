@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from bot.domain.claims import Claim, Receipt, receipts_from_json
-from bot.scheduler import reflect_job
+from bot.entry.scheduler import reflect_job
 from bot.slack import ids
 from bot.slack.claims import claim_news, claim_prompt, receipt_links
 from bot.slack.programme_views import receipts

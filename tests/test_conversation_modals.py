@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import event
 
-from bot.scheduler import reflect_job
+from bot.entry.scheduler import reflect_job
 from bot.slack import ids
 from tests.conftest import Clock
 from tests.flows import blocks_text, click, last_dm, submit_opened, submit_request, text_state

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler import reflect_job, remind_job
+from bot.entry.scheduler import reflect_job, remind_job
 from bot.slack import ids
 from bot.slack.blocks import WORD_JOINER
 from tests import payloads as p
@@ -418,7 +418,7 @@ def test_one_group_dm_for_all_partner_cities_and_the_requester_gets_its_link(bot
 
 
 def test_english_texts_read_naturally(bot):
-    from bot.i18n_texts import TEXTS
+    from bot.texts.texts_core import TEXTS
 
     english = " ".join(entry["en"] for entry in TEXTS.values())
     for clumsy in ("Nothing more to do for you", "The network pays the travel", "Knöpfe"):

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.directory_file import parse_directory
 from bot.domain.request import COST_MAX, Problem, Summary
-from bot.i18n import join_names
-from bot.i18n_texts import TEXTS
+from bot.infra.directory_file import parse_directory
 from bot.slack import home, ids, messages, views
 from bot.slack.digest import digest_messages, digest_text
 from bot.slack.report_message import report_refused
+from bot.texts import join_names
+from bot.texts.texts_core import TEXTS
 from bot.usecases.digest import Digest
 from bot.usecases.home import HomeData
 from tests import payloads as p

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from bot.db import SessionFactory, make_engine
+from bot.infra.db import SessionFactory, make_engine
 from bot.slack import ids
 from models import ExchangeRequest, OutboxMessage
 from tests import payloads as p

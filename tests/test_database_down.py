@@ -34,9 +34,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bot.domain.request import RequestDraft
-from bot.i18n import t
-from bot.server import Runtime, build, make_http_server
+from bot.entry.server import Runtime, build, make_http_server
 from bot.slack import ids
+from bot.texts import t
 from bot.usecases import filing
 from models import ExchangeRequest
 from models.types import utcnow

@@ -274,7 +274,7 @@ def test_cancel_from_the_private_list(bot):
 
 
 def test_history_prints_the_audit_trail(bot, capsys, monkeypatch):
-    from bot.cli import main
+    from bot.entry.cli import main
 
     submit_request(bot, "U0REQ1")
     click(bot, "U0LEI1", last_dm(bot, "U0LEI1"), ids.A_DECLINE)

@@ -281,7 +281,7 @@ def test_the_home_tab_sets_shows_and_ends_a_deputy(bot):
 
 
 def test_an_all_away_request_is_not_escalated_again(bot):
-    from bot.scheduler import remind_job
+    from bot.entry.scheduler import remind_job
 
     _command(bot, "U0BRE1", "abwesend bis 31.12.")
     seed(bot, state="submitted", requester="U0REQ2", own="bremen", partners=("leipzig",))

@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from bot.db import SessionFactory, make_engine, upgrade
-from bot.directory_file import (
+from bot.domain.directory import CityInfo, Directory, TopicContact
+from bot.infra.db import SessionFactory, make_engine, upgrade
+from bot.infra.directory_file import (
     DirectoryFileError,
     Problem,
     check_directory,
     load_directory_file,
     parse_directory,
 )
-from bot.domain.directory import CityInfo, Directory, TopicContact
 from bot.usecases.directory import SyncReport, load_directory, sync_directory
 from models.tables import City, DirectoryRole, Network, Topic
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from bot.directory_file import parse_directory
 from bot.domain import answers, rules
 from bot.domain.errors import Refused
 from bot.domain.request import (
@@ -24,6 +23,7 @@ from bot.domain.request import (
     validate,
 )
 from bot.domain.states import Action, Status, TransitionNotAllowed, next_status
+from bot.infra.directory_file import parse_directory
 from tests.conftest import DIRECTORY
 
 DIR = parse_directory(DIRECTORY)

@@ -28,9 +28,9 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.i18n import t
 from bot.slack import ids
 from bot.slack.listeners.home import render_home
+from bot.texts import t
 from models import AuditEntry, ExchangeRequest, Expert, OutboxMessage
 from tests import payloads as p
 from tests.conftest import DIRECTORY, Clock, running_bot

@@ -200,7 +200,7 @@ def test_several_problems_are_shown_at_once(bot):
 def test_topic_removed_while_the_modal_was_open(bot, directory_file: Path):
     text = directory_file.read_text().replace('key = "mobilitaet"', 'key = "verkehr"')
     directory_file.write_text(text)
-    from bot.directory_file import load_directory_file
+    from bot.infra.directory_file import load_directory_file
     from bot.usecases.directory import sync_directory
 
     sync_directory(bot.session_factory, load_directory_file(directory_file), now=bot.clock())

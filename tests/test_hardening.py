@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.directory_file import parse_directory
+from bot.infra.directory_file import parse_directory
 from bot.slack import ids
 from bot.slack.listeners.guards import foreign
 from bot.usecases.directory import sync_directory

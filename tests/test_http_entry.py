@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
-from bot.db import SessionFactory, make_engine
+from bot.infra.db import SessionFactory, make_engine
 
 # Nothing listens on port 1: connecting is refused at once.
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/none"

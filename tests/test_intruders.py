@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.scheduler import digest_job, reflect_job, remind_job
+from bot.entry.scheduler import digest_job, reflect_job, remind_job
 from bot.slack import ids
 from models import AuditEntry, ExchangeRequest, OutboxMessage
 from tests import payloads as p
@@ -366,8 +366,8 @@ def _bremen_request() -> dict[str, Any]:
 def test_no_app_token_in_any_log_line_in_socket_mode(fake_slack, database_url, directory_file):
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.server import build
-    from bot.settings import Settings
+    from bot.entry.server import build
+    from bot.infra.settings import Settings
     from tests.fakeslack import FakeSocketModeServer, close_socket_mode_client
 
     fake_slack.set_user("U0REQ1", email="anna.schmidt@leipzig.de")

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.i18n_texts import TEXTS
-from bot.i18n_texts_memory import MEMORY_TEXTS
+from bot.entry.scheduler import reflect_job
 from bot.render.report import report_csv
-from bot.scheduler import reflect_job
 from bot.slack import ids
+from bot.texts.texts_core import TEXTS
+from bot.texts.texts_memory import MEMORY_TEXTS
 from bot.usecases import lifecycle, search
 from bot.usecases.report import yearly_report
 from models import FollowUp, Reflection
@@ -83,7 +83,7 @@ def _joint(bot) -> list:
 
 def test_no_memory_text_replaces_an_existing_one():
     assert len(TEXTS) >= len(MEMORY_TEXTS)
-    with open("bot/i18n_texts.py", encoding="utf-8") as base:
+    with open("bot/texts/texts_core.py", encoding="utf-8") as base:
         source = base.read()
     assert [k for k in MEMORY_TEXTS if f'"{k}":' in source] == []
 

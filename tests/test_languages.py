@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from bot.scheduler import reflect_job
+from bot.entry.scheduler import reflect_job
 from bot.slack import ids
 from tests import payloads as p
 from tests.conftest import running_bot

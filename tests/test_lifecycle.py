@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.db import SessionFactory
+from bot.infra.db import SessionFactory
 from bot.usecases.lifecycle import count_purgeable, export_user, parse_duration, purge
 from bot.usecases.report import yearly_report
 from models import (

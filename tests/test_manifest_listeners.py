@@ -18,9 +18,9 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.listener import Listener
 from slack_sdk import WebClient
 
-from bot.app import create_app
-from bot.db import SessionFactory, make_engine
-from bot.settings import Settings
+from bot.entry.app import create_app
+from bot.infra.db import SessionFactory, make_engine
+from bot.infra.settings import Settings
 from bot.slack import ids
 from tests import payloads as p
 from tests.fakeslack import FakeSlack

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel, select
 
-from bot.db import alembic_config, make_engine, upgrade
+from bot.infra.db import alembic_config, make_engine, upgrade
 from models import AuditEntry
 from models.memory import FTS_OBJECTS
 
@@ -140,7 +140,7 @@ def test_instances_starting_at_once_migrate_once():
 def test_head_constant_is_the_newest_migration(session_factory):
     from alembic.script import ScriptDirectory as Scripts
 
-    from bot.db import schema_revision
+    from bot.infra.db import schema_revision
     from models.migrations import HEAD
 
     engine = session_factory.engine

@@ -19,7 +19,7 @@ from urllib.error import URLError
 
 import pytest
 
-from bot.startup import slack_failure
+from bot.entry.startup import slack_failure
 from tests.conftest import DIRECTORY
 from tests.fakeslack import FakeSlack, FakeSocketModeServer
 from tests.test_cli import BOT_TOKEN, HTTP_OK, REPO, clean_env, cr_bot, free_port, get
@@ -323,7 +323,7 @@ def test_run_without_the_file_but_a_synced_directory_warns_and_starts(fake_slack
 
     assert process.returncode == 0, log.read_text()
     assert (
-        "WARNING bot.server: CR_DIRECTORY=directory.toml not found: using the directory "
+        "WARNING bot.entry.server: CR_DIRECTORY=directory.toml not found: using the directory "
         "from the last sync in the database"
     ) in log.read_text()
 
@@ -412,7 +412,7 @@ def test_an_http_start_has_no_library_warnings(fake_slack, workdir):
     stderr = log.read_text()
     assert process.returncode == 0, stderr
     assert library_noise(stderr) == []
-    assert "INFO bot.server: directory directory.toml synced: " in stderr
+    assert "INFO bot.entry.server: directory directory.toml synced: " in stderr
 
 
 @pytest.fixture
@@ -444,7 +444,7 @@ def test_a_socket_mode_start_has_no_library_warnings(fake_slack, socket_server, 
 
 def gunicorn(cwd: Path, *config: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
     """gunicorn as the README runs it, two workers; (result, seconds until it exited)."""
-    command = [sys.executable, "-m", "gunicorn", *config, "bot.wsgi:create()"]
+    command = [sys.executable, "-m", "gunicorn", *config, "bot.entry.wsgi:create()"]
     command += ["-b", f"127.0.0.1:{free_port()}", "-w", "2", "-k", "gthread", "--threads", "2"]
     began = time.monotonic()
     result = subprocess.run(
@@ -505,7 +505,7 @@ def test_gunicorn_without_the_config_still_stops_instead_of_looping(workdir):
 def test_gunicorn_with_the_config_serves(fake_slack, workdir):
     port = free_port()
     log = workdir / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", *GUNICORN_CONF, "bot.wsgi:create()"]
+    command = [sys.executable, "-m", "gunicorn", *GUNICORN_CONF, "bot.entry.wsgi:create()"]
     command += ["-b", f"127.0.0.1:{port}", "-w", "2"]
     env = clean_env(workdir, **HTTP_OK, SLACK_API_URL=fake_slack.url)
     with log.open("w") as stderr:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.scheduler import reflect_job
+from bot.entry.scheduler import reflect_job
 from bot.slack import ids
 from models import ActionMessage, AuditEntry, ExchangeRequest, Expert, OutboxMessage, Reflection
 from tests import payloads as p

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.cli_admin import build_parser, dispatch
-from bot.db import SessionFactory
+from bot.entry.cli_admin import build_parser, dispatch
+from bot.infra.db import SessionFactory
+from bot.infra.settings import Settings
 from bot.render.report import report_csv, report_markdown
-from bot.settings import Settings
 from bot.slack.report_message import report_message, report_year
 from bot.usecases.report import Report, yearly_report
 from models import (

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.domain.schedule import DigestSchedule, add_working_days, latest_slot, period_key
-from bot.scheduler import digest_job, reflect_job, remind_job
+from bot.entry.scheduler import digest_job, reflect_job, remind_job
 from bot.slack import ids
 from models import DigestRun, ExchangeRequest, Reflection
 from tests import payloads as p
@@ -66,7 +66,7 @@ def test_working_days_skip_weekends():
 
 
 def test_bad_schedule_stops_with_one_line():
-    from bot.settings import Settings, SettingsError
+    from bot.infra.settings import Settings, SettingsError
 
     with pytest.raises(SettingsError, match="CR_DIGEST_SCHEDULE='sometimes'"):
         Settings.from_env(

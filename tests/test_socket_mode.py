@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.server import Runtime, build
-from bot.settings import Settings
+from bot.entry.server import Runtime, build
+from bot.infra.settings import Settings
 from bot.slack import ids
 from tests import payloads as p
 from tests.fakeslack import FakeSlack, FakeSocketModeServer, close_socket_mode_client

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from bot.db import SessionFactory, make_engine
+from bot.infra.db import SessionFactory, make_engine
 from bot.slack import ids
 from tests import payloads as p
 from tests.conftest import PG_URL

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hours
-from bot.scheduler import reflect_job, remind_job
-from bot.settings import Settings, SettingsError
+from bot.entry.scheduler import reflect_job, remind_job
+from bot.infra.settings import Settings, SettingsError
 from bot.slack import ids
 from tests.conftest import Clock, running_bot
 from tests.flows import buttons, click, dms_to, last_dm, submit_request

@@ -33,7 +33,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from bot.i18n import MONTHS, t  # noqa: E402
+from bot.texts import MONTHS, t  # noqa: E402
 from bot.usecases.report import Report  # noqa: E402
 
 CMAP = colormaps["cividis"]

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.domain.request import FORMATS
-from bot.i18n import fmt_cents, fmt_money, format_label, t
-from bot.i18n_texts import TEXTS
+from bot.texts import fmt_cents, fmt_money, format_label, t
+from bot.texts.texts_core import TEXTS
 from bot.usecases.report import Report
 
 Table = tuple[str, tuple[str, ...], list[tuple[str, ...]]]

@@ -19,11 +19,11 @@ from decimal import Decimal
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from bot.i18n import t
-from bot.i18n_texts import TEXTS
 from bot.render import charts
 from bot.render.charts import count, euros
 from bot.render.report import format_name, status_name, unit_for
+from bot.texts import t
+from bot.texts.texts_core import TEXTS
 from bot.usecases.report import Report
 
 MONTHS_LONG = {

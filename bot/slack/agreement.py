@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.i18n import fmt_range, join_names, t
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, escape, section
+from bot.texts import fmt_range, join_names, t
 
 QUOTE_MAX = 1000
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.domain.budget import BudgetInfo, BudgetLine
 from bot.domain.directory import Directory
-from bot.i18n import fmt_cents, t
 from bot.slack.blocks import Block, escape, section
+from bot.texts import fmt_cents, t
 
 Message = dict[str, Any]
 

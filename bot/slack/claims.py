@@ -9,11 +9,11 @@ from bot.domain.budget import to_cents
 from bot.domain.claims import Claim, ClaimStep, Receipt, next_steps
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.i18n import fmt_cents, t
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, clip, context, escape, section
 from bot.slack.messages import plain_t, push, quote, summary_blocks
 from bot.slack.targets import RequestTarget
+from bot.texts import fmt_cents, t
 
 Message = dict[str, Any]
 

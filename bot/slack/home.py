@@ -7,7 +7,6 @@ from typing import Any
 from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.i18n import fmt_date, fmt_range, status_label, t
 from bot.slack import ids
 from bot.slack.blocks import (
     Block,
@@ -22,6 +21,7 @@ from bot.slack.blocks import (
 from bot.slack.budget import budget_block
 from bot.slack.messages import cancel_actions, cities_line
 from bot.slack.targets import NamingTarget, RequestTarget
+from bot.texts import fmt_date, fmt_range, status_label, t
 
 MAX_BLOCKS = 100
 

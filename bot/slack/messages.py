@@ -13,18 +13,6 @@ from bot.domain.budget import Money
 from bot.domain.claims import ClaimState
 from bot.domain.directory import Directory
 from bot.domain.request import Summary, people_travelling
-from bot.i18n import (
-    date_token,
-    direction_label,
-    fmt_cents,
-    fmt_money,
-    fmt_range,
-    format_label,
-    join_names,
-    status_label,
-    t,
-    travellers_text,
-)
 from bot.slack import ids
 from bot.slack.blocks import (
     Block,
@@ -38,6 +26,18 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.targets import NamingTarget, RequestTarget
+from bot.texts import (
+    date_token,
+    direction_label,
+    fmt_cents,
+    fmt_money,
+    fmt_range,
+    format_label,
+    join_names,
+    status_label,
+    t,
+    travellers_text,
+)
 
 Message = dict[str, Any]
 # What the outbox puts in place of the permalink of the message a DM links to.

@@ -9,10 +9,10 @@ from typing import Any
 from bot.domain.claims import PERMALINK_MAX, RECEIPT_NAME_MAX, Receipt
 from bot.domain.directory import Directory
 from bot.domain.request import QUESTION_MAX, Summary
-from bot.i18n import t
 from bot.slack import ids
 from bot.slack.blocks import context, input_block, modal, option, plain, section
 from bot.slack.views import _str, _value, is_slack_id, request_context, small_metadata
+from bot.texts import t
 
 CLAIM_NOTE_MAX = 1000
 CLAIM_FILES_MAX = 10

@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.i18n import t, tn
 from bot.slack import ids
 from bot.slack.blocks import (
     Block,
@@ -27,6 +26,7 @@ from bot.slack.blocks import (
 from bot.slack.messages import Message, cities_line, plain_t
 from bot.slack.search import lesson_text
 from bot.slack.views import small_metadata
+from bot.texts import t, tn
 from bot.usecases.search import Lesson
 
 FIELD_TEXT = 600  # per answer in a side-by-side field (a field holds 2000)

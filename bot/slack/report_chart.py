@@ -13,8 +13,8 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.i18n import t
 from bot.slack.blocks import escape
+from bot.texts import t
 from bot.usecases.report import Report
 
 log = logging.getLogger(__name__)

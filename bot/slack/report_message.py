@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.i18n import t
 from bot.render.report import overview_rows, tables
 from bot.slack.blocks import TEXT_MAX, Block, context, escape, header, section
+from bot.texts import t
 from bot.usecases.report import Report
 
 MAX_BLOCKS = 50  # Slack's limit for a message

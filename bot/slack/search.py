@@ -10,7 +10,6 @@ from typing import Any
 
 from bot.domain.directory import Directory
 from bot.domain.search import QUERY_MAX
-from bot.i18n import fmt_range, join_names, status_label, t, tn
 from bot.slack import ids
 from bot.slack.blocks import (
     Block,
@@ -26,6 +25,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.messages import Message, cities_line
 from bot.slack.views import small_metadata
+from bot.texts import fmt_range, join_names, status_label, t, tn
 from bot.usecases.search import ExpertCount, Found, Hit, Lesson
 
 LESSON_MAX = 280

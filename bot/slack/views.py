@@ -21,7 +21,6 @@ from bot.domain.request import (
     RawRequest,
     Summary,
 )
-from bot.i18n import direction_label, fmt_money, fmt_range, format_label, t
 from bot.slack import ids
 from bot.slack.blocks import (
     Block,
@@ -36,6 +35,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.messages import cities_line
 from bot.slack.targets import ID_MAX, parse_id
+from bot.texts import direction_label, fmt_money, fmt_range, format_label, t
 
 SLACK_ID = re.compile(r"[A-Z0-9]{1,32}")
 

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain.errors import Refused
 from bot.domain.request import Summary
+from bot.infra.db import SessionFactory
 from bot.slack.agreement import Agreement
 from bot.usecases.common import load_request, summary
 from models import AgreementConfirmation, Expert
 
 if TYPE_CHECKING:  # the notifier renders the agreement with agreement_of below
-    from bot.notify import Notifier
+    from bot.slack.notify import Notifier
 
 
 def agreement_of(session: Session, s: Summary) -> Agreement:

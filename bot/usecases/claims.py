@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from bot.db import SessionFactory
 from bot.domain.claims import (
     CLAIM_TRANSITIONS,
     Claim,
@@ -28,8 +27,9 @@ from bot.domain.claims import (
 )
 from bot.domain.errors import Refused
 from bot.domain.request import Summary, people_travelling
-from bot.notify import Notifier
-from bot.notify_claims import claim_prompt, claim_stepped, claim_submitted
+from bot.infra.db import SessionFactory
+from bot.slack.notify import Notifier
+from bot.slack.notify.claims import claim_prompt, claim_stepped, claim_submitted
 from bot.usecases.common import audit, load_request, summary
 from models import CostClaim, ExchangeRequest
 

@@ -14,14 +14,14 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.budget import BudgetInfo, BudgetLine, Money
 from bot.domain.directory import Directory
 from bot.domain.errors import Refused
 from bot.domain.request import STORED_FIELDS, RequestDraft, Summary
 from bot.domain.states import Action
-from bot.notify import Notifier
+from bot.infra.db import SessionFactory
+from bot.slack.notify import Notifier
 from bot.usecases import deputies
 from bot.usecases.budget import locked_budget_line
 from bot.usecases.common import (

@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.deputies import Absence
+from bot.infra.db import SessionFactory
 from bot.usecases.common import audit
 from models import Deputy
 
 if TYPE_CHECKING:
     # For hints only: the notifier routes through this module's lookups.
-    from bot.notify import Notifier
+    from bot.slack.notify import Notifier
 
 
 def local_day(now: datetime, tz: ZoneInfo) -> date:

@@ -10,7 +10,6 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.request import Summary
 from bot.domain.schedule import (
@@ -21,7 +20,8 @@ from bot.domain.schedule import (
     period_key,
     week_start,
 )
-from bot.notify import Notifier
+from bot.infra.db import SessionFactory
+from bot.slack.notify import Notifier
 from bot.usecases.common import summaries
 from models import DigestRun, ExchangeRequest
 

@@ -16,9 +16,9 @@ from typing import Any, cast
 from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain.budget import BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
+from bot.infra.db import SessionFactory
 from models.tables import Budget, City, DirectoryRole, Network, Topic
 
 ROLE_CONTACT = "contact"

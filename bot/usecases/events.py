@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from bot.db import SessionFactory
+from bot.infra.db import SessionFactory
 from models import SlackEvent
 
 # Slack retries within minutes; a day of event ids is plenty to recognise a retry.

@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain.request import RequestDraft, Summary
 from bot.domain.states import Action, Status
-from bot.notify import Notifier
+from bot.infra.db import SessionFactory
+from bot.slack.notify import Notifier
 from bot.usecases.common import audit, summaries, summary
 from bot.usecases.search import refresh_document
 from models import ExchangeRequest, RequestPartner

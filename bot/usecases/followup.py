@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.errors import Refused
 from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hours
 from bot.domain.states import Status
-from bot.notify import Notifier
+from bot.infra.db import SessionFactory
+from bot.slack.notify import Notifier
 from bot.usecases.common import load_request, summary
 from bot.usecases.jobs import _once
 from bot.usecases.reflection import FOLLOW_UP_STEP

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot.db import SessionFactory
+from bot.infra.db import SessionFactory
 from models import AuditEntry, ExchangeRequest
 
 

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.budget import BudgetLine
 from bot.domain.deputies import Absence
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import digest_weeks
+from bot.infra.db import SessionFactory
 from bot.usecases import deputies
 from bot.usecases.budget import budget_lines
 from bot.usecases.common import summaries

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.schedule import (
     ESCALATE_AFTER_WORKING_DAYS,
@@ -28,7 +27,8 @@ from bot.domain.schedule import (
     within_working_hours,
 )
 from bot.domain.states import Action
-from bot.notify import Notifier
+from bot.infra.db import SessionFactory
+from bot.slack.notify import Notifier
 from bot.usecases import claims
 from bot.usecases.common import load, summary, transition
 from models import ExchangeRequest, Expert, ReminderSent

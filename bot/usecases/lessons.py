@@ -9,9 +9,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.db import SessionFactory
 from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hours
-from bot.notify import Notifier
+from bot.infra.db import SessionFactory
+from bot.slack.notify import Notifier
 from bot.usecases.common import summaries
 from bot.usecases.search import _lessons
 from models import DigestRun, ExchangeRequest, Reflection

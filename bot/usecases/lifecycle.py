@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import String, case, cast, delete, inspect, literal, null, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.db import SessionFactory
 from bot.domain.rules import FINAL
+from bot.infra.db import SessionFactory
 from bot.usecases.common import audit
 from bot.usecases.search import refresh_document
 from models import (

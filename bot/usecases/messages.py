@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.db import SessionFactory
+from bot.infra.db import SessionFactory
 from models import OutboxMessage
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain.people import language_of_locale, needs_check
+from bot.infra.db import SessionFactory
 from models import Person
 
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)

@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.errors import Refused
 from bot.domain.request import Summary
 from bot.domain.states import Action, Status
-from bot.notify import Notifier
+from bot.infra.db import SessionFactory
+from bot.slack.notify import Notifier
 from bot.slack.reflections import Shared
 from bot.usecases.common import load_request, summary, transition
 from bot.usecases.search import refresh_document

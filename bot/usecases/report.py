@@ -28,11 +28,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain.budget import NETWORK, to_cents
 from bot.domain.request import travelling
 from bot.domain.states import Status
+from bot.infra.db import SessionFactory
 from bot.usecases.budget import CLAIMED
 from models import (
     Budget,

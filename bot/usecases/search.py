@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
 from bot.domain import rules
 from bot.domain import search as words
 from bot.domain.request import Summary
+from bot.infra.db import SessionFactory
 from bot.usecases.common import summaries
 from models import City, ExchangeRequest, Expert, Reflection, RequestPartner, SearchDocument, Topic
 

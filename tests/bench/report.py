@@ -311,7 +311,7 @@ def machine(outcome: Outcome) -> str:
             f"slack_bolt {version('slack_bolt')}, SQLAlchemy {version('SQLAlchemy')}, "
             f"SQLite {sqlite3.sqlite_version}"
             + "".join(f", {v}" for v in {r.server_version for r in outcome.databases} if v),
-            f"- server: `gunicorn 'bot.wsgi:create()' -w {o.workers} --threads {o.threads} "
+            f"- server: `gunicorn 'bot.entry.wsgi:create()' -w {o.workers} --threads {o.threads} "
             f"-k gthread` on 127.0.0.1 (`-w {o.sqlite_workers}` on SQLite, as the embedded "
             "default runs); the fake Slack and the load generator share this process",
             f"- command: `{o.command}`",

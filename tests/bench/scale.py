@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from sqlalchemy import Engine, event, insert, text
 
-from bot.db import SessionFactory
 from bot.domain.request import DIRECTIONS, FORMATS
-from bot.settings import Settings
+from bot.infra.db import SessionFactory
+from bot.infra.settings import Settings
 from models import (
     ActionMessage,
     ExchangeRequest,
@@ -180,7 +180,7 @@ def fill(engine: Engine, rows: int, *, seed: int = 7) -> float:
 
 def home_builder(session_factory: SessionFactory) -> Callable[[], None] | str:
     """The Home tab of HOME_USER, rendered as the listener and the outbox publish it."""
-    from bot.app import Services
+    from bot.entry.app import Services
     from bot.slack.listeners import home
 
     render = getattr(home, "render_home", None)  # (services, user) -> the view

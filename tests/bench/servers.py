@@ -21,11 +21,11 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.db import make_engine, upgrade
+from bot.infra.db import make_engine, upgrade
 from tests.payloads import SIGNING_SECRET, sign, slash_command
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = "bot.wsgi:create()"
+OURS = "bot.entry.wsgi:create()"
 BARE = "tests.bench.bare_app:create()"
 # Every setting the bot reads: set explicitly (empty = unset) so a developer's .env,
 # which bot.wsgi loads without overriding, cannot leak into the measurement.

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from bot.db import SessionFactory, make_engine
-from bot.directory_file import load_directory_file
+from bot.infra.db import SessionFactory, make_engine
+from bot.infra.directory_file import load_directory_file
 from bot.usecases.directory import sync_directory
 from models.types import utcnow
 from tests.bench import phases, scale, servers

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Services
 from bot.slack.listeners import (
     agreement,
     claims,
@@ -25,6 +24,7 @@ from bot.slack.listeners import (
     runtime,
     search,
 )
+from bot.slack.services import Services
 
 
 def register(app: App, services: Services) -> None:

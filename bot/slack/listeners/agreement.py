@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.services import Services
 from bot.slack import ids
 from bot.slack.listeners.common import action_value, not_found, user_of
 from bot.slack.listeners.guards import verify_origin
+from bot.slack.services import Services
 from bot.usecases import agreement
 
 

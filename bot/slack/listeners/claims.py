@@ -10,8 +10,6 @@ from slack_sdk import WebClient
 
 from bot.domain.claims import ClaimStep
 from bot.domain.request import parse_amount, people_travelling
-from bot.i18n import t
-from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import (
     modal_lang,
@@ -28,6 +26,8 @@ from bot.slack.programme_views import (
     claim_question_modal,
     receipts,
 )
+from bot.slack.services import Services
+from bot.texts import t
 from bot.usecases import claims
 
 MAX_CLAIM_CENTS = 99_999_99  # as the estimate: up to 99.999,99 €

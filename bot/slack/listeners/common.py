@@ -17,10 +17,10 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.domain import answers
 from bot.domain.errors import Refused
-from bot.i18n import t
-from bot.services import Services
 from bot.slack import ids, views
+from bot.slack.services import Services
 from bot.slack.targets import NamingTarget, RequestTarget
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from slack_sdk import WebClient
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import (
     open_modal,
@@ -24,6 +23,7 @@ from bot.slack.listeners.common import (
     with_required_text,
 )
 from bot.slack.listeners.guards import verify_origin
+from bot.slack.services import Services
 from bot.slack.targets import RequestTarget
 from bot.usecases import decisions
 

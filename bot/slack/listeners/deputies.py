@@ -9,11 +9,11 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain.deputies import Absence, parse_deputy_command
-from bot.i18n import fmt_date, t
-from bot.services import Services
 from bot.slack import ids, messages, views
 from bot.slack.listeners.common import modal_lang, open_modal, user_of
 from bot.slack.programme_views import deputy_modal, selected_date, selected_user
+from bot.slack.services import Services
+from bot.texts import fmt_date, t
 from bot.usecases import deputies
 
 DEPUTY_WORDS = {"vertretung", "deputy", "abwesend", "away"}

@@ -19,11 +19,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.domain.errors import Refused
-from bot.i18n import t
-from bot.services import Services
 from bot.slack import messages, views
 from bot.slack.listeners.common import OPENED_MODAL, modal_lang, tell_privately
 from bot.slack.listeners.runtime import FAILED
+from bot.slack.services import Services
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.request import RawRequest, RequestDraft, validate
-from bot.i18n import t
-from bot.services import Services
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
 from bot.slack.listeners import search as search_listener
@@ -19,7 +17,9 @@ from bot.slack.listeners.common import modal_lang, tell_privately, user_of
 from bot.slack.listeners.deputies import DEPUTY_WORDS, deputy_command
 from bot.slack.report_chart import post_report_chart
 from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
+from bot.slack.services import Services
 from bot.slack.views import form_errors, metadata_id, parse_metadata, raw_request, request_modal
+from bot.texts import t
 from bot.usecases import decisions, digest, filing
 from bot.usecases.report import yearly_report
 

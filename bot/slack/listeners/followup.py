@@ -7,12 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.i18n import t
-from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import action_value, modal_lang, not_found, open_modal, user_of
 from bot.slack.listeners.guards import verify_origin
 from bot.slack.reflections import follow_up_modal
+from bot.slack.services import Services
+from bot.texts import t
 from bot.usecases import followup
 
 

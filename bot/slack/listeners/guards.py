@@ -11,8 +11,8 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.domain.errors import Refused
-from bot.services import Services
 from bot.slack.listeners.runtime import SERVICES
+from bot.slack.services import Services
 from bot.usecases import events
 from bot.usecases.messages import request_of_message
 

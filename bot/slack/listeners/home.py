@@ -9,8 +9,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services import Services
 from bot.slack.home import home_view
+from bot.slack.services import Services
 from bot.slack.views import is_slack_id
 from bot.usecases import people
 from bot.usecases.home import home_for

@@ -9,8 +9,6 @@ from slack_sdk import WebClient
 
 from bot.domain import answers
 from bot.domain.answers import TEXT_MAX
-from bot.i18n import t
-from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.blocks import escape
 from bot.slack.listeners.common import (
@@ -23,6 +21,8 @@ from bot.slack.listeners.common import (
 )
 from bot.slack.listeners.guards import verify_origin
 from bot.slack.search import people_counts
+from bot.slack.services import Services
+from bot.texts import t
 from bot.usecases import matching, search
 
 SUGGESTED = 5  # experts suggested in the naming modal

@@ -8,7 +8,6 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain import answers
-from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import (
     modal_lang,
@@ -18,6 +17,7 @@ from bot.slack.listeners.common import (
     user_of,
 )
 from bot.slack.listeners.guards import verify_origin
+from bot.slack.services import Services
 from bot.usecases import reflection
 
 

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
 from slack_bolt.middleware import Middleware
 
-from bot.services import Services
+from bot.slack.services import Services
 
 SERVICES = "services"  # context key; listeners take it as their `services` argument
 FAILED = "listener_failed"  # context key the error handler sets: nothing to deliver

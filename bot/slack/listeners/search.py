@@ -12,8 +12,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.search import find_topic, terms
-from bot.i18n import t
-from bot.services import Services
 from bot.slack import ids, views
 from bot.slack.listeners.common import action_value, modal_lang, open_modal, user_of
 from bot.slack.search import (
@@ -24,6 +22,8 @@ from bot.slack.search import (
     search_modal,
     search_usage,
 )
+from bot.slack.services import Services
+from bot.texts import t
 from bot.usecases import search
 
 log = logging.getLogger(__name__)

@@ -17,19 +17,19 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import SLACK_API_URL, Services, create_app
-from bot.db import SessionFactory
-from bot.directory_file import EXAMPLE_FILE, DirectoryFileError, load_directory_file
 from bot.domain.directory import Directory
-from bot.settings import Settings, SettingsError
-from bot.slack.views import is_slack_id
-from bot.startup import (
+from bot.entry.app import SLACK_API_URL, Services, create_app
+from bot.entry.startup import (
     drop_bolt_token_warning,
     first_call_to_slack,
     open_database,
     port_failure,
     slack_failure,
 )
+from bot.infra.db import SessionFactory
+from bot.infra.directory_file import EXAMPLE_FILE, DirectoryFileError, load_directory_file
+from bot.infra.settings import Settings, SettingsError
+from bot.slack.views import is_slack_id
 from bot.usecases.directory import load_directory, sync_directory
 from models.types import utcnow
 
@@ -49,7 +49,7 @@ class Runtime:
 
     def start_background(self, *, outbox_interval: float = 5.0) -> None:
         """The outbox sender and the job scheduler, in daemon threads."""
-        from bot.scheduler import start_scheduler
+        from bot.entry.scheduler import start_scheduler
 
         outbox = self.services.outbox
         if outbox is not None:

@@ -1,9 +1,9 @@
 """WSGI entry for several HTTP instances:
-`gunicorn -c python:bot.gunicorn_conf 'bot.wsgi:create()'`.
+`gunicorn -c python:bot.entry.gunicorn_conf 'bot.entry.wsgi:create()'`.
 
 gunicorn calls `create()` in each worker (after the fork), so every worker has
 its own database pool and background sender; nothing happens at import time.
-`bot.gunicorn_conf` runs `check()` in the master first, so a fatal setting stops
+`bot.entry.gunicorn_conf` runs `check()` in the master first, so a fatal setting stops
 gunicorn once, with its line, before any worker is forked.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.server import Runtime, build, wsgi_app
-from bot.settings import Settings, SettingsError
-from bot.startup import configure_logging
+from bot.entry.server import Runtime, build, wsgi_app
+from bot.entry.startup import configure_logging
+from bot.infra.settings import Settings, SettingsError
 
 # gunicorn.arbiter.Arbiter.WORKER_BOOT_ERROR: a worker exiting with it stops the master
 # (any other exit code, and the master boots a new worker: a loop of the same error).

@@ -665,10 +665,10 @@ TEXTS: dict[str, dict[str, str]] = {
 # fmt: on
 
 # Goals, joint reflection, the network's memory: their own module, the same table.
-from bot.i18n_texts_memory import MEMORY_TEXTS  # noqa: E402
+from bot.texts.texts_memory import MEMORY_TEXTS  # noqa: E402
 
 TEXTS.update(MEMORY_TEXTS)
 # Budgets, cost claims and deputies (issue 14) keep their texts in a module of their own.
-from bot.i18n_texts_programme import PROGRAMME_TEXTS  # noqa: E402
+from bot.texts.texts_programme import PROGRAMME_TEXTS  # noqa: E402
 
 TEXTS.update(PROGRAMME_TEXTS)

@@ -22,13 +22,13 @@ from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
 from bot.domain.states import Action
-from bot.i18n import fmt_date, join_names, t
 from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue, refresh_home
 from bot.slack import messages, reflections
 from bot.slack.agreement import agreement_blocks
 from bot.slack.blocks import Block, clip, escape, section
 from bot.slack.budget import with_budget
 from bot.slack.digest import digest_messages
+from bot.texts import fmt_date, join_names, t
 from bot.usecases.budget import budget_line
 from bot.usecases.deputies import away
 from models import ActionMessage, Expert, OutboxMessage

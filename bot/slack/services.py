@@ -17,11 +17,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import SessionFactory
 from bot.domain.directory import Directory
-from bot.notify import Notifier
+from bot.infra.db import SessionFactory
+from bot.infra.settings import Settings
 from bot.outbox import Outbox
-from bot.settings import Settings
+from bot.slack.notify import Notifier
 from bot.usecases import people
 from bot.usecases.directory import directory_stamp, load_directory
 from models.types import utcnow

@@ -1,6 +1,6 @@
 """Texts of goals, the joint reflection and the network's memory (search, experts).
 
-Kept apart from `bot.i18n_texts` (which merges them into TEXTS) so that the features
+Kept apart from `bot.texts.texts_core` (which merges them into TEXTS) so that the features
 stay easy to find; German first, English second, as everywhere.
 """
 

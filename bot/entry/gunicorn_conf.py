@@ -1,4 +1,6 @@
-"""gunicorn settings for cr-bot: `gunicorn -c python:bot.gunicorn_conf 'bot.wsgi:create()'`.
+"""gunicorn settings for cr-bot.
+
+`gunicorn -c python:bot.entry.gunicorn_conf 'bot.entry.wsgi:create()'`.
 
 Without it a fatal setting still stops gunicorn (each worker exits with the code that
 makes the master give up), but every worker prints the line; with it the master checks
@@ -10,12 +12,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from bot.settings import SettingsError
+from bot.infra.settings import SettingsError
 
 
 def on_starting(server: Any) -> None:
     """gunicorn's hook in the master, before it binds the port and forks the workers."""
-    from bot.wsgi import check
+    from bot.entry.wsgi import check
 
     try:
         check()

@@ -1,7 +1,7 @@
 """Texts of running the programme: travel budgets, cost claims after the trip, deputies.
 
 German first; English for users whose Slack locale is English. Merged into
-`bot.i18n_texts.TEXTS`.
+`bot.texts.texts_core.TEXTS`.
 """
 
 # fmt: off

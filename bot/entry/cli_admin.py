@@ -1,6 +1,6 @@
 """`cr-bot report | purge | export`: the numbers for funders and the data lifecycle.
 
-Wired into `bot.cli`: `add_commands(sub)` in the parser, `dispatch(...)` once the
+Wired into `bot.entry.cli`: `add_commands(sub)` in the parser, `dispatch(...)` once the
 database is up to date.
 """
 
@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.startup import output_failure, writable_output
+from bot.entry.startup import output_failure, writable_output
 
 if TYPE_CHECKING:  # the use cases are imported when a command runs, as in bot.cli
-    from bot.db import SessionFactory
-    from bot.settings import Settings
+    from bot.infra.db import SessionFactory
+    from bot.infra.settings import Settings
     from bot.usecases.report import Report
 
 COMMANDS = ("report", "purge", "export")

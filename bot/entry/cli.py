@@ -10,9 +10,9 @@ from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot import cli_admin
-from bot.settings import Settings, SettingsError
-from bot.startup import configure_logging, open_database
+from bot.entry import cli_admin
+from bot.entry.startup import configure_logging, open_database
+from bot.infra.settings import Settings, SettingsError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         settings = Settings.from_env(os.environ)  # before importing the server: one clear line
-        from bot.server import run
+        from bot.entry.server import run
 
         run(settings)
         return 0
@@ -68,7 +68,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("digest", "remind", "reflect") and not getattr(args, "dry_run", False):
         return _job(args)
     settings = Settings.from_env(os.environ, require_slack=False)
-    from bot.db import SessionFactory
+    from bot.infra.db import SessionFactory
 
     session_factory = SessionFactory(open_database(settings.database_url))
     if (code := cli_admin.dispatch(args, settings, session_factory)) is not None:
@@ -93,7 +93,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _directory_check(path: Path) -> int:
-    from bot.directory_file import DirectoryFileError, check_directory, read_directory_file
+    from bot.infra.directory_file import DirectoryFileError, check_directory, read_directory_file
 
     try:
         text = read_directory_file(path)
@@ -110,7 +110,7 @@ def _directory_check(path: Path) -> int:
 
 
 def _directory_sync(session_factory: object, path: Path) -> int:
-    from bot.directory_file import DirectoryFileError, load_directory_file
+    from bot.infra.directory_file import DirectoryFileError, load_directory_file
     from bot.usecases.directory import sync_directory
     from models.types import utcnow
 
@@ -157,8 +157,8 @@ def _job(args: argparse.Namespace) -> int:
             "to (channel details → bottom, e.g. C0123ABCD), and the bot invited there "
             "(/invite @cr-bot); `cr-bot digest --dry-run` prints it without posting."
         )
-    from bot.scheduler import digest_job, reflect_job, remind_job
-    from bot.server import build
+    from bot.entry.scheduler import digest_job, reflect_job, remind_job
+    from bot.entry.server import build
 
     runtime = build(settings, sync_directory_file=False)
     try:

@@ -12,12 +12,12 @@ from sqlmodel import Session, col, select
 
 from bot.domain.claims import Claim, ClaimStatus
 from bot.domain.request import Summary
-from bot.i18n import t
-from bot.notify import Notifier, dm
 from bot.outbox import enqueue
 from bot.slack import claims as claim_messages
 from bot.slack import messages
 from bot.slack.blocks import section
+from bot.slack.notify import Notifier, dm
+from bot.texts import t
 from models import ActionMessage
 
 PROMPT = "claim_ask"  # the requester's prompt (and the question DM with its button)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.error import URLError
 from urllib.parse import urlparse
 
-from bot.settings import SettingsError
+from bot.infra.settings import SettingsError
 
 if TYPE_CHECKING:  # imported when used: `cr-bot directory check` needs neither
     from sqlalchemy import Engine
@@ -85,7 +85,7 @@ def open_database(url: str) -> Engine:
     """The engine for DATABASE_URL with the schema brought up to date."""
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-    from bot.db import make_engine, upgrade
+    from bot.infra.db import make_engine, upgrade
 
     scheme = url.split("://", 1)[0]
     try:

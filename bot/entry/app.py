@@ -10,12 +10,12 @@ from datetime import datetime
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.db import SessionFactory
+from bot.infra.db import SessionFactory
+from bot.infra.settings import Settings
 from bot.outbox import Outbox
-from bot.services import Services
-from bot.settings import Settings
 from bot.slack import listeners
 from bot.slack.listeners.home import render_home
+from bot.slack.services import Services
 from models.types import utcnow
 
 # Services moved to bot.services; server and scheduler still import it from here.

@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import case, delete, event, func, insert, or_, update
 from sqlmodel import Session, col, select
 
-from bot.db import SessionFactory
+from bot.infra.db import SessionFactory
 from bot.slack.messages import PERMALINK
 from models import ActionMessage, OutboxMessage
 
