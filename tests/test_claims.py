@@ -14,7 +14,7 @@ from bot.domain.claims import Claim, Receipt, receipts_from_json
 from bot.entry.scheduler import reflect_job
 from bot.slack import ids
 from bot.slack.claims import claim_news, claim_prompt, receipt_links
-from bot.slack.programme_views import receipts
+from bot.slack.views.programme import receipts
 from models import AuditEntry, CostClaim
 from tests import payloads as p
 from tests.flows import blocks_text, buttons, click, dms_to, last_dm, replies, text_state

@@ -20,13 +20,13 @@ from bot.slack.listeners.common import (
     with_required_text,
 )
 from bot.slack.listeners.guards import verify_origin
-from bot.slack.programme_views import (
+from bot.slack.services import Services
+from bot.slack.views.programme import (
     CLAIM_NOTE_MAX,
     claim_modal,
     claim_question_modal,
     receipts,
 )
-from bot.slack.services import Services
 from bot.texts import t
 from bot.usecases import claims
 

@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from bot.domain.deputies import Absence, parse_deputy_command
 from bot.slack import ids, messages, views
 from bot.slack.listeners.common import modal_lang, open_modal, user_of
-from bot.slack.programme_views import deputy_modal, selected_date, selected_user
 from bot.slack.services import Services
+from bot.slack.views.programme import deputy_modal, selected_date, selected_user
 from bot.texts import fmt_date, t
 from bot.usecases import deputies
 

@@ -11,7 +11,8 @@ from bot.domain.directory import Directory
 from bot.domain.request import QUESTION_MAX, Summary
 from bot.slack import ids
 from bot.slack.blocks import context, input_block, modal, option, plain, section
-from bot.slack.views import _str, _value, is_slack_id, request_context, small_metadata
+from bot.slack.views.modals import request_context
+from bot.slack.views.state import clean_text, input_element, is_slack_id, small_metadata
 from bot.texts import t
 
 CLAIM_NOTE_MAX = 1000
@@ -44,13 +45,13 @@ def deputy_modal(lang: str, user: str, *, coordinator: bool, today: date) -> dic
 
 def selected_user(state_values: Any, block_id: str) -> str | None:
     state = state_values if isinstance(state_values, dict) else {}
-    user = _value(state, block_id).get("selected_user")
+    user = input_element(state, block_id).get("selected_user")
     return user if is_slack_id(user) else None
 
 
 def selected_date(state_values: Any, block_id: str) -> date | None:
     state = state_values if isinstance(state_values, dict) else {}
-    text = _str(_value(state, block_id).get("selected_date"))
+    text = clean_text(input_element(state, block_id).get("selected_date"))
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
@@ -65,13 +66,13 @@ def receipts(state_values: Any, block_id: str) -> list[Receipt]:
     not a plain string, or a link that is not an https URL we can put into <url|name>,
     is left out (the id is kept)."""
     state = state_values if isinstance(state_values, dict) else {}
-    files = _value(state, block_id).get("files")
+    files = input_element(state, block_id).get("files")
     found = []
     for item in files if isinstance(files, list) else []:
         if not isinstance(item, dict) or not is_slack_id(item.get("id")):
             continue
-        name = _str(item.get("name")) or _str(item.get("title")) or ""
-        link = _str(item.get("permalink")) or ""
+        name = clean_text(item.get("name")) or clean_text(item.get("title")) or ""
+        link = clean_text(item.get("permalink")) or ""
         if len(link) > PERMALINK_MAX or not PERMALINK.fullmatch(link):
             link = ""
         name = " ".join(name.split())[:RECEIPT_NAME_MAX]
