@@ -1,0 +1,86 @@
+"""Message builders: pure functions from domain data to {"text", "blocks"}, one module per
+conversation (`filing`, `decision`, `matching`, `reflection`) and what they share (`common`).
+
+Callers use them as `messages.<name>`; this module only names them together."""
+
+from bot.slack.messages.common import (
+    PERMALINK,
+    Message,
+    cities_line,
+    delivery_failed,
+    mentions,
+    plain_message,
+    plain_t,
+    push,
+    quote,
+    refusal_text,
+    summary_blocks,
+    unmarked,
+    when,
+)
+from bot.slack.messages.decision import (
+    approved_for_coordinators,
+    closed_message,
+    decision_buttons,
+    decision_request,
+    declined_for_requester,
+    escalation,
+    outcome_line,
+    question_and_answer,
+    question_answered,
+    question_for_requester,
+    reminder,
+    to_requester,
+)
+from bot.slack.messages.filing import (
+    cancel_actions,
+    help_message,
+    request_filed,
+    request_list,
+)
+from bot.slack.messages.matching import (
+    experts_by_city,
+    introduction,
+    matched_for_requester,
+    naming_request,
+)
+from bot.slack.messages.reflection import (
+    reflection_prompt,
+)
+
+__all__ = [
+    "PERMALINK",
+    "Message",
+    "approved_for_coordinators",
+    "cancel_actions",
+    "cities_line",
+    "closed_message",
+    "decision_buttons",
+    "decision_request",
+    "declined_for_requester",
+    "delivery_failed",
+    "escalation",
+    "experts_by_city",
+    "help_message",
+    "introduction",
+    "matched_for_requester",
+    "mentions",
+    "naming_request",
+    "outcome_line",
+    "plain_message",
+    "plain_t",
+    "push",
+    "question_and_answer",
+    "question_answered",
+    "question_for_requester",
+    "quote",
+    "reflection_prompt",
+    "refusal_text",
+    "reminder",
+    "request_filed",
+    "request_list",
+    "summary_blocks",
+    "to_requester",
+    "unmarked",
+    "when",
+]

@@ -1,0 +1,107 @@
+"""The requester's own messages about filing: the confirmation DM (updated as the status
+changes), `/cr-request list`, help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain import rules
+from bot.domain.directory import Directory
+from bot.domain.request import Summary
+from bot.slack import ids
+from bot.slack.blocks import (
+    actions,
+    button,
+    clip,
+    confirm_dialog,
+    context,
+    escape,
+    section,
+)
+from bot.slack.messages.common import (
+    Message,
+    cities_line,
+    plain_message,
+    plain_t,
+    summary_blocks,
+    unmarked,
+)
+from bot.slack.targets import RequestTarget
+from bot.texts import (
+    fmt_range,
+    status_label,
+    t,
+)
+
+
+def request_filed(
+    s: Summary, directory: Directory, lang: str, *, outcome: str | None = None, update: bool = False
+) -> Message:
+    """The requester's confirmation DM: the number, the current status and what comes next,
+    with the way to withdraw while the request is open. `update`: the status changed since
+    it was posted; `outcome` says what closed it."""
+    city = escape(directory.city_name(s.own_city_key))
+    if not update:
+        intro = t(lang, "dm.filed", id=s.id, city=city)
+        text = plain_t(lang, "dm.filed", id=s.id, city=city)
+    elif rules.is_open(s.status):
+        status, upcoming = status_label(s.status, lang), t(lang, f"next.{s.status}", city=city)
+        intro = t(lang, "confirm.now", id=s.id, status=status, next=upcoming)
+        text = plain_t(lang, "confirm.now", id=s.id, status=status, next=upcoming)
+    else:
+        intro = t(lang, "confirm.final", id=s.id, status=status_label(s.status, lang))
+        text = plain_t(lang, "confirm.final", id=s.id, status=status_label(s.status, lang))
+    blocks = [section(intro)]
+    if outcome:
+        blocks.append(section(outcome))
+    blocks += summary_blocks(s, directory, lang, with_question=not update)
+    if rules.is_open(s.status):
+        blocks.append(cancel_actions(s, lang))
+    return {"text": text, "blocks": blocks}
+
+
+def cancel_actions(s: Summary, lang: str) -> dict[str, Any]:
+    return actions(
+        f"cancel_{s.id}",
+        button(
+            t(lang, "button.cancel"),
+            ids.A_CANCEL,
+            RequestTarget(s.id, s.version).value,
+            confirm=confirm_dialog(
+                t(lang, "confirm.cancel.title"),
+                t(lang, "confirm.cancel.text", id=s.id),
+                t(lang, "confirm.yes_cancel"),
+                t(lang, "confirm.no"),
+            ),
+        ),
+    )
+
+
+def help_message(lang: str, unknown: str | None = None) -> Message:
+    text, shown = t(lang, "help"), unmarked(t(lang, "help"))
+    if unknown:
+        word = escape(clip(unknown, 50))
+        text = t(lang, "help.unknown", word=word) + "\n" + text
+        shown = plain_t(lang, "help.unknown", word=word) + "\n" + shown
+    return {"text": shown, "blocks": [section(text)]}
+
+
+def request_list(
+    summaries: list[Summary], directory: Directory, lang: str, *, total: int
+) -> Message:
+    """`/cr-request list`: my requests, newest first, each with status and a cancel button."""
+    if not summaries:
+        return plain_message(t(lang, "list.empty"))
+    blocks: list[dict[str, Any]] = [section(t(lang, "list.title"))]
+    for s in summaries:
+        line = (
+            f"*#{s.id} {escape(clip(s.title, 150))}*\n"
+            f"{escape(cities_line(s, directory))} · {fmt_range(s.date_from, s.date_to, lang)}\n"
+            f"_{status_label(s.status, lang)}_"
+        )
+        blocks.append(section(line))
+        if rules.is_open(s.status):
+            blocks.append(cancel_actions(s, lang))
+    if total > len(summaries):
+        blocks.append(context(t(lang, "list.more", n=total - len(summaries))))
+    return {"text": plain_t(lang, "list.title"), "blocks": blocks[:50]}
