@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from bot.entry.server import Runtime, build, make_http_server
+from bot.entry.http import make_http_server
+from bot.entry.runtime import Runtime, build
 from bot.infra.db import SessionFactory, make_engine, upgrade
 from bot.infra.settings import Settings
 from tests.fakeslack import FakeSlack

@@ -34,7 +34,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bot.domain.request import RequestDraft
-from bot.entry.server import Runtime, build, make_http_server
+from bot.entry.http import make_http_server
+from bot.entry.runtime import Runtime, build
 from bot.slack import ids
 from bot.texts import t
 from bot.usecases import filing

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.entry.server import MAX_BODY, wsgi_app
+from bot.entry.http import MAX_BODY, wsgi_app
 from bot.slack import ids
 from tests import payloads as p
 

@@ -7,7 +7,7 @@ import threading
 import time
 from contextlib import ExitStack
 
-from bot.entry.server import make_http_server
+from bot.entry.http import make_http_server
 
 HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 

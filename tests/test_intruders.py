@@ -366,7 +366,7 @@ def _bremen_request() -> dict[str, Any]:
 def test_no_app_token_in_any_log_line_in_socket_mode(fake_slack, database_url, directory_file):
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.entry.server import build
+    from bot.entry.runtime import build
     from bot.infra.settings import Settings
     from tests.fakeslack import FakeSocketModeServer, close_socket_mode_client
 

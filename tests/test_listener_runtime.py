@@ -16,7 +16,8 @@ from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.domain.errors import Refused
-from bot.entry.server import build, make_http_server
+from bot.entry.http import make_http_server
+from bot.entry.runtime import build
 from bot.slack import ids
 from bot.slack.listeners.errors import on_error
 from tests.conftest import USERS, BotUnderTest, Clock, settings_for

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.entry.server import Runtime, build
+from bot.entry.runtime import Runtime, build
 from bot.infra.settings import Settings
 from bot.slack import ids
 from tests import payloads as p

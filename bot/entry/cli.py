@@ -157,8 +157,8 @@ def _job(args: argparse.Namespace) -> int:
             "to (channel details → bottom, e.g. C0123ABCD), and the bot invited there "
             "(/invite @cr-bot); `cr-bot digest --dry-run` prints it without posting."
         )
+    from bot.entry.runtime import build
     from bot.entry.scheduler import digest_job, reflect_job, remind_job
-    from bot.entry.server import build
 
     runtime = build(settings, sync_directory_file=False)
     try:

@@ -16,7 +16,8 @@ from typing import Any
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.entry.server import Runtime, build, wsgi_app
+from bot.entry.http import wsgi_app
+from bot.entry.runtime import Runtime, build
 from bot.entry.startup import configure_logging
 from bot.infra.settings import Settings, SettingsError
 
