@@ -14,7 +14,7 @@ from bot.domain.states import Status
 from bot.infra.db import SessionFactory
 from bot.slack.notify import Notifier
 from bot.usecases.common import load_request, summary
-from bot.usecases.jobs import _once
+from bot.usecases.jobs import run_once
 from bot.usecases.reflection import FOLLOW_UP_STEP
 from models import ExchangeRequest, FollowUp
 
@@ -53,7 +53,7 @@ def ask_follow_ups(
         return True
 
     return sum(
-        1 for i in due if i is not None and _once(session_factory, i, FOLLOW_UP_STEP, 1, now, ask)
+        1 for i in due if i is not None and run_once(session_factory, i, FOLLOW_UP_STEP, 1, now, ask)
     )
 
 

@@ -53,7 +53,7 @@ class JobReport:
         return done or "nothing to do"
 
 
-def _once(
+def run_once(
     session_factory: SessionFactory,
     request_id: int,
     step: str,
@@ -135,7 +135,7 @@ def remind(
                     notifier.escalation(session, s, days, now=now)
                 return True
 
-            if _once(session_factory, request_id, step, version, now, work):
+            if run_once(session_factory, request_id, step, version, now, work):
                 report.add(step)
             break  # an escalation replaces the reminder that is not sent yet
     return report
@@ -186,7 +186,7 @@ def reflect(
                 )
                 return True
 
-            if _once(session_factory, request_id, "reflect", 1, now, ask):
+            if run_once(session_factory, request_id, "reflect", 1, now, ask):
                 report.add("reflect")
         if completion_due(date_to, today):
             with session_factory.begin() as session:

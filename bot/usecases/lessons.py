@@ -13,7 +13,7 @@ from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hour
 from bot.infra.db import SessionFactory
 from bot.slack.notify import Notifier
 from bot.usecases.common import summaries
-from bot.usecases.search import _lessons
+from bot.usecases.search import shared_lessons
 from models import DigestRun, ExchangeRequest, Reflection
 
 
@@ -48,7 +48,7 @@ def post_lessons(
             session.add(DigestRun(channel=channel, period=period, created_at=now))
             session.flush()
             ids = sorted({request_id for _id, request_id in waiting})
-            lessons = _lessons(session, ids)
+            lessons = shared_lessons(session, ids)
             requests = session.exec(
                 select(ExchangeRequest).where(col(ExchangeRequest.id).in_(ids))
             ).all()

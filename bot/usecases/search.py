@@ -89,7 +89,7 @@ def document_text(session: Session, request_id: int) -> str:
     parts += session.exec(
         select(Expert.offer).where(Expert.request_id == request_id, col(Expert.offer).is_not(None))
     ).all()
-    for lesson in _lessons(session, [request_id]).get(request_id, []):
+    for lesson in shared_lessons(session, [request_id]).get(request_id, []):
         parts += [lesson.worked, lesson.not_worked, lesson.will_apply]
     return "\n".join(dict.fromkeys(p for p in parts if p))
 
@@ -170,7 +170,7 @@ def _hits(session: Session, ids: list[int]) -> list[Hit]:
     ).all():
         if not user.startswith(PURGED_PREFIX):
             experts[request_id].append((city, user))
-    lessons = _lessons(session, ids)
+    lessons = shared_lessons(session, ids)
     return [
         Hit(by_id[i], tuple(experts[i]), tuple(lessons.get(i, [])[:LESSONS_PER_HIT]))
         for i in ids
@@ -178,7 +178,7 @@ def _hits(session: Session, ids: list[int]) -> list[Hit]:
     ]
 
 
-def _lessons(session: Session, ids: Iterable[int]) -> dict[int, list[Lesson]]:
+def shared_lessons(session: Session, ids: Iterable[int]) -> dict[int, list[Lesson]]:
     found: dict[int, list[Lesson]] = {}
     for r in session.exec(
         select(Reflection)
