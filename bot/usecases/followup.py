@@ -53,7 +53,9 @@ def ask_follow_ups(
         return True
 
     return sum(
-        1 for i in due if i is not None and run_once(session_factory, i, FOLLOW_UP_STEP, 1, now, ask)
+        1
+        for i in due
+        if i is not None and run_once(session_factory, i, FOLLOW_UP_STEP, 1, now, ask)
     )
 
 
