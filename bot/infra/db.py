@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -23,6 +24,11 @@ MIGRATIONS = Path(models.__file__).parent / "migrations"
 # PostgreSQL connections older than this are replaced at checkout (servers, proxies and
 # firewalls drop idle ones after a while).
 RECYCLE_SECONDS = 300
+
+# For the Slack layer, which does not import SQLAlchemy itself: any error of the database,
+# and those that mean it is down or out of connections ("try again shortly").
+DatabaseError = SQLAlchemyError
+DATABASE_UNAVAILABLE = (OperationalError, DBAPIError, PoolTimeout)
 
 
 def make_engine(url: str, **kw: Any) -> Engine:

@@ -15,16 +15,14 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.directory import Directory
-from bot.infra.db import SessionFactory
+from bot.infra.db import DatabaseError, SessionFactory
 from bot.infra.settings import Settings
 from bot.outbox import Outbox
 from bot.slack.notify import Notifier
 from bot.usecases import people
 from bot.usecases.directory import directory_stamp, load_directory
-from models.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +38,7 @@ class Services:
     settings: Settings
     session_factory: SessionFactory
     client: WebClient
-    clock: Callable[[], datetime] = utcnow
+    clock: Callable[[], datetime]  # the entry point's (bot.entry.app), or a test's
     directory: Directory = field(default_factory=Directory)
     # user id -> language ("de"/"en"): a cache of the people table (bot.usecases.people).
     languages: dict[str, str] = field(default_factory=dict)
@@ -95,7 +93,7 @@ class Services:
         try:
             with self.session_factory() as session:
                 lang = people.languages(session, [user_id]).get(user_id)
-        except SQLAlchemyError as exc:
+        except DatabaseError as exc:
             log.warning("language of %s unknown for now: %s", user_id, type(exc).__name__)
             return None
         if lang is not None:
@@ -139,7 +137,7 @@ class Services:
         if todo:
             try:
                 due = set(people.to_check(self.session_factory, todo, now=now))
-            except SQLAlchemyError as exc:
+            except DatabaseError as exc:
                 log.warning("cannot check whose language is known: %s", type(exc).__name__)
                 due = set()
             with self._lock:
@@ -169,7 +167,7 @@ class Services:
             return
         try:
             self.remember_language(user_id, info.get("locale"))
-        except SQLAlchemyError as exc:
+        except DatabaseError as exc:
             log.warning("cannot store the language of %s: %s", user_id, type(exc).__name__)
 
     def _cache(self, user_id: str, lang: str) -> None:

@@ -182,6 +182,7 @@ def home_builder(session_factory: SessionFactory) -> Callable[[], None] | str:
     """The Home tab of HOME_USER, rendered as the listener and the outbox publish it."""
     from bot.entry.app import Services
     from bot.slack.listeners import home
+    from models.types import utcnow
 
     render = getattr(home, "render_home", None)  # (services, user) -> the view
     if render is None:
@@ -190,7 +191,9 @@ def home_builder(session_factory: SessionFactory) -> Callable[[], None] | str:
         {"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SIGNING_SECRET}
     )
     client = WebClient(token="xoxb-bench", base_url="http://127.0.0.1:9/")  # never called
-    services = Services(settings=settings, session_factory=session_factory, client=client)
+    services = Services(
+        settings=settings, session_factory=session_factory, client=client, clock=utcnow
+    )
     services.refresh_directory()
     return lambda: render(services, HOME_USER)
 

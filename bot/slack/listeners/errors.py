@@ -15,10 +15,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.domain.errors import Refused
+from bot.infra.db import DATABASE_UNAVAILABLE
 from bot.slack import messages, views
 from bot.slack.listeners.common import OPENED_MODAL, modal_lang, tell_privately
 from bot.slack.listeners.runtime import FAILED
@@ -26,8 +25,6 @@ from bot.slack.services import Services
 from bot.texts import t
 
 log = logging.getLogger(__name__)
-
-DATABASE_ERRORS = (OperationalError, DBAPIError, PoolTimeout)
 
 
 def register(app: App, services: Services) -> None:
@@ -109,7 +106,7 @@ def on_unknown_error(
 ) -> BoltResponse | None:
     user = _user_of(body) or ""
     kind = _kind(body)
-    database_down = isinstance(error, DATABASE_ERRORS)
+    database_down = isinstance(error, DATABASE_UNAVAILABLE)
     if database_down:
         log.error("database unavailable during %s by %s: %s", kind, user, error)
     else:
