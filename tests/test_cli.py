@@ -297,3 +297,52 @@ def test_history_of_an_unknown_request_fails(tmp_path, database_url):
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "cr-bot: no request #4711"
     assert result.stdout == ""
+
+
+# ---- commands that only use the database need no Slack settings at all
+
+
+@pytest.mark.parametrize("dotenv", ["no SLACK_ variables", "a copied .env.example"])
+def test_offline_commands_need_no_slack_token(tmp_path, database_url, directory_file, dotenv):
+    if dotenv == "a copied .env.example":  # its SLACK_BOT_TOKEN and SLACK_APP_TOKEN: placeholders
+        (tmp_path / ".env").write_text((REPO / ".env.example").read_text(), encoding="utf-8")
+    sync = cr_bot(tmp_path, "directory", "sync", str(directory_file), DATABASE_URL=database_url)
+    assert sync.returncode == 0, sync.stderr
+    assert sync.stdout.startswith(f"{directory_file}: directory synced: ")
+
+    commands = {
+        "check": ("directory", "check", str(directory_file)),
+        "upgrade": ("db", "upgrade"),
+        "history": ("history", "4711"),
+        "report": ("report", "--year", "2026", "--format", "csv"),
+        "export": ("export", "--user", "U0REQ1"),
+        "purge": ("purge", "--older-than", "365d"),
+        "digest": ("digest", "--dry-run"),
+    }
+    started = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=tmp_path,
+            env=clean_env(tmp_path, DATABASE_URL=database_url),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, args in commands.items()
+    }
+    done = {name: (p.communicate(timeout=120), p.returncode) for name, p in started.items()}
+
+    for name, ((_, stderr), _) in done.items():
+        assert "SLACK_" not in stderr, (name, stderr)
+    assert done["check"] == ((f"{directory_file}: ok\n", ""), 0)
+    assert done["upgrade"][0][0] == "database is up to date\n"
+    assert done["history"][1] == 1
+    assert done["history"][0][1].splitlines()[-1] == "cr-bot: no request #4711"
+    assert done["report"][1] == 0, done["report"][0][1]
+    assert done["report"][0][0].startswith("C+R-Jahresbericht 2026\n")
+    assert done["export"][1] == 0, done["export"][0][1]
+    assert json.loads(done["export"][0][0])["user_id"] == "U0REQ1"
+    assert done["purge"][1] == 0, done["purge"][0][1]
+    assert done["purge"][0][0].startswith("dry run: 0 closed requests older than 365 days")
+    assert done["digest"][1] == 0, done["digest"][0][1]
+    assert done["digest"][0][0].startswith("C+R-Austausche der nächsten vier Wochen\n")

@@ -286,3 +286,32 @@ def test_history_prints_the_audit_trail(bot, capsys, monkeypatch):
     assert "U0REQ1" in out[1] and "submit" in out[1] and "- -> submitted" in out[1]
     assert "U0LEI1" in out[2] and "decline" in out[2] and "submitted -> declined" in out[2]
     assert "'Kein Budget mehr'" in out[2] and "CET" in out[2]
+
+
+def test_history_needs_no_slack_token_next_to_a_copied_env_example(
+    bot, capsys, monkeypatch, tmp_path
+):
+    """As a newcomer runs it: `cp .env.example .env`, placeholders and all, then history."""
+    from pathlib import Path
+
+    from bot.entry.cli import main
+
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    for line in example.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith("#"):
+            # Recorded, then removed: what main() loads from .env is undone after the test.
+            monkeypatch.setenv(line.split("=")[0], "")
+            monkeypatch.delenv(line.split("=")[0])
+    monkeypatch.setenv("DATABASE_URL", bot.services.settings.database_url)
+    monkeypatch.chdir(tmp_path)
+    submit_request(bot, "U0REQ1")
+
+    assert main(["history", "1"]) == 0
+
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == (
+        "request #1: 'Quartiersschulen gemeinsam planen' (submitted)"
+    )
+    assert "U0REQ1" in captured.out.splitlines()[1]
+    assert "SLACK_" not in captured.err

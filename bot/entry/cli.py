@@ -67,7 +67,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _directory_check(args.file)
     if args.command in ("digest", "remind", "reflect") and not getattr(args, "dry_run", False):
         return _job(args)
-    settings = Settings.from_env(os.environ, require_slack=False)
+    settings = Settings.from_env(os.environ, offline=True)  # no Slack token needed
     from bot.infra.db import SessionFactory
 
     session_factory = SessionFactory(open_database(settings.database_url))

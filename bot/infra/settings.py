@@ -51,13 +51,22 @@ class Settings:
         return bool(self.app_token)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], *, require_slack: bool = True) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str], *, require_slack: bool = True, offline: bool = False
+    ) -> Settings:
         """Read and check every setting; raise SettingsError naming the first problem.
 
-        Commands that never talk to Slack (database, directory) pass require_slack=False.
+        Commands that post but serve nothing (digest, remind, reflect) pass
+        require_slack=False: no signing secret needed. Commands that never talk to Slack
+        (database, directory, history, report, export, purge) pass offline=True: the Slack
+        settings are not read at all, so a missing token or the placeholders of a copied
+        .env.example do not stop them.
         """
+        require_slack = require_slack and not offline
 
         def get(name: str) -> str | None:
+            if offline and name.startswith("SLACK_"):
+                return None
             value = env.get(name, "").strip()
             return value or None
 
