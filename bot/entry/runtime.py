@@ -12,7 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.domain.directory import Directory
-from bot.entry.app import SLACK_API_URL, Services, create_app
+from bot.entry.app import SLACK_API_URL, create_app
 from bot.entry.startup import (
     drop_bolt_token_warning,
     first_call_to_slack,
@@ -22,6 +22,7 @@ from bot.entry.startup import (
 from bot.infra.db import SessionFactory
 from bot.infra.directory_file import EXAMPLE_FILE, DirectoryFileError, load_directory_file
 from bot.infra.settings import Settings, SettingsError
+from bot.slack.services import Services
 from bot.usecases.directory import load_directory, sync_directory
 from models.types import utcnow
 

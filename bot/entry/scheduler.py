@@ -11,7 +11,7 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.entry.app import Services
+from bot.slack.services import Services
 from bot.usecases import digest, followup, jobs, lessons, reflection
 
 log = logging.getLogger(__name__)

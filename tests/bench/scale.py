@@ -180,8 +180,8 @@ def fill(engine: Engine, rows: int, *, seed: int = 7) -> float:
 
 def home_builder(session_factory: SessionFactory) -> Callable[[], None] | str:
     """The Home tab of HOME_USER, rendered as the listener and the outbox publish it."""
-    from bot.entry.app import Services
     from bot.slack.listeners import home
+    from bot.slack.services import Services
     from models.types import utcnow
 
     render = getattr(home, "render_home", None)  # (services, user) -> the view
