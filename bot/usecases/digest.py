@@ -66,7 +66,7 @@ def post_digest(
     """Post the current period's digest once: "posted", "already posted" or "not due".
 
     The unique (channel, period) row decides, so schedulers on several instances and
-    cron may all try at the same moment; the ctx puts the messages in the outbox
+    cron may all try at the same moment; the port puts the messages in the outbox
     in the same transaction.
     `force` (cr-bot digest --now) posts the current period even if its time is long past.
     """
