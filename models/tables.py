@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot.domain.request import ExchangeRequestBase
 from models.types import UTCDateTime, utcnow
 
 
@@ -73,24 +74,9 @@ class DirectoryRole(SQLModel, table=True):
 # --- requests ----------------------------------------------------------------
 
 
-class ExchangeRequestBase(SQLModel):
-    """What the requester typed into the modal."""
-
-    title: str = Field(max_length=150)
-    question: str = Field(max_length=3000)
-    topic_key: str = Field(max_length=64)
-    format: str = Field(max_length=20)
-    direction: str = Field(max_length=20)
-    own_city_key: str = Field(max_length=64)
-    date_from: date
-    date_to: date
-    travellers: int
-    cost_eur: Decimal | None = Field(default=None, sa_type=Numeric(10, 2))
-    # What the requester wants to take home (agreed with the host side at matching).
-    goals: str | None = Field(default=None, max_length=1000)
-
-
 class ExchangeRequest(ExchangeRequestBase, table=True):
+    """A request as stored; its typed fields are defined in the domain (`ExchangeRequestBase`)."""
+
     __tablename__ = "exchange_request"
     __table_args__ = (
         Index("ix_request_requester", "requester_id", "created_at"),
@@ -101,6 +87,8 @@ class ExchangeRequest(ExchangeRequestBase, table=True):
         Index("ix_request_status_updated", "status", "status_changed_at"),
     )
 
+    # NUMERIC(10, 2) in the database: the domain's field, with the column's type.
+    cost_eur: Decimal | None = Field(default=None, sa_type=Numeric(10, 2))
     id: int | None = Field(default=None, primary_key=True)
     requester_id: str = Field(max_length=32)
     status: str = Field(max_length=20)

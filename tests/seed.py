@@ -48,7 +48,7 @@ def seed(
         requester_id=requester,
         locale="de",
         submission_key=f"seed-{_counter[0]}-{id(bot)}",
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=bot.clock(),
     )
     request_id = filed.request.id
@@ -60,7 +60,7 @@ def seed(
             1,
             "approve",
             actor=contact,
-            notifier=services.notifier(),
+            ctx=services.context(),
             now=bot.clock(),
         )
     if state == "declined":
@@ -71,7 +71,7 @@ def seed(
             "decline",
             actor=contact,
             comment="nein",
-            notifier=services.notifier(),
+            ctx=services.context(),
             now=bot.clock(),
         )
     if state == "matched":
@@ -84,7 +84,7 @@ def seed(
                 list(experts),
                 actor=namer,
                 note=None,
-                notifier=services.notifier(),
+                ctx=services.context(),
                 now=bot.clock(),
             )
     services.deliver()

@@ -262,7 +262,7 @@ def test_two_contacts_approving_at_once_get_only_what_fits(budget_bot):
                     1,
                     "approve",
                     actor=user,
-                    notifier=bot.services.notifier(),
+                    ctx=bot.services.context(),
                     now=bot.clock(),
                 )
                 outcomes.append("approved")

@@ -385,6 +385,6 @@ def seed_request(runtime: Runtime, clock: Clock) -> None:
         requester_id="U0REQ1",
         locale="de",
         submission_key="seed",
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=clock(),
     )

@@ -123,7 +123,7 @@ def test_two_contacts_deciding_at_once_exactly_one_wins(bot):
                     choice,
                     actor=user,
                     comment="nein" if choice == "decline" else None,
-                    notifier=bot.services.notifier(),
+                    ctx=bot.services.context(),
                     now=bot.clock(),
                 )
                 outcomes.append(f"won:{user}")

@@ -52,10 +52,10 @@ def exchange(
         requester_id=requester,
         locale="de",
         submission_key=f"search-{_n[0]}-{id(bot)}",
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=now,
     ).request.id
-    kw = {"notifier": services.notifier(), "now": now}
+    kw = {"ctx": services.context(), "now": now}
     if state in ("approved", "matched"):
         decisions.decide(services.session_factory, request_id, 1, "approve", actor="U0LEI1", **kw)
     if state == "declined":
@@ -250,7 +250,7 @@ def test_an_edited_request_is_found_by_its_new_words(bot):
     )
     decisions.save_edit(
         services.session_factory, request_id, draft, version=s.version, actor="U0REQ1",
-        notifier=services.notifier(), now=bot.clock(),
+        ctx=services.context(), now=bot.clock(),
     )  # fmt: skip
     assert [h.request.id for h in search.search(services.session_factory, "U0REQ1", "Baum").hits]
     assert not search.search(services.session_factory, "U0REQ1", "Alt").hits

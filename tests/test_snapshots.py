@@ -409,7 +409,7 @@ def seed(
         travellers=travellers,
         cost_eur=cost_eur,
     )
-    kw = {"notifier": services.notifier(), "now": now}
+    kw = {"ctx": services.context(), "now": now}
     request_id = filing.file_request(
         services.session_factory,
         draft,

@@ -43,7 +43,7 @@ def test_timed_out_group_dm_is_not_posted_twice(bot):
         ["U0EXP1"],
         actor="U0BRE3",
         note=None,
-        notifier=bot.services.notifier(),
+        ctx=bot.services.context(),
         now=bot.clock(),
     )
     bot.services.deliver()

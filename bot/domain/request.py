@@ -1,9 +1,10 @@
 """A request as people fill it in, and the rules it must satisfy.
 
-The fields are defined once, in `models.tables.ExchangeRequestBase`. The validated draft
-and the summary everybody sees derive from it; the form's values (`RawRequest`) are keyed
-by the same names, and `validate` walks the fields: text fields are checked from their
-definition (required or optional, max length), the others by their parser below.
+The fields are defined once, in `ExchangeRequestBase` below (the table derives from it).
+The validated draft and the summary everybody sees derive from it; the form's values
+(`RawRequest`) are keyed by the same names, and `validate` walks the fields: text fields
+are checked from their definition (required or optional, max length), the others by their
+parser below.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic.fields import FieldInfo
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from bot.domain.directory import Directory
-from models.tables import ExchangeRequestBase
 
 # 0: nobody travels (online, or the experts come to us).
 TRAVELLERS_MIN, TRAVELLERS_MAX = 0, 20
@@ -28,6 +28,24 @@ COST_MAX = Decimal("99999.99")
 COST_TEXT_MAX = 40  # the modal's max_length for the cost field
 FORMATS = ("bilateral", "workshop", "public_event", "site_visit", "online")
 DIRECTIONS = ("visit", "invite", "online")
+
+
+class ExchangeRequestBase(SQLModel):
+    """What the requester typed into the modal."""
+
+    title: str = Field(max_length=150)
+    question: str = Field(max_length=3000)
+    topic_key: str = Field(max_length=64)
+    format: str = Field(max_length=20)
+    direction: str = Field(max_length=20)
+    own_city_key: str = Field(max_length=64)
+    date_from: date
+    date_to: date
+    travellers: int
+    # Stored as NUMERIC(10, 2): the table (models.tables) sets the column's type.
+    cost_eur: Decimal | None = None
+    # What the requester wants to take home (agreed with the host side at matching).
+    goals: str | None = Field(default=None, max_length=1000)
 
 
 def travelling(travellers: int, format: str, direction: str) -> int:

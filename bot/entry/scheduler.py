@@ -25,7 +25,7 @@ def digest_job(services: Services, *, force: bool = False) -> str:
     services.refresh_directory()
     result = digest.post_digest(
         services.session_factory,
-        services.notifier(),
+        services.context(),
         channel=settings.digest_channel,
         schedule=settings.digest_schedule,
         lang=settings.language,
@@ -41,7 +41,7 @@ def remind_job(services: Services) -> str:
     services.refresh_directory()
     report = jobs.remind(
         services.session_factory,
-        services.notifier(),
+        services.context(),
         now=services.clock(),
         hours=services.settings.working_hours,
     )
@@ -53,7 +53,7 @@ def reflect_job(services: Services) -> str:
     services.refresh_directory()
     report = jobs.reflect(
         services.session_factory,
-        services.notifier(),
+        services.context(),
         now=services.clock(),
         hours=services.settings.working_hours,
     )
@@ -65,14 +65,14 @@ def reflect_job(services: Services) -> str:
 def memory_jobs(services: Services) -> str:
     """After the reflections: the joint summaries due after 14 days, the day-45 question,
     and the day's lessons in the digest channel."""
-    notifier, now, hours = services.notifier(), services.clock(), services.settings.working_hours
-    summaries = reflection.joint_reflections_due(services.session_factory, notifier, now=now)
-    asked = followup.ask_follow_ups(services.session_factory, notifier, now=now, hours=hours)
+    ctx, now, hours = services.context(), services.clock(), services.settings.working_hours
+    summaries = reflection.joint_reflections_due(services.session_factory, ctx, now=now)
+    asked = followup.ask_follow_ups(services.session_factory, ctx, now=now, hours=hours)
     posted = 0
     if services.settings.digest_channel:
         posted = lessons.post_lessons(
             services.session_factory,
-            notifier,
+            ctx,
             channel=services.settings.digest_channel,
             lang=services.settings.language,
             now=now,

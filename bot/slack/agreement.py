@@ -3,8 +3,7 @@ place, and who confirmed it (one button for every participant)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.domain.agreement import Agreement
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids
@@ -12,14 +11,6 @@ from bot.slack.blocks import Block, actions, button, context, escape, section
 from bot.texts import fmt_range, join_names, t
 
 QUOTE_MAX = 1000
-
-
-@dataclass(frozen=True)
-class Agreement:
-    request: Summary
-    offers: tuple[tuple[str, str], ...]  # (city, what it offers), in the request's order
-    participants: tuple[str, ...]  # requester, experts, the contacts who named them
-    confirmed: tuple[str, ...]  # in the order they confirmed
 
 
 def place(s: Summary, directory: Directory, lang: str) -> str:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.domain.digest import Digest
 from bot.domain.directory import Directory
 from bot.domain.request import Summary, people_travelling
 from bot.slack.blocks import Block, context, divider, escape, header, section
 from bot.slack.messages import Message, cities_line
 from bot.texts import fmt_date, fmt_range, format_label, t, tn, travellers_text
-
-if TYPE_CHECKING:
-    # For hints only: at run time this would loop (bot.slack.notify imports this module).
-    from bot.usecases.digest import Digest
 
 MAX_BLOCKS = 50
 

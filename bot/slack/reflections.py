@@ -4,10 +4,10 @@ and the digest channel's "Aus der Reflexion": pure builders."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.directory import Directory
+from bot.domain.reflection import Lesson, Shared
 from bot.domain.request import Summary
 from bot.slack import ids
 from bot.slack.blocks import (
@@ -27,22 +27,9 @@ from bot.slack.messages import Message, cities_line, plain_t
 from bot.slack.search import lesson_text
 from bot.slack.views import small_metadata
 from bot.texts import t, tn
-from bot.usecases.search import Lesson
 
 FIELD_TEXT = 600  # per answer in a side-by-side field (a field holds 2000)
 FOLLOW_UP_ANSWERS = ("yes", "partly", "not_yet")
-
-
-@dataclass(frozen=True)
-class Shared:
-    """One person's reflection as far as they shared it with the participants."""
-
-    user_id: str
-    city_key: str
-    rating: int
-    worked: str | None
-    not_worked: str | None
-    will_apply: str | None
 
 
 def _one(r: Shared, lang: str) -> str:

@@ -18,11 +18,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.directory import Directory
 from bot.infra.db import DatabaseError, SessionFactory
+from bot.infra.outbox_rows import OutboxRows
 from bot.infra.settings import Settings
 from bot.outbox import Outbox
 from bot.slack.notify import Notifier
 from bot.usecases import people
 from bot.usecases.directory import directory_stamp, load_directory
+from bot.usecases.ports import Context
 
 log = logging.getLogger(__name__)
 
@@ -190,14 +192,18 @@ class Services:
                 self.cities.clear()
             self.cities[user_id] = (city, self.clock() + timedelta(days=1))
 
-    def notifier(self) -> Notifier:
-        """The notifier for one action. The network's people are addressed in their language
-        from the first message: their locales are learned here if still unknown (once)."""
+    def context(self) -> Context:
+        """What one action's use case works with: this directory snapshot, the time zone, and
+        the Slack notifier as its port out. The network's people are addressed in their
+        language from the first message: their locales are learned here if still unknown
+        (once)."""
         directory = self.refresh_directory()
         self.learn_languages(directory.people())
-        return Notifier(
-            directory, self.lang_of, self.settings.timezone, network_lang=self.settings.language
+        tz = self.settings.timezone
+        notifier = Notifier(
+            directory, self.lang_of, tz, OutboxRows, network_lang=self.settings.language
         )
+        return Context(directory, tz, notifier)
 
     def refresh_directory(self) -> Directory:
         """The directory as the database has it now; reloaded only when it changed."""

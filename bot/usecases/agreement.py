@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.domain.agreement import Agreement
 from bot.domain.errors import Refused
 from bot.domain.request import Summary
+from bot.domain.routing import Experts, Introduction, Named
 from bot.infra.db import SessionFactory
-from bot.slack.agreement import Agreement
 from bot.usecases.common import load_request, summary
+from bot.usecases.ports import Context
 from models import AgreementConfirmation, Expert
-
-if TYPE_CHECKING:  # the notifier renders the agreement with agreement_of below
-    from bot.slack.notify import Notifier
 
 
 def agreement_of(session: Session, s: Summary) -> Agreement:
@@ -38,6 +36,22 @@ def agreement_of(session: Session, s: Summary) -> Agreement:
     return Agreement(s, tuple(offers), tuple(dict.fromkeys(people)), tuple(confirmed))
 
 
+def experts_of(session: Session, s: Summary) -> Experts:
+    """Who named which experts, per partner city in the request's order, and their notes."""
+    rows = session.exec(
+        select(Expert).where(Expert.request_id == s.id).order_by(col(Expert.id))
+    ).all()
+    named: Named = []
+    notes: list[tuple[str, str]] = []
+    for city in s.partner_keys:
+        mine = [e for e in rows if e.city_key == city]
+        if mine:
+            named.append((city, [e.user_id for e in mine], mine[0].named_by))
+            if mine[0].note:
+                notes.append((city, mine[0].note))
+    return Experts(named, notes, tuple(e.user_id for e in rows))
+
+
 def confirm(
     session_factory: SessionFactory,
     request_id: int,
@@ -45,7 +59,7 @@ def confirm(
     actor: str,
     channel: str,
     ts: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Agreement:
     """`actor` confirms; the introduction at (channel, ts) then shows who confirmed."""
@@ -60,7 +74,10 @@ def confirm(
             )
             session.flush()
             agreement = agreement_of(session, s)
-            notifier.agreement_confirmed(session, s, channel=channel, ts=ts, now=now)
+            introduction = Introduction(experts_of(session, s), agreement)
+            ctx.notify.agreement_confirmed(
+                session, s, introduction, channel=channel, ts=ts, now=now
+            )
     except IntegrityError:
         raise Refused("refused.already_confirmed", {"id": request_id}) from None
     return agreement

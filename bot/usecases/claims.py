@@ -28,9 +28,8 @@ from bot.domain.claims import (
 from bot.domain.errors import Refused
 from bot.domain.request import Summary, people_travelling
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
-from bot.slack.notify.claims import claim_prompt, claim_stepped, claim_submitted
 from bot.usecases.common import audit, load_request, summary
+from bot.usecases.ports import Context
 from models import CostClaim, ExchangeRequest
 
 
@@ -48,7 +47,7 @@ def _claim(row: CostClaim, travelling: int) -> Claim:
 
 
 def ask_for_costs(
-    session: Session, notifier: Notifier, request: ExchangeRequest, *, now: datetime
+    session: Session, ctx: Context, request: ExchangeRequest, *, now: datetime
 ) -> bool:
     """With the reflection prompt (in its transaction): ask the requester for the actual
     travel costs, unless it was online or nobody travelled. True when asked."""
@@ -68,7 +67,7 @@ def ask_for_costs(
         now=now,
         to_status=ClaimStatus.ASKED,
     )
-    claim_prompt(notifier, session, summary(session, request), now=now)
+    ctx.notify.claim_prompt(session, summary(session, request), now=now)
     return True
 
 
@@ -93,13 +92,13 @@ def check_claimer(session_factory: SessionFactory, request_id: int, actor: str) 
 
 
 def check_stepper(
-    session_factory: SessionFactory, request_id: int, version: int, actor: str, notifier: Notifier
+    session_factory: SessionFactory, request_id: int, version: int, actor: str, ctx: Context
 ) -> None:
     """Raise Refused unless `actor` may ask a question about the claim now."""
     with session_factory() as session:
         _request, claim = _load(session, request_id)
         check_claim_step(
-            notifier.directory,
+            ctx.directory,
             actor,
             ClaimStep.QUESTION,
             claim.status,
@@ -171,7 +170,7 @@ def submit_claim(
     per_person: bool,
     note: str | None,
     receipts: list[Receipt],
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Claim:
     """The requester claims the actual costs (per person travelling, or in total)."""
@@ -201,7 +200,7 @@ def submit_claim(
             values=values,
         )
         shown = _claim(claim, travelling)
-        claim_submitted(notifier, session, summary(session, request), shown, now=now)
+        ctx.notify.claim_submitted(session, summary(session, request), shown, now=now)
     return shown
 
 
@@ -213,7 +212,7 @@ def claim_step(
     *,
     actor: str,
     comment: str | None = None,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Claim:
     """A coordinator: checked (sachlich richtig), question, paid. The first click wins."""
@@ -221,7 +220,7 @@ def claim_step(
         request, claim = _load(session, request_id)
         previous = claim.status
         target = check_claim_step(
-            notifier.directory,
+            ctx.directory,
             actor,
             step,
             previous,
@@ -231,8 +230,8 @@ def claim_step(
         )
         _step(session, claim, target, actor=actor, action=f"claim_{step}", now=now, comment=comment)
         shown = _claim(claim, people_travelling(request))
-        claim_stepped(
-            notifier, session, summary(session, request), shown, actor, now=now, question=comment
+        ctx.notify.claim_stepped(
+            session, summary(session, request), shown, actor, now=now, question=comment
         )
     return shown
 

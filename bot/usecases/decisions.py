@@ -21,8 +21,7 @@ from bot.domain.errors import Refused
 from bot.domain.request import STORED_FIELDS, RequestDraft, Summary
 from bot.domain.states import Action
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
-from bot.usecases import deputies
+from bot.usecases import deputies, told
 from bot.usecases.budget import locked_budget_line
 from bot.usecases.common import (
     already,
@@ -33,6 +32,7 @@ from bot.usecases.common import (
     summary,
     transition,
 )
+from bot.usecases.ports import Context
 from bot.usecases.search import refresh_document
 from models import AuditEntry, ExchangeRequest, ReminderSent, RequestPartner
 
@@ -74,7 +74,7 @@ def decide(
     *,
     actor: str,
     comment: str | None = None,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Done:
     """Approve, decline (with reason) or ask (with question). First decision wins."""
@@ -82,15 +82,15 @@ def decide(
     try:
         with session_factory.begin() as session:
             request = load_request(session, request_id)
-            today = deputies.local_day(now, notifier.tz)
+            today = deputies.local_day(now, ctx.tz)
             standing = deputies.standing_in(session, actor, today)
             with explained(session, request):
                 on_behalf_of = rules.check_decide(
-                    notifier.directory, actor, request, version=version, standing_in=standing
+                    ctx.directory, actor, request, version=version, standing_in=standing
                 )
             audit_comment = comment
             if action == Action.APPROVE:
-                audit_comment = _budget_checked(session, notifier, request, actor, comment)
+                audit_comment = _budget_checked(session, ctx, request, actor, comment)
             values = (
                 {}
                 if action == Action.ASK
@@ -113,11 +113,19 @@ def decide(
             )
             if previous is not None:
                 s = summary(session, request)
-                notifier.decision_made(
-                    session, s, action, actor, comment, now=now, on_behalf_of=on_behalf_of
+                namers = told.namers(session, ctx, s, now) if action == Action.APPROVE else []
+                ctx.notify.decision_made(
+                    session,
+                    s,
+                    action,
+                    actor,
+                    comment,
+                    namers=namers,
+                    now=now,
+                    on_behalf_of=on_behalf_of,
                 )
     except _OverBudget as over:
-        refusal = _refer(session_factory, request_id, version, over.line, actor, notifier, now)
+        refusal = _refer(session_factory, request_id, version, over.line, actor, ctx, now)
         raise refusal from None
     if previous is None:
         # Somebody else was faster: tell who and when, from what they committed.
@@ -135,14 +143,14 @@ class _OverBudget(Exception):
 
 
 def _budget_checked(
-    session: Session, notifier: Notifier, request: ExchangeRequest, actor: str, comment: str | None
+    session: Session, ctx: Context, request: ExchangeRequest, actor: str, comment: str | None
 ) -> str | None:
     """The approval's audit comment, after the budget check under the budget's lock: over
     budget only a coordinator approves (recorded "over budget"); a contact is refused."""
-    line = locked_budget_line(session, notifier.directory, summary(session, request))
+    line = locked_budget_line(session, ctx.directory, summary(session, request))
     if line is None or not line.over:
         return comment
-    if not rules.may_approve_over_budget(notifier.directory, actor):
+    if not rules.may_approve_over_budget(ctx.directory, actor):
         raise _OverBudget(line)
     return f"over budget; {comment}" if comment else "over budget"
 
@@ -153,7 +161,7 @@ def _refer(
     version: int,
     line: BudgetLine,
     actor: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Refused:
     """Hand the request to the coordinators with the figures (once per version), and say
@@ -173,10 +181,10 @@ def _refer(
                 now=now,
                 comment="referred to the coordinators",
             )
-            notifier.over_budget(session, summary(session, request), line, actor, now=now)
+            ctx.notify.over_budget(session, summary(session, request), line, actor, now=now)
     except IntegrityError:
         pass  # handed over already (an earlier click)
-    directory = notifier.directory
+    directory = ctx.directory
     budget = directory.budget_for(line.year, line.city) or BudgetInfo(line.year, 0, line.city)
     refusal = Refused(
         "refused.over_budget",
@@ -235,21 +243,28 @@ def answer(
     *,
     actor: str,
     text: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Done:
     """The requester answers the contact's question; the request goes back to `submitted`."""
     with session_factory.begin() as session:
         request = load_request(session, request_id)
         with explained(session, request):
-            rules.check_answer(notifier.directory, actor, request)
+            rules.check_answer(ctx.directory, actor, request)
         question = last_change(session, request_id)
         changed = transition(session, request_id, Action.ANSWER, actor=actor, now=now, comment=text)
         if changed is None:
             raise already(session, request)
         s = summary(session, request)
         note = (question.comment if question else None, text)
-        notifier.resubmitted(session, s, now=now, answer=note)
+        ctx.notify.resubmitted(
+            session,
+            s,
+            deciders=told.deciders(session, ctx, s, now),
+            budget=told.budget(session, ctx, s),
+            now=now,
+            answer=note,
+        )
     return Done(s, Action.ANSWER)
 
 
@@ -260,7 +275,7 @@ def save_edit(
     *,
     version: int | None = None,
     actor: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Done:
     """The requester saves changes; the request is `submitted` again and contacts are asked anew."""
@@ -288,7 +303,13 @@ def save_edit(
         session.flush()
         refresh_document(session, request_id, now=now)
         s = summary(session, request)
-        notifier.resubmitted(session, s, now=now)
+        ctx.notify.resubmitted(
+            session,
+            s,
+            deciders=told.deciders(session, ctx, s, now),
+            budget=told.budget(session, ctx, s),
+            now=now,
+        )
     return Done(s, Action.EDIT)
 
 
@@ -297,18 +318,19 @@ def cancel(
     request_id: int,
     *,
     actor: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Done:
     """The requester withdraws the request, any time before it is completed."""
     with session_factory.begin() as session:
         request = load_request(session, request_id)
         with explained(session, request):
-            rules.check_cancel(notifier.directory, actor, request)
+            rules.check_cancel(ctx.directory, actor, request)
         if transition(session, request_id, Action.CANCEL, actor=actor, now=now) is None:
             raise already(session, request)
         s = summary(session, request)
-        notifier.cancelled(session, s, actor, now=now)
+        experts = told.experts_of(session, s).everyone
+        ctx.notify.cancelled(session, s, actor, experts=experts, now=now)
     return Done(s, Action.CANCEL)
 
 

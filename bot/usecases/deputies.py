@@ -7,7 +7,6 @@ network's time zone) unless it was ended early; a newer one for the same person 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -17,11 +16,8 @@ from bot.domain import rules
 from bot.domain.deputies import Absence
 from bot.infra.db import SessionFactory
 from bot.usecases.common import audit
+from bot.usecases.ports import Context
 from models import Deputy
-
-if TYPE_CHECKING:
-    # For hints only: the notifier routes through this module's lookups.
-    from bot.slack.notify import Notifier
 
 
 def local_day(now: datetime, tz: ZoneInfo) -> date:
@@ -81,13 +77,13 @@ def set_deputy(
     user: str,
     deputy: str | None,
     until: date,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Absence:
     """`user` is away through `until`; `deputy` stands in (None: nobody). Replaces an
     absence of `user` still active; the deputy is told."""
-    today = local_day(now, notifier.tz)
-    rules.check_set_deputy(notifier.directory, actor, user, deputy, until, today)
+    today = local_day(now, ctx.tz)
+    rules.check_set_deputy(ctx.directory, actor, user, deputy, until, today)
     with session_factory.begin() as session:
         _end(session, user, actor, now, today)
         row = Deputy(user_id=user, deputy_id=deputy, until=until, created_by=actor, created_at=now)
@@ -96,7 +92,7 @@ def set_deputy(
         comment = f"{user} away until {until.isoformat()}; deputy {deputy or 'none'}"
         audit(session, request_id=None, actor=actor, action="deputy", now=now, comment=comment)
         absence = _absence(row)
-        notifier.deputy_set(session, absence, actor, now=now)
+        ctx.notify.deputy_set(session, absence, actor, now=now)
     return absence
 
 
@@ -105,13 +101,13 @@ def end_deputy(
     *,
     actor: str,
     user: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Absence | None:
     """End `user`'s absence early (the person, or a coordinator). None when there was none."""
-    today = local_day(now, notifier.tz)
-    if actor != user and not notifier.directory.is_coordinator(actor):
-        rules.check_set_deputy(notifier.directory, actor, user, None, today, today)
+    today = local_day(now, ctx.tz)
+    if actor != user and not ctx.directory.is_coordinator(actor):
+        rules.check_set_deputy(ctx.directory, actor, user, None, today, today)
     with session_factory.begin() as session:
         ended = _end(session, user, actor, now, today)
         if ended is None:
@@ -124,7 +120,7 @@ def end_deputy(
             now=now,
             comment=f"{user}; deputy {ended.deputy or 'none'}",
         )
-        notifier.deputy_ended(session, ended, actor, now=now)
+        ctx.notify.deputy_ended(session, ended, actor, now=now)
     return ended
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.domain import rules
+from bot.domain.digest import Digest
 from bot.domain.request import Summary
 from bot.domain.schedule import (
     DIGEST_GRACE,
@@ -21,16 +21,9 @@ from bot.domain.schedule import (
     week_start,
 )
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
 from bot.usecases.common import summaries
+from bot.usecases.ports import Context
 from models import DigestRun, ExchangeRequest
-
-
-@dataclass(frozen=True)
-class Digest:
-    today: date
-    weeks: list[tuple[date, list[Summary]]]
-    pending: int  # requests waiting for a decision
 
 
 def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
@@ -61,7 +54,7 @@ def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
 
 def post_digest(
     session_factory: SessionFactory,
-    notifier: Notifier,
+    ctx: Context,
     *,
     channel: str,
     schedule: DigestSchedule,
@@ -73,7 +66,7 @@ def post_digest(
     """Post the current period's digest once: "posted", "already posted" or "not due".
 
     The unique (channel, period) row decides, so schedulers on several instances and
-    cron may all try at the same moment; the notifier puts the messages in the outbox
+    cron may all try at the same moment; the port puts the messages in the outbox
     in the same transaction.
     `force` (cr-bot digest --now) posts the current period even if its time is long past.
     """
@@ -92,7 +85,7 @@ def post_digest(
         with session_factory.begin() as session:
             session.add(DigestRun(channel=channel, period=period, created_at=now))
             session.flush()
-            notifier.digest(session, digest, channel, lang, now=now)
+            ctx.notify.digest(session, digest, channel, lang, now=now)
     except IntegrityError:
         return "already posted"
     return "posted"

@@ -13,8 +13,9 @@ from sqlmodel import Session, col, select
 from bot.domain.request import RequestDraft, Summary
 from bot.domain.states import Action, Status
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
+from bot.usecases import told
 from bot.usecases.common import audit, summaries, summary
+from bot.usecases.ports import Context
 from bot.usecases.search import refresh_document
 from models import ExchangeRequest, RequestPartner
 
@@ -34,7 +35,7 @@ def file_request(
     requester_id: str,
     locale: str,
     submission_key: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Filed:
     """Store the request with its first audit entry and its notifications, in one transaction.
@@ -81,8 +82,13 @@ def file_request(
             to_status=Status.SUBMITTED,
         )
         filed = Summary.of(request, tuple(sorted(draft.partner_keys)))
-        notifier.request_filed(session, filed, now=now)
-        notifier.decision_needed(session, filed, now=now)
+        ctx.notify.request_filed(
+            session,
+            filed,
+            deciders=told.deciders(session, ctx, filed, now),
+            budget=told.budget(session, ctx, filed),
+            now=now,
+        )
     return Filed(filed, created=True)
 
 

@@ -12,9 +12,9 @@ from bot.domain.errors import Refused
 from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hours
 from bot.domain.states import Status
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
 from bot.usecases.common import load_request, summary
 from bot.usecases.jobs import run_once
+from bot.usecases.ports import Context
 from bot.usecases.reflection import FOLLOW_UP_STEP
 from models import ExchangeRequest, FollowUp
 
@@ -27,16 +27,16 @@ NOTE_MAX = 300
 
 def ask_follow_ups(
     session_factory: SessionFactory,
-    notifier: Notifier,
+    ctx: Context,
     *,
     now: datetime,
     hours: WorkingHours = WORKING_HOURS,
 ) -> int:
     """The job: ask every requester whose exchange ended 45 days ago, once, in working
     hours. Returns how many were asked."""
-    if not within_working_hours(now, hours, notifier.tz):
+    if not within_working_hours(now, hours, ctx.tz):
         return 0
-    today = now.astimezone(notifier.tz).date()
+    today = now.astimezone(ctx.tz).date()
     last = today - timedelta(days=FOLLOW_UP_AFTER_DAYS)
     with session_factory() as session:
         due = session.exec(
@@ -49,7 +49,7 @@ def ask_follow_ups(
         ).all()
 
     def ask(session: Session, request: ExchangeRequest) -> bool:
-        notifier.follow_up(session, summary(session, request), now=now)
+        ctx.notify.follow_up(session, summary(session, request), now=now)
         return True
 
     return sum(

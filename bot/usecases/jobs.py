@@ -28,9 +28,9 @@ from bot.domain.schedule import (
 )
 from bot.domain.states import Action
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
-from bot.usecases import claims
+from bot.usecases import claims, told
 from bot.usecases.common import load, summary, transition
+from bot.usecases.ports import Context
 from models import ExchangeRequest, Expert, ReminderSent
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class _Skip(Exception):
 
 def remind(
     session_factory: SessionFactory,
-    notifier: Notifier,
+    ctx: Context,
     *,
     now: datetime,
     hours: WorkingHours = WORKING_HOURS,
@@ -99,7 +99,7 @@ def remind(
 
     Outside working hours nothing is sent; the next run inside them sends what is due.
     """
-    tz = notifier.tz
+    tz = ctx.tz
     report = JobReport()
     if not within_working_hours(now, hours, tz):
         report.held_back = hours
@@ -130,9 +130,12 @@ def remind(
                     return False
                 s = summary(session, request)
                 if step == "remind":
-                    notifier.reminder(session, s, days, now=now)
-                else:
-                    notifier.escalation(session, s, days, now=now)
+                    deciders = told.deciders(session, ctx, s, now)
+                    budget = told.budget(session, ctx, s) if deciders else None
+                    ctx.notify.reminder(session, s, days, deciders=deciders, budget=budget, now=now)
+                elif not told.coordinators_decide(session, s):
+                    budget = told.budget(session, ctx, s) if ctx.directory.coordinators else None
+                    ctx.notify.escalation(session, s, days, budget=budget, now=now)
                 return True
 
             if run_once(session_factory, request_id, step, version, now, work):
@@ -143,7 +146,7 @@ def remind(
 
 def reflect(
     session_factory: SessionFactory,
-    notifier: Notifier,
+    ctx: Context,
     *,
     now: datetime,
     hours: WorkingHours = WORKING_HOURS,
@@ -152,9 +155,9 @@ def reflect(
 
     The prompts wait for working hours; completing (which sends nothing) does not.
     """
-    today = now.astimezone(notifier.tz).date()
+    today = now.astimezone(ctx.tz).date()
     report = JobReport()
-    may_prompt = within_working_hours(now, hours, notifier.tz)
+    may_prompt = within_working_hours(now, hours, ctx.tz)
     if not may_prompt:
         report.held_back = hours
     with session_factory() as session:
@@ -180,8 +183,8 @@ def reflect(
                 ).all()
                 # Together with the reflection prompt (just before it): the requester is
                 # asked for the actual travel costs.
-                claims.ask_for_costs(session, notifier, request, now=now)
-                notifier.reflection_prompt(
+                claims.ask_for_costs(session, ctx, request, now=now)
+                ctx.notify.reflection_prompt(
                     session, summary(session, request), list(experts), now=now
                 )
                 return True
@@ -200,7 +203,7 @@ def reflect(
                     values={"completed_at": now},
                 )
                 if done is not None:
-                    notifier.completed(
+                    ctx.notify.completed(
                         session, summary(session, load(session, request_id)), now=now
                     )
             if done is not None:

@@ -11,15 +11,15 @@ from sqlmodel import col, select
 
 from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hours
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
 from bot.usecases.common import summaries
+from bot.usecases.ports import Context
 from bot.usecases.search import shared_lessons
 from models import DigestRun, ExchangeRequest, Reflection
 
 
 def post_lessons(
     session_factory: SessionFactory,
-    notifier: Notifier,
+    ctx: Context,
     *,
     channel: str,
     lang: str,
@@ -28,9 +28,9 @@ def post_lessons(
 ) -> int:
     """Post the lessons shared since the last post (once per day and channel, in working
     hours); returns how many lessons went out."""
-    if not within_working_hours(now, hours, notifier.tz):
+    if not within_working_hours(now, hours, ctx.tz):
         return 0
-    period = f"lessons:{now.astimezone(notifier.tz).date().isoformat()}"
+    period = f"lessons:{now.astimezone(ctx.tz).date().isoformat()}"
     with session_factory() as session:
         if session.exec(
             select(DigestRun.id).where(DigestRun.channel == channel, DigestRun.period == period)
@@ -61,7 +61,7 @@ def post_lessons(
                 .values(posted_at=now)
             )
             if grouped:
-                notifier.lessons(session, grouped, channel, lang, now=now)
+                ctx.notify.lessons(session, grouped, channel, lang, now=now)
     except IntegrityError:  # another instance posted today's
         return 0
     return sum(len(v) for _s, v in grouped)

@@ -11,10 +11,10 @@ from bot.domain.errors import Refused
 from bot.domain.request import Summary
 from bot.domain.states import Action
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
-from bot.usecases import deputies
+from bot.usecases import deputies, told
 from bot.usecases.common import already, audit, explained, load_request, summary, transition
 from bot.usecases.decisions import Done
+from bot.usecases.ports import Context
 from bot.usecases.search import refresh_document
 from models import ExchangeRequest, Expert, RequestPartner
 
@@ -24,7 +24,7 @@ def check_namer(
     request_id: int,
     city_key: str,
     actor: str,
-    notifier: Notifier,
+    ctx: Context,
     *,
     now: datetime | None = None,
 ) -> Summary:
@@ -32,7 +32,7 @@ def check_namer(
     (`now` given: a deputy standing in for one of the namers may)."""
     with session_factory() as session:
         request = load_request(session, request_id)
-        _check_namer(session, request, city_key, actor, notifier, now)
+        _check_namer(session, request, city_key, actor, ctx, now)
         return summary(session, request)
 
 
@@ -41,7 +41,7 @@ def _check_namer(
     request: ExchangeRequest,
     city_key: str,
     actor: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime | None,
 ) -> str | None:
     partners = session.exec(
@@ -52,11 +52,11 @@ def _check_namer(
         .where(Expert.request_id == request.id, Expert.city_key == city_key)
         .order_by(col(Expert.id))
     ).first()
-    today = deputies.local_day(now, notifier.tz) if now else None
+    today = deputies.local_day(now, ctx.tz) if now else None
     standing = deputies.standing_in(session, actor, today) if today else ()
     with explained(session, request):
         return rules.check_name(
-            notifier.directory,
+            ctx.directory,
             actor,
             request,
             city_key,
@@ -74,7 +74,7 @@ def name_experts(
     *,
     actor: str,
     note: str | None,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
     offer: str | None = None,
 ) -> Done:
@@ -84,7 +84,7 @@ def name_experts(
     """
     with session_factory.begin() as session:
         request = load_request(session, request_id)
-        on_behalf_of = _check_namer(session, request, city_key, actor, notifier, now)
+        on_behalf_of = _check_namer(session, request, city_key, actor, ctx, now)
         if request.requester_id in experts:
             # Not a refusal of the naming as a whole: the person picks someone else.
             raise Refused("err.expert_self_request", field="experts")
@@ -133,7 +133,7 @@ def name_experts(
                 on_behalf_of=on_behalf_of,
             )
         s = summary(session, request)
-        notifier.experts_named(
+        ctx.notify.experts_named(
             session,
             s,
             city_key,
@@ -141,7 +141,7 @@ def name_experts(
             experts,
             note,
             now=now,
-            matched=matched,
+            matched=told.introduction(session, s) if matched else None,
             on_behalf_of=on_behalf_of,
         )
     return Done(s, Action.MATCH if matched else Action.APPROVE)
@@ -152,13 +152,13 @@ def mark_matched(
     request_id: int,
     *,
     actor: str,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Done:
     """A coordinator marks an approved request matched (experts found outside the bot)."""
     with session_factory.begin() as session:
         request = load_request(session, request_id)
-        rules.check_mark_matched(notifier.directory, actor)
+        rules.check_mark_matched(ctx.directory, actor)
         changed = transition(
             session,
             request_id,
@@ -170,5 +170,6 @@ def mark_matched(
         if changed is None:
             raise already(session, request)
         s = summary(session, request)
-        notifier.request_matched(session, s, actor, now=now)
+        introduction = told.introduction(session, s)
+        ctx.notify.request_matched(session, s, actor, introduction=introduction, now=now)
     return Done(s, Action.MATCH)

@@ -9,12 +9,13 @@ from sqlmodel import Session, col, select
 
 from bot.domain import rules
 from bot.domain.errors import Refused
+from bot.domain.reflection import Shared
 from bot.domain.request import Summary
 from bot.domain.states import Action, Status
 from bot.infra.db import SessionFactory
-from bot.slack.notify import Notifier
-from bot.slack.reflections import Shared
+from bot.usecases.agreement import experts_of
 from bot.usecases.common import load_request, summary, transition
+from bot.usecases.ports import Context
 from bot.usecases.search import refresh_document
 from models import ExchangeRequest, Expert, Reflection, ReminderSent
 
@@ -34,13 +35,13 @@ def check_reflector(
     request_id: int,
     actor: str,
     *,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
 ) -> Summary:
     """Raise Refused unless `actor` took part, the exchange ended, and they have not reflected."""
     with session_factory() as session:
         request = load_request(session, request_id)
-        _check(session, request, actor, now.astimezone(notifier.tz).date())
+        _check(session, request, actor, now.astimezone(ctx.tz).date())
         return summary(session, request)
 
 
@@ -53,7 +54,7 @@ def submit_reflection(
     not_worked: str | None,
     recommend: bool | None,
     rating: int,
-    notifier: Notifier,
+    ctx: Context,
     now: datetime,
     will_apply: str | None = None,
     share: str = "report",
@@ -63,7 +64,7 @@ def submit_reflection(
     try:
         with session_factory.begin() as session:
             request = load_request(session, request_id)
-            _check(session, request, actor, now.astimezone(notifier.tz).date())
+            _check(session, request, actor, now.astimezone(ctx.tz).date())
             session.add(
                 Reflection(
                     request_id=request_id,
@@ -92,10 +93,10 @@ def submit_reflection(
                     comment="first reflection",
                 )
             s = summary(session, request)
-            notifier.reflected(session, s, actor, now=now)
+            ctx.notify.reflected(session, s, actor, now=now)
             if completing:
-                notifier.completed(session, s, now=now)
-            post_joint_reflection(session, request, notifier, now=now, due=False)
+                ctx.notify.completed(session, s, now=now)
+            post_joint_reflection(session, request, ctx, now=now, due=False)
     except IntegrityError:
         raise Refused("refused.already_reflected", {"id": request_id}) from None
     return s
@@ -123,7 +124,7 @@ def reflectors(session: Session, request: ExchangeRequest) -> list[tuple[str, st
 
 
 def post_joint_reflection(
-    session: Session, request: ExchangeRequest, notifier: Notifier, *, now: datetime, due: bool
+    session: Session, request: ExchangeRequest, ctx: Context, *, now: datetime, due: bool
 ) -> bool:
     """Post the summary once: when everyone asked has answered, or when `due` (14 days).
     Only what each person shared with the participants (or the network) is in it."""
@@ -152,16 +153,22 @@ def post_joint_reflection(
     ]
     if shared:
         s = summary(session, request)
-        notifier.joint_reflection(session, s, shared, answered=len(rows), asked=len(asked), now=now)
+        ctx.notify.joint_reflection(
+            session,
+            s,
+            shared,
+            experts=experts_of(session, s),
+            answered=len(rows),
+            asked=len(asked),
+            now=now,
+        )
     return True
 
 
-def joint_reflections_due(
-    session_factory: SessionFactory, notifier: Notifier, *, now: datetime
-) -> int:
+def joint_reflections_due(session_factory: SessionFactory, ctx: Context, *, now: datetime) -> int:
     """The job: summaries of exchanges ended 14 days ago whose participants did not all
     answer. Returns how many were posted."""
-    today = now.astimezone(notifier.tz).date()
+    today = now.astimezone(ctx.tz).date()
     done = select(ReminderSent.request_id).where(ReminderSent.step == SUMMARY_STEP)
     with session_factory() as session:
         due = session.exec(
@@ -178,7 +185,7 @@ def joint_reflections_due(
         with session_factory.begin() as session:
             request = session.get(ExchangeRequest, request_id)
             if request is not None and post_joint_reflection(
-                session, request, notifier, now=now, due=True
+                session, request, ctx, now=now, due=True
             ):
                 posted += 1
     return posted

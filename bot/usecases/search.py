@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain import rules
 from bot.domain import search as words
+from bot.domain.reflection import Lesson
 from bot.domain.request import Summary
 from bot.infra.db import SessionFactory
 from bot.usecases.common import summaries
@@ -29,16 +30,6 @@ EXPERTS_PER_TOPIC = 5
 TOPIC_RECENT = 200
 PURGED_PREFIX = "purged"
 _SEARCHABLE = tuple(sorted(rules.SEARCHABLE))
-
-
-@dataclass(frozen=True)
-class Lesson:
-    """A reflection shared with the network; `user_id` is None once purged."""
-
-    user_id: str | None
-    worked: str | None
-    not_worked: str | None
-    will_apply: str | None
 
 
 @dataclass(frozen=True)

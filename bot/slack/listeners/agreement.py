@@ -32,6 +32,6 @@ def confirm_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
         actor=user_of(body),
         channel=str(container.get("channel_id") or ""),
         ts=str(container.get("message_ts") or ""),
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )

@@ -95,7 +95,7 @@ def claim_submitted(
         per_person=views.selected_value(state, ids.B_CLAIM_BASIS) == "per_person",
         note=note,
         receipts=receipts(state, ids.B_CLAIM_FILES),
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
     ack()
@@ -110,7 +110,7 @@ def _step(body: dict[str, Any], services: Services, step: ClaimStep) -> None:
         target.version,
         step,
         actor=user_of(body),
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
 
@@ -137,7 +137,7 @@ def question_clicked(
     if open_modal(services, client, context, body, modal) is not None:
         verify_origin(services, body, target.request_id)
         claims.check_stepper(
-            services.session_factory, target.request_id, target.version, user, services.notifier()
+            services.session_factory, target.request_id, target.version, user, services.context()
         )
 
 
@@ -152,7 +152,7 @@ def question_submitted(
             ClaimStep.QUESTION,
             actor=user,
             comment=text,
-            notifier=services.notifier(),
+            ctx=services.context(),
             now=services.clock(),
         )
 

@@ -53,7 +53,7 @@ def approve_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
         target.version,
         "approve",
         actor=user_of(body),
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
 
@@ -66,7 +66,7 @@ def cancel_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
         services.session_factory,
         target.request_id,
         actor=user_of(body),
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
 
@@ -209,7 +209,7 @@ def decide_with_text(
             decision,
             actor=user,
             comment=text,
-            notifier=services.notifier(),
+            ctx=services.context(),
             now=services.clock(),
         )
 
@@ -225,7 +225,7 @@ def answer_submitted(
             request_id,
             actor=user,
             text=text,
-            notifier=services.notifier(),
+            ctx=services.context(),
             now=services.clock(),
         )
 

@@ -44,14 +44,14 @@ def deputy_command(args: list[str], user: str, services: Services, ack: Ack) -> 
     lang = services.lang_of(user)
     today = _today(services)
     command = parse_deputy_command(args, today)
-    notifier = services.notifier()
+    ctx = services.context()
     if command.unreadable:
         ack(**messages.plain_message(t(lang, "deputy.usage")))
         return
     if command.end:
         whom = command.mentions[0] if command.mentions else user
         ended = deputies.end_deputy(
-            services.session_factory, actor=user, user=whom, notifier=notifier, now=services.clock()
+            services.session_factory, actor=user, user=whom, ctx=ctx, now=services.clock()
         )
         key = "deputy.ended" if ended else "deputy.none"
         ack(**messages.plain_message(t(lang, key, user=f"<@{whom}>")))
@@ -75,7 +75,7 @@ def deputy_command(args: list[str], user: str, services: Services, ack: Ack) -> 
         user=away,
         deputy=deputy,
         until=command.until,
-        notifier=notifier,
+        ctx=ctx,
         now=services.clock(),
     )
     ack(**messages.plain_message(set_text(absence, lang)))
@@ -100,7 +100,7 @@ def deputy_end_clicked(ack: Ack, body: dict[str, Any], services: Services) -> No
         services.session_factory,
         actor=user,
         user=user,
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
 
@@ -128,7 +128,7 @@ def deputy_submitted(
         user=away,
         deputy=deputy,
         until=until,
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
     ack()

@@ -157,7 +157,7 @@ def request_submitted(
             result,
             version=metadata_id(meta, "v") or None,
             actor=user,
-            notifier=services.notifier(),
+            ctx=services.context(),
             now=services.clock(),
         )
         ack()
@@ -168,7 +168,7 @@ def request_submitted(
         requester_id=user,
         locale=lang,
         submission_key=f"{(body.get('team') or {}).get('id') or ''}:{view.get('id') or ''}",
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
     ack()

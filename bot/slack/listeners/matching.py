@@ -52,7 +52,7 @@ def name_experts_clicked(
             target.request_id,
             target.city,
             user,
-            services.notifier(),
+            services.context(),
             now=services.clock(),
         )
         lang = services.lang_of(user)
@@ -106,7 +106,7 @@ def name_experts_submitted(
         actor=user,
         note=note,
         offer=offer,
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
     ack()
@@ -121,6 +121,6 @@ def mark_matched_clicked(ack: Ack, body: dict[str, Any], services: Services) -> 
         services.session_factory,
         target.request_id,
         actor=user_of(body),
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )

@@ -43,7 +43,7 @@ def reflect_clicked(
             services.session_factory,
             target.request_id,
             user,
-            notifier=services.notifier(),
+            ctx=services.context(),
             now=services.clock(),
         )
         lang = services.lang_of(user)
@@ -81,7 +81,7 @@ def reflection_submitted(
         rating=result.rating,
         will_apply=result.will_apply,
         share=result.share,
-        notifier=services.notifier(),
+        ctx=services.context(),
         now=services.clock(),
     )
     ack()

@@ -1,0 +1,119 @@
+"""The outbox rows of one transaction, as the Slack notifier writes them (its `Outbox`):
+Slack calls to make after the commit, and the messages with buttons it keeps track of
+(`ActionMessage`) to update them later. The notifier itself never touches the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol, cast
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from bot.outbox import enqueue, refresh_home
+from models import ActionMessage, OutboxMessage
+
+
+class Track(Protocol):
+    """A message to keep track of (`bot.slack.notify.base.Track`)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def round(self) -> int | None: ...
+
+    @property
+    def city_key(self) -> str | None: ...
+
+
+class OutboxRows:
+    """`Outbox` over the use case's session: rows written when it commits."""
+
+    def __init__(self, session: object, now: datetime) -> None:
+        self.session = cast(Session, session)
+        self.now = now
+
+    def post(
+        self,
+        method: str,
+        payload: dict[str, Any],
+        *,
+        request_id: int | None = None,
+        track: Track | None = None,
+        thread_of: object | None = None,
+    ) -> object:
+        tracked = None
+        if track is not None:
+            assert request_id is not None, "a tracked message belongs to a request"
+            fields: dict[str, Any] = {"request_id": request_id, "kind": track.kind}
+            fields["user_id"] = track.user_id
+            if track.round is not None:
+                fields["round"] = track.round
+            if track.city_key is not None:
+                fields["city_key"] = track.city_key
+            tracked = ActionMessage(**fields)
+        return enqueue(
+            self.session,
+            method,
+            payload,
+            request_id=request_id,
+            action_message=tracked,
+            thread_of=cast(OutboxMessage | None, thread_of),
+            now=self.now,
+        )
+
+    def open(
+        self,
+        request_id: int,
+        kinds: tuple[str, ...] = (),
+        *,
+        but: str | None = None,
+        city_key: str | None = None,
+        user_id: str | None = None,
+    ) -> Sequence[ActionMessage]:
+        query = select(ActionMessage).where(
+            ActionMessage.request_id == request_id, col(ActionMessage.closed).is_(False)
+        )
+        if but:
+            query = query.where(ActionMessage.kind != but)
+        if kinds:
+            query = query.where(col(ActionMessage.kind).in_(kinds))
+        if city_key:
+            query = query.where(ActionMessage.city_key == city_key)
+        if user_id:
+            query = query.where(ActionMessage.user_id == user_id)
+        return list(self.session.exec(query.order_by(col(ActionMessage.id))).all())
+
+    def update(
+        self, tracked: object, payload: dict[str, Any], *, request_id: int, close: bool
+    ) -> None:
+        message = cast(ActionMessage, tracked)
+        enqueue(
+            self.session,
+            "chat.update",
+            payload,
+            request_id=request_id,
+            action_message=message,
+            now=self.now,
+        )
+        if close:
+            message.closed = True
+            self.session.add(message)
+
+    def drop_pending_updates(self, tracked: object) -> None:
+        self.session.execute(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.action_message_id) == cast(ActionMessage, tracked).id,
+                col(OutboxMessage.method) == "chat.update",
+                col(OutboxMessage.sent_at).is_(None),
+                col(OutboxMessage.dead).is_(False),
+            )
+        )
+
+    def refresh_home(self, user: str) -> None:
+        refresh_home(self.session, user, now=self.now)

@@ -1,0 +1,279 @@
+"""The deciding conversation: a request filed, decided, asked about, answered, edited,
+withdrawn; reminders and escalations; requests over budget."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.domain.budget import BudgetLine
+from bot.domain.request import Summary
+from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
+from bot.domain.states import Action
+from bot.slack import messages
+from bot.slack.blocks import clip, escape, section
+from bot.slack.budget import with_budget
+from bot.slack.notify.base import CONFIRMATION, DECIDING, NotifierBase, Outbox, Track, Tracked, dm
+from bot.texts import join_names, t
+
+People = tuple[str, ...]
+
+
+class DecidingNotifier(NotifierBase):
+    def request_filed(
+        self,
+        session: object,
+        s: Summary,
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+    ) -> None:
+        """Tell the requester their request number (the DM is kept up to date: the
+        `confirmation`); every decider gets the request with the decision buttons."""
+        out = self.outbox(session, now)
+        dm(
+            out,
+            s.requester_id,
+            messages.request_filed(s, self.directory, s.locale),
+            request_id=s.id,
+            track=Track(CONFIRMATION, s.requester_id),
+        )
+        self.decision_needed(out, s, deciders, budget)
+
+    def decision_needed(
+        self, out: Outbox, s: Summary, deciders: People, budget: BudgetLine | None
+    ) -> None:
+        """Every decider (a contact of the requester's own city, or a deputy instead of a
+        contact away) gets the request with the decision buttons; the coordinators when
+        nobody is left."""
+        if not deciders:
+            self.all_away(out, s, budget)
+        for user in deciders:
+            lang = self.lang_of(user)
+            message = messages.decision_request(s, self.directory, lang)
+            dm(
+                out,
+                user,
+                with_budget(message, budget, self.directory, lang),
+                request_id=s.id,
+                track=Track("decision", user, s.version),
+            )
+
+    def all_away(self, out: Outbox, s: Summary, budget: BudgetLine | None) -> None:
+        """Every contact of the city is away without a deputy: the coordinators decide now,
+        not after the escalation."""
+        for user in self.directory.coordinators:
+            lang = self.lang_of(user)
+            message = messages.decision_request(s, self.directory, lang)
+            names = join_names(
+                [f"<@{u}>" for u in self.directory.contacts_of(s.own_city_key)], lang
+            )
+            message["blocks"][0] = section(
+                t(
+                    lang,
+                    "all_away.escalate",
+                    id=s.id,
+                    user=f"<@{s.requester_id}>",
+                    city=escape(self.directory.city_name(s.own_city_key)),
+                    contacts=names or "–",
+                )
+            )
+            message["text"] = messages.push(s, self.directory, lang, "push.all_away")
+            dm(
+                out,
+                user,
+                with_budget(message, budget, self.directory, lang),
+                request_id=s.id,
+                track=Track("away", user, s.version),
+            )
+
+    def over_budget(
+        self, session: object, s: Summary, line: BudgetLine, actor: str, *, now: datetime
+    ) -> None:
+        """A contact's approval would exceed the budget: the coordinators get the request
+        with the decision buttons and the figures."""
+        out = self.outbox(session, now)
+        for user in self.directory.coordinators:
+            lang = self.lang_of(user)
+            message = messages.decision_request(s, self.directory, lang)
+            message["blocks"][0] = section(
+                t(
+                    lang,
+                    "budget.referred",
+                    id=s.id,
+                    actor=f"<@{actor}>",
+                    user=f"<@{s.requester_id}>",
+                )
+            )
+            message["text"] = messages.push(s, self.directory, lang, "push.budget_referred")
+            dm(
+                out,
+                user,
+                with_budget(message, line, self.directory, lang),
+                request_id=s.id,
+                track=Track("budget", user, s.version),
+            )
+
+    def decision_made(
+        self,
+        session: object,
+        s: Summary,
+        action: Action,
+        actor: str,
+        comment: str | None,
+        *,
+        namers: Sequence[tuple[str, People]],
+        now: datetime,
+        on_behalf_of: str | None = None,
+    ) -> None:
+        """Close every copy of the decision message; tell the requester; on approval ask the
+        partner cities for experts and let the other coordinators know. A deputy's decision
+        says whom they stood in for."""
+        out = self.outbox(session, now)
+        outcome = self.outcome(action, actor, now, comment)
+        if on_behalf_of:
+            outcome = self.for_user(outcome, on_behalf_of)
+        lang = s.locale
+        mention = f"<@{actor}>"
+        told = actor != s.requester_id  # a contact deciding on their own request knows
+        # The news first, then the copies and the confirmation: the requester hears first.
+        if action == Action.APPROVE:
+            if told:
+                self.tell_requester(out, s, "dm.approved", actor=mention)
+            self.close_messages(out, s, outcome, kinds=DECIDING)
+            self.confirmation(out, s)
+            self.naming_needed(out, s, namers)
+            for user in self.directory.coordinators:
+                if user == actor:
+                    continue
+                dm(
+                    out,
+                    user,
+                    messages.approved_for_coordinators(
+                        s, self.directory, self.lang_of(user), actor
+                    ),
+                    request_id=s.id,
+                    track=Track("coordination", user, s.version),
+                )
+        elif action == Action.DECLINE:
+            if told:
+                message = messages.declined_for_requester(
+                    s, self.directory, lang, actor, comment or ""
+                )
+                dm(out, s.requester_id, message, request_id=s.id)
+            self.close_messages(out, s, outcome, kinds=DECIDING)
+            self.confirmation(out, s, outcome=outcome(lang))
+        elif action == Action.ASK:
+            message = messages.question_for_requester(s, self.directory, lang, actor, comment or "")
+            track = Track("question", s.requester_id, s.version)
+            dm(out, s.requester_id, message, request_id=s.id, track=track)
+            self.close_messages(out, s, outcome, kinds=DECIDING)
+            self.confirmation(out, s)
+
+    def naming_needed(self, out: Outbox, s: Summary, namers: Sequence[tuple[str, People]]) -> None:
+        """Each partner city's naming contacts (topic people first) are asked for experts."""
+        for city, people in namers:
+            for user in people:
+                dm(
+                    out,
+                    user,
+                    messages.naming_request(s, self.directory, self.lang_of(user), city),
+                    request_id=s.id,
+                    track=Track("naming", user, s.version, city_key=city),
+                )
+
+    def resubmitted(
+        self,
+        session: object,
+        s: Summary,
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+        answer: tuple[str | None, str] | None = None,
+    ) -> None:
+        """After an answer or an edit: old messages point to the new one; contacts decide anew.
+
+        The requester's question DM keeps her question and answer and says what happens now.
+        """
+        out = self.outbox(session, now)
+        action = "answer" if answer else "edit"
+        city = escape(self.directory.city_name(s.own_city_key))
+
+        def render(message: Tracked, lang: str) -> messages.Message | None:
+            if message.kind != "question":
+                return None
+            key = "outcome.answered_self" if answer else "outcome.edited_self"
+            outcome = t(lang, key, when=messages.when(now, lang, self.tz), city=city)
+            return messages.question_answered(s, self.directory, lang, outcome, answer)
+
+        outcome = self.outcome(action, s.requester_id, now)
+        self.close_messages(out, s, outcome, render=render)
+        if not deciders:
+            self.all_away(out, s, budget)
+        for user in deciders:
+            lang = self.lang_of(user)
+            message = messages.decision_request(
+                s, self.directory, lang, answer=answer, resubmitted=True
+            )
+            message = with_budget(message, budget, self.directory, lang)
+            dm(out, user, message, request_id=s.id, track=Track("decision", user, s.version))
+        self.confirmation(out, s)
+
+    def cancelled(
+        self, session: object, s: Summary, actor: str, *, experts: People, now: datetime
+    ) -> None:
+        """Every open message is updated; everyone who had one (and the experts) is told,
+        except whoever withdrew it; the requester's confirmation DM shows it."""
+        out = self.outbox(session, now)
+        outcome = self.outcome("cancel", actor, now)
+        closed = self.close_messages(out, s, outcome)
+        told = {m.user_id for m in closed if m.kind != "question"} | set(experts)
+        title = escape(clip(s.title, 120))
+        for user in sorted(told - {s.requester_id, actor}):
+            params = {"id": s.id, "title": title, "actor": f"<@{actor}>"}
+            lang = self.lang_of(user)
+            message = messages.plain_message(
+                t(lang, "dm.cancelled_contact", **params),
+                messages.plain_t(lang, "dm.cancelled_contact", **params),
+            )
+            dm(out, user, message, request_id=s.id)
+        if actor != s.requester_id:
+            self.tell_requester(out, s, "dm.cancelled", actor=f"<@{actor}>")
+        self.confirmation(out, s, outcome=outcome(s.locale))
+
+    def reminder(
+        self,
+        session: object,
+        s: Summary,
+        days: int,
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+    ) -> None:
+        """The decision is pending for `days` working days: remind the deciders, with the
+        decision buttons right in the reminder (closed with the other copies)."""
+        out = self.outbox(session, now)
+        for user in deciders:
+            lang = self.lang_of(user)
+            message = messages.reminder(s, self.directory, lang, days, ESCALATE_AFTER_WORKING_DAYS)
+            message = with_budget(message, budget, self.directory, lang)
+            dm(out, user, message, request_id=s.id, track=Track("reminder", user, s.version))
+
+    def escalation(
+        self, session: object, s: Summary, days: int, *, budget: BudgetLine | None, now: datetime
+    ) -> None:
+        """Pending for `days` working days: the coordinators get the decision buttons."""
+        out = self.outbox(session, now)
+        for user in self.directory.coordinators:
+            lang = self.lang_of(user)
+            message = messages.escalation(s, self.directory, lang, days)
+            dm(
+                out,
+                user,
+                with_budget(message, budget, self.directory, lang),
+                request_id=s.id,
+                track=Track("escalation", user, s.version),
+            )

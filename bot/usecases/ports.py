@@ -1,0 +1,224 @@
+"""The one port out: what the use cases tell the world, as domain facts.
+
+Use cases depend on `Notifications` (and its parts, one per conversation) and get their
+`Context` from the composition root (`bot.slack.services`); the Slack notifier
+(`bot.slack.notify`) implements the port. Every fact is told inside the use case's
+transaction (`session`): what it sends goes out exactly when the change commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.domain.budget import BudgetLine
+from bot.domain.claims import Claim
+from bot.domain.deputies import Absence
+from bot.domain.digest import Digest
+from bot.domain.directory import Directory
+from bot.domain.reflection import Lesson, Shared
+from bot.domain.request import Summary
+from bot.domain.routing import Experts, Introduction
+from bot.domain.states import Action
+
+People = tuple[str, ...]
+
+
+class Deciding(Protocol):
+    """A request filed, decided, asked about, answered, edited, withdrawn; reminders."""
+
+    def request_filed(
+        self,
+        session: Session,
+        s: Summary,
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+    ) -> None:
+        """Filed: the requester gets their number; `deciders` decide (the coordinators
+        when nobody is left, every contact being away)."""
+
+    def decision_made(
+        self,
+        session: Session,
+        s: Summary,
+        action: Action,
+        actor: str,
+        comment: str | None,
+        *,
+        namers: Sequence[tuple[str, People]],
+        now: datetime,
+        on_behalf_of: str | None = None,
+    ) -> None:
+        """Approved, declined or asked; on approval `namers` are asked for experts."""
+
+    def over_budget(
+        self, session: Session, s: Summary, line: BudgetLine, actor: str, *, now: datetime
+    ) -> None:
+        """A contact's approval would exceed the budget: the coordinators decide."""
+
+    def resubmitted(
+        self,
+        session: Session,
+        s: Summary,
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+        answer: tuple[str | None, str] | None = None,
+    ) -> None:
+        """Answered (question, answer) or edited: up for decision again."""
+
+    def cancelled(
+        self, session: Session, s: Summary, actor: str, *, experts: People, now: datetime
+    ) -> None:
+        """Withdrawn (by the requester or a coordinator)."""
+
+    def reminder(
+        self,
+        session: Session,
+        s: Summary,
+        days: int,
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+    ) -> None:
+        """Pending for `days` working days: remind `deciders`."""
+
+    def escalation(
+        self, session: Session, s: Summary, days: int, *, budget: BudgetLine | None, now: datetime
+    ) -> None:
+        """Pending for `days` working days: the coordinators decide."""
+
+
+class Matching(Protocol):
+    """Experts named, the request matched, the agreement confirmed, the exchange over."""
+
+    def experts_named(
+        self,
+        session: Session,
+        s: Summary,
+        city_key: str,
+        actor: str,
+        experts: list[str],
+        note: str | None,
+        *,
+        now: datetime,
+        matched: Introduction | None,
+        on_behalf_of: str | None = None,
+    ) -> None:
+        """A partner city named its experts; `matched` when it was the last one."""
+
+    def request_matched(
+        self, session: Session, s: Summary, actor: str, *, introduction: Introduction, now: datetime
+    ) -> None:
+        """A coordinator marked the request matched (experts found outside the bot)."""
+
+    def agreement_confirmed(
+        self,
+        session: Session,
+        s: Summary,
+        introduction: Introduction,
+        *,
+        channel: str,
+        ts: str,
+        now: datetime,
+    ) -> None:
+        """Somebody confirmed the agreement shown at (channel, ts)."""
+
+    def completed(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """The exchange is over."""
+
+
+class Reflecting(Protocol):
+    """Reflections asked for, given, shared; the day-45 question; the lessons."""
+
+    def reflection_prompt(
+        self, session: Session, s: Summary, experts: list[str], *, now: datetime
+    ) -> None: ...
+
+    def reflected(self, session: Session, s: Summary, user: str, *, now: datetime) -> None: ...
+
+    def joint_reflection(
+        self,
+        session: Session,
+        s: Summary,
+        shared: Sequence[Shared],
+        *,
+        experts: Experts,
+        answered: int,
+        asked: int,
+        now: datetime,
+    ) -> None: ...
+
+    def follow_up(self, session: Session, s: Summary, *, now: datetime) -> None: ...
+
+    def lessons(
+        self,
+        session: Session,
+        grouped: Sequence[tuple[Summary, Sequence[Lesson]]],
+        channel: str,
+        lang: str,
+        *,
+        now: datetime,
+    ) -> None: ...
+
+
+class Deputies(Protocol):
+    def deputy_set(self, session: Session, absence: Absence, actor: str, *, now: datetime) -> None:
+        """`absence.deputy` stands in for `absence.user` (None: nobody does)."""
+
+    def deputy_ended(
+        self, session: Session, absence: Absence, actor: str, *, now: datetime
+    ) -> None: ...
+
+
+class Claims(Protocol):
+    def claim_prompt(self, session: Session, s: Summary, *, now: datetime) -> None:
+        """The requester is asked for the actual costs."""
+
+    def claim_submitted(self, session: Session, s: Summary, claim: Claim, *, now: datetime) -> None:
+        """The requester claimed their costs; the coordinators check them."""
+
+    def claim_stepped(
+        self,
+        session: Session,
+        s: Summary,
+        claim: Claim,
+        actor: str,
+        *,
+        now: datetime,
+        question: str | None = None,
+    ) -> None:
+        """A coordinator checked, paid or questioned the claim."""
+
+
+class Digests(Protocol):
+    def digest(
+        self, session: Session, digest: Digest, channel: str, lang: str, *, now: datetime
+    ) -> None: ...
+
+
+class Notifications(Deciding, Matching, Reflecting, Deputies, Claims, Digests, Protocol):
+    """Everything the use cases tell; the Slack notifier is one implementation."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a use case works with besides the database: the directory snapshot of this
+    action, the network's time zone, and the port to tell what happened."""
+
+    directory: Directory
+    tz: ZoneInfo
+    notify: Notifications
+
+    def today(self, now: datetime) -> date:
+        """`now`'s day in the network's time zone."""
+        return now.astimezone(self.tz).date()
