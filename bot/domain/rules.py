@@ -213,10 +213,11 @@ def check_name(
     may = directory.may_name(actor, city_key, request.topic_key) or on_behalf_of is not None
     if city_key not in partners or not may:
         raise Refused("refused.not_naming", {"city": city})
-    if request.status not in NAMING:
-        raise MovedOn
+    # The city's own naming says most (the last city's naming is what matched the request).
     if named is not None:
         raise Refused("refused.already_named", {"city": city, "actor": named[0], "when": named[1]})
+    if request.status not in NAMING:
+        raise MovedOn
     return on_behalf_of
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.domain.errors import Refused
@@ -109,7 +109,8 @@ def on_unknown_error(
 ) -> BoltResponse | None:
     user = _user_of(body) or ""
     kind = _kind(body)
-    database_down = isinstance(error, DATABASE_ERRORS)
+    # A unique key that refused a row is a conflict between two actions, not an outage.
+    database_down = isinstance(error, DATABASE_ERRORS) and not isinstance(error, IntegrityError)
     if database_down:
         log.error("database unavailable during %s by %s: %s", kind, user, error)
     else:
