@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.domain import rules
 from bot.domain.errors import Refused
 from bot.domain.request import Summary
 from bot.infra.db import SessionFactory
 from bot.slack.agreement import Agreement
-from bot.usecases.common import load_request, summary
+from bot.usecases.common import already, load_request, summary
 from models import AgreementConfirmation, Expert
 
 if TYPE_CHECKING:  # the notifier renders the agreement with agreement_of below
@@ -48,19 +49,34 @@ def confirm(
     notifier: Notifier,
     now: datetime,
 ) -> Agreement:
-    """`actor` confirms; the introduction at (channel, ts) then shows who confirmed."""
+    """`actor` confirms; the introduction at (channel, ts) then shows who confirmed.
+
+    Only while the exchange is agreed: a click after it was withdrawn (or closed otherwise)
+    changes nothing, says why, and draws the introduction again without the button."""
+    closed: Refused | None = None
     try:
         with session_factory.begin() as session:
             request = load_request(session, request_id)
             s = summary(session, request)
-            if actor not in agreement_of(session, s).participants:
-                raise Refused("refused.agreement_outsider", {"id": request_id})
-            session.add(
-                AgreementConfirmation(request_id=request_id, user_id=actor, confirmed_at=now)
-            )
-            session.flush()
-            agreement = agreement_of(session, s)
-            notifier.agreement_confirmed(session, s, channel=channel, ts=ts, now=now)
+            if request.status not in rules.AGREED:
+                closed = already(session, request)
+                if channel and ts:  # the message still shows the button: drawn without it
+                    notifier.agreement_confirmed(session, s, channel=channel, ts=ts, now=now)
+                    closed.handed_on = True
+            else:
+                agreement = _confirmed(session, s, actor, now)
+                notifier.agreement_confirmed(session, s, channel=channel, ts=ts, now=now)
     except IntegrityError:
         raise Refused("refused.already_confirmed", {"id": request_id}) from None
+    if closed is not None:
+        raise closed
     return agreement
+
+
+def _confirmed(session: Session, s: Summary, actor: str, now: datetime) -> Agreement:
+    """`actor`'s confirmation stored (a second one fails the unique key); the agreement."""
+    if actor not in agreement_of(session, s).participants:
+        raise Refused("refused.agreement_outsider", {"id": s.id})
+    session.add(AgreementConfirmation(request_id=s.id, user_id=actor, confirmed_at=now))
+    session.flush()
+    return agreement_of(session, s)
