@@ -44,7 +44,7 @@ def test_a_single_coordinator_cannot_check_their_own_claim_and_is_told_why(bot):
     assert status == 200
     assert replies(bot, "own") == [
         f":no_entry: Vier-Augen-Prinzip: Die Reisekosten zu *#{request_id}* haben Sie selbst "
-        "gemeldet, und das Netzwerk hat keine zweite Koordinator/in. Tragen Sie eine zweite "
+        "gemeldet, und außer Ihnen ist niemand in der Koordination. Tragen Sie eine zweite "
         "Person unter `coordinators` in die Verzeichnisdatei ein; sie prüft und zahlt aus. "
         "Ihr Klick hat nichts geändert."
     ]

@@ -44,7 +44,7 @@ RACE_TEXTS: dict[str, dict[str, str]] = {
               "Another coordinator must check and pay them – your click changed nothing."},
     "refused.claim_own_alone": {
         "de": ":no_entry: Vier-Augen-Prinzip: Die Reisekosten zu *#{id}* haben Sie selbst "
-              "gemeldet, und das Netzwerk hat keine zweite Koordinator/in. Tragen Sie eine "
+              "gemeldet, und außer Ihnen ist niemand in der Koordination. Tragen Sie eine "
               "zweite Person unter `coordinators` in die Verzeichnisdatei ein; sie prüft und "
               "zahlt aus. Ihr Klick hat nichts geändert.",
         "en": ":no_entry: Four-eyes rule: you claimed the travel costs of *#{id}* yourself, "
