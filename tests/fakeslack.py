@@ -228,6 +228,7 @@ class FakeSlack:
         tz: str = "Europe/Berlin",
         real_name: str | None = None,
         deleted: bool = False,
+        is_bot: bool = False,
     ) -> None:
         """Make users.info / users.lookupByEmail know this user."""
         with self._cond:
@@ -237,6 +238,7 @@ class FakeSlack:
                 "tz": tz,
                 "real_name": real_name or user_id,
                 "deleted": deleted,
+                "is_bot": is_bot,
             }
 
     # ---- request handling (called from server threads)
@@ -558,7 +560,7 @@ class FakeSlack:
             "real_name": record["real_name"],
             "tz": record["tz"],
             "tz_offset": int(offset.total_seconds()) if offset else 0,
-            "is_bot": user_id == self.bot_user_id,
+            "is_bot": user_id == self.bot_user_id or bool(record.get("is_bot")),
             "is_app_user": False,
             "profile": profile,
         }

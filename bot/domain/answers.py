@@ -22,12 +22,46 @@ def check_text(text: str, field: str, *, required: bool = True) -> Problem | Non
     return None
 
 
+SLACKBOT = "USLACKBOT"  # Slack's own bot: users.info does not call it a bot
+
+
+@dataclass(frozen=True)
+class Account:
+    """What Slack says of a user id (users.info): whether it exists, is a bot, is deactivated."""
+
+    exists: bool
+    is_bot: bool = False
+    deleted: bool = False
+
+
+def is_bot(user: str, *, bot_user: str | None, account: Account | None = None) -> bool:
+    """The bot itself, Slackbot, or any account Slack calls a bot."""
+    return user in (bot_user, SLACKBOT) or (account is not None and account.is_bot)
+
+
 def check_experts(experts: Sequence[str], field: str, *, bot_user: str | None) -> Problem | None:
     """One to ten people, and never the bot itself."""
     if not experts or len(experts) > EXPERTS_MAX:
         return Problem(field, "err.no_experts")
-    if bot_user and bot_user in experts:
+    if any(is_bot(user, bot_user=bot_user) for user in experts):
         return Problem(field, "err.expert_bot")
+    return None
+
+
+def check_deputy(
+    deputy: str, away: str, field: str, *, bot_user: str | None, account: Account | None
+) -> Problem | None:
+    """A deputy is a person in our Slack other than the one away: not a bot (the expert
+    form's check), not deactivated, not unknown. `account` None: Slack could not be asked,
+    and only what is known without it is checked."""
+    if deputy == away:
+        return Problem(field, "deputy.self")
+    if is_bot(deputy, bot_user=bot_user, account=account):
+        return Problem(field, "deputy.not_bot")
+    if account is not None and not account.exists:
+        return Problem(field, "deputy.unknown")
+    if account is not None and account.deleted:
+        return Problem(field, "deputy.deactivated", {"user": f"<@{deputy}>"})
     return None
 
 

@@ -142,11 +142,20 @@ def check_claim_step(
     version: int,
     current_version: int,
     request_id: int,
+    claimant: str | None = None,
 ) -> ClaimStatus:
     """Checked, question, paid: coordinators, from the state the step allows, on the version
-    the button was made for (the first click wins). Returns the resulting state."""
+    the button was made for (the first click wins). Returns the resulting state.
+
+    Four eyes: nobody checks or pays a claim of their own (`claimant`); a coordinator who
+    claimed needs another coordinator, and is told so (and when there is none)."""
     if not directory.is_coordinator(actor):
         raise Refused("refused.not_coordinator")
+    if step in (ClaimStep.CHECK, ClaimStep.PAY) and actor == claimant:
+        others = [c for c in directory.coordinators if c != actor]
+        raise Refused(
+            "refused.claim_own" if others else "refused.claim_own_alone", {"id": request_id}
+        )
     allowed, target = CLAIM_TRANSITIONS[step]
     if status not in allowed or version != current_version:
         raise Refused("refused.claim_moved_on", {"id": request_id, "claim": ClaimState(status)})

@@ -198,8 +198,8 @@ def check_name(
     standing_in: Collection[str] = (),
 ) -> str | None:
     """Name a partner city's experts: its naming contacts (topic people first), its contacts
-    or a coordinator, or the deputy of one of them, once per city, while the request is
-    approved.
+    or a coordinator, or the deputy of one of its contacts, once per city, while the request
+    is approved.
 
     `named` is (who, when) of this city's experts already named, if any. Returns whom a
     deputy acts for.
@@ -207,17 +207,28 @@ def check_name(
     city = directory.city_name(city_key)
     on_behalf_of = None
     if not directory.may_name(actor, city_key, request.topic_key):
+        # A deputy acts only in the roles of the person away as the city's (topic) contact;
+        # a coordinator's deputy gets no coordinator rights.
         on_behalf_of = next(
-            (u for u in standing_in if directory.may_name(u, city_key, request.topic_key)), None
+            (u for u in standing_in if _names_for(directory, u, city_key, request.topic_key)),
+            None,
         )
     may = directory.may_name(actor, city_key, request.topic_key) or on_behalf_of is not None
     if city_key not in partners or not may:
         raise Refused("refused.not_naming", {"city": city})
-    if request.status not in NAMING:
-        raise MovedOn
+    # The city's own naming says most (the last city's naming is what matched the request).
     if named is not None:
         raise Refused("refused.already_named", {"city": city, "actor": named[0], "when": named[1]})
+    if request.status not in NAMING:
+        raise MovedOn
     return on_behalf_of
+
+
+def _names_for(directory: Directory, user: str, city_key: str, topic_key: str) -> bool:
+    """`user` names the city's experts as its (topic) contact, not as a coordinator."""
+    return user in directory.naming_contacts(city_key, topic_key) or user in (
+        directory.contacts_of(city_key)
+    )
 
 
 def check_mark_matched(directory: Directory, actor: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
@@ -29,6 +29,8 @@ RECYCLE_SECONDS = 300
 # and those that mean it is down or out of connections ("try again shortly").
 DatabaseError = SQLAlchemyError
 DATABASE_UNAVAILABLE = (OperationalError, DBAPIError, PoolTimeout)
+# A unique key that refused a row: a conflict between two actions, not an outage.
+DATABASE_CONFLICT = IntegrityError
 
 
 def make_engine(url: str, **kw: Any) -> Engine:

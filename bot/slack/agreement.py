@@ -6,9 +6,10 @@ from __future__ import annotations
 from bot.domain.agreement import Agreement
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
+from bot.domain.rules import AGREED
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, escape, section
-from bot.texts import fmt_range, join_names, t
+from bot.texts import fmt_range, join_names, status_label, t
 
 QUOTE_MAX = 1000
 
@@ -40,6 +41,12 @@ def agreement_blocks(a: Agreement, directory: Directory, lang: str) -> list[Bloc
     blocks: list[Block] = [section("\n".join(lines))]
     waiting = [p for p in a.participants if p not in a.confirmed]
     mentions = [f"<@{p}>" for p in a.confirmed]
+    if s.status not in AGREED:  # withdrawn (or closed otherwise): nothing left to confirm
+        closed = t(lang, "agreement.closed", status=status_label(s.status, lang))
+        if a.confirmed:
+            closed += "\n" + t(lang, "agreement.confirmed", people=join_names(mentions, lang))
+        blocks.append(context(closed))
+        return blocks
     if not waiting:
         blocks.append(context(t(lang, "agreement.all", people=join_names(mentions, lang))))
         return blocks

@@ -672,3 +672,7 @@ TEXTS.update(MEMORY_TEXTS)
 from bot.texts.texts_programme import PROGRAMME_TEXTS  # noqa: E402
 
 TEXTS.update(PROGRAMME_TEXTS)
+# Issue 20's hardening (namings at once, deputies, four-eyes rule, buttons after the end).
+from bot.texts.texts_race import RACE_TEXTS  # noqa: E402
+
+TEXTS.update(RACE_TEXTS)

@@ -7,12 +7,13 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.domain import rules
 from bot.domain.agreement import Agreement
 from bot.domain.errors import Refused
 from bot.domain.request import Summary
 from bot.domain.routing import Experts, Introduction, Named
 from bot.infra.db import SessionFactory
-from bot.usecases.common import load_request, summary
+from bot.usecases.common import already, load_request, summary
 from bot.usecases.ports import Context
 from models import AgreementConfirmation, Expert
 
@@ -62,22 +63,40 @@ def confirm(
     ctx: Context,
     now: datetime,
 ) -> Agreement:
-    """`actor` confirms; the introduction at (channel, ts) then shows who confirmed."""
+    """`actor` confirms; the introduction at (channel, ts) then shows who confirmed.
+
+    Only while the exchange is agreed: a click after it was withdrawn (or closed otherwise)
+    changes nothing, says why, and draws the introduction again without the button."""
+    closed: Refused | None = None
     try:
         with session_factory.begin() as session:
             request = load_request(session, request_id)
             s = summary(session, request)
-            if actor not in agreement_of(session, s).participants:
-                raise Refused("refused.agreement_outsider", {"id": request_id})
-            session.add(
-                AgreementConfirmation(request_id=request_id, user_id=actor, confirmed_at=now)
-            )
-            session.flush()
-            agreement = agreement_of(session, s)
-            introduction = Introduction(experts_of(session, s), agreement)
-            ctx.notify.agreement_confirmed(
-                session, s, introduction, channel=channel, ts=ts, now=now
-            )
+            if request.status not in rules.AGREED:
+                closed = already(session, request)
+                if channel and ts:  # the message still shows the button: drawn without it
+                    introduction = Introduction(experts_of(session, s), agreement_of(session, s))
+                    ctx.notify.agreement_confirmed(
+                        session, s, introduction, channel=channel, ts=ts, now=now
+                    )
+                    closed.handed_on = True
+            else:
+                agreement = _confirmed(session, s, actor, now)
+                introduction = Introduction(experts_of(session, s), agreement)
+                ctx.notify.agreement_confirmed(
+                    session, s, introduction, channel=channel, ts=ts, now=now
+                )
     except IntegrityError:
         raise Refused("refused.already_confirmed", {"id": request_id}) from None
+    if closed is not None:
+        raise closed
     return agreement
+
+
+def _confirmed(session: Session, s: Summary, actor: str, now: datetime) -> Agreement:
+    """`actor`'s confirmation stored (a second one fails the unique key); the agreement."""
+    if actor not in agreement_of(session, s).participants:
+        raise Refused("refused.agreement_outsider", {"id": s.id})
+    session.add(AgreementConfirmation(request_id=s.id, user_id=actor, confirmed_at=now))
+    session.flush()
+    return agreement_of(session, s)

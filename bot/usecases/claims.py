@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from bot.domain import rules
 from bot.domain.claims import (
     CLAIM_TRANSITIONS,
     Claim,
@@ -28,7 +29,7 @@ from bot.domain.claims import (
 from bot.domain.errors import Refused
 from bot.domain.request import Summary, people_travelling
 from bot.infra.db import SessionFactory
-from bot.usecases.common import audit, load_request, summary
+from bot.usecases.common import already, audit, load_request, summary
 from bot.usecases.ports import Context
 from models import CostClaim, ExchangeRequest
 
@@ -76,10 +77,14 @@ def _moved_on(request_id: int, status: str) -> Refused:
 
 
 def _load(session: Session, request_id: int) -> tuple[ExchangeRequest, CostClaim]:
+    """The request and its claim, for a step on it: only while the exchange stands (not
+    withdrawn, declined or purged), whatever surface the click came from."""
     request = load_request(session, request_id)
     claim = session.get(CostClaim, request_id)
     if claim is None:
         raise Refused("refused.not_found", {"id": request_id})
+    if request.status not in rules.AGREED:
+        raise already(session, request)
     return request, claim
 
 
@@ -227,6 +232,7 @@ def claim_step(
             version=version,
             current_version=claim.version,
             request_id=request_id,
+            claimant=claim.claimed_by or request.requester_id,
         )
         _step(session, claim, target, actor=actor, action=f"claim_{step}", now=now, comment=comment)
         shown = _claim(claim, people_travelling(request))

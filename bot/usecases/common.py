@@ -56,12 +56,28 @@ def load(session: Session, request_id: int) -> ExchangeRequest:
     return request
 
 
-def load_request(session: Session, request_id: int) -> ExchangeRequest:
-    """The request, or the refusal a person sees for an id that does not exist."""
-    try:
-        return load(session, request_id)
-    except NotFound:
-        raise Refused("refused.not_found", {"id": request_id}) from None
+def load_request(session: Session, request_id: int, *, lock: bool = False) -> ExchangeRequest:
+    """The request a person acts on, or the refusal they see: for an id that does not exist,
+    and for a purged request (nothing may change it any more, whatever the surface).
+
+    `lock`: take the request's row lock (PostgreSQL's SELECT … FOR UPDATE; SQLite's write
+    transactions hold the database's lock from BEGIN IMMEDIATE on), so that decisions read
+    from other rows of the request are made by one transaction at a time.
+    """
+    if lock:
+        request = session.exec(
+            select(ExchangeRequest)
+            .where(col(ExchangeRequest.id) == request_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+    else:
+        request = session.get(ExchangeRequest, request_id)
+    if request is None:
+        raise Refused("refused.not_found", {"id": request_id})
+    if request.purged_at is not None:
+        raise Refused("refused.purged", {"id": request_id})
+    return request
 
 
 def last_change(session: Session, request_id: int) -> AuditEntry | None:

@@ -83,11 +83,15 @@ def name_experts(
     The request becomes `matched` when every partner city has named at least one expert.
     """
     with session_factory.begin() as session:
-        request = load_request(session, request_id)
+        # Under the request's lock: of two namings at once (two partner cities, or two
+        # contacts of one city) the second reads what the first committed, so the city is
+        # named once and the last naming, whichever it is, matches the request once.
+        request = load_request(session, request_id, lock=True)
         on_behalf_of = _check_namer(session, request, city_key, actor, ctx, now)
         if request.requester_id in experts:
             # Not a refusal of the naming as a whole: the person picks someone else.
             raise Refused("err.expert_self_request", field="experts")
+        _check_not_named(session, request_id, experts)
         for user in experts:
             session.add(
                 Expert(
@@ -113,7 +117,7 @@ def name_experts(
         if offer:
             refresh_document(session, request_id, now=now)
         if matched:
-            transition(
+            changed = transition(
                 session,
                 request_id,
                 Action.MATCH,
@@ -122,6 +126,8 @@ def name_experts(
                 comment="all partner cities named experts",
                 on_behalf_of=on_behalf_of,
             )
+            if changed is None:  # moved on meanwhile: nothing named, nobody told
+                raise already(session, request)
         else:
             audit(
                 session,
@@ -145,6 +151,20 @@ def name_experts(
             on_behalf_of=on_behalf_of,
         )
     return Done(s, Action.MATCH if matched else Action.APPROVE)
+
+
+def _check_not_named(session: Session, request_id: int, experts: list[str]) -> None:
+    """A person is the expert of one partner city per request (the unique key): one named
+    already is refused under the field, saying by whom."""
+    taken = session.exec(
+        select(Expert.user_id, Expert.named_by)
+        .where(Expert.request_id == request_id, col(Expert.user_id).in_(experts))
+        .order_by(col(Expert.id))
+    ).first()
+    if taken is not None:
+        raise Refused(
+            "err.expert_already_named", {"user": taken[0], "actor": taken[1]}, field="experts"
+        )
 
 
 def mark_matched(

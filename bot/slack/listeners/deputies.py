@@ -3,11 +3,14 @@ small modal."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.domain.answers import Account, check_deputy
 from bot.domain.deputies import Absence, parse_deputy_command
 from bot.slack import ids, messages, views
 from bot.slack.listeners.common import modal_lang, open_modal, user_of
@@ -18,6 +21,8 @@ from bot.usecases import deputies
 
 DEPUTY_WORDS = {"vertretung", "deputy", "abwesend", "away"}
 
+log = logging.getLogger(__name__)
+
 
 def register(app: App) -> None:
     app.action(ids.A_DEPUTY_SET)(deputy_set_clicked)
@@ -27,6 +32,33 @@ def register(app: App) -> None:
 
 def _today(services: Services) -> Any:
     return deputies.local_day(services.clock(), services.settings.timezone)
+
+
+def account(services: Services, user: str) -> Account | None:
+    """What Slack says of `user` (users.info); None when Slack could not be asked."""
+    try:
+        info = services.client.users_info(user=user)["user"]
+    except SlackApiError as exc:
+        if exc.response.get("error") == "user_not_found":
+            return Account(exists=False)
+        log.warning("users.info for %s failed: %s", user, exc.response.get("error"))
+        return None
+    except OSError as exc:
+        log.warning("users.info for %s failed: %s", user, exc)
+        return None
+    return Account(True, is_bot=bool(info.get("is_bot")), deleted=bool(info.get("deleted")))
+
+
+def deputy_problem(
+    services: Services, deputy: str | None, away: str, lang: str, bot_user: str | None
+) -> str | None:
+    """Why `deputy` cannot stand in for `away` (in `lang`), or None."""
+    if deputy is None:
+        return None
+    problem = check_deputy(
+        deputy, away, ids.B_DEPUTY_PERSON, bot_user=bot_user, account=account(services, deputy)
+    )
+    return t(lang, problem.key, **problem.params) if problem else None
 
 
 def set_text(absence: Absence, lang: str) -> str:
@@ -69,6 +101,11 @@ def deputy_command(args: list[str], user: str, services: Services, ack: Ack) -> 
         away, deputy = command.mentions[0], command.mentions[1]
     elif command.mentions:
         deputy = command.mentions[0]
+    # users.info says is_bot for the bot itself too (no Bolt context here).
+    problem = deputy_problem(services, deputy, away, lang, None)
+    if problem:
+        ack(**messages.plain_message(problem))
+        return
     absence = deputies.set_deputy(
         services.session_factory,
         actor=user,
@@ -106,7 +143,7 @@ def deputy_end_clicked(ack: Ack, body: dict[str, Any], services: Services) -> No
 
 
 def deputy_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, services: Services
 ) -> None:
     user = user_of(body)
     lang = modal_lang(services, views.parse_metadata(view.get("private_metadata")), user)
@@ -117,8 +154,9 @@ def deputy_submitted(
     errors = {}
     if until is None or until < _today(services):
         errors[ids.B_DEPUTY_UNTIL] = t(lang, "deputy.bad_date")
-    if deputy is not None and deputy == away:
-        errors[ids.B_DEPUTY_PERSON] = t(lang, "deputy.self")
+    problem = deputy_problem(services, deputy, away, lang, context.bot_user_id)
+    if problem:
+        errors[ids.B_DEPUTY_PERSON] = problem
     if errors or until is None:
         ack(response_action="errors", errors=errors)
         return

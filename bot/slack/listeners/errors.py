@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.domain.errors import Refused
-from bot.infra.db import DATABASE_UNAVAILABLE
+from bot.infra.db import DATABASE_CONFLICT, DATABASE_UNAVAILABLE
 from bot.slack import messages, views
 from bot.slack.listeners.common import OPENED_MODAL, modal_lang, tell_privately
 from bot.slack.listeners.runtime import FAILED
@@ -106,7 +106,10 @@ def on_unknown_error(
 ) -> BoltResponse | None:
     user = _user_of(body) or ""
     kind = _kind(body)
-    database_down = isinstance(error, DATABASE_UNAVAILABLE)
+    # A unique key that refused a row is a conflict between two actions, not an outage.
+    database_down = isinstance(error, DATABASE_UNAVAILABLE) and not isinstance(
+        error, DATABASE_CONFLICT
+    )
     if database_down:
         log.error("database unavailable during %s by %s: %s", kind, user, error)
     else:
