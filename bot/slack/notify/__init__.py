@@ -689,7 +689,7 @@ class Notifier:
                 s,
                 self.directory,
                 tz=self.tz,
-                lang=lang,
+                title=t(lang, "ics.summary", title=s.title),
                 now=now,
                 network=self.directory.network_name,
             )
