@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 import bot.texts as texts
 from bot.domain import people
 from bot.domain.people import language_of_locale
-from bot.texts.catalogue import read_catalogue
+from bot.texts.catalogue import DOMAINS, read_catalogue
 from tests.conftest import running_bot
 from tests.flows import blocks_text, last_dm, submit_request
 
@@ -30,8 +30,12 @@ def catalogues() -> dict[str, texts.catalogue.Catalogue]:
 
 def test_every_message_is_in_every_language_with_the_same_placeholders():
     source, *others = catalogues().values()
-    assert source.lang == "de" and len(source.texts) + len(source.plurals) > 450
+    assert source.lang == "de" and len(source.keys["messages"]) > 450
+    assert len(source.keys["formats"]) > 10
+    assert not set(source.keys["messages"]) & set(source.keys["formats"])
     for cat in others:
+        for domain in DOMAINS:
+            assert sorted(cat.keys[domain]) == sorted(source.keys[domain]), (cat.lang, domain)
         assert sorted(cat.texts) == sorted(source.texts), cat.lang
         assert sorted(cat.plurals) == sorted(source.plurals), cat.lang
         for key, text in source.texts.items():
@@ -46,14 +50,23 @@ def test_every_message_is_in_every_language_with_the_same_placeholders():
             ), (cat.lang, key)
 
 
+def po_files() -> list[Path]:
+    return [
+        texts.LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+        for lang in people.LANGUAGES
+        for domain in DOMAINS
+    ]
+
+
 def test_every_catalogue_has_all_its_plural_forms_and_flags_its_placeholders():
-    for lang in people.LANGUAGES:
-        path = texts.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    for path in po_files():
+        lang = path.parent.parent.name
         with path.open("rb") as f:
             po = read_po(f, locale=lang)
         assert po.locale_identifier == lang
         plurals = [m for m in po if isinstance(m.id, tuple)]
-        assert plurals and all(len(m.string) == po.num_plurals for m in plurals)
+        assert all(len(m.string) == po.num_plurals for m in plurals)
+        assert plurals or path.stem == "formats"
         # Babel's reader derives python-brace-format from the msgid (here a key), so the
         # flags are read from the file: gettext tools check {placeholders} by them.
         for entry in path.read_text(encoding="utf-8").split("\n\n")[1:]:
@@ -63,8 +76,7 @@ def test_every_catalogue_has_all_its_plural_forms_and_flags_its_placeholders():
 
 def test_no_message_is_in_a_catalogue_twice():
     """read_po would keep one of two silently; each key is written once."""
-    for lang in people.LANGUAGES:
-        path = texts.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    for path in po_files():
         ids = re.findall(r'^msgid "(.+)"$', path.read_text(encoding="utf-8"), re.M)
         assert len(ids) == len(set(ids)), [i for i in set(ids) if ids.count(i) > 1]
 
@@ -216,6 +228,7 @@ def test_a_new_language_is_one_catalogue_and_its_code_in_one_list(french):
     for key, text in fr.texts.items():
         assert texts.placeholders(text) == texts.placeholders(de.texts[key]), key
     assert set(fr.plurals) <= set(de.plurals)
+    assert texts.t("fr", "fmt.event_title", title="École") == "Échange C+R : École"
 
 
 def test_a_french_contact_reads_the_decision_request_in_french(

@@ -1,9 +1,10 @@
-"""The texts: one gettext catalogue per language, read once at start.
+"""The texts: gettext catalogues per language, read once at start.
 
-`bot/texts/locale/<lang>/LC_MESSAGES/messages.po` is the source of truth (nothing is compiled
-or generated from it into the repository). The msgids are the texts' keys ("modal.title");
-a plural is one message with msgid `key.one` and msgid_plural `key.other`, its forms chosen
-by the catalogue's gettext `Plural-Forms` (CLDR's rule for the language, as Babel writes it).
+`bot/texts/locale/<lang>/LC_MESSAGES/messages.po` (the texts people read) and `formats.po`
+(how the language writes dates, numbers, money and lists: `fmt.*`) are the source of truth
+(nothing is compiled or generated from them into the repository). The msgids are the keys
+("modal.title"); a plural is one message with msgid `key.one` and msgid_plural `key.other`, its
+forms chosen by the catalogue's gettext `Plural-Forms` (CLDR's rule, as Babel writes it).
 The languages are `bot.domain.people.LANGUAGES`, German (the first) read where a language
 lacks a text.
 """
@@ -21,52 +22,60 @@ from babel.messages.pofile import read_po
 from bot.domain import people
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "messages"
+DOMAINS = ("messages", "formats")  # gettext domains: the texts, and the formats
 PLURAL_SUFFIXES = (".one", ".other")
 
 
 @dataclass(frozen=True)
 class Catalogue:
     lang: str
-    texts: dict[str, str]  # key -> text
+    texts: dict[str, str]  # key -> text, of both domains
     plurals: dict[str, tuple[str, ...]]  # key without ".one" -> the forms, in gettext's order
     plural_index: Callable[[int], int]  # n -> the form to use
-    path: Path
+    keys: dict[str, tuple[str, ...]]  # domain -> its keys (a plural's as `key.one`)
 
 
-def catalogue_path(lang: str, dirs: Sequence[Path]) -> Path:
-    """The first `<dir>/<lang>/LC_MESSAGES/messages.po` there is."""
+def catalogue_path(lang: str, dirs: Sequence[Path], domain: str = DOMAINS[0]) -> Path:
+    """The first `<dir>/<lang>/LC_MESSAGES/<domain>.po` there is."""
     for directory in dirs:
-        path = directory / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        path = directory / lang / "LC_MESSAGES" / f"{domain}.po"
         if path.exists():
             return path
-    raise FileNotFoundError(f"no catalogue for {lang!r} in {', '.join(map(str, dirs))}")
+    raise FileNotFoundError(f"no {domain}.po for {lang!r} in {', '.join(map(str, dirs))}")
 
 
 def read_catalogue(lang: str, dirs: Sequence[Path] = (LOCALE_DIR,)) -> Catalogue:
-    path = catalogue_path(lang, dirs)
-    with path.open("rb") as f:
-        po = read_po(f, locale=lang, domain=DOMAIN)
     texts: dict[str, str] = {}
     plurals: dict[str, tuple[str, ...]] = {}
-    for message in po:
-        if not message.id:
-            continue  # the header
-        if isinstance(message.id, tuple):
-            one = message.id[0]
-            if not one.endswith(PLURAL_SUFFIXES[0]):
-                raise ValueError(f"{path}: a plural's msgid ends with .one, not {one!r}")
-            plurals[one.removesuffix(".one")] = tuple(message.string or ())
-        else:
-            texts[str(message.id)] = str(message.string or "")
-    return Catalogue(lang, texts, plurals, gettext.c2py(po.plural_expr), path)
+    keys: dict[str, tuple[str, ...]] = {}
+    plural_expr = ""
+    for domain in DOMAINS:
+        path = catalogue_path(lang, dirs, domain)
+        with path.open("rb") as f:
+            po = read_po(f, locale=lang, domain=domain)
+        plural_expr = plural_expr or po.plural_expr
+        found = []
+        for message in po:
+            if not message.id:
+                continue  # the header
+            if isinstance(message.id, tuple):
+                one = message.id[0]
+                if not one.endswith(PLURAL_SUFFIXES[0]):
+                    raise ValueError(f"{path}: a plural's msgid ends with .one, not {one!r}")
+                plurals[one.removesuffix(".one")] = tuple(message.string or ())
+            else:
+                one = str(message.id)
+                texts[one] = str(message.string or "")
+            found.append(one)
+        keys[domain] = tuple(found)
+    return Catalogue(lang, texts, plurals, gettext.c2py(plural_expr), keys)
 
 
 # What `load` read: the languages (the first is the fallback) and their catalogues.
 _languages: list[str] = []
 _catalogues: dict[str, Catalogue] = {}
-# Every text by key and language (a plural's first and last forms under `key.one` and
-# `key.other`), for checks and tests; refilled by `load`.
+# Every text people read (messages.po) by key and language (a plural's first and last forms
+# under `key.one` and `key.other`), for checks and tests; refilled by `load`.
 TEXTS: dict[str, dict[str, str]] = {}
 
 
@@ -80,11 +89,13 @@ def load(languages: Sequence[str] | None = None, dirs: Sequence[Path] = (LOCALE_
     _catalogues.update(catalogues)
     TEXTS.clear()
     for lang, cat in catalogues.items():
-        for key, text in cat.texts.items():
-            TEXTS.setdefault(key, {})[lang] = text
-        for key, forms in cat.plurals.items():
-            TEXTS.setdefault(f"{key}.one", {})[lang] = forms[0]
-            TEXTS.setdefault(f"{key}.other", {})[lang] = forms[-1]
+        for key in cat.keys[DOMAINS[0]]:
+            if key in cat.texts:
+                TEXTS.setdefault(key, {})[lang] = cat.texts[key]
+            else:
+                forms = cat.plurals[key.removesuffix(".one")]
+                TEXTS.setdefault(key, {})[lang] = forms[0]
+                TEXTS.setdefault(key.removesuffix(".one") + ".other", {})[lang] = forms[-1]
 
 
 def languages() -> tuple[str, ...]:

@@ -689,7 +689,7 @@ class Notifier:
                 s,
                 self.directory,
                 tz=self.tz,
-                title=t(lang, "ics.summary", title=s.title),
+                title=t(lang, "fmt.event_title", title=s.title),
                 now=now,
                 network=self.directory.network_name,
             )
