@@ -18,7 +18,7 @@ from bot.slack.listeners.home import render_home
 from bot.slack.services import Services
 from models.types import utcnow
 
-# Services moved to bot.services; server and scheduler still import it from here.
+# Services lives in bot.slack.services; server and scheduler still import it from here.
 __all__ = ["SLACK_API_URL", "Services", "create_app", "make_client"]
 
 SLACK_API_URL = "https://slack.com/api/"
