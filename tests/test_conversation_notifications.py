@@ -418,7 +418,7 @@ def test_one_group_dm_for_all_partner_cities_and_the_requester_gets_its_link(bot
 
 
 def test_english_texts_read_naturally(bot):
-    from bot.texts.texts_core import TEXTS
+    from bot.texts import TEXTS
 
     english = " ".join(entry["en"] for entry in TEXTS.values())
     for clumsy in ("Nothing more to do for you", "The network pays the travel", "Knöpfe"):

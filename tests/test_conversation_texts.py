@@ -14,8 +14,7 @@ from bot.infra.directory_file import parse_directory
 from bot.slack import home, ids, messages, views
 from bot.slack.digest import digest_messages, digest_text
 from bot.slack.report_message import report_refused
-from bot.texts import join_names
-from bot.texts.texts_core import TEXTS
+from bot.texts import TEXTS, join_names
 from bot.usecases.digest import Digest
 from bot.usecases.home import HomeData
 from tests import payloads as p

@@ -13,8 +13,6 @@ from sqlmodel import select
 from bot.entry.scheduler import reflect_job
 from bot.render.report import report_csv
 from bot.slack import ids
-from bot.texts.texts_core import TEXTS
-from bot.texts.texts_memory import MEMORY_TEXTS
 from bot.usecases import lifecycle, search
 from bot.usecases.report import yearly_report
 from models import FollowUp, Reflection
@@ -79,13 +77,6 @@ def _joint(bot) -> list:
         for c in bot.slack.delivered("chat.postMessage")
         if c.params["channel"] in channels and "Gemeinsame Reflexion" in c.params["text"]
     ]
-
-
-def test_no_memory_text_replaces_an_existing_one():
-    assert len(TEXTS) >= len(MEMORY_TEXTS)
-    with open("bot/texts/texts_core.py", encoding="utf-8") as base:
-        source = base.read()
-    assert [k for k in MEMORY_TEXTS if f'"{k}":' in source] == []
 
 
 def test_both_sides_are_asked_and_the_summary_shows_what_each_shared_side_by_side(rbot):

@@ -12,9 +12,10 @@ from bot.domain.request import Summary
 
 
 def exchange_ics(
-    s: Summary, directory: Directory, *, tz: ZoneInfo, lang: str, now: datetime, network: str
+    s: Summary, directory: Directory, *, tz: ZoneInfo, title: str, now: datetime, network: str
 ) -> bytes:
-    """An all-day event from the first to the last day of the exchange, in `tz`."""
+    """An all-day event from the first to the last day of the exchange, in `tz`, called
+    `title` (worded in the reader's language by the caller: "C+R-Austausch: …")."""
     cal = Calendar()
     cal.add("prodid", f"-//{network or 'C+R'}//cr-bot//DE")
     cal.add("version", "2.0")
@@ -27,8 +28,7 @@ def exchange_ics(
     event.add("dtstart", s.date_from)
     event.add("dtend", s.date_to + timedelta(days=1))  # DTEND of all-day events is exclusive
     partners = ", ".join(directory.city_name(k) for k in s.partner_keys)
-    prefix = "C+R exchange" if lang == "en" else "C+R-Austausch"
-    event.add("summary", f"{prefix}: {s.title}")
+    event.add("summary", title)
     place = directory.city_name(s.own_city_key) if s.direction == "invite" else partners
     if s.direction == "online":
         place = "Online"

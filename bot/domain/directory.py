@@ -22,7 +22,8 @@ class TopicInfo:
     name_en: str | None = None
 
     def label(self, lang: str) -> str:
-        return self.name_en if lang == "en" and self.name_en else self.name
+        """The name in `lang` where the directory has one (`name_en`), else the name."""
+        return {"en": self.name_en}.get(lang) or self.name
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,18 @@
-"""People's language: Slack locales ("de-DE", "en-US") map to the two we write in."""
+"""People's language: Slack locales ("de-DE", "en-US") map to the languages we write in."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+# The languages the bot writes in, German (the source of the texts) first: the one list.
+# A language is its code here plus its catalogue, bot/texts/locale/<lang>/LC_MESSAGES/messages.po.
 LANGUAGES = ("de", "en")
 # A person's Slack locale is asked again after this long (people change it rarely).
 RECHECK_AFTER = timedelta(days=30)
 
 
 def language_of_locale(locale: str | None, default: str) -> str:
-    """Slack locales look like "de-DE" or "en-US"; anything but German/English → default."""
+    """Slack locales look like "de-DE" or "en-US"; a language not in LANGUAGES → default."""
     if not locale:
         return default
     lang = locale.split("-")[0].lower()

@@ -14,10 +14,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.people import LANGUAGES  # the one list of languages
+
 # DigestSchedule is a domain value; imported here for Settings (and re-exported).
 from bot.domain.schedule import WORKING_HOURS, DigestSchedule, WorkingHours
 
-LANGUAGES = ("de", "en")
 # The placeholders in .env.example, recognised so that a copied file gets a clear line.
 EXAMPLE_BOT_TOKEN = "xoxb-your-bot-token"
 EXAMPLE_APP_TOKEN = "xapp-your-app-token"
@@ -147,7 +148,9 @@ class Settings:
             ) from None
         language = (get("CR_LANGUAGE") or "de").lower()
         if language not in LANGUAGES:
-            raise SettingsError(f"CR_LANGUAGE={language!r} is not supported: use de or en.")
+            raise SettingsError(
+                f"CR_LANGUAGE={language!r} is not supported: use {' or '.join(LANGUAGES)}."
+            )
         port_text = get("PORT") or "3000"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise SettingsError(f"PORT={port_text!r} is not a port number: use e.g. 3000.")

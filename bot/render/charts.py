@@ -33,7 +33,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from bot.texts import MONTHS, t  # noqa: E402
+from bot.texts import fmt_count, fmt_euros, month_name, t  # noqa: E402
 from bot.usecases.report import Report  # noqa: E402
 
 CMAP = colormaps["cividis"]
@@ -64,17 +64,13 @@ _XML_HEAD = re.compile(r"\A.*?(?=<svg)", re.S)
 
 def count(n: int, lang: str) -> str:
     """1.234 (German) / 1,234 (English)."""
-    text = f"{n:,}"
-    return text if lang == "en" else text.replace(",", ".")
+    return fmt_count(n, lang)
 
 
 def euros(amount: Decimal | float, lang: str, *, cents: bool = True) -> str:
     """20.000,00 € (German) / €20,000.00 (English), as in the bot's messages; without cents
     for axes."""
-    text = f"{amount:,.2f}" if cents else f"{amount:,.0f}"
-    if lang == "en":
-        return f"€{text}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + " €"
+    return fmt_euros(amount, lang, cents=cents)
 
 
 @contextmanager
@@ -120,7 +116,7 @@ def _int_axis(axis: Any, lang: str) -> None:
 
 def months_axes(ax: Axes, report: Report, lang: str) -> None:
     months = report.by_month or {m: 0 for m in range(1, 13)}
-    names = [MONTHS[lang if lang in MONTHS else "de"][m - 1] for m in months]
+    names = [month_name(m, lang) for m in months]
     values = list(months.values())
     bars = ax.bar(names, values, color=DARK, width=0.7)
     ax.bar_label(bars, labels=[count(v, lang) if v else "" for v in values], padding=2, color=INK)

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.domain.request import FORMATS
-from bot.texts import fmt_cents, fmt_money, format_label, t
-from bot.texts.texts_core import TEXTS
+from bot.texts import decimal_comma, fmt_cents, fmt_money, format_label, has_text, t
 from bot.usecases.report import Report
 
 Table = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
@@ -22,7 +21,7 @@ Table = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
 
 def status_name(status: str, lang: str) -> str:
     key = f"report.status.{status}"
-    return t(lang, key) if key in TEXTS else status
+    return t(lang, key) if has_text(key) else status
 
 
 def format_name(key: str, lang: str) -> str:
@@ -51,7 +50,7 @@ def overview_rows(report: Report, lang: str, *, comma: bool | None = None) -> li
     share = report.recommend_share
     human = comma is None
     if comma is None:
-        comma = lang != "en"
+        comma = decimal_comma(lang)
     cost = fmt_money(report.cost_eur, lang) if human else number(report.cost_eur, 2, comma=comma)
     return [
         (t(lang, "report.requests_filed"), str(report.requests_filed)),

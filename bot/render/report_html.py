@@ -22,16 +22,9 @@ from markupsafe import Markup
 from bot.render import charts
 from bot.render.charts import count, euros
 from bot.render.report import format_name, status_name, unit_for
-from bot.texts import t
-from bot.texts.texts_core import TEXTS
+from bot.texts import fmt_decimal, fmt_long_date, fmt_percent, has_text, supported, t
+from bot.texts import month_name as month_abbr
 from bot.usecases.report import Report
-
-MONTHS_LONG = {
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-           "September", "Oktober", "November", "Dezember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-}  # fmt: skip
 
 _ENV = Environment(
     loader=PackageLoader("bot", "render/templates"),
@@ -52,28 +45,20 @@ class Headline:
 
 def long_date(day: date, lang: str) -> str:
     """1. Dezember 2026 / 1 December 2026."""
-    month = MONTHS_LONG["en" if lang == "en" else "de"][day.month - 1]
-    return f"{day.day} {month} {day.year}" if lang == "en" else f"{day.day}. {month} {day.year}"
+    return fmt_long_date(day, lang)
 
 
 def month_name(month: int, lang: str) -> str:
-    return MONTHS_LONG["en" if lang == "en" else "de"][month - 1]
+    return month_abbr(month, lang, wide=True)
 
 
 def decimal(value: float | Decimal | None, places: int, lang: str) -> str:
     """2,5 / 2.5; "–" when there is nothing to show."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{places}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return fmt_decimal(value, places, lang)
 
 
 def percent(share: float | None, lang: str) -> str:
-    if share is None:
-        return "–"
-    return f"{decimal(share * 100, 1, lang)} %" if lang != "en" else f"{share * 100:.1f}%"
+    return fmt_percent(share, lang)
 
 
 def cities(report: Report) -> list[str]:
@@ -192,12 +177,12 @@ def mutual_text(report: Report, lang: str) -> str:
 
 def followup_label(answer: str, lang: str) -> str:
     key = f"page.followup.{answer}"
-    return t(lang, key) if key in TEXTS else answer
+    return t(lang, key) if has_text(key) else answer
 
 
 def report_html(report: Report, lang: str, *, today: date) -> str:
     """The page; `today` is the "as of" date."""
-    lang = "en" if lang == "en" else "de"
+    lang = supported(lang)
     money = budget_lines(report, lang)
     title = t(lang, "report.title", year=report.year)
     has_exchanges = report.exchanges > 0
@@ -250,7 +235,7 @@ def report_html(report: Report, lang: str, *, today: date) -> str:
         charts={name: Markup(svg) for name, svg in chart.items()},
         has_exchanges=has_exchanges,
         months=[
-            (charts.MONTHS[lang][m - 1], n)
+            (month_abbr(m, lang), n)
             for m, n in (report.by_month or dict.fromkeys(range(1, 13), 0)).items()
         ],
         pair_names=[report.city(city) for city in pair_cities],

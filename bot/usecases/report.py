@@ -121,9 +121,9 @@ class Report:
         return self.city_names.get(key, key)
 
     def topic(self, key: str, lang: str) -> str:
-        if lang == "en" and key in self.topic_names_en:
-            return self.topic_names_en[key]
-        return self.topic_names.get(key, key)
+        """The topic's name in `lang` where the directory has one (English), else its name."""
+        by_lang = {"en": self.topic_names_en}
+        return by_lang.get(lang, {}).get(key) or self.topic_names.get(key, key)
 
 
 def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -> Report:

@@ -17,6 +17,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.domain import answers
 from bot.domain.errors import Refused
+from bot.domain.people import LANGUAGES
 from bot.slack import ids, views
 from bot.slack.services import Services
 from bot.slack.targets import NamingTarget, RequestTarget
@@ -35,7 +36,7 @@ def user_of(body: dict[str, Any]) -> str:
 def modal_lang(services: Services, meta: dict[str, Any], user: str) -> str:
     """The language the modal was built in (from its private_metadata), else the person's."""
     lang = meta.get("lang")
-    return lang if lang in ("de", "en") else services.lang_of(user)
+    return lang if lang in LANGUAGES else services.lang_of(user)
 
 
 def action_value(body: dict[str, Any]) -> str | None:

@@ -135,7 +135,7 @@ class MatchingNotifier(NotifierBase):
                 s,
                 self.directory,
                 tz=self.tz,
-                lang=lang,
+                title=t(lang, "fmt.event_title", title=s.title),
                 now=now,
                 network=self.directory.network_name,
             )
