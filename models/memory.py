@@ -1,9 +1,9 @@
 """Tables of the network's memory: the search documents, the agreement's confirmations,
 and the follow-up question after an exchange (issue 15).
 
-The full-text indexes over `search_document` are not SQLModel objects: the migration
-creates them by hand per dialect (an FTS5 table with triggers on SQLite, a GIN index
-on PostgreSQL); `FTS_OBJECTS` names them so that schema comparisons leave them out.
+The full-text indexes over `search_document.terms` are not SQLModel objects: the
+migrations create them by hand per dialect (an FTS5 table with triggers on SQLite, a
+GIN index on PostgreSQL); `FTS_OBJECTS` names them so that schema comparisons leave them out.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ Index("ix_request_topic_date", "topic_key", "date_from", _table=ExchangeRequest.
 # Hand-made full-text objects (tables, triggers, indexes): not in SQLModel.metadata.
 FTS_TABLE = "search_fts"
 FTS_INDEX = "ix_search_document_fts"
-FTS_COLUMN = "search_tsv"  # PostgreSQL: the stored tsvector, a generated column
+FTS_COLUMN = "search_tsv"  # PostgreSQL: the stored tsvector of `terms`, a generated column
 FTS_OBJECTS = frozenset(
     {
         FTS_TABLE,
@@ -42,6 +42,8 @@ class SearchDocument(SQLModel, table=True):
 
     request_id: int = Field(foreign_key="exchange_request.id", primary_key=True)
     body: str = Field(sa_type=Text)
+    # The stems of body's words (bot.domain.search.index_terms): what both databases index.
+    terms: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     updated_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
 
 

@@ -14,13 +14,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic.fields import FieldInfo
 from sqlmodel import Field, SQLModel
 
 from bot.domain.directory import Directory
+from bot.domain.money import parse_amount
 
 # 0: nobody travels (online, or the experts come to us).
 TRAVELLERS_MIN, TRAVELLERS_MAX = 0, 20
@@ -123,35 +124,6 @@ class Problem:
     params: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """Euros as people type them: 450, 450,50, 1.250,50, 1,250.50, 1 250 €.
-
-    German first: a single comma is the decimal comma; a single dot followed by
-    exactly three digits groups thousands (1.250 = 1250).
-    """
-    s = re.sub(r"\s|€|(?i:eur)", "", text)
-    if not s:
-        return None
-    if not re.fullmatch(r"-?\d[\d.,]*", s):
-        raise ValueError(text)
-    if "." in s and "," in s:
-        decimal_sep: str | None = "." if s.rfind(".") > s.rfind(",") else ","
-    elif s.count(",") == 1:
-        decimal_sep = ","
-    elif s.count(".") == 1 and len(s) - s.rfind(".") - 1 != 3:
-        decimal_sep = "."
-    else:
-        decimal_sep = None
-    whole, frac = s.rsplit(decimal_sep, 1) if decimal_sep else (s, "0")
-    whole = whole.replace(".", "").replace(",", "")
-    if not frac.isdigit() or not re.fullmatch(r"-?\d+", whole):
-        raise ValueError(text)
-    try:
-        return Decimal(f"{whole}.{frac}").quantize(Decimal("0.01"))
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-
-
 def _clean(text: object) -> str:
     return text.strip() if isinstance(text, str) else ""
 
@@ -177,6 +149,7 @@ class _Form:
     raw: RawRequest
     directory: Directory
     today: date
+    lang: str = "de"
 
 
 Parser = Callable[[Any, _Form], Any]
@@ -263,12 +236,12 @@ def _travellers(value: object, _form: _Form) -> int:
     raise Invalid("err.travellers")
 
 
-def _cost(value: object, _form: _Form) -> Decimal | None:
+def _cost(value: object, form: _Form) -> Decimal | None:
     text = _clean(value)
     if len(text) > COST_TEXT_MAX:  # never cut: the rest may be digits
         raise Invalid("err.too_long", max=COST_TEXT_MAX, n=len(text))
     try:
-        cost = parse_amount(text) if text else None
+        cost = parse_amount(text, form.lang) if text else None
     except ValueError:
         raise Invalid("err.cost_nan") from None
     if cost is not None and cost < 0:
@@ -298,9 +271,12 @@ for _name, _info in FIELDS.items():
         PARSERS[_name] = _text(_name)
 
 
-def validate(raw: RawRequest, directory: Directory, *, today: date) -> RequestDraft | list[Problem]:
-    """The draft, or every problem found (one per field, the first that applies)."""
-    form = _Form(raw, directory, today)
+def validate(
+    raw: RawRequest, directory: Directory, *, today: date, lang: str = "de"
+) -> RequestDraft | list[Problem]:
+    """The draft, or every problem found (one per field, the first that applies); money is
+    read as `lang` writes it (`bot.domain.money`)."""
+    form = _Form(raw, directory, today, lang)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for name in FIELDS:

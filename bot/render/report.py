@@ -7,12 +7,12 @@ without Slack; the Block Kit message (`bot.slack.report_message`) reuses the row
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.domain.request import FORMATS
+from bot.render import csv_cells
 from bot.texts import decimal_comma, fmt_cents, fmt_money, format_label, has_text, t
 from bot.usecases.report import Report
 
@@ -160,11 +160,12 @@ def report_csv(report: Report, *, separator: str = ";") -> str:
     """German CSV: per table a title row, a header row, the rows, then an empty row.
 
     With ";" numbers use a decimal comma (German spreadsheets); with "," a point.
-    The CLI writes it to files as UTF-8 with BOM so Excel detects the encoding.
+    The CLI writes it to files as UTF-8 with BOM so Excel detects the encoding. Cells
+    that a spreadsheet would run as a formula start with a quote (`csv_cells`).
     """
     comma = separator == ";"
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
+    writer = csv_cells.writer(out, delimiter=separator, lineterminator="\r\n")
     writer.writerow([t("de", "report.title", year=report.year)])
     writer.writerow([t("de", "report.note", year=report.year, tz=report.timezone)])
     writer.writerow([])

@@ -119,10 +119,11 @@ def follow_up_modal(request_id: int, answer: str, lang: str) -> dict[str, Any]:
 def lessons_post(
     grouped: Sequence[tuple[Summary, Sequence[Lesson]]], directory: Directory, lang: str
 ) -> Message:
-    """The digest channel's "Aus der Reflexion": the day's shared lessons, per exchange."""
+    """The digest channel's "Aus der Reflexion": the day's shared lessons, per exchange;
+    all of `grouped` (the use case keeps a post within Slack's limits)."""
     blocks: list[Block] = [section(t(lang, "lessons.title"))]
     n = 0
-    for s, lessons in grouped[:20]:
+    for s, lessons in grouped:
         head = t(
             lang,
             "lessons.request",
@@ -130,8 +131,8 @@ def lessons_post(
             title=escape(clip(s.title, 150)) if s.title else "–",
             cities=escape(cities_line(s, directory)),
         )
-        lines = [f"> {escape(lesson_text(lesson))}" for lesson in lessons[:5]]
+        lines = [f"> {escape(lesson_text(lesson))}" for lesson in lessons]
         n += len(lessons)
         blocks.append(section(head + "\n" + "\n".join(lines)))
     blocks.append(context(t(lang, "lessons.more")))
-    return {"text": tn(lang, "lessons.push", n), "blocks": blocks[:50]}
+    return {"text": tn(lang, "lessons.push", n), "blocks": blocks}

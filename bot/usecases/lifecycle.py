@@ -25,6 +25,7 @@ from models import (
     AgreementConfirmation,
     AuditEntry,
     CostClaim,
+    Deputy,
     DirectoryRole,
     ExchangeRequest,
     Expert,
@@ -197,6 +198,34 @@ def _scrub_children(session: Session, ids: list[int]) -> None:
 # --- export ----------------------------------------------------------------------
 
 
+# The columns that hold a person's Slack user ID, and the export's sections that show
+# their rows (tests/test_export.py walks SQLModel.metadata: every column named like a
+# user ID, or marked with info={"person": True}, must be here or in NOT_EXPORTED).
+SECTIONS: tuple[tuple[str, type[SQLModel], tuple[str, ...]], ...] = (
+    ("expert_for", Expert, ("user_id",)),
+    ("experts_named", Expert, ("named_by",)),
+    ("audit_entries", AuditEntry, ("actor", "on_behalf_of")),
+    ("reflections", Reflection, ("user_id",)),
+    ("agreements_confirmed", AgreementConfirmation, ("user_id",)),
+    ("follow_ups", FollowUp, ("user_id",)),
+    ("messages", ActionMessage, ("user_id",)),
+    ("directory_roles", DirectoryRole, ("user_id",)),
+    ("person", Person, ("user_id",)),
+    # Their claims (note, receipts' names and links), and the claims of their requests.
+    ("cost_claims", CostClaim, ("claimed_by",)),
+    # Away, standing in, or having entered or ended an arrangement.
+    ("deputies", Deputy, ("user_id", "deputy_id", "created_by", "ended_by")),
+)
+PERSON_COLUMNS = frozenset(
+    {"exchange_request.requester_id", "exchange_request.decided_by"}
+    | {f"{model.__tablename__}.{column}" for _key, model, columns in SECTIONS for column in columns}
+)
+NOT_EXPORTED = {
+    "outbox_message.recipient": "transport, not a record: a Slack call being delivered "
+    "(deleted with its request by purge)",
+}
+
+
 def export_user(
     session_factory: SessionFactory,
     user_id: str,
@@ -204,7 +233,8 @@ def export_user(
     actor: str = SYSTEM,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Everything stored about `user_id`, JSON-serialisable; the export is audited.
+    """Everything stored about `user_id` (GDPR Art. 15), JSON-serialisable; the export is
+    audited. Each table with a person's ID (`PERSON_COLUMNS`) is in it.
 
     Outbox rows (Slack calls being delivered) are transport, not records, and are
     left out; they are deleted with the request by `purge`.
@@ -223,35 +253,32 @@ def export_user(
             ordered = sorted(found, key=lambda row: inspect(row).identity or ())
             return [_plain(row) for row in ordered]
 
-        data = {
+        data: dict[str, Any] = {
             "user_id": user_id,
             "exported_at": now.isoformat(),
             "requests_filed": filed,
-            "expert_for": rows(Expert, Expert.user_id == user_id),
-            "experts_named": rows(Expert, Expert.named_by == user_id),
-            "decisions": [
-                {
-                    "request_id": r.id,
-                    "status": r.status,
-                    "decided_at": _json(r.decided_at),
-                    "decision_comment": r.decision_comment,
-                }
-                for r in session.exec(
-                    select(ExchangeRequest)
-                    .where(ExchangeRequest.decided_by == user_id)
-                    .order_by(col(ExchangeRequest.id))
-                ).all()
-            ],
-            "audit_entries": rows(AuditEntry, AuditEntry.actor == user_id),
-            "reflections": rows(Reflection, Reflection.user_id == user_id),
-            "agreements_confirmed": rows(
-                AgreementConfirmation, AgreementConfirmation.user_id == user_id
-            ),
-            "follow_ups": rows(FollowUp, FollowUp.user_id == user_id),
-            "messages": rows(ActionMessage, ActionMessage.user_id == user_id),
-            "directory_roles": rows(DirectoryRole, DirectoryRole.user_id == user_id),
-            "person": rows(Person, Person.user_id == user_id),
         }
+        decisions = [
+            {
+                "request_id": r.id,
+                "status": r.status,
+                "decided_by": r.decided_by,
+                "decided_at": _json(r.decided_at),
+                "decision_comment": r.decision_comment,
+            }
+            for r in session.exec(
+                select(ExchangeRequest)
+                .where(ExchangeRequest.decided_by == user_id)
+                .order_by(col(ExchangeRequest.id))
+            ).all()
+        ]
+        for key, model, columns in SECTIONS:
+            where = [getattr(model, column) == user_id for column in columns]
+            if model is CostClaim:
+                where.append(col(CostClaim.request_id).in_([r.id for r in requests]))
+            data[key] = rows(model, or_(*where))
+            if key == "experts_named":  # the sections' order as before
+                data["decisions"] = decisions
         audit(session, request_id=None, actor=actor, action="export", now=now, comment=user_id)
     return data
 

@@ -2,8 +2,10 @@
 
 Each request has one search document (title, question, topic, cities, goals, what the
 host side offered, lessons shared with the network), rewritten by `refresh_document` in
-the transaction of whatever changed it. SQLite searches it through an FTS5 table kept
-in step by triggers, PostgreSQL through a GIN index on a stored `to_tsvector('german', body)`.
+the transaction of whatever changed it, with the stems of its words (`terms`, made by
+`bot.domain.search`, the same for both databases). SQLite searches the stems through an
+FTS5 table kept in step by triggers, PostgreSQL through a GIN index on a stored
+`to_tsvector('simple', terms)`: the same words are found the same way on both.
 """
 
 from __future__ import annotations
@@ -88,11 +90,13 @@ def document_text(session: Session, request_id: int) -> str:
 def refresh_document(session: Session, request_id: int, *, now: datetime) -> None:
     """Rewrite the request's search document (in the caller's transaction)."""
     body = document_text(session, request_id)
+    stems = words.index_terms(body)
     document = session.get(SearchDocument, request_id)
     if document is None:
-        session.add(SearchDocument(request_id=request_id, body=body, updated_at=now))
-    elif document.body != body:
+        session.add(SearchDocument(request_id=request_id, body=body, terms=stems, updated_at=now))
+    elif (document.body, document.terms) != (body, stems):
         document.body = body
+        document.terms = stems
         document.updated_at = now
         session.add(document)
     session.flush()
@@ -139,7 +143,7 @@ def _matching_ids(
     else:
         sql = (
             "SELECT r.id FROM search_document d JOIN exchange_request r ON r.id = d.request_id, "
-            "to_tsquery('german', :q) q "
+            "to_tsquery('simple', :q) q "
             f"WHERE d.search_tsv @@ q AND {visible} "
             "ORDER BY round(ts_rank(d.search_tsv, q)::numeric, 4) "
             "DESC, r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset"

@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, event, insert, text
 
 from bot.domain.request import DIRECTIONS, FORMATS
+from bot.domain.search import index_terms
 from bot.infra.db import SessionFactory
 from bot.infra.settings import Settings
 from models import (
@@ -131,9 +132,11 @@ def fill(engine: Engine, rows: int, *, seed: int = 7) -> float:
             partners.append({"request_id": request_id, "city_key": partner})
             title, topic = requests[-1]["title"], requests[-1]["topic_key"]
             body = f"{title}\nWie habt ihr das gemacht?\n{topic}\n{CITY_NAMES[own]}\n"
+            body += CITY_NAMES[partner]
             documents.append(
-                {"request_id": request_id, "body": body + CITY_NAMES[partner], "updated_at": now}
-            )
+                {"request_id": request_id, "body": body, "terms": index_terms(body),
+                 "updated_at": now}
+            )  # fmt: skip
             if status == "submitted":
                 for user in CONTACTS[own]:
                     messages.append(

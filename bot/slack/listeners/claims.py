@@ -9,7 +9,8 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain.claims import ClaimStep
-from bot.domain.request import parse_amount, people_travelling
+from bot.domain.money import parse_amount, to_cents
+from bot.domain.request import people_travelling
 from bot.slack import ids, views
 from bot.slack.listeners.common import (
     modal_lang,
@@ -76,10 +77,10 @@ def claim_submitted(
     note = views.text_value(state, ids.B_CLAIM_NOTE) or None
     errors = {}
     try:
-        amount = parse_amount(amount_text)
+        amount = parse_amount(amount_text, lang)
     except ValueError:
         amount = None
-    cents = int(amount * 100) if amount is not None else 0
+    cents = to_cents(amount) if amount is not None else 0
     if not 0 < cents <= MAX_CLAIM_CENTS:
         errors[ids.B_CLAIM_AMOUNT] = t(lang, "err.claim_amount")
     if note and len(note) > CLAIM_NOTE_MAX:

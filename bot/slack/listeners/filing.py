@@ -146,7 +146,7 @@ def request_submitted(
     raw = raw_request(view.get("state", {}).get("values"))
     directory = services.refresh_directory()
     today = services.clock().astimezone(services.settings.timezone).date()
-    result = validate(raw, directory, today=today)
+    result = validate(raw, directory, today=today, lang=lang)
     if not isinstance(result, RequestDraft):
         ack(response_action="errors", errors=form_errors(result, lang))
         return
