@@ -13,6 +13,7 @@ from bot.domain.budget import Money
 from bot.domain.claims import ClaimState
 from bot.domain.directory import Directory
 from bot.domain.request import Summary, people_travelling
+from bot.outbox.calls import PERMALINK
 from bot.slack import ids
 from bot.slack.blocks import (
     Block,
@@ -40,8 +41,6 @@ from bot.texts import (
 )
 
 Message = dict[str, Any]
-# What the outbox puts in place of the permalink of the message a DM links to.
-PERMALINK = "%PERMALINK%"
 _LEADING_EMOJI = re.compile(r"^:[a-z0-9_+-]+:\s*")
 
 

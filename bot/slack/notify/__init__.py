@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from bot.domain import rules
@@ -22,7 +21,14 @@ from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
 from bot.domain.states import Action
-from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT, enqueue, refresh_home
+from bot.outbox import (
+    FILE_DM,
+    GROUP_DM,
+    LINK_PARENT,
+    enqueue,
+    refresh_home,
+    supersede_updates,
+)
 from bot.slack import messages, reflections
 from bot.slack.agreement import agreement_blocks
 from bot.slack.blocks import Block, clip, escape, section
@@ -119,14 +125,7 @@ class Notifier:
         message = messages.request_filed(s, self.directory, s.locale, outcome=outcome, update=True)
         # This update shows everything; one still waiting (Slack down, say) must not be sent
         # after it and bring back an older status.
-        session.execute(
-            delete(OutboxMessage).where(
-                col(OutboxMessage.action_message_id) == tracked.id,
-                col(OutboxMessage.method) == "chat.update",
-                col(OutboxMessage.sent_at).is_(None),
-                col(OutboxMessage.dead).is_(False),
-            )
-        )
+        supersede_updates(session, tracked.id)
         enqueue(session, "chat.update", message, request_id=s.id, action_message=tracked, now=now)
         if rules.is_final(s.status):
             tracked.closed = True
