@@ -6,6 +6,7 @@ would have received. Responses follow Slack's documented shapes.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import functools
@@ -60,7 +61,17 @@ class _Failure:
 class FakeSlack:
     """Fake Slack Web API on 127.0.0.1 with an ephemeral port."""
 
-    def __init__(self, *, team_id: str = "T0CRBOT", bot_user_id: str = "U0CRBOT") -> None:
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0CRBOT",
+        bot_user_id: str = "U0CRBOT",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        # A message's ts is Slack's time when it was posted: this clock's (the wall clock's
+        # by default; tests pass the bot's, as if both clocks agreed), unique and rising.
+        self.clock = clock
+        self._last_ts = 0
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = BOT_ID
@@ -71,7 +82,6 @@ class FakeSlack:
         self._cond = threading.Condition()  # guards calls, failures and all fake state
         self._failures: dict[str, list[_Failure]] = {}
         self._ids = itertools.count(1)
-        self._ts = itertools.count(1)
         self._users: dict[str, dict[str, Any]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._views: dict[str, dict[str, Any]] = {}
@@ -400,16 +410,38 @@ class FakeSlack:
         return answer
 
     def _conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        # As Slack: newest first, between `oldest` and `latest` (exclusive unless
+        # `inclusive`), `limit` at a time (default 100, at most 999); `has_more` and an
+        # opaque `next_cursor` (base64 of "next_ts:<ts>") lead to the next, older page.
         channel = str(p.get("channel") or "")
-        limit = int(p.get("limit") or 100)
+        limit = min(int(p.get("limit") or 100), 999)
+        inclusive = str(p.get("inclusive", "")).lower() in ("1", "true")
+        oldest, latest = _ts_key(str(p.get("oldest") or "0")), p.get("latest")
         top_level = [m for m in self._history(channel) if m.get("thread_ts") in (None, m["ts"])]
-        top_level = top_level[:limit]
+        cursor = str(p.get("cursor") or "")
+        if cursor:
+            below = base64.b64decode(cursor).decode().removeprefix("next_ts:")
+            top_level = [m for m in top_level if _ts_key(m["ts"]) <= _ts_key(below)]
+        elif latest:
+            top = _ts_key(str(latest))
+            top_level = [
+                m
+                for m in top_level
+                if (_ts_key(m["ts"]) <= top if inclusive else _ts_key(m["ts"]) < top)
+            ]
+        top_level = [
+            m
+            for m in top_level
+            if (_ts_key(m["ts"]) >= oldest if inclusive else _ts_key(m["ts"]) > oldest)
+        ]
+        page, rest = top_level[:limit], top_level[limit:]
+        next_cursor = base64.b64encode(f"next_ts:{rest[0]['ts']}".encode()).decode() if rest else ""
         return {
             "ok": True,
-            "messages": top_level,
-            "has_more": False,
+            "messages": page,
+            "has_more": bool(rest),
             "pin_count": 0,
-            "response_metadata": {"next_cursor": ""},
+            "response_metadata": {"next_cursor": next_cursor},
         }
 
     def _conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -473,8 +505,9 @@ class FakeSlack:
         return f"{prefix}{next(self._ids):08d}"
 
     def _next_ts(self) -> str:
-        micros = next(self._ts) * 100
-        return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        now = self.clock().timestamp() if self.clock else time.time()
+        micros = self._last_ts = max(int(now * 1_000_000), self._last_ts + 100)
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _conversation_id(self, members: list[str]) -> str:
         key = frozenset(members)
@@ -565,6 +598,12 @@ class FakeSlack:
         if include_locale:
             user["locale"] = record["locale"]
         return user
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    """A message ts ("1700000000.000100") as a number that sorts as Slack's do."""
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds), int((fraction or "0").ljust(6, "0")[:6])
 
 
 def _status_error(status: int) -> str:
