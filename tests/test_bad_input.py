@@ -115,7 +115,7 @@ ODD_TEXTS = [
     "{{7*7}} ${jndi:ldap://x}",
     "%s %d %(x)s {0}",
 ]
-# Far past every max_length, yet within what Slack could ever send (1 MiB, see bot.server).
+# Far past every max_length, yet within what Slack could ever send (1 MiB, see bot.entry.server).
 HUGE = st.builds(lambda ch, n: ch * n, CHARS, st.integers(0, 8_000))
 TEXT = st.one_of(st.text(CHARS, max_size=300), st.sampled_from(ODD_TEXTS), HUGE)
 ODD_NUMBERS = [

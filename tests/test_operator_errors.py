@@ -462,7 +462,7 @@ def our_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("cr-bot: ")]
 
 
-GUNICORN_CONF = ("-c", "python:bot.gunicorn_conf")
+GUNICORN_CONF = ("-c", "python:bot.entry.gunicorn_conf")
 
 
 def test_gunicorn_without_signing_secret_stops_once_in_the_master(workdir):

@@ -21,7 +21,7 @@ from bot.slack.services import Services
 from bot.usecases import people
 from models.types import utcnow
 
-# Services moved to bot.services; server and scheduler still import it from here.
+# Services lives in bot.slack.services; server and scheduler still import it from here.
 __all__ = ["SLACK_API_URL", "Services", "create_app", "make_client"]
 
 SLACK_API_URL = "https://slack.com/api/"

@@ -1,4 +1,4 @@
-"""The `cr-bot` command. The only place (besides bot.wsgi) that reads `.env`."""
+"""The `cr-bot` command. The only place (besides bot.entry.wsgi) that reads `.env`."""
 
 from __future__ import annotations
 

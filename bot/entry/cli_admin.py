@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.entry.startup import output_failure, writable_output
 
-if TYPE_CHECKING:  # the use cases are imported when a command runs, as in bot.cli
+if TYPE_CHECKING:  # the use cases are imported when a command runs, as in bot.entry.cli
     from bot.infra.db import SessionFactory
     from bot.infra.settings import Settings
     from bot.usecases.report import Report

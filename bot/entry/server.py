@@ -408,9 +408,12 @@ def run(settings: Settings) -> None:
     the background jobs start, so a failed start prints its one line and nothing else."""
     runtime = build(settings, require_directory=True)
     stop = threading.Event()
+    received: list[int] = []
 
     def on_signal(signum: int, _frame: Any) -> None:
-        log.info("signal %s: stopping", signum)
+        # No logging here: a signal that lands while the main thread writes to stderr would
+        # make the handler's write re-enter the stream ("reentrant call"); log after the wait.
+        received.append(signum)
         stop.set()
 
     try:
@@ -429,6 +432,7 @@ def run(settings: Settings) -> None:
             handler.connect()
             log.info("cr-bot running in Socket Mode")
             stop.wait()
+            log.info("signal %s: stopping", received[0] if received else "?")
             handler.close()
         else:
             thread = threading.Thread(
@@ -437,6 +441,7 @@ def run(settings: Settings) -> None:
             thread.start()
             log.info("cr-bot listening on http://0.0.0.0:%s/slack/events", settings.port)
             stop.wait()
+            log.info("signal %s: stopping", received[0] if received else "?")
             server.shutdown()
             server.server_close()
     finally:

@@ -59,7 +59,7 @@ def drop_bolt_token_warning() -> None:
     """Bolt reads SLACK_BOT_TOKEN from the environment itself and warns, at every start,
     that it ignores it when given a client, which it must be (the client carries
     SLACK_API_URL). There is nothing to configure differently, so exactly this message, on
-    the logger bot.app hands Bolt, is dropped."""
+    the logger bot.entry.app hands Bolt, is dropped."""
     from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
     bolt = logging.getLogger("bot.bolt")

@@ -11,7 +11,7 @@ from bot.slack.messages import Message, cities_line
 from bot.texts import fmt_date, fmt_range, format_label, t, tn, travellers_text
 
 if TYPE_CHECKING:
-    # For hints only: at run time this would loop (bot.notify imports this module).
+    # For hints only: at run time this would loop (bot.slack.notify imports this module).
     from bot.usecases.digest import Digest
 
 MAX_BLOCKS = 50

@@ -1,4 +1,4 @@
-"""Notifications of cost claims, through the same outbox as every other (see bot.notify).
+"""Notifications of cost claims, through the same outbox as every other (see bot.slack.notify).
 
 Functions of the notifier rather than methods, to keep the claims in one place.
 """
