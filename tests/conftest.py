@@ -143,8 +143,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def fake_slack(clock: Clock) -> Iterator[FakeSlack]:
-    with FakeSlack(clock=clock) as fake:
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
         yield fake
 
 

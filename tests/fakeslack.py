@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
 APP_ID = "A0CRBOT"
+FAKE_EPOCH = 1_700_000_000 * 1_000_000  # µs: the fake's own clock, without a real one
 BOT_ID = "B0CRBOT"
 # Parameters slack_sdk (or a form post) may send as JSON-encoded strings.
 JSON_PARAMS = ("blocks", "view", "attachments", "metadata", "users", "files")
@@ -68,10 +69,11 @@ class FakeSlack:
         bot_user_id: str = "U0CRBOT",
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        # A message's ts is Slack's time when it was posted: this clock's (the wall clock's
-        # by default; tests pass the bot's, as if both clocks agreed), unique and rising.
+        # A message's ts is Slack's time when it was posted: this clock's, unique and rising;
+        # without one, a clock of the fake's own that starts at 1700000000 and moves 100 µs
+        # a message (what tests/test_snapshots.py recognises as the fake's).
         self.clock = clock
-        self._last_ts = 0
+        self._last_ts = FAKE_EPOCH
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = BOT_ID
@@ -505,8 +507,8 @@ class FakeSlack:
         return f"{prefix}{next(self._ids):08d}"
 
     def _next_ts(self) -> str:
-        now = self.clock().timestamp() if self.clock else time.time()
-        micros = self._last_ts = max(int(now * 1_000_000), self._last_ts + 100)
+        now = int(self.clock().timestamp() * 1_000_000) if self.clock else 0
+        micros = self._last_ts = max(now, self._last_ts + 100)
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _conversation_id(self, members: list[str]) -> str:

@@ -108,13 +108,13 @@ EVENT_CALLBACK_KEYS = {
 }
 
 
-# Slack's clock for the fake: messages posted "now" get ts 1700000000.000100, .000200, …
+# A clock for Slack: messages posted "now" get ts 1700000000.000100, .000200, …
 SLACK_NOW = datetime.fromtimestamp(1_700_000_000.0001, UTC)
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(clock=lambda: SLACK_NOW) as slack:
+    with FakeSlack() as slack:
         yield slack
 
 

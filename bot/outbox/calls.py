@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -38,9 +38,8 @@ TIMEOUT = "timeout: "
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
-# The look for a message posted despite a timeout reads the conversation from a while
-# before its row was written (clocks differ a little), a page at a time, up to this many.
-LOOK_BEFORE = timedelta(minutes=10)
+# The look for a message posted despite a timeout reads the conversation a page at a time,
+# newest first, up to this many pages (a DM with the bot rarely holds more).
 PAGE = 200
 MAX_PAGES = 50
 
@@ -88,20 +87,20 @@ def find_posted(
     client: WebClient, row: OutboxMessage, payload: dict[str, Any]
 ) -> tuple[str, str] | None:
     """Where Slack posted this row's message (or shared its file), if it did: read the
-    conversation since shortly before the row was written, page by page, however many
-    messages came after it. None when it is not there; raises what the client raises."""
+    conversation back from the newest message, page by page (`cursor`), however many came
+    after it. None when it is not there; raises what the client raises.
+
+    (No `oldest`: that is Slack's clock, and the row's time is ours.)"""
     if row.method == GROUP_DM:
         channel = client.conversations_open(users=",".join(payload["users"]))["channel"]["id"]
     else:
         channel = str(payload["user"] if row.method == FILE_DM else payload["channel"])
         if channel[:1] in ("U", "W"):
             channel = client.conversations_open(users=channel)["channel"]["id"]
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    oldest = f"{(created - LOOK_BEFORE).timestamp():.6f}"
     cursor = ""
     for _page in range(MAX_PAGES):
         history = client.conversations_history(
-            channel=channel, oldest=oldest, limit=PAGE, cursor=cursor, include_all_metadata=True
+            channel=channel, limit=PAGE, cursor=cursor, include_all_metadata=True
         )
         for message in history.get("messages") or []:
             if is_ours(row, payload, message):
