@@ -17,10 +17,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from bot import outbox
 from bot.entry.http import make_http_server
 from bot.entry.runtime import Runtime, build
 from bot.infra.db import SessionFactory, make_engine, upgrade
 from bot.infra.settings import Settings
+from bot.usecases import people
 from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP
 
@@ -129,7 +131,10 @@ def database_url(request: pytest.FixtureRequest, _migrated: dict[str, str], tmp_
 @pytest.fixture
 def session_factory(database_url: str) -> Iterator[SessionFactory]:
     engine = make_engine(database_url)
-    yield SessionFactory(engine)
+    factory = SessionFactory(engine)
+    # As the composition root does: what transactions enqueue is written when they commit.
+    outbox.install(factory, home_users=people.home_users)
+    yield factory
     engine.dispose()
 
 

@@ -6,6 +6,7 @@ would have received. Responses follow Slack's documented shapes.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import functools
@@ -27,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
 APP_ID = "A0CRBOT"
+FAKE_EPOCH = 1_700_000_000 * 1_000_000  # µs: the fake's own clock, without a real one
 BOT_ID = "B0CRBOT"
 # Parameters slack_sdk (or a form post) may send as JSON-encoded strings.
 JSON_PARAMS = ("blocks", "view", "attachments", "metadata", "users", "files")
@@ -60,7 +62,18 @@ class _Failure:
 class FakeSlack:
     """Fake Slack Web API on 127.0.0.1 with an ephemeral port."""
 
-    def __init__(self, *, team_id: str = "T0CRBOT", bot_user_id: str = "U0CRBOT") -> None:
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0CRBOT",
+        bot_user_id: str = "U0CRBOT",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        # A message's ts is Slack's time when it was posted: this clock's, unique and rising;
+        # without one, a clock of the fake's own that starts at 1700000000 and moves 100 µs
+        # a message (what tests/test_snapshots.py recognises as the fake's).
+        self.clock = clock
+        self._last_ts = FAKE_EPOCH
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = BOT_ID
@@ -71,7 +84,6 @@ class FakeSlack:
         self._cond = threading.Condition()  # guards calls, failures and all fake state
         self._failures: dict[str, list[_Failure]] = {}
         self._ids = itertools.count(1)
-        self._ts = itertools.count(1)
         self._users: dict[str, dict[str, Any]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._views: dict[str, dict[str, Any]] = {}
@@ -402,16 +414,38 @@ class FakeSlack:
         return answer
 
     def _conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        # As Slack: newest first, between `oldest` and `latest` (exclusive unless
+        # `inclusive`), `limit` at a time (default 100, at most 999); `has_more` and an
+        # opaque `next_cursor` (base64 of "next_ts:<ts>") lead to the next, older page.
         channel = str(p.get("channel") or "")
-        limit = int(p.get("limit") or 100)
+        limit = min(int(p.get("limit") or 100), 999)
+        inclusive = str(p.get("inclusive", "")).lower() in ("1", "true")
+        oldest, latest = _ts_key(str(p.get("oldest") or "0")), p.get("latest")
         top_level = [m for m in self._history(channel) if m.get("thread_ts") in (None, m["ts"])]
-        top_level = top_level[:limit]
+        cursor = str(p.get("cursor") or "")
+        if cursor:
+            below = base64.b64decode(cursor).decode().removeprefix("next_ts:")
+            top_level = [m for m in top_level if _ts_key(m["ts"]) <= _ts_key(below)]
+        elif latest:
+            top = _ts_key(str(latest))
+            top_level = [
+                m
+                for m in top_level
+                if (_ts_key(m["ts"]) <= top if inclusive else _ts_key(m["ts"]) < top)
+            ]
+        top_level = [
+            m
+            for m in top_level
+            if (_ts_key(m["ts"]) >= oldest if inclusive else _ts_key(m["ts"]) > oldest)
+        ]
+        page, rest = top_level[:limit], top_level[limit:]
+        next_cursor = base64.b64encode(f"next_ts:{rest[0]['ts']}".encode()).decode() if rest else ""
         return {
             "ok": True,
-            "messages": top_level,
-            "has_more": False,
+            "messages": page,
+            "has_more": bool(rest),
             "pin_count": 0,
-            "response_metadata": {"next_cursor": ""},
+            "response_metadata": {"next_cursor": next_cursor},
         }
 
     def _conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -475,8 +509,9 @@ class FakeSlack:
         return f"{prefix}{next(self._ids):08d}"
 
     def _next_ts(self) -> str:
-        micros = next(self._ts) * 100
-        return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        now = int(self.clock().timestamp() * 1_000_000) if self.clock else 0
+        micros = self._last_ts = max(now, self._last_ts + 100)
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _conversation_id(self, members: list[str]) -> str:
         key = frozenset(members)
@@ -567,6 +602,12 @@ class FakeSlack:
         if include_locale:
             user["locale"] = record["locale"]
         return user
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    """A message ts ("1700000000.000100") as a number that sorts as Slack's do."""
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds), int((fraction or "0").ljust(6, "0")[:6])
 
 
 def _status_error(status: int) -> str:

@@ -8,6 +8,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import parse_qsl
@@ -107,6 +108,10 @@ EVENT_CALLBACK_KEYS = {
 }
 
 
+# A clock for Slack: messages posted "now" get ts 1700000000.000100, .000200, …
+SLACK_NOW = datetime.fromtimestamp(1_700_000_000.0001, UTC)
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack() as slack:
@@ -190,6 +195,38 @@ def test_post_message_answers_like_slack(fake: FakeSlack, client: WebClient) -> 
     assert [m["text"] for m in history["messages"]] == ["one"]  # replies stay in the thread
     replies = client.conversations_replies(channel="C1", ts=first["ts"])
     assert [m["text"] for m in replies["messages"]] == ["one", "two"]
+
+
+def test_history_pages_from_newest_to_oldest_with_a_cursor_as_slack_does(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """conversations.history: newest first, after `oldest` (exclusive unless `inclusive`),
+    `limit` a page, `has_more` and `response_metadata.next_cursor` for the next page."""
+    now = [SLACK_NOW]
+    fake.clock = lambda: now[0]
+    posted = []
+    for n in range(7):
+        posted.append(client.chat_postMessage(channel="C1", text=f"m{n}")["ts"])
+        now[0] += timedelta(seconds=10)
+    first = client.conversations_history(channel="C1", limit=3)
+    assert [m["text"] for m in first["messages"]] == ["m6", "m5", "m4"]
+    assert first["has_more"] is True
+    cursor = first["response_metadata"]["next_cursor"]
+    second = client.conversations_history(channel="C1", limit=3, cursor=cursor)
+    assert [m["text"] for m in second["messages"]] == ["m3", "m2", "m1"]
+    third = client.conversations_history(
+        channel="C1", limit=3, cursor=second["response_metadata"]["next_cursor"]
+    )
+    assert [m["text"] for m in third["messages"]] == ["m0"]
+    assert third["has_more"] is False and third["response_metadata"]["next_cursor"] == ""
+    since = client.conversations_history(channel="C1", oldest=posted[4])
+    assert [m["text"] for m in since["messages"]] == ["m6", "m5"]
+    since = client.conversations_history(channel="C1", oldest=posted[4], inclusive=True)
+    assert [m["text"] for m in since["messages"]] == ["m6", "m5", "m4"]
+    before = client.conversations_history(channel="C1", latest=posted[2])
+    assert [m["text"] for m in before["messages"]] == ["m1", "m0"]
+    # A message's ts is Slack's clock when it was posted.
+    assert float(posted[1]) == (SLACK_NOW + timedelta(seconds=10)).timestamp()
 
 
 def test_post_message_without_content_is_refused(client: WebClient) -> None:

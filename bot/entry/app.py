@@ -10,12 +10,15 @@ from datetime import datetime
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot import outbox
 from bot.infra.db import SessionFactory
 from bot.infra.settings import Settings
 from bot.outbox import Outbox
 from bot.slack import listeners
+from bot.slack.failures import coordinators_report
 from bot.slack.listeners.home import render_home
 from bot.slack.services import Services
+from bot.usecases import people
 from models.types import utcnow
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -41,11 +44,13 @@ def create_app(
     services = Services(
         settings=settings, session_factory=session_factory, client=client, clock=clock
     )
+    # Rows enqueued in this factory's transactions are written when they commit.
+    outbox.install(session_factory, home_users=people.home_users)
     services.outbox = Outbox(
         session_factory,
         client,
         clock=clock,
-        coordinators=lambda: services.directory.coordinators,
+        report=coordinators_report(lambda: services.directory.coordinators),
         home=lambda user: render_home(services, user),
     )
     app = App(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,17 +80,25 @@ class SessionFactory:
         # (up to 100 ms a try), and a busy thread can lose many times in a row. This
         # process's writers queue here instead, in turn; only processes meet at SQLite's.
         self._write_turn = threading.RLock() if engine.dialect.name == "sqlite" else None
+        # The class of this factory's sessions: its own once something listens to them.
+        self.session_class: type[Session] = Session
+
+    def listen(self, name: str, fn: Callable[..., Any]) -> None:
+        """Call `fn` on the session event `name` of this factory's sessions (only theirs)."""
+        if self.session_class is Session:
+            self.session_class = type("FactorySession", (Session,), {})
+        event.listen(self.session_class, name, fn)
 
     def __call__(self) -> Session:
         """A session for reading (and for callers that manage their own transaction)."""
-        return Session(self.engine, expire_on_commit=False)
+        return self.session_class(self.engine, expire_on_commit=False)
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
         """One write transaction, committed on success, rolled back on an exception."""
         with (
             self._write_turn or nullcontext(),
-            Session(self._writer, expire_on_commit=False) as session,
+            self.session_class(self._writer, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session

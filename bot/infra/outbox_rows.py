@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from bot.outbox import enqueue, refresh_home
+from bot.outbox.writer import supersede_updates
 from models import ActionMessage, OutboxMessage
 
 
@@ -106,14 +106,8 @@ class OutboxRows:
             self.session.add(message)
 
     def drop_pending_updates(self, tracked: object) -> None:
-        self.session.execute(
-            delete(OutboxMessage).where(
-                col(OutboxMessage.action_message_id) == cast(ActionMessage, tracked).id,
-                col(OutboxMessage.method) == "chat.update",
-                col(OutboxMessage.sent_at).is_(None),
-                col(OutboxMessage.dead).is_(False),
-            )
-        )
+        # Marked obsolete, never deleted: a sender may have claimed one and be sending it.
+        supersede_updates(self.session, cast(ActionMessage, tracked).id)
 
     def refresh_home(self, user: str) -> None:
         refresh_home(self.session, user, now=self.now)

@@ -19,3 +19,23 @@ def request_of_message(session_factory: SessionFactory, channel: str, ts: str) -
             .order_by(col(OutboxMessage.id))
             .limit(1)
         ).first()
+
+
+def sent_unnoted(session_factory: SessionFactory, request_id: int, channel: str, user: str) -> bool:
+    """Whether a message of this request to this person (or conversation) may be in Slack
+    without the outbox having noted where it went: a sender claimed it and has not noted
+    it yet (it is sending, noting the batch, or died after Slack took it)."""
+    with session_factory() as session:
+        rows = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.request_id == request_id,
+                col(OutboxMessage.sent_at).is_(None),
+                col(OutboxMessage.dead).is_(False),
+                col(OutboxMessage.claimed_until).is_not(None),
+                col(OutboxMessage.result_ts).is_(None),
+            )
+        ).all()
+    return any(
+        row.payload.get("channel") in (user, channel) or user in row.payload.get("users", [])
+        for row in rows
+    )

@@ -14,7 +14,7 @@ from bot.domain.errors import Refused
 from bot.slack.listeners.runtime import SERVICES
 from bot.slack.services import Services
 from bot.usecases import events
-from bot.usecases.messages import request_of_message
+from bot.usecases.messages import request_of_message, sent_unnoted
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,10 @@ def verify_origin(services: Services, body: dict[str, Any], request_id: int) -> 
         return
     channel, ts = str(container.get("channel_id") or ""), str(container.get("message_ts") or "")
     posted = request_of_message(services.session_factory, channel, ts)
+    user = str((body.get("user") or {}).get("id") or "")
+    if posted is None and sent_unnoted(services.session_factory, request_id, channel, user):
+        # Its sender has it in hand (posted, not yet noted): the use case's checks decide.
+        return
     for _ in range(NOTED_WITHIN_TRIES if posted is None and channel and ts else 0):
         # Slack shows a message (and a click on it may come) a moment before the sender
         # has noted where it went (after its batch): look again before calling it unknown.

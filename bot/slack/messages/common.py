@@ -13,6 +13,7 @@ from bot.domain.budget import Money
 from bot.domain.claims import ClaimState
 from bot.domain.directory import Directory
 from bot.domain.request import Summary, people_travelling
+from bot.outbox.calls import PERMALINK as PERMALINK  # the linked message's permalink goes there
 from bot.slack.blocks import (
     clip,
     escape,
@@ -33,8 +34,6 @@ from bot.texts import (
 )
 
 Message = dict[str, Any]
-# What the outbox puts in place of the permalink of the message a DM links to.
-PERMALINK = "%PERMALINK%"
 _LEADING_EMOJI = re.compile(r"^:[a-z0-9_+-]+:\s*")
 
 

@@ -1,0 +1,99 @@
+"""What a claim reads: which due rows must wait for an earlier one, what the claimed rows
+need for sending, and which rows are sent in order (lanes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, UPDATE
+from bot.outbox.notes import Claimed
+from models import ActionMessage, OutboxMessage
+
+CLAIM = timedelta(seconds=60)
+
+
+def behind(session: Session, rows: Sequence[OutboxMessage], now: datetime) -> set[int]:
+    """Updates of a message whose earlier update is on its way (another sender sends it,
+    perhaps marked obsolete meanwhile): they wait for it, so Slack gets them in order."""
+    updates = {r.action_message_id for r in rows if r.method == UPDATE} - {None}
+    if not updates:
+        return set()
+    busy = set(
+        session.exec(
+            select(OutboxMessage.action_message_id).where(
+                col(OutboxMessage.sent_at).is_(None),
+                col(OutboxMessage.method) == UPDATE,
+                col(OutboxMessage.action_message_id).in_(updates),
+                col(OutboxMessage.claimed_until) > now,
+            )
+        ).all()
+    )
+    later = {r.id for r in rows if r.method == UPDATE and r.action_message_id in busy}
+    if later:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(later))
+            .values(next_attempt_at=now + timedelta(seconds=2))
+            .execution_options(synchronize_session=False)
+        )
+    return {i for i in later if i is not None}
+
+
+def read_for_sending(session: Session, rows: list[OutboxMessage], now: datetime) -> list[Claimed]:
+    """The claimed rows with the messages they update and the messages they reply to."""
+    target_ids = {r.action_message_id for r in rows} - {None}
+    targets = (
+        {
+            t.id: t
+            for t in session.exec(
+                select(ActionMessage).where(col(ActionMessage.id).in_(target_ids))
+            )
+        }
+        if target_ids
+        else {}
+    )
+    parent_ids = {r.thread_of for r in rows} - {None}
+    parent_rows = (
+        session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(parent_ids))).all()
+        if parent_ids
+        else []
+    )
+    parents = {o.id: (o.result_channel, o.result_ts) for o in parent_rows}
+    dead_parents = {o.id for o in parent_rows if o.dead}
+    batch = []
+    for row in rows:
+        # A claim is always released; one that ran out means its sender died
+        # (or lost the database) mid-send, perhaps after Slack took the message.
+        interrupted = row.claimed_until is not None
+        row.attempts += 1
+        row.claimed_until = now + CLAIM
+        target = targets.get(row.action_message_id) if row.action_message_id else None
+        parent = parents.get(row.thread_of) if row.thread_of else None
+        dead = row.thread_of in dead_parents
+        batch.append(Claimed(row, interrupted, target, parent, dead))
+    return batch
+
+
+def lane(row: OutboxMessage) -> object:
+    """Rows in one lane are sent in order: one conversation's messages, one message's updates."""
+    payload = row.payload
+    if row.method == GROUP_DM:
+        return ("users", tuple(sorted(payload.get("users", []))))
+    if row.method == FILE_DM:
+        return ("channel", payload.get("user"))
+    if row.method == HOME_REFRESH:
+        return ("home", payload.get("user"))
+    if row.method == UPDATE and row.action_message_id is not None:
+        return ("message", row.action_message_id)
+    return ("channel", payload.get("channel") or f"row {row.id}")
+
+
+def resolve(claimed: Claimed, posted: dict[int, tuple[str | None, str | None]]) -> None:
+    """A reply whose parent went out earlier in this batch replies to it."""
+    parent = claimed.row.thread_of
+    if parent is not None and parent in posted:
+        claimed.parent = posted[parent]

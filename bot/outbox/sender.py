@@ -1,0 +1,415 @@
+"""The sender: claims due rows, calls Slack, notes the outcomes; in a thread of its own or
+when kicked."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import case, func, or_, update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, select
+
+from bot.infra.db import SessionFactory
+from bot.outbox import calls as slack
+from bot.outbox import claim
+from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST, TIMEOUT, UPDATE
+from bot.outbox.claim import CLAIM, behind, read_for_sending
+from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
+from bot.outbox.notes import Claimed, Outcome, Report, note, released
+from models import ActionMessage, OutboxMessage
+
+log = logging.getLogger("bot.outbox")
+
+GIVE_UP_WAITING = timedelta(days=2)
+MAX_BACKOFF = timedelta(minutes=15)
+# Rows claimed at once, and sent WORKERS at a time (one conversation's rows stay in order);
+# more at once gains little under Slack's per-workspace rate limits.
+BATCH = 50
+WORKERS = 4
+ROUND = 1000  # rows one round of the background sender claims at most
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at 15 minutes."""
+    return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
+
+
+def _no_report(request_id: int | None, method: str, error: str) -> list[dict[str, Any]]:
+    return []
+
+
+class Outbox:
+    """Sends what the outbox holds."""
+
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        client: WebClient,
+        *,
+        clock: Callable[[], datetime],
+        report: Report = _no_report,
+        home: Callable[[str], dict[str, Any]] | None = None,
+        home_window: timedelta = HOME_WINDOW,
+    ) -> None:
+        self.session_factory = session_factory
+        self.client = client
+        self.clock = clock
+        self.report = report
+        self.home = home
+        self.holds = RateHolds(session_factory, clock)
+        self.window = HomeWindow(home_window)
+        self._reported = False  # the last outcomes noted wrote reports to the coordinators
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- sending ---------------------------------------------------------------
+
+    def deliver_due(self, limit: int = 200, *, workers: int = WORKERS) -> int:
+        """Send every due row once (rows added meanwhile too); returns how many were sent.
+
+        Rows are claimed in batches, sent a wave of `workers` at a time, and noted in the
+        transaction that claims the next batch (one transaction per batch, so on SQLite one
+        turn at the write lock). `workers=1` sends in the order written.
+        """
+        sent = 0
+        seen: set[int] = set()
+        outcomes: list[Outcome] = []
+        while len(seen) < limit:
+            try:
+                batch = retried("a claim", functools.partial(self._claim, seen, outcomes))
+            except Exception:
+                self._finish(outcomes)  # what was sent stays noted, whatever the claim met
+                raise
+            outcomes = []
+            if not batch:
+                if self._reported:  # reports of refused rows were just written: them too
+                    self._reported = False
+                    continue
+                break
+            seen.update(c.row.id for c in batch if c.row.id is not None)
+            outcomes = self._send_batch(batch, workers)
+            sent += sum(1 for o in outcomes if o.sent)
+        self._finish(outcomes)
+        return sent
+
+    def pending(self) -> int:
+        """How many messages still wait to be sent."""
+        with self.session_factory() as session:
+            return int(
+                session.exec(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.dead).is_(False))
+                ).one()
+            )
+
+    def _claim(self, seen: set[int], done: Sequence[Outcome]) -> list[Claimed]:
+        return self._claim_batch(self.clock(), seen, done)
+
+    def _claim_batch(
+        self, now: datetime, seen: set[int], done: Sequence[Outcome] = ()
+    ) -> list[Claimed]:
+        """Claim up to BATCH due rows and read what sending them needs, in one transaction
+        (which first notes the outcomes of the batch before).
+
+        PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
+        makes the whole transaction the only writer."""
+        claimable = or_(
+            col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
+        )
+        due = [
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.dead).is_(False),
+            col(OutboxMessage.next_attempt_at) <= now,
+            claimable,
+        ]
+        held = self.holds.held_methods(now)
+        if held:
+            due.append(col(OutboxMessage.method).notin_(held))
+        if seen:
+            due.append(col(OutboxMessage.id).notin_(seen))
+        with self.session_factory.begin() as session:
+            self._reported = note(session, done, self.report, now) or self._reported
+            rows = session.exec(
+                select(OutboxMessage)
+                .where(*due)
+                # Messages first; Home refreshes are nice to have and can wait.
+                .order_by(
+                    case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0),
+                    col(OutboxMessage.id),
+                )
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            ).all()
+            later = self.window.too_soon(session, rows, now) | behind(session, rows, now)
+            rows = [r for r in rows if r.id not in later]
+            if not rows:
+                return []
+            claimed = set(
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_([r.id for r in rows]), claimable)
+                    .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
+                    .returning(col(OutboxMessage.id))
+                    .execution_options(synchronize_session=False)
+                ).scalars()
+            )
+            self.window.absorb(session, [r for r in rows if r.id in claimed], now)
+            batch = read_for_sending(session, [r for r in rows if r.id in claimed], now)
+            session.expunge_all()
+            return batch
+
+    def _send_batch(self, batch: list[Claimed], workers: int = WORKERS) -> list[Outcome]:
+        """Send a claimed batch: one conversation (and what waits for its messages) in order,
+        up to `workers` conversations at once, Home refreshes after every message."""
+        lanes: dict[object, list[Claimed]] = {}
+        lane_of: dict[int, object] = {}
+        posts_of_target: dict[int, object] = {}
+        for claimed in batch:
+            row = claimed.row
+            lane: object = claim.lane(row)
+            if row.thread_of in lane_of:
+                lane = lane_of[row.thread_of]
+            elif row.method == UPDATE and row.action_message_id in posts_of_target:
+                lane = posts_of_target[row.action_message_id]
+            elif row.method == POST and row.action_message_id is not None:
+                posts_of_target[row.action_message_id] = lane
+            lane_of[row.id] = lane  # type: ignore[index]
+            lanes.setdefault(lane, []).append(claimed)
+        messages = [q for q in lanes.values() if q[0].row.method != HOME_REFRESH]
+        outcomes: list[Outcome] = []
+        homes = []
+        for q in lanes.values():
+            if q[0].row.method == HOME_REFRESH:
+                # Two marks of one person (instances that raced): one publication shows all.
+                outcomes += [self._done(extra.row, None, {}) for extra in q[1:]]
+                homes.append(q[:1])
+        posted: dict[int, tuple[str | None, str | None]] = {}
+        started = self.clock()
+        with ThreadPoolExecutor(workers, thread_name_prefix="outbox-send") as pool:
+            for queues in (messages, homes):
+                while queues:
+                    if self.clock() - started > CLAIM / 2:
+                        # Slack is slow: let the rest go back rather than outlive the claims.
+                        outcomes += [released(c.row) for q in queues for c in q]
+                        break
+                    wave: list[Claimed] = []
+                    for queue in list(queues):
+                        if len(wave) == workers:
+                            break
+                        claimed = queue.pop(0)
+                        if not queue:
+                            queues.remove(queue)
+                        until = self.holds.held_until(claimed.row.method, self.clock())
+                        if until is not None:
+                            outcomes.append(released(claimed.row, until))
+                            continue
+                        claim.resolve(claimed, posted)
+                        wave.append(claimed)
+                    results = (
+                        [self._send(wave[0])]
+                        if len(wave) == 1
+                        else list(pool.map(self._send, wave))
+                    )
+                    for claimed, outcome in zip(wave, results, strict=True):
+                        outcomes.append(outcome)
+                        if outcome.sent:
+                            posted[claimed.row.id] = outcome.result  # type: ignore[index]
+        return outcomes
+
+    def _send(self, claimed: Claimed) -> Outcome:
+        """Send one row; never raises (what goes wrong is this row's outcome, not the batch's)."""
+        try:
+            return self._send_row(claimed)
+        except Exception as exc:
+            log.exception("outbox %s could not be sent", claimed.row.id)
+            return self._retry(claimed.row, f"{type(exc).__name__}: {exc}", None)
+
+    def _send_row(self, claimed: Claimed) -> Outcome:
+        row, target = claimed.row, claimed.target
+        # Keys starting with "_" are ours (bookkeeping), not Slack's.
+        payload = {k: v for k, v in row.payload.items() if not k.startswith("_")}
+        if row.method == UPDATE and target is not None:
+            if not target.ts:
+                return self._postpone(row)
+            payload.update(channel=target.channel, ts=target.ts)
+        linked: tuple[str | None, str | None] | None = None
+        if claimed.parent is not None:
+            channel, ts = claimed.parent
+            if row.payload.get(LINK_PARENT) and claimed.parent_dead:
+                # What it links to will never be posted: the message goes without the link.
+                payload = slack.with_link(payload, None)
+            elif not ts:
+                return self._postpone(row)
+            elif row.payload.get(LINK_PARENT):
+                linked = claimed.parent
+            else:
+                payload.update(channel=channel, thread_ts=ts)
+        if row.method in (POST, GROUP_DM):
+            # Marks the message as ours, so a timed-out post can be found instead of repeated.
+            payload["metadata"] = slack.marked(row.id)
+        timed_out = claimed.interrupted or (row.last_error or "").startswith(TIMEOUT)
+        if row.method in (POST, GROUP_DM, FILE_DM) and timed_out:
+            found = self._found_after_timeout(row, target, payload)
+            if found is None:  # could not look; look again later rather than guess
+                return self._retry(row, f"{TIMEOUT}not known whether it was sent", None)
+            if found is not False:
+                return found
+        if row.method == HOME_REFRESH and self.home is None:
+            return self._postpone(row)  # a process without a Home renderer leaves it
+        try:
+            if linked is not None:
+                link = self.client.chat_getPermalink(
+                    channel=str(linked[0]), message_ts=str(linked[1])
+                )["permalink"]
+                payload = slack.with_link(payload, str(link))
+            response = slack.call(self.client, row.method, payload, self.home)
+        except SlackApiError as exc:
+            error, status = slack.slack_error(exc)
+            if slack.is_transient(exc):
+                retry_after = slack.retry_after(exc)
+                if status == 429 and retry_after is not None:
+                    method = slack.called_method(exc, row.method)
+                    self.holds.hold(method, self.clock() + retry_after)
+                return self._retry(row, f"{status} {error}", retry_after)
+            return self._dead(row, error or f"HTTP {status}")
+        except Exception as exc:  # network errors and timeouts: try again later
+            prefix = TIMEOUT if slack.is_timeout(exc) else ""
+            return self._retry(row, f"{prefix}{type(exc).__name__}: {exc}"[:500], None)
+        return self._done(row, target, response.data if isinstance(response.data, dict) else {})
+
+    def _found_after_timeout(
+        self, row: OutboxMessage, target: ActionMessage | None, payload: dict[str, Any]
+    ) -> Outcome | Literal[False] | None:
+        """After a timeout (or a send cut short) Slack may have posted the message (or shared
+        the file) anyway: look for it in the conversation before sending again (Slack has no
+        idempotency key).
+
+        None: the look failed for a passing reason (5xx, 429, network); look again later.
+        """
+        try:
+            found = slack.find_posted(self.client, row, payload)
+        except Exception as exc:
+            if slack.is_transient(exc):
+                log.info("could not check whether outbox %s was sent (%s); later", row.id, exc)
+                return None
+            log.info("cannot check whether outbox %s was sent (%s); sending", row.id, exc)
+            return False
+        if found is None:
+            return False
+        log.info("outbox %s was sent despite the timeout; not sending again", row.id)
+        return self._done(row, target, {"channel": found[0], "ts": found[1]})
+
+    def _postpone(self, row: OutboxMessage) -> Outcome:
+        # The message to update (or to reply to) is not posted yet; it is ahead in the queue.
+        if self.clock() - row.created_at > GIVE_UP_WAITING:
+            return self._dead(row, "the message it refers to was never posted")
+        return self._retry(
+            row, "waiting for its message to be posted", timedelta(seconds=2), count=False
+        )
+
+    def _done(self, row: OutboxMessage, target: ActionMessage | None, data: dict) -> Outcome:
+        result = (data.get("channel"), data.get("ts"))
+        values = {
+            "sent_at": self.clock(),
+            "claimed_until": None,
+            "last_error": None,
+            "result_channel": result[0],
+            "result_ts": result[1],
+        }
+        posted_to = target.id if target is not None and row.method == POST else None
+        if posted_to is not None and target is not None:
+            # A chat.update later in this batch finds its message here.
+            target.channel, target.ts = result
+        return Outcome(row, values, sent=True, result=result, target_id=posted_to)
+
+    def _retry(
+        self, row: OutboxMessage, error: str, delay: timedelta | None, *, count: bool = True
+    ) -> Outcome:
+        attempts = row.attempts + (1 if count else 0)
+        wait = delay if delay is not None else backoff(attempts)
+        log.warning(
+            "slack %s for request %s failed (%s); retry in %ss",
+            row.method,
+            row.request_id,
+            error,
+            int(wait.total_seconds()),
+        )
+        values: dict[str, Any] = {
+            "claimed_until": None,
+            "next_attempt_at": self.clock() + wait,
+            "last_error": error[:500],
+        }
+        if not count:
+            values["attempts"] = row.attempts - 1
+        return Outcome(row, values)
+
+    def _dead(self, row: OutboxMessage, error: str) -> Outcome:
+        log.error(
+            "slack %s for request %s refused permanently: %s", row.method, row.request_id, error
+        )
+        values = {"dead": True, "claimed_until": None, "last_error": error[:500]}
+        return Outcome(row, values, dead_error=error)
+
+    def _finish(self, outcomes: Sequence[Outcome]) -> None:
+        """Note every row's outcome in a transaction of its own (again if it loses to
+        another); when even that fails, each row in its own, so one cannot cost the rest."""
+        if not outcomes:
+            return
+
+        def all_at_once() -> None:
+            with self.session_factory.begin() as session:
+                self._reported = note(session, outcomes, self.report, self.clock())
+
+        try:
+            retried("the notes of a batch", all_at_once)
+            return
+        except OperationalError:
+            log.exception("the notes of a batch failed together; noting row by row")
+        for outcome in outcomes:
+            try:
+                with self.session_factory.begin() as session:
+                    if note(session, [outcome], self.report, self.clock()):
+                        self._reported = True
+            except OperationalError:
+                log.exception("could not note outbox %s; its claim runs out", outcome.row.id)
+
+    # --- background retries ----------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def start(self, interval: float = 5.0) -> None:
+        """Retry in a daemon thread: every `interval` seconds, or at once when kicked."""
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    while self.deliver_due(ROUND) >= ROUND:
+                        pass  # stopped at the limit, not for want of rows
+                except Exception:
+                    log.exception("outbox delivery failed; will try again")
+                self._wake.wait(self.window.wait_at_most(interval, self.clock()))
+                self._wake.clear()
+
+        self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=5)

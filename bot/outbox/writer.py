@@ -1,0 +1,224 @@
+"""The writer: Slack calls added to the outbox inside the caller's transaction.
+
+Use cases (through the notifier) `enqueue` rows; they are inserted when the transaction
+commits, together, by hooks that `install` puts on a session factory's sessions (the
+composition root does, when it builds the database and the outbox). A row nobody should
+send any more is marked obsolete, never deleted: a sender may be sending it right now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import insert, update
+from sqlmodel import Session, col
+
+from bot.infra.db import SessionFactory
+from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, POST, UPDATE
+from models import ActionMessage, OutboxMessage
+
+# The mark of a row that must not be sent any more (dead, with this as its last error).
+OBSOLETE = "obsolete: "
+
+# Of some people, those who have opened their Home tab (whose tab a change refreshes).
+HomeUsers = Callable[[Session, Iterable[str]], set[str]]
+
+_PENDING = "cr_outbox_pending"
+_HOMES = "cr_outbox_homes"
+_COLUMNS = [c for c in OutboxMessage.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+# Session classes whose commits write the outbox rows, and how they learn Home users.
+_INSTALLED: WeakKeyDictionary[type, HomeUsers] = WeakKeyDictionary()
+
+
+def install(session_factory: SessionFactory, *, home_users: HomeUsers) -> None:
+    """Write enqueued rows when this factory's transactions commit (and drop them with a
+    rollback). Called once where the database and the outbox are built; again is harmless."""
+    if session_factory.session_class in _INSTALLED:
+        _INSTALLED[session_factory.session_class] = home_users
+        return
+    session_factory.listen("before_commit", write_pending)
+    session_factory.listen("after_soft_rollback", _after_rollback)
+    _INSTALLED[session_factory.session_class] = home_users
+
+
+def enqueue(
+    session: Session,
+    method: str,
+    payload: dict[str, Any],
+    *,
+    request_id: int | None = None,
+    action_message: ActionMessage | None = None,
+    thread_of: OutboxMessage | None = None,
+    now: datetime,
+) -> OutboxMessage:
+    """Add a Slack call to the outbox, inside the caller's transaction.
+
+    With `action_message` on chat.postMessage, the posted channel/ts are saved on it;
+    on chat.update, its channel/ts are filled in at send time.
+
+    Nothing is written yet: the action's rows are inserted together, in one INSERT, when
+    its transaction commits (`write_pending`); the returned row has its id from then on.
+    """
+    if type(session) not in _INSTALLED:
+        raise RuntimeError("the outbox is not installed on this session's factory")
+    if action_message is not None and action_message.id is None:
+        session.add(action_message)
+    row = OutboxMessage(
+        request_id=request_id,
+        method=method,
+        payload=payload,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.info.setdefault(_PENDING, []).append(_Pending(row, action_message, thread_of))
+    for user in _people(method, payload, action_message):
+        refresh_home(session, user, now=now)
+    return row
+
+
+def _people(
+    method: str, payload: dict[str, Any], action_message: ActionMessage | None
+) -> list[str]:
+    """Whose Home tab a message changes: the person it goes to (requests concern them)."""
+    if action_message is not None:
+        return [action_message.user_id]
+    if method == GROUP_DM:
+        return list(payload.get("users", []))
+    if method == FILE_DM:
+        return []
+    channel = str(payload.get("channel", ""))
+    return [channel] if method == POST and channel[:1] in ("U", "W") else []
+
+
+def refresh_home(session: Session, user: str, *, now: datetime) -> None:
+    """Mark the person's Home tab as out of date; it is published after the change.
+
+    Only for people who have opened their Home tab (it is rendered fresh when they do).
+    The mark is a Home refresh row, written with the action's other rows; the sender
+    renders the tab when it publishes it, once for all of a person's marks it claims, and
+    at most once per home window (`bot.outbox.limits.HomeWindow`).
+    """
+    session.info.setdefault(_HOMES, {}).setdefault(user, now)
+
+
+def supersede_updates(session: Session, action_message_id: int | None) -> None:
+    """The updates of this message still waiting are obsolete (a newer one shows all):
+    marked so, in the caller's transaction, also one a sender has claimed and is sending."""
+    if action_message_id is None:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.action_message_id) == action_message_id,
+            col(OutboxMessage.method) == UPDATE,
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.dead).is_(False),
+        )
+        .values(dead=True, last_error=f"{OBSOLETE}a newer update shows all")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def never_posted(session: Session, action_message_id: int | None) -> None:
+    """A message with buttons that died unposted: there is nothing to update, now or later."""
+    if action_message_id is None:
+        return
+    session.execute(
+        update(ActionMessage).where(col(ActionMessage.id) == action_message_id).values(closed=True)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.action_message_id) == action_message_id,
+            col(OutboxMessage.method) == UPDATE,
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.dead).is_(False),
+        )
+        .values(dead=True, last_error=f"{OBSOLETE}its message was never posted")
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass
+class _Pending:
+    row: OutboxMessage
+    action_message: ActionMessage | None
+    thread_of: OutboxMessage | None
+
+
+def write_pending(session: Session) -> None:
+    """Insert the outbox rows the transaction enqueued: one INSERT for all of them (and one
+    before it for a row others reply to, as they need its id).
+
+    Runs before every commit (a session event); a rollback drops them."""
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    homes: dict[str, datetime] = session.info.pop(_HOMES, {})
+    if not pending and not homes:
+        return
+    session.flush()  # the change itself, and the ids of new action messages
+    if homes:
+        pending += _home_refreshes(session, homes)
+    while pending:
+        ready = [p for p in pending if p.thread_of is None or p.thread_of.id is not None]
+        if not ready:
+            raise RuntimeError("an outbox row replies in the thread of a row never enqueued")
+        parents = {id(p.thread_of) for p in pending if p.thread_of is not None}
+        for parent in [p for p in ready if id(p.row) in parents]:
+            _insert(session, [parent], returning=True)
+        _insert(session, [p for p in ready if id(p.row) not in parents], returning=False)
+        pending = [p for p in pending if p not in ready]
+
+
+def _after_rollback(session: Session, previous: Any) -> None:
+    if previous.parent is None:  # the whole transaction: what it enqueued is gone with it
+        session.info.pop(_PENDING, None)
+        session.info.pop(_HOMES, None)
+
+
+def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> None:
+    if not pending:
+        return
+    params = []
+    for p in pending:
+        if p.action_message is not None:
+            p.row.action_message_id = p.action_message.id
+        if p.thread_of is not None:
+            p.row.thread_of = p.thread_of.id
+        params.append({c.name: getattr(p.row, c.name) for c in _COLUMNS})
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    if returning:  # one row: its id for the rows that refer to it
+        [p] = pending
+        p.row.id = session.execute(insert(table).returning(table.c.id), params[0]).scalar_one()
+    else:  # executemany: one statement (multi-row VALUES where the driver allows)
+        session.execute(insert(table), params)
+
+
+def _home_refreshes(session: Session, homes: dict[str, datetime]) -> list[_Pending]:
+    """A Home refresh mark for each of these people who uses the Home tab.
+
+    A mark is an outbox row; the sender renders the tab when it sends it, so one
+    publication shows every change committed before its claim, and it treats all of a
+    person's marks in a batch as one (the rest wait for the window). Marks are only ever
+    inserted (one INSERT with the action's other rows), never updated by an action: no
+    action waits for another's lock on the busy people's rows.
+    """
+    home_users = _INSTALLED.get(type(session))
+    users = home_users(session, homes) if home_users is not None else set()
+    return [
+        _Pending(
+            OutboxMessage(
+                method=HOME_REFRESH,
+                payload={"user": user},
+                recipient=user,
+                created_at=homes[user],
+                next_attempt_at=homes[user],
+            ),
+            None,
+            None,
+        )
+        for user in sorted(users)
+    ]
