@@ -9,7 +9,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hours
+from bot.domain.schedule import (
+    NO_HOLIDAYS,
+    WORKING_HOURS,
+    HolidayCalendar,
+    WorkingHours,
+    within_working_hours,
+)
 from bot.infra.db import SessionFactory
 from bot.slack.notify import Notifier
 from bot.usecases.common import summaries
@@ -25,10 +31,11 @@ def post_lessons(
     lang: str,
     now: datetime,
     hours: WorkingHours = WORKING_HOURS,
+    holidays: HolidayCalendar = NO_HOLIDAYS,
 ) -> int:
     """Post the lessons shared since the last post (once per day and channel, in working
-    hours); returns how many lessons went out."""
-    if not within_working_hours(now, hours, notifier.tz):
+    hours, not on the network's public `holidays`); returns how many lessons went out."""
+    if not within_working_hours(now, hours, notifier.tz, holidays):
         return 0
     period = f"lessons:{now.astimezone(notifier.tz).date().isoformat()}"
     with session_factory() as session:
