@@ -29,6 +29,8 @@ class Network(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     name: str = Field(max_length=200)
+    # Public holidays for cities without their own, e.g. "DE" (the `holidays` package's code).
+    holidays: str | None = Field(default=None, max_length=32)
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
@@ -36,6 +38,8 @@ class City(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     email_domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The city's public holidays, e.g. "DE-HB"; None: the network's.
+    holidays: str | None = Field(default=None, max_length=32)
     active: bool = True
     updated_at: datetime = _ts(default_factory=utcnow)
 

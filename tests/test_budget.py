@@ -297,3 +297,73 @@ def test_budgets_sync_once_and_leave_the_file_inactive(session_factory):
     report = sync_directory(session_factory, parse_directory(DIRECTORY), now=NOW)
     assert "budgets 5 deactivated" in str(report)
     assert load_directory(session_factory).budgets == ()
+
+
+def test_a_request_that_costs_nothing_is_approved_however_far_over_the_budget_is(budget_bot):
+    """Finding 2 of issue 21: an online exchange, nobody travelling, no estimate: the year is
+    750 € over budget already, yet it takes nothing more, so the contact approves it."""
+    bot = budget_bot
+    big = seed(bot, state="submitted", cost_eur=Decimal("1750"))  # 2026: 1.000 € budget
+    decisions.decide(
+        bot.session_factory,
+        big,
+        1,
+        "approve",
+        actor="U0COORD1",  # over budget: the coordinators approved it
+        notifier=bot.services.notifier(),
+        now=bot.clock(),
+    )
+    bot.services.deliver()
+    status, _ = submit_request(
+        bot,
+        "U0REQ1",
+        view_id="VFREE",
+        **{
+            ids.B_FORMAT: p.select_value("online", "Online"),
+            ids.B_DIRECTION: p.radio_value("online", "Online"),
+            ids.B_TRAVELLERS: p.number_value("0"),
+            ids.B_COST: p.text_value(None),
+        },
+    )
+    assert status == 200
+    with bot.session_factory() as s:
+        request_id = max(r.id for r in s.exec(select(ExchangeRequest)).all())
+        assert s.get(ExchangeRequest, request_id).cost_eur is None
+    message = last_dm(bot, "U0LEI1")
+    text = blocks_text(message.params["blocks"])
+    assert "keine Kostenschätzung" in text and "Bereits gebunden: 1.750,00 €" in text
+    # The figures are honest (the year is over), but nothing holds the approval up.
+    assert "Nach Genehmigung: *750,00 € über dem Budget*" in text
+    assert "überschreiten" not in text and "nur die Koordination" not in text
+    coordinator_dms = len(dms_to(bot, "U0COORD1"))
+
+    status, _ = click(bot, "U0LEI1", message, ids.A_APPROVE)
+
+    assert status == 200 and replies(bot) == []  # no "das wären 750,00 € über dem Budget"
+    with bot.session_factory() as s:
+        assert s.get(ExchangeRequest, request_id).status == "approved"
+        actions = [
+            (a.actor, a.action, a.comment)
+            for a in s.exec(select(AuditEntry).where(AuditEntry.request_id == request_id))
+        ]
+    assert ("U0LEI1", "approve", None) in actions
+    assert not any(action == "over_budget" for _actor, action, _comment in actions)
+    # The requester hears of the approval, the partner city is asked to name its experts,
+    # and the coordinators only get the note for their information (no referral).
+    approved = last_dm(bot, "U0REQ1")
+    assert f"Ihre Anfrage *#{request_id}* wurde von <@U0LEI1> genehmigt" in blocks_text(
+        approved.params["blocks"]
+    )
+    assert "genehmigt" in approved.params["text"]
+    naming = last_dm(bot, "U0BRE3")
+    assert f"Die C+R-Anfrage *#{request_id}* aus Leipzig ist genehmigt" in blocks_text(
+        naming.params["blocks"]
+    )
+    assert ids.A_NAME_EXPERTS in buttons(naming.params["blocks"])
+    told = dms_to(bot, "U0COORD1")[coordinator_dms:]
+    assert len(told) == 1
+    assert not told[0].params["text"].startswith("Über Budget")
+    assert f"Zur Info: Anfrage *#{request_id}* wurde von <@U0LEI1>" in blocks_text(
+        told[0].params["blocks"]
+    )
+    assert ids.A_APPROVE not in buttons(told[0].params["blocks"])

@@ -84,7 +84,7 @@ CASES = [
     (
         ('name = "koopstadt"', 'nmae = "koopstadt"'),
         [
-            "[network], field nmae: unknown field; expected name, coordinators",
+            "[network], field nmae: unknown field; expected name, coordinators, holidays",
             "[network], field name: missing (required)",
         ],
     ),
@@ -170,7 +170,7 @@ CASES = [
         ('email_domains = ["leipzig.de"]', 'email_domain = ["leipzig.de"]'),
         [
             f"{LEIPZIG}, field email_domain: unknown field; "
-            "expected key, name, email_domains, contacts"
+            "expected key, name, email_domains, contacts, holidays"
         ],
     ),
     # [[topic]]

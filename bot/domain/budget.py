@@ -71,5 +71,6 @@ class BudgetLine:
 
     @property
     def over(self) -> bool:
-        """Approving would take the committed sum over the budget."""
-        return self.remaining_cents < 0
+        """Approving would take the committed sum over the budget. A request that costs
+        nothing (no estimate, or 0) never does, however far over the budget already is."""
+        return bool(self.estimate_cents) and self.remaining_cents < 0

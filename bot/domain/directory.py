@@ -13,6 +13,8 @@ class CityInfo:
     name: str
     email_domains: tuple[str, ...] = ()
     contacts: tuple[str, ...] = ()
+    # Whose public holidays the city keeps, e.g. "DE-HB"; None: the network's.
+    holidays: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Directory:
     topics: tuple[TopicInfo, ...] = ()
     topic_contacts: tuple[TopicContact, ...] = ()
     budgets: tuple[BudgetInfo, ...] = ()
+    # The network's public holidays (e.g. "DE"), for cities without their own; None: none.
+    holidays: str | None = None
     _cities: dict[str, CityInfo] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

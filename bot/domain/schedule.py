@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 REMIND_AFTER_WORKING_DAYS = 2
@@ -18,6 +20,59 @@ DAYS = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
     "mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6,
 }  # fmt: skip
+
+
+class HolidayCalendar(Protocol):
+    """A place's public holidays (built outside the domain, e.g. from the `holidays` package)."""
+
+    def is_holiday(self, day: date) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Holidays:
+    """Public holidays as a plain set of dates."""
+
+    days: frozenset[date] = frozenset()
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self.days
+
+
+NO_HOLIDAYS = Holidays()
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """A day off for a group is a day off for any of its members: a message to people of
+    several cities waits for a day that is a working day in each."""
+
+    calendars: tuple[HolidayCalendar, ...]
+
+    def is_holiday(self, day: date) -> bool:
+        return any(c.is_holiday(day) for c in self.calendars)
+
+
+@dataclass(frozen=True)
+class HolidayCalendars:
+    """Whose public holidays count: a person's city's; the network's for the coordinators,
+    group conversations and channels, and for a city without holidays of its own."""
+
+    network: HolidayCalendar = NO_HOLIDAYS
+    cities: Mapping[str, HolidayCalendar] = field(default_factory=dict)
+
+    def of_city(self, key: str | None) -> HolidayCalendar:
+        return self.cities.get(key, self.network) if key else self.network
+
+    def of_cities(self, keys: Iterable[str | None]) -> HolidayCalendar:
+        """Off when it is a holiday in any of the cities `keys`."""
+        return AnyOf(tuple(self.of_city(k) for k in dict.fromkeys(keys)))
+
+    def anywhere(self, day: date) -> bool:
+        """Is `day` a public holiday somewhere in the network (a cheap first look)?"""
+        return self.network.is_holiday(day) or any(c.is_holiday(day) for c in self.cities.values())
+
+
+NO_CALENDARS = HolidayCalendars()
 
 
 @dataclass(frozen=True)
@@ -52,8 +107,8 @@ class DigestSchedule:
 
 @dataclass(frozen=True)
 class WorkingHours:
-    """When prompts and reminders may reach people: working days (Monday–Friday), from
-    `start` until before `end`, local time."""
+    """When prompts and reminders may reach people: working days (Monday–Friday, not a
+    public holiday where they work), from `start` until before `end`, local time."""
 
     start: time
     end: time
@@ -80,11 +135,18 @@ class WorkingHours:
 WORKING_HOURS = WorkingHours(start=time(8, 0), end=time(18, 0))
 
 
-def within_working_hours(now: datetime, hours: WorkingHours, tz: ZoneInfo) -> bool:
-    """May a prompt or reminder go out at `now`? Only on working days within `hours`,
-    read on the local clock of `tz` (so summer time moves nothing)."""
+def is_working_day(day: date, holidays: HolidayCalendar = NO_HOLIDAYS) -> bool:
+    """Monday to Friday, and not a public holiday of `holidays`."""
+    return day.weekday() < 5 and not holidays.is_holiday(day)
+
+
+def within_working_hours(
+    now: datetime, hours: WorkingHours, tz: ZoneInfo, holidays: HolidayCalendar = NO_HOLIDAYS
+) -> bool:
+    """May a prompt or reminder go out at `now`? Only on working days (public `holidays`
+    excepted) within `hours`, read on the local clock of `tz` (so summer time moves nothing)."""
     local = now.astimezone(tz)
-    return local.weekday() < 5 and hours.start <= local.time() < hours.end
+    return is_working_day(local.date(), holidays) and hours.start <= local.time() < hours.end
 
 
 def latest_slot(schedule: DigestSchedule, now: datetime, tz: ZoneInfo) -> datetime:
@@ -104,18 +166,21 @@ def period_key(slot: datetime) -> str:
     return slot.strftime("%Y-%m-%dT%H:%M")
 
 
-def add_working_days(start: datetime, days: int, tz: ZoneInfo) -> datetime:
-    """`start` moved forward by `days` working days (Monday–Friday), keeping the time of day.
+def add_working_days(
+    start: datetime, days: int, tz: ZoneInfo, holidays: HolidayCalendar = NO_HOLIDAYS
+) -> datetime:
+    """`start` moved forward by `days` working days (Monday–Friday, public `holidays`
+    skipped), keeping the time of day.
 
-    A start on a weekend counts from Monday 00:00.
+    A start on a day off (weekend or holiday) counts from the next working day's 00:00.
     """
     local = start.astimezone(tz)
-    while local.weekday() >= 5:
+    while not is_working_day(local.date(), holidays):
         local = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     added = 0
     while added < days:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if is_working_day(local.date(), holidays):
             added += 1
     return local
 

@@ -44,6 +44,7 @@ def remind_job(services: Services) -> str:
         services.context(),
         now=services.clock(),
         hours=services.settings.working_hours,
+        calendars=services.calendars(),
     )
     services.deliver()
     return str(report)
@@ -56,6 +57,7 @@ def reflect_job(services: Services) -> str:
         services.context(),
         now=services.clock(),
         hours=services.settings.working_hours,
+        calendars=services.calendars(),
     )
     services.deliver()
     more = memory_jobs(services)
@@ -66,8 +68,11 @@ def memory_jobs(services: Services) -> str:
     """After the reflections: the joint summaries due after 14 days, the day-45 question,
     and the day's lessons in the digest channel."""
     ctx, now, hours = services.context(), services.clock(), services.settings.working_hours
+    calendars = services.calendars()
     summaries = reflection.joint_reflections_due(services.session_factory, ctx, now=now)
-    asked = followup.ask_follow_ups(services.session_factory, ctx, now=now, hours=hours)
+    asked = followup.ask_follow_ups(
+        services.session_factory, ctx, now=now, hours=hours, calendars=calendars
+    )
     posted = 0
     if services.settings.digest_channel:
         posted = lessons.post_lessons(
@@ -77,6 +82,7 @@ def memory_jobs(services: Services) -> str:
             lang=services.settings.language,
             now=now,
             hours=hours,
+            holidays=calendars.network,
         )
     services.deliver()
     done = {"joint reflections": summaries, "follow-ups": asked, "lessons posted": posted}

@@ -16,6 +16,7 @@ from typing import Any
 from bot.domain.budget import NETWORK, BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
 from bot.infra.directory_fields import FieldReader, Problem
+from bot.infra.holidays import code_problem
 
 EXAMPLE_FILE = "directory.example.toml"
 
@@ -23,10 +24,11 @@ _LINE_RE = re.compile(r"line (\d+)")
 
 # Column size in models.tables: longer values would fail only at sync time.
 _MAX_NAME = 200
+_MAX_HOLIDAYS = 32
 
 _SECTIONS = ("network", "city", "topic", "topic_contact", "budget")
-_NETWORK_FIELDS = ("name", "coordinators")
-_CITY_FIELDS = ("key", "name", "email_domains", "contacts")
+_NETWORK_FIELDS = ("name", "coordinators", "holidays")
+_CITY_FIELDS = ("key", "name", "email_domains", "contacts", "holidays")
 _TOPIC_FIELDS = ("key", "name", "name_en")
 _TOPIC_CONTACT_FIELDS = ("city", "topic", "users")
 _BUDGET_FIELDS = ("year", "amount_eur", "city")
@@ -120,7 +122,7 @@ class _Reader(FieldReader):
                     "unknown section; expected [network], [[city]], [[topic]], [[topic_contact]] "
                     "or [[budget]]",
                 )
-        network_name, coordinators = self.network(data.get("network"))
+        network_name, coordinators, holidays = self.network(data.get("network"))
         cities = self.cities(self.entries(data, "city"))
         topics = self.topics(self.entries(data, "topic"))
         topic_contacts = self.topic_contacts(
@@ -136,22 +138,23 @@ class _Reader(FieldReader):
             topics=tuple(topics),
             topic_contacts=tuple(topic_contacts),
             budgets=tuple(budgets),
+            holidays=holidays,
         )
 
     # --- sections ------------------------------------------------------------
 
-    def network(self, table: Any) -> tuple[str | None, tuple[str, ...]]:
+    def network(self, table: Any) -> tuple[str | None, tuple[str, ...], str | None]:
         entry = "[network]"
         if table is None:
             self.report(entry, "", 'missing; the file needs [network] with name = "…"')
-            return None, ()
+            return None, (), None
         if not isinstance(table, dict):
             self.report(entry, "", "must be a table, written [network]")
-            return None, ()
+            return None, (), None
         self.unknown_fields(entry, table, _NETWORK_FIELDS)
         name = self.text(entry, table, "name", required=True, max_len=_MAX_NAME)
         coordinators = self.user_ids(entry, table, "coordinators", empty_message=None)
-        return name, coordinators
+        return name, coordinators, self.holidays(entry, table)
 
     def entries(self, data: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
         """The `[[section]]` tables, each with its label, e.g. `[[city]] #2 (key "leipzig")`."""
@@ -187,8 +190,9 @@ class _Reader(FieldReader):
             contacts = self.user_ids(
                 entry, table, "contacts", empty_message="a city needs at least one contact"
             )
+            holidays = self.holidays(entry, table)
             if key and name:
-                cities.append(CityInfo(key, name, domains, contacts))
+                cities.append(CityInfo(key, name, domains, contacts, holidays))
         return cities
 
     def topics(self, entries: list[tuple[str, dict[str, Any]]]) -> list[TopicInfo]:
@@ -257,3 +261,12 @@ class _Reader(FieldReader):
             first_entry[year, city] = entry
             result.append(BudgetInfo(year=year, amount_cents=cents, city=city))
         return result
+
+    def holidays(self, entry: str, table: dict[str, Any]) -> str | None:
+        """Optional: whose public holidays count, e.g. "DE" or "DE-BY" (`holidays` package)."""
+        code = self.text(entry, table, "holidays", required=False, max_len=_MAX_HOLIDAYS)
+        problem = code_problem(code) if code else None
+        if problem:
+            self.report(entry, "holidays", problem)
+            return None
+        return code

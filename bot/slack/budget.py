@@ -25,8 +25,9 @@ def budget_text(line: BudgetLine, directory: Directory, lang: str) -> str:
         t(lang, "budget.amount", amount=fmt_cents(line.amount_cents, lang)),
         t(lang, "budget.committed", amount=fmt_cents(line.committed_cents, lang)),
         estimate,
+        # Over already, a request costing nothing says so but is not held up (no warning).
         t(lang, "budget.over_by", amount=fmt_cents(-line.remaining_cents, lang))
-        if line.over
+        if line.remaining_cents < 0
         else t(lang, "budget.remaining", amount=fmt_cents(line.remaining_cents, lang)),
     ]
     if line.over:

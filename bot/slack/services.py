@@ -17,7 +17,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.directory import Directory
+from bot.domain.schedule import HolidayCalendars
 from bot.infra.db import DatabaseError, SessionFactory
+from bot.infra.holidays import holiday_calendars
 from bot.infra.outbox_rows import OutboxRows
 from bot.infra.settings import Settings
 from bot.outbox import Outbox
@@ -58,6 +60,7 @@ class Services:
     cities: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)
     outbox: Outbox | None = None
     _directory_stamp: datetime | None = None
+    _calendars: tuple[Directory, HolidayCalendars] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def deliver(self) -> None:
@@ -204,6 +207,14 @@ class Services:
             directory, self.lang_of, tz, OutboxRows, network_lang=self.settings.language
         )
         return Context(directory, tz, notifier)
+
+    def calendars(self) -> HolidayCalendars:
+        """The public holidays of each city and of the network, as the directory names them."""
+        directory = self.refresh_directory()
+        known = self._calendars
+        if known is None or known[0] is not directory:
+            known = self._calendars = (directory, holiday_calendars(directory))
+        return known[1]
 
     def refresh_directory(self) -> Directory:
         """The directory as the database has it now; reloaded only when it changed."""

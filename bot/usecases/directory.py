@@ -90,12 +90,16 @@ def sync_directory(
             session.connection().execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK_KEY}
             )
-        report.network = _sync_network(session, directory.network_name, now)
+        report.network = _sync_network(session, directory.network_name, directory.holidays, now)
         report.cities = _sync_keyed(
             session,
             City,
             {
-                c.key: {"name": c.name, "email_domains": list(c.email_domains)}
+                c.key: {
+                    "name": c.name,
+                    "email_domains": list(c.email_domains),
+                    "holidays": c.holidays,
+                }
                 for c in directory.cities
             },
             now,
@@ -165,7 +169,13 @@ def load_directory(session_factory: SessionFactory) -> Directory:
         network_name=network.name if network else "",
         coordinators=tuple(sorted(coordinators)),
         cities=tuple(
-            CityInfo(c.key, c.name, tuple(c.email_domains), tuple(sorted(contacts[c.key])))
+            CityInfo(
+                c.key,
+                c.name,
+                tuple(c.email_domains),
+                tuple(sorted(contacts[c.key])),
+                c.holidays,
+            )
             for c in sorted(cities, key=lambda c: _name_order(c.name, c.key))
         ),
         topics=tuple(
@@ -181,6 +191,7 @@ def load_directory(session_factory: SessionFactory) -> Directory:
             for b in budgets
             if not b.city_key or b.city_key in city_keys
         ),
+        holidays=network.holidays if network else None,
     )
 
 
@@ -195,14 +206,14 @@ def _name_order(name: str, key: str) -> tuple[str, str, str]:
     return plain.casefold(), name, key
 
 
-def _sync_network(session: Session, name: str, now: datetime) -> Changes:
+def _sync_network(session: Session, name: str, holidays: str | None, now: datetime) -> Changes:
     changes = Changes()
     network = session.get(Network, NETWORK_ID)
     if network is None:
-        session.add(Network(id=NETWORK_ID, name=name, updated_at=now))
+        session.add(Network(id=NETWORK_ID, name=name, holidays=holidays, updated_at=now))
         changes.added = 1
-    elif network.name != name:
-        network.name = name
+    elif (network.name, network.holidays) != (name, holidays):
+        network.name, network.holidays = name, holidays
         network.updated_at = now
         changes.updated = 1
     return changes

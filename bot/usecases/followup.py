@@ -9,7 +9,13 @@ from sqlmodel import Session, col, select
 
 from bot.domain import rules
 from bot.domain.errors import Refused
-from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hours
+from bot.domain.schedule import (
+    NO_CALENDARS,
+    WORKING_HOURS,
+    HolidayCalendars,
+    WorkingHours,
+    within_working_hours,
+)
 from bot.domain.states import Status
 from bot.infra.db import SessionFactory
 from bot.usecases.common import load_request, summary
@@ -31,22 +37,24 @@ def ask_follow_ups(
     *,
     now: datetime,
     hours: WorkingHours = WORKING_HOURS,
+    calendars: HolidayCalendars = NO_CALENDARS,
 ) -> int:
     """The job: ask every requester whose exchange ended 45 days ago, once, in working
-    hours. Returns how many were asked."""
+    hours (not on a public holiday of the requester's city). Returns how many were asked."""
     if not within_working_hours(now, hours, ctx.tz):
         return 0
     today = now.astimezone(ctx.tz).date()
     last = today - timedelta(days=FOLLOW_UP_AFTER_DAYS)
     with session_factory() as session:
-        due = session.exec(
-            select(ExchangeRequest.id).where(
+        found = session.exec(
+            select(ExchangeRequest.id, ExchangeRequest.own_city_key).where(
                 ExchangeRequest.status == Status.COMPLETED,
                 col(ExchangeRequest.date_to) <= last,
                 col(ExchangeRequest.date_to) > last - timedelta(days=FOLLOW_UP_WINDOW_DAYS),
                 col(ExchangeRequest.purged_at).is_(None),
             )
         ).all()
+    due = [i for i, city in found if not calendars.of_city(city).is_holiday(today)]
 
     def ask(session: Session, request: ExchangeRequest) -> bool:
         ctx.notify.follow_up(session, summary(session, request), now=now)

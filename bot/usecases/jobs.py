@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -18,8 +18,10 @@ from sqlmodel import Session, col, select
 from bot.domain import rules
 from bot.domain.schedule import (
     ESCALATE_AFTER_WORKING_DAYS,
+    NO_CALENDARS,
     REMIND_AFTER_WORKING_DAYS,
     WORKING_HOURS,
+    HolidayCalendars,
     WorkingHours,
     add_working_days,
     completion_due,
@@ -94,30 +96,42 @@ def remind(
     *,
     now: datetime,
     hours: WorkingHours = WORKING_HOURS,
+    calendars: HolidayCalendars = NO_CALENDARS,
 ) -> JobReport:
     """Remind the contacts after 2 working days; escalate to coordinators after 5.
 
     Outside working hours nothing is sent; the next run inside them sends what is due.
+    Working days are those of whoever is asked: the contacts' city for the reminder, the
+    network for the coordinators; on their public holiday it waits for the next one.
     """
     tz = ctx.tz
     report = JobReport()
     if not within_working_hours(now, hours, tz):
         report.held_back = hours
         return report
+    today = now.astimezone(tz).date()
     with session_factory() as session:
         waiting = session.exec(
-            select(ExchangeRequest.id, ExchangeRequest.version, ExchangeRequest.status_changed_at)
+            select(
+                ExchangeRequest.id,
+                ExchangeRequest.version,
+                ExchangeRequest.status_changed_at,
+                ExchangeRequest.own_city_key,
+            )
             .where(col(ExchangeRequest.status).in_(rules.DECIDABLE))
             .order_by(col(ExchangeRequest.status_changed_at))
         ).all()
-    for request_id, version, since in waiting:
+    for request_id, version, since, city in waiting:
         assert request_id is not None
-        for step, days in (
-            ("escalate", ESCALATE_AFTER_WORKING_DAYS),
-            ("remind", REMIND_AFTER_WORKING_DAYS),
+        for step, days, holidays in (
+            ("escalate", ESCALATE_AFTER_WORKING_DAYS, calendars.network),
+            ("remind", REMIND_AFTER_WORKING_DAYS, calendars.of_city(city)),
         ):
-            if now < add_working_days(since, days, tz):
+            if now < add_working_days(since, days, tz, holidays):
                 continue
+            if holidays.is_holiday(today):
+                report.add(f"{step} held for a public holiday")
+                break
 
             def work(
                 session: Session,
@@ -144,16 +158,38 @@ def remind(
     return report
 
 
+def _held_for_holiday(
+    session_factory: SessionFactory, request_id: int, calendars: HolidayCalendars, today: date
+) -> bool:
+    """Is the reflection prompt still to be sent, and `today` a public holiday in the city
+    of someone it asks (the requester or an expert)?"""
+    if not calendars.anywhere(today):
+        return False
+    with session_factory() as session:
+        sent = session.exec(
+            select(ReminderSent.id).where(
+                ReminderSent.request_id == request_id, ReminderSent.step == "reflect"
+            )
+        ).first()
+        request = session.get(ExchangeRequest, request_id)
+        if sent is not None or request is None:
+            return False
+        cities = session.exec(select(Expert.city_key).where(Expert.request_id == request_id))
+        return calendars.of_cities([request.own_city_key, *cities]).is_holiday(today)
+
+
 def reflect(
     session_factory: SessionFactory,
     ctx: Context,
     *,
     now: datetime,
     hours: WorkingHours = WORKING_HOURS,
+    calendars: HolidayCalendars = NO_CALENDARS,
 ) -> JobReport:
     """The day after an exchange: ask for reflections. 14 days after: complete it.
 
-    The prompts wait for working hours; completing (which sends nothing) does not.
+    The prompts wait for working hours, and for a day that is no public holiday in the
+    city of anyone asked (requester and experts); completing (which sends nothing) does not.
     """
     today = now.astimezone(ctx.tz).date()
     report = JobReport()
@@ -171,7 +207,11 @@ def reflect(
         ).all()
     for request_id, date_to in ended:
         assert request_id is not None
-        if may_prompt and reflection_due(date_to, today):
+        prompt = may_prompt and reflection_due(date_to, today)
+        held = prompt and _held_for_holiday(session_factory, request_id, calendars, today)
+        if held:
+            report.add("reflect held for a public holiday")
+        if prompt and not held:
 
             def ask(session: Session, request: ExchangeRequest) -> bool:
                 if request.status not in rules.UNDER_WAY:

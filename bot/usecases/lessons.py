@@ -19,7 +19,13 @@ from sqlmodel import Session, col, select
 
 from bot.domain.reflection import Lesson
 from bot.domain.request import Summary
-from bot.domain.schedule import WORKING_HOURS, WorkingHours, within_working_hours
+from bot.domain.schedule import (
+    NO_HOLIDAYS,
+    WORKING_HOURS,
+    HolidayCalendar,
+    WorkingHours,
+    within_working_hours,
+)
 from bot.infra.db import SessionFactory
 from bot.usecases.common import summaries
 from bot.usecases.ports import Context
@@ -41,10 +47,11 @@ def post_lessons(
     lang: str,
     now: datetime,
     hours: WorkingHours = WORKING_HOURS,
+    holidays: HolidayCalendar = NO_HOLIDAYS,
 ) -> int:
     """Post the lessons shared since the last post (once per day and channel, in working
-    hours); returns how many lessons went out."""
-    if not within_working_hours(now, hours, ctx.tz):
+    hours, not on the network's public `holidays`); returns how many lessons went out."""
+    if not within_working_hours(now, hours, ctx.tz, holidays):
         return 0
     period = f"lessons:{now.astimezone(ctx.tz).date().isoformat()}"
     with session_factory() as session:
