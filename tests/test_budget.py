@@ -310,7 +310,7 @@ def test_a_request_that_costs_nothing_is_approved_however_far_over_the_budget_is
         1,
         "approve",
         actor="U0COORD1",  # over budget: the coordinators approved it
-        notifier=bot.services.notifier(),
+        ctx=bot.services.context(),
         now=bot.clock(),
     )
     bot.services.deliver()
