@@ -9,7 +9,7 @@ timeout, the proxy (also from HTTPS_PROXY) and the `ssl` context (default: the s
 certificates, or SSL_CERT_FILE).
 
 Failures keep the shapes urllib gives them, so what callers catch stays right:
-- no connection could be made (refused, no such host, TLS refused): `URLError`, which
+- no connection could be made (refused, no such host, certificate refused): `URLError`, which
   slack_sdk's default ConnectionErrorRetryHandler retries once, on a new connection;
 - a pooled connection the server has closed meanwhile is noticed before the request is
   written (urllib3 checks each one it takes from the pool) and replaced by a new one;
@@ -24,7 +24,7 @@ import io
 import os
 import threading
 from http.client import HTTPMessage
-from ssl import SSLContext, create_default_context
+from ssl import SSLCertVerificationError, SSLContext, create_default_context
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.request import Request
@@ -144,9 +144,15 @@ class PooledWebClient(WebClient):
                 timeout=urllib3.Timeout(connect=timeout, read=timeout),
                 redirect=False,
             )
-        except (NewConnectionError, SSLError, ProxyError) as exc:
+        except (NewConnectionError, ProxyError) as exc:
             # Nothing reached Slack: as urllib's URLError, which the retry handler retries.
             raise URLError(_cause(exc)) from exc
+        except SSLError as exc:
+            cause = _cause(exc)
+            if isinstance(cause, SSLCertVerificationError):  # refused in the handshake
+                raise URLError(cause) from exc
+            # Other TLS failures may come after the request went out.
+            raise NoAnswer(f"TLS failed before Slack answered: {cause}") from exc
         except PoolTimeoutError as exc:
             if not isinstance(exc, ReadTimeoutError):  # the connect timed out: nothing sent
                 raise URLError(TimeoutError(str(exc))) from exc
@@ -162,7 +168,7 @@ class PooledWebClient(WebClient):
 
 def _cause(exc: BaseException) -> BaseException:
     """The socket or TLS error under urllib3's wrapper, as urllib would have raised it."""
-    for inner in (*getattr(exc, "args", ())[1:], exc.__cause__, exc.__context__):
+    for inner in (*getattr(exc, "args", ()), exc.__cause__, exc.__context__):
         if isinstance(inner, OSError):  # ssl.SSLError is one too
             return inner
     return exc
