@@ -6,11 +6,13 @@ would have received. Responses follow Slack's documented shapes.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import functools
 import itertools
 import json
+import shutil
 import socket
 import ssl
 import subprocess
@@ -85,7 +87,7 @@ class FakeSlack:
         self.tls = tls
         self.keep_alive = keep_alive
         self.idle_timeout = idle_timeout
-        self.ca_file: Path | None = test_certificate()[0] if tls else None
+        self.ca_file: Path | None = self_signed_certificate()[0] if tls else None
         self.connections = 0  # accepted so far
         self._open: set[socket.socket] = set()
         self.team_id = team_id
@@ -758,15 +760,16 @@ def _serving(base: type[ThreadingHTTPServer]) -> type[ThreadingHTTPServer]:
 @functools.cache
 def _server_context() -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*test_certificate())
+    context.load_cert_chain(*self_signed_certificate())
     return context
 
 
 @functools.cache
-def test_certificate() -> tuple[Path, Path]:
+def self_signed_certificate() -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 (and its key), made once per process with
     the openssl command line tool."""
     folder = Path(tempfile.mkdtemp(prefix="fakeslack-tls-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         [
