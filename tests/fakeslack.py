@@ -6,12 +6,18 @@ would have received. Responses follow Slack's documented shapes.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import copy
 import functools
 import itertools
 import json
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +26,7 @@ from datetime import datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -48,6 +55,7 @@ class Call:
     failed: bool = False
     content_type: str = ""
     response: Any = None
+    cut: bool = False  # acted on, then the connection closed without an answer
 
 
 @dataclass
@@ -57,10 +65,17 @@ class _Failure:
     retry_after: int | None
     delay: float | None
     times: int
+    cut: bool = False
 
 
 class FakeSlack:
-    """Fake Slack Web API on 127.0.0.1 with an ephemeral port."""
+    """Fake Slack Web API on 127.0.0.1 with an ephemeral port.
+
+    By default it answers plain HTTP/1.0 and closes each connection after its answer.
+    `tls=True` serves HTTPS with a self-signed certificate (`ca_file`, for SSL_CERT_FILE,
+    or `client_ssl()`); `keep_alive=True` answers HTTP/1.1 and keeps connections open, as
+    Slack does (`idle_timeout`: closes one idle that long). `connections` counts the
+    connections accepted, to set against the calls."""
 
     def __init__(
         self,
@@ -68,12 +83,21 @@ class FakeSlack:
         team_id: str = "T0CRBOT",
         bot_user_id: str = "U0CRBOT",
         clock: Callable[[], datetime] | None = None,
+        tls: bool = False,
+        keep_alive: bool = False,
+        idle_timeout: float | None = None,
     ) -> None:
         # A message's ts is Slack's time when it was posted: this clock's, unique and rising;
         # without one, a clock of the fake's own that starts at 1700000000 and moves 100 µs
         # a message (what tests/test_snapshots.py recognises as the fake's).
         self.clock = clock
         self._last_ts = FAKE_EPOCH
+        self.tls = tls
+        self.keep_alive = keep_alive
+        self.idle_timeout = idle_timeout
+        self.ca_file: Path | None = self_signed_certificate()[0] if tls else None
+        self.connections = 0  # accepted so far
+        self._open: set[socket.socket] = set()
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = BOT_ID
@@ -114,12 +138,15 @@ class FakeSlack:
 
     # ---- lifecycle
 
+    server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer
+
     def start(self) -> FakeSlack:
         """Start serving in a daemon thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _serving(self.server_class)(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.fake = self  # type: ignore[attr-defined]
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "https" if self.tls else "http"
+        self.base = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self.url = f"{self.base}/api/"
         # A short poll interval keeps stop() (and so each test's teardown) fast.
         serve = functools.partial(self._server.serve_forever, poll_interval=0.01)
@@ -132,6 +159,20 @@ class FakeSlack:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        self.drop_connections()
+
+    def drop_connections(self) -> int:
+        """Close every open connection (as a restarted Slack front end would); how many."""
+        with self._cond:
+            open_now, self._open = list(self._open), set()
+        for sock in open_now:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        return len(open_now)
+
+    def client_ssl(self) -> ssl.SSLContext:
+        """A client context that trusts this fake's certificate."""
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -206,20 +247,22 @@ class FakeSlack:
         retry_after: int | None = None,
         delay: float | None = None,
         times: int = 1,
+        cut: bool = False,
     ) -> None:
         """Make the next `times` calls of method fail (times=-1: until heal).
 
         status=500 -> HTTP 500; status=429 -> rate limited with Retry-After;
         error=... alone -> HTTP 200 {"ok": false}; delay -> sleep, then answer
-        normally (the work is done, as on real Slack; only the client may time out).
+        normally (the work is done, as on real Slack; only the client may time out);
+        cut -> do the work, then close the connection without an answer.
         """
         if status is None and retry_after is not None:
             status = 429
-        if status is None and error is None and delay is None:
-            raise ValueError("fail() needs status, error, retry_after or delay")
+        if status is None and error is None and delay is None and not cut:
+            raise ValueError("fail() needs status, error, retry_after, delay or cut")
         if status == 429 and retry_after is None:
             retry_after = 1
-        rule = _Failure(status or 200, error, retry_after, delay, times)
+        rule = _Failure(status or 200, error, retry_after, delay, times, cut)
         with self._cond:
             self._failures.setdefault(method, []).append(rule)
 
@@ -259,6 +302,7 @@ class FakeSlack:
         with self._cond:
             rule = self._take_failure(method)
             delay = (rule.delay or 0.0) if rule else 0.0
+            call.cut = bool(rule and rule.cut)
             if rule and (rule.status != 200 or rule.error):
                 call.failed = True
                 error = rule.error or _status_error(rule.status)
@@ -648,6 +692,16 @@ def _parse_body(body: bytes, content_type: str) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     server: ThreadingHTTPServer
 
+    def setup(self) -> None:
+        fake: FakeSlack = self.server.fake  # type: ignore[attr-defined]
+        if fake.keep_alive:
+            self.protocol_version = "HTTP/1.1"  # keeps the connection open between calls
+            self.timeout = fake.idle_timeout  # idle that long: closed (None: never)
+            # Headers and body go out in two writes: without this the body waits for the
+            # client's delayed ACK of the headers (40 ms) on a kept-open connection.
+            self.disable_nagle_algorithm = True
+        super().setup()
+
     def do_POST(self) -> None:
         fake: FakeSlack = self.server.fake  # type: ignore[attr-defined]
         at = time.monotonic()
@@ -678,6 +732,11 @@ class _Handler(BaseHTTPRequestHandler):
         (status, headers, answer), delay = fake._answer(method, params, call)
         if delay:
             time.sleep(delay)
+        if call.cut:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self._write(status, headers, answer)
 
     do_GET = do_POST
@@ -700,6 +759,67 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def _serving(base: type[ThreadingHTTPServer]) -> type[ThreadingHTTPServer]:
+    """`base` that counts and tracks its connections and speaks TLS when the fake does."""
+
+    class Serving(base):  # type: ignore[valid-type,misc]
+        fake: FakeSlack
+
+        def get_request(self) -> tuple[socket.socket, Any]:
+            sock, address = super().get_request()
+            with self.fake._cond:
+                self.fake.connections += 1
+            return sock, address
+
+        def finish_request(self, request: Any, client_address: Any) -> None:
+            fake = self.fake
+            if fake.tls:  # the handshake in the connection's own thread
+                try:
+                    request = _server_context().wrap_socket(request, server_side=True)
+                except (ssl.SSLError, OSError):
+                    return  # the client did not trust us, or went away
+            with fake._cond:
+                fake._open.add(request)
+            try:
+                super().finish_request(request, client_address)
+            finally:
+                with fake._cond:
+                    fake._open.discard(request)
+                self.shutdown_request(request)
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # a client that went away mid-request is no news
+
+    return Serving
+
+
+@functools.cache
+def _server_context() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*self_signed_certificate())
+    return context
+
+
+@functools.cache
+def self_signed_certificate() -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (and its key), made once per process with
+    the openssl command line tool."""
+    folder = Path(tempfile.mkdtemp(prefix="fakeslack-tls-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
 
 
 class FakeSocketModeServer:

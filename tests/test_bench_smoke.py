@@ -30,6 +30,8 @@ def outcome() -> Outcome:
         clients=CLIENTS,
         scale_repeats=2,
         warmup=10,
+        sequential=3,
+        sequential_warmup=2,
     )
     return run_suite(options, log=lambda _line: None)
 
@@ -68,10 +70,25 @@ def test_the_table_has_every_row(outcome: Outcome) -> None:
     printed: list[str] = []
     report.render(outcome, printed.append)
     text = "\n".join(printed)
-    rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    # The main table's rows (the one-person-at-a-time table follows it).
+    rows = [line for line in report.table(outcome).splitlines() if line.startswith("| ")][1:]
     for measure in report.MEASURES:
         assert any(row.startswith(f"| {measure}") for row in rows), measure
     assert len(rows) == len(report.MEASURES)  # one database, so one row each
     builds = {b.name: b for b in outcome.databases[0].builds}
     assert builds["home"].seconds and builds["home"].plans, builds["home"].available
     assert "command: `python -m tests.bench --quick --database sqlite`" in text
+
+
+def test_one_person_at_a_time_was_measured_over_plain_http_and_tls(outcome: Outcome) -> None:
+    assert [run.transport for run in outcome.sequential] == ["plain HTTP", "TLS"]
+    for run in outcome.sequential:
+        assert run.calls >= 3 * 3  # each submission's receipt and two DMs, at least
+        assert run.submission_cpu > 0 and run.click_cpu > 0
+    rows = report.sequential_table(outcome).splitlines()
+    assert [r.split(" | ")[0] for r in rows if r.startswith("| ") and "---" not in r] == [
+        "| measure",
+        "| new connections per Slack call (after warm-up)",
+        "| server CPU per submission, aftermath included",
+        "| server CPU per approve click, aftermath included",
+    ]

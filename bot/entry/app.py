@@ -7,12 +7,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot import outbox
 from bot.infra.db import SessionFactory
 from bot.infra.settings import Settings
+from bot.infra.slack_http import PooledWebClient
 from bot.outbox import Outbox
 from bot.slack import listeners
 from bot.slack.failures import coordinators_report
@@ -22,12 +23,22 @@ from bot.usecases import people
 from models.types import utcnow
 
 SLACK_API_URL = "https://slack.com/api/"
+# Bolt's default is 5 threads; acks wait for a free one, so give it room.
+LISTENER_THREADS = 32
+# Connections kept open to Slack: every listener thread, the outbox's senders (4) and the
+# people look-ups (4) may be in a call at once.
+SLACK_CONNECTIONS = LISTENER_THREADS + 8
 
 
 def make_client(settings: Settings, *, timeout: int = 10) -> WebClient:
-    """A Web API client on SLACK_API_URL (GovSlack, or the fake in tests)."""
-    return WebClient(
-        token=settings.bot_token, base_url=settings.api_url or SLACK_API_URL, timeout=timeout
+    """A Web API client on SLACK_API_URL (GovSlack, or the fake in tests) whose calls share
+    kept-open connections; slack_sdk's default retry handler (a connection that could not
+    be made is tried once more) stays."""
+    return PooledWebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url or SLACK_API_URL,
+        timeout=timeout,
+        pool_size=SLACK_CONNECTIONS,
     )
 
 
@@ -55,13 +66,25 @@ def create_app(
     )
     app = App(
         client=client,
-        # Bolt's default is 5 threads; acks wait for a free one, so give it room.
-        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener"),
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
         signing_secret=settings.signing_secret or "",
         process_before_response=process_before_response,
         # Socket Mode requests are authenticated by the WebSocket; HTTP ones by signature.
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("bot.bolt"),
     )
+    app.use(_shared_client(client))
     listeners.register(app, services)
     return app, services
+
+
+def _shared_client(client: WebClient) -> Callable[..., None]:
+    """Bolt hands each listener a new plain WebClient (a copy of the app's settings, without
+    its connections); this hands them the app's own client instead, whose pooled
+    connections are safe to share across threads (the token never changes here)."""
+
+    def middleware(context: BoltContext, next: Callable[[], None]) -> None:
+        context["client"] = client
+        next()
+
+    return middleware

@@ -22,6 +22,7 @@ from bot.entry.startup import (
 from bot.infra.db import SessionFactory
 from bot.infra.directory_file import EXAMPLE_FILE, DirectoryFileError, load_directory_file
 from bot.infra.settings import Settings, SettingsError
+from bot.infra.slack_http import PooledWebClient
 from bot.slack.services import Services
 from bot.usecases.directory import load_directory, sync_directory
 from models.types import utcnow
@@ -63,6 +64,8 @@ class Runtime:
             stop()
         self._stoppers.clear()
         self.services.session_factory.engine.dispose()
+        if isinstance(self.services.client, PooledWebClient):
+            self.services.client.close()
 
 
 def build(

@@ -39,6 +39,15 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         help="gunicorn workers on SQLite (default 1, as the embedded default runs)",
     )
     parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    parser.add_argument(
+        "--sequential",
+        type=int,
+        help="one person at a time (`cr-bot run`, SQLite, plain HTTP and TLS): submissions "
+        "and clicks each (default 40; --quick 10; 0: skip)",
+    )
+    parser.add_argument(
+        "--only-sequential", action="store_true", help="measure only one person at a time"
+    )
     parser.add_argument("--rows", type=int, help="stored requests for the Home tab and digest")
     parser.add_argument(
         "--postgres-url",
@@ -63,6 +72,8 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         warmup=20 if args.quick else 40,
         paced=50 if args.quick else 300,
         outbox_rows=300 if args.quick else 3000,
+        sequential=(10 if args.quick else 40) if args.sequential is None else args.sequential,
+        only_sequential=args.only_sequential,
         command=" ".join(["python -m tests.bench", *(argv if argv is not None else sys.argv[1:])]),
     )
 

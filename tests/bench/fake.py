@@ -7,11 +7,9 @@ and the client retries after one second, a delay of the test rig, not of the bot
 
 from __future__ import annotations
 
-import functools
-import threading
 from http.server import ThreadingHTTPServer
 
-from tests.fakeslack import FakeSlack, _Handler
+from tests.fakeslack import FakeSlack
 
 
 class _Server(ThreadingHTTPServer):
@@ -20,11 +18,6 @@ class _Server(ThreadingHTTPServer):
 
 
 class BenchSlack(FakeSlack):
-    def start(self) -> BenchSlack:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self  # type: ignore[attr-defined]
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self.url = f"{self.base}/api/"
-        serve = functools.partial(self._server.serve_forever, poll_interval=0.01)
-        threading.Thread(target=serve, name="fakeslack", daemon=True).start()
-        return self
+    """`FakeSlack` (with its `tls` and `keep_alive` options) with the larger backlog."""
+
+    server_class = _Server

@@ -280,14 +280,16 @@ def clicks(
     clients: int,
     time_limit: float,
     wait: float,
+    repeats: float = REPEAT_SHARE,
 ) -> Phase:
-    """Approve clicks by a Leipzig contact: first clicks approve, the last tenth are repeats.
+    """Approve clicks by a Leipzig contact: first clicks approve, the last tenth (`repeats`)
+    are repeats.
 
     Checks that every first click approved its request and every repeat was refused
     privately (a reply to the response_url).
     """
     tag = uuid.uuid4().hex[:8]
-    firsts = min(len(stored), n - int(n * REPEAT_SHARE))
+    firsts = min(len(stored), n - int(n * repeats))
     targets = stored[:firsts]
     order = targets + [targets[i % max(1, firsts)] for i in range(n - firsts)] if targets else []
     requests = [

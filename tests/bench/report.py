@@ -29,6 +29,10 @@ CPU_TARGETS = {
     "clicks": {"sqlite": 0.010, "postgresql": 0.014},
 }
 OUTBOX_TARGET = 1200.0
+# One person at a time (issue 24): `cr-bot run` on SQLite, the fake with keep-alive.
+CONNECTIONS_TARGET = 0.05  # new connections per Slack call, after the warm-up
+ONE_AT_A_TIME_CPU_TARGET = 0.010  # per submission and per click, aftermath included
+TLS_RATIO_TARGET = 1.1  # CPU per submission over TLS ÷ over plain HTTP
 
 # Every row the table has, in order; the smoke test checks each is printed.
 MEASURES = (
@@ -311,12 +315,71 @@ def machine(outcome: Outcome) -> str:
             f"slack_bolt {version('slack_bolt')}, SQLAlchemy {version('SQLAlchemy')}, "
             f"SQLite {sqlite3.sqlite_version}"
             + "".join(f", {v}" for v in {r.server_version for r in outcome.databases} if v),
-            f"- server: `gunicorn 'bot.entry.wsgi:create()' -w {o.workers} --threads {o.threads} "
-            f"-k gthread` on 127.0.0.1 (`-w {o.sqlite_workers}` on SQLite, as the embedded "
-            "default runs); the fake Slack and the load generator share this process",
+            *(
+                []
+                if o.only_sequential
+                else [
+                    f"- server: `gunicorn 'bot.entry.wsgi:create()' -w {o.workers} --threads "
+                    f"{o.threads} -k gthread` on 127.0.0.1 (`-w {o.sqlite_workers}` on SQLite, "
+                    "as the embedded default runs); the fake Slack and the load generator "
+                    "share this process"
+                ]
+            ),
             f"- command: `{o.command}`",
         ]
     )
+
+
+def sequential_table(outcome: Outcome) -> str:
+    """One person at a time, plain HTTP beside TLS; "" when it was not measured."""
+    runs = {run.transport: run for run in outcome.sequential}
+    plain, tls = runs.get("plain HTTP"), runs.get("TLS")
+    if plain is None or tls is None:
+        return ""
+
+    def ratio(a: float, b: float) -> str:
+        return f"{b / a:.2f}" if a > 0 and not math.isnan(a) and not math.isnan(b) else "–"
+
+    rows = [
+        (
+            "new connections per Slack call (after warm-up)",
+            f"{plain.per_call:.3f} ({plain.connections} / {plain.calls})",
+            f"{tls.per_call:.3f} ({tls.connections} / {tls.calls})",
+            "–",
+            f"≤ {CONNECTIONS_TARGET}",
+            met(max(plain.per_call, tls.per_call) <= CONNECTIONS_TARGET),
+        ),
+        (
+            "server CPU per submission, aftermath included",
+            ms(plain.submission_cpu),
+            ms(tls.submission_cpu),
+            ratio(plain.submission_cpu, tls.submission_cpu),
+            f"≤ {ms(ONE_AT_A_TIME_CPU_TARGET)}; TLS ÷ plain ≤ {TLS_RATIO_TARGET}",
+            met(
+                max(plain.submission_cpu, tls.submission_cpu) <= ONE_AT_A_TIME_CPU_TARGET
+                and tls.submission_cpu <= TLS_RATIO_TARGET * plain.submission_cpu
+            ),
+        ),
+        (
+            "server CPU per approve click, aftermath included",
+            ms(plain.click_cpu),
+            ms(tls.click_cpu),
+            ratio(plain.click_cpu, tls.click_cpu),
+            f"≤ {ms(ONE_AT_A_TIME_CPU_TARGET)}",
+            met(max(plain.click_cpu, tls.click_cpu) <= ONE_AT_A_TIME_CPU_TARGET),
+        ),
+    ]
+    lines = [
+        f"One person at a time: `cr-bot run` (one process, SQLite), {plain.n} submissions one "
+        f"after another, then {plain.n} approve clicks; the fake Slack keeps connections open "
+        "(TLS: a self-signed certificate trusted through SSL_CERT_FILE); CPU of the whole "
+        "process per action.",
+        "",
+        "| measure | plain HTTP | TLS | TLS ÷ plain | target | met? |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def plans(outcome: Outcome) -> str:
@@ -330,8 +393,13 @@ def plans(outcome: Outcome) -> str:
 
 
 def render(outcome: Outcome, write: Callable[[str], None] = print) -> None:
-    write(table(outcome))
-    write("")
+    if not outcome.options.only_sequential:
+        write(table(outcome))
+        write("")
+    one_at_a_time = sequential_table(outcome)
+    if one_at_a_time:
+        write(one_at_a_time)
+        write("")
     write(machine(outcome))
     explained = plans(outcome)
     if explained:

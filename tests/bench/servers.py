@@ -117,6 +117,19 @@ def start_gunicorn(
         "--threads", str(threads),
         "-k", "gthread",
     ]  # fmt: skip
+    return start_server(name, command, env, port=port, log=log)
+
+
+def start_cr_bot(name: str, env: dict[str, str], *, log: Path) -> Gunicorn:
+    """`cr-bot run` (HTTP on PORT, one process), as the embedded default runs."""
+    port = free_port()
+    command = [sys.executable, "-m", "bot", "run"]
+    return start_server(name, command, {**env, "PORT": str(port)}, port=port, log=log)
+
+
+def start_server(
+    name: str, command: list[str], env: dict[str, str], *, port: int, log: Path
+) -> Gunicorn:
     out = log.open("wb")
     started = time.monotonic()
     process = subprocess.Popen(

@@ -19,9 +19,10 @@ from bot.infra.db import SessionFactory, make_engine
 from bot.infra.directory_file import load_directory_file
 from bot.usecases.directory import sync_directory
 from models.types import utcnow
-from tests.bench import phases, scale, servers
+from tests.bench import phases, scale, sequential, servers
 from tests.bench.fake import BenchSlack
 from tests.bench.phases import Phase
+from tests.bench.sequential import Sequential
 from tests.bench.servers import Memory
 from tests.conftest import DIRECTORY, USERS
 
@@ -51,6 +52,9 @@ class Options:
     cold_starts: int = 3
     outbox_rows: int = 3000  # for the outbox's throughput
     fake_clients: int = 8  # threads of the bare client measuring the fake's own limit
+    sequential: int = 40  # one person at a time: submissions (and clicks) per transport
+    sequential_warmup: int = 5
+    only_sequential: bool = False
     command: str = ""
 
 
@@ -82,9 +86,11 @@ class Outcome:
     options: Options
     bare: ServerRun
     databases: list[DatabaseRun]
+    sequential: list[Sequential] = field(default_factory=list)  # plain HTTP, then TLS
 
     def problems(self) -> list[str]:
         found = [p for phase in self.bare.phases.values() for p in phase.problems]
+        found += [p for run in self.sequential for p in run.problems]
         for run in self.databases:
             if run.ours:
                 found += [
@@ -107,6 +113,8 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> Outcome:
         work = Path(tmp)
         directory = work / "directory.toml"
         directory.write_text(DIRECTORY, encoding="utf-8")
+        if options.only_sequential:
+            return Outcome(options, ServerRun([]), [], _sequential(options, work, directory, log))
         # The bare app reads no database; the URL is only there to make the env complete.
         env = servers.bot_env(api_url="", database_url="sqlite://", directory=directory)
         log("bare Bolt: start, /cr-request load")
@@ -114,7 +122,27 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> Outcome:
         results = []
         for database in options.databases:
             results.append(_database(options, database, work, directory, log))
-        return Outcome(options, bare, results)
+        return Outcome(options, bare, results, _sequential(options, work, directory, log))
+
+
+def _sequential(
+    options: Options, work: Path, directory: Path, log: Callable[[str], None]
+) -> list[Sequential]:
+    if not options.sequential:
+        return []
+    return [
+        sequential.measure(
+            tls=tls,
+            n=options.sequential,
+            warmup=options.sequential_warmup,
+            work=work,
+            directory=directory,
+            wait=options.wait,
+            settle=options.settle,
+            log=log,
+        )
+        for tls in (False, True)
+    ]
 
 
 def _database(
