@@ -27,6 +27,28 @@ from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+
+def _scrub_environment() -> None:
+    """The tests never read the developer's settings: the shell's SLACK_*/CR_* variables
+    and DATABASE_URL are dropped, and what a test's `main()` loads from a `.env` is undone
+    after that test (`_environment_restored`)."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "CR_")) or name == "DATABASE_URL":
+            del os.environ[name]
+
+
+_scrub_environment()
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    before = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(before)
+
+
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 # The directory the tests run with: three cities, coordinators, a topic contact.
