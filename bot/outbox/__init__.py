@@ -96,10 +96,10 @@ def _people(
     method: str, payload: dict[str, Any], action_message: ActionMessage | None
 ) -> list[str]:
     """Whose Home tab a message changes: the person it goes to (requests concern them)."""
+    if method == GROUP_DM:  # tracked or not: everybody in it
+        return list(payload.get("users", []))
     if action_message is not None:
         return [action_message.user_id]
-    if method == GROUP_DM:
-        return list(payload.get("users", []))
     if method == FILE_DM:
         return []
     channel = str(payload.get("channel", ""))
@@ -448,7 +448,7 @@ class Outbox:
                 lane = lane_of[row.thread_of]
             elif row.method == "chat.update" and row.action_message_id in posts_of_target:
                 lane = posts_of_target[row.action_message_id]
-            elif row.method == POST and row.action_message_id is not None:
+            elif row.method in (POST, GROUP_DM) and row.action_message_id is not None:
                 posts_of_target[row.action_message_id] = lane
             lane_of[row.id] = lane  # type: ignore[index]
             lanes.setdefault(lane, []).append(claimed)
@@ -606,7 +606,8 @@ class Outbox:
             "result_channel": result[0],
             "result_ts": result[1],
         }
-        posted_to = target.id if target is not None and row.method == POST else None
+        posted = row.method in (POST, GROUP_DM)  # a group DM's introduction is tracked too
+        posted_to = target.id if target is not None and posted else None
         if posted_to is not None and target is not None:
             # A chat.update later in this batch finds its message here.
             target.channel, target.ts = result
@@ -666,7 +667,7 @@ class Outbox:
         for rows in by_columns.values():
             session.execute(update(OutboxMessage), rows)
         for o in outcomes:
-            if o.dead_error is not None and o.row.method == POST:
+            if o.dead_error is not None and o.row.method in (POST, GROUP_DM):
                 _never_posted(session, o.row.action_message_id)
             # A Home tab is published again on the next change or visit: nobody need act.
             if o.dead_error is None or o.row.payload.get("_report"):
