@@ -203,13 +203,39 @@ def test_budget_followup_and_lessons_show_only_when_the_report_has_them(session_
         ["koopstadt (Netzwerk)", "5.000,00 €", "1.200,50 €", "0,00 €"],
         ["Gesamt", "25.000,00 €", "13.701,00 €", "8.000,00 €"],
     ]
-    assert page.cards["budget"] == "32,0 %"
-    assert "8.000 € von 25.000 €" in text
+    # The headline: committed as a share of the budget, and what is paid of it.
+    assert page.cards["budget"] == "54,8 %"
+    assert "Budget zugesagt" in text
+    assert "13.701 € von 25.000 € zugesagt, davon 8.000 € ausgezahlt" in text
+    assert 'class="card alert"' not in text
     assert page.tables["followup"][1:] == [["Ja", "3"], ["Teilweise", "2"], ["Noch nicht", "1"]]
     assert "Haben Sie etwas davon umgesetzt?" in text
     assert "lessons" in page.ids
     assert "Früh die Verwaltungsspitze einbinden &lt;wichtig&gt;" in text
     assert len(re.findall(r"<svg\b", text)) >= 7  # + budget and follow-up charts
+
+
+def test_an_overspent_budget_shows_as_overspent_in_the_headline(session_factory):
+    """Issue 21, finding 4: committed beyond the budget (a coordinator approved over it)
+    reads as overspent, with committed and paid, in German and English."""
+    seed(session_factory)
+    report = replace(
+        yearly_report(session_factory, 2026, tz=TZ),
+        budget_rows=[
+            BudgetRow("leipzig", None, 1_300_000, 0, 0, 200_000, 1_300_000),
+            BudgetRow("", 1_000_000, 1_300_000, 0, 0, 200_000, 1_300_000),
+        ],
+    )
+    page = Page(text := report_html(report, "de", today=TODAY))
+    assert page.cards["budget"] == "130,0 %"
+    assert "Budget überschritten" in text and "Budget zugesagt" not in text
+    assert "13.000 € zugesagt, 3.000 € über dem Budget von 10.000 €; davon 2.000 € ausgezahlt" in (
+        text
+    )
+    assert '<div class="card alert" data-key="budget">' in text
+    english = report_html(report, "en", today=TODAY)
+    assert "Budget overspent" in english
+    assert "€13,000 committed, €3,000 over the budget of €10,000; €2,000 of it paid" in english
 
 
 def test_the_pages_budget_equals_the_csvs_for_a_seeded_year(session_factory):
@@ -232,7 +258,8 @@ def test_the_pages_budget_equals_the_csvs_for_a_seeded_year(session_factory):
         Decimal("2450.00"),
     ]
     assert total == ["Gesamt", "5.300,00 €", "2.450,00 €", "420,00 €"]
-    assert page.cards["budget"] == "7,9 %" and "420 € von 5.300 €" in text
+    assert page.cards["budget"] == "46,2 %"
+    assert "2.450 € von 5.300 € zugesagt, davon 420 € ausgezahlt" in text
     assert "kein Budget" not in text and "<svg" in text.split('id="budget"')[1]
     # The Slack chart's comment names the budget used too.
     assert chart_comment(report, "de").endswith(" · Themen: 2 · Budget ausgeschöpft: 7,9 %")

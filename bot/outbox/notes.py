@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
-from bot.outbox.calls import HOME_REFRESH, POST
+from bot.outbox.calls import GROUP_DM, HOME_REFRESH, POST
 from bot.outbox.writer import enqueue, never_posted
 from models import ActionMessage, OutboxMessage
 
@@ -79,7 +79,7 @@ def note(session: Session, outcomes: Sequence[Outcome], report: Report, now: dat
     _note_rows(session, [o for o in outcomes if not o.sent], only_alive=True)
     reported = False
     for o in outcomes:
-        if o.dead_error is not None and o.row.method == POST:
+        if o.dead_error is not None and o.row.method in (POST, GROUP_DM):
             never_posted(session, o.row.action_message_id)
         # A Home tab is published again on the next change or visit: nobody need act.
         if o.dead_error is None or o.row.payload.get("_report"):

@@ -181,7 +181,7 @@ class Outbox:
                 lane = lane_of[row.thread_of]
             elif row.method == UPDATE and row.action_message_id in posts_of_target:
                 lane = posts_of_target[row.action_message_id]
-            elif row.method == POST and row.action_message_id is not None:
+            elif row.method in (POST, GROUP_DM) and row.action_message_id is not None:
                 posts_of_target[row.action_message_id] = lane
             lane_of[row.id] = lane  # type: ignore[index]
             lanes.setdefault(lane, []).append(claimed)
@@ -326,7 +326,8 @@ class Outbox:
             "result_channel": result[0],
             "result_ts": result[1],
         }
-        posted_to = target.id if target is not None and row.method == POST else None
+        posted = row.method in (POST, GROUP_DM)  # a group DM's introduction is tracked too
+        posted_to = target.id if target is not None and posted else None
         if posted_to is not None and target is not None:
             # A chat.update later in this batch finds its message here.
             target.channel, target.ts = result

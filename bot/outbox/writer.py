@@ -84,10 +84,10 @@ def _people(
     method: str, payload: dict[str, Any], action_message: ActionMessage | None
 ) -> list[str]:
     """Whose Home tab a message changes: the person it goes to (requests concern them)."""
+    if method == GROUP_DM:  # tracked or not: everybody in it
+        return list(payload.get("users", []))
     if action_message is not None:
         return [action_message.user_id]
-    if method == GROUP_DM:
-        return list(payload.get("users", []))
     if method == FILE_DM:
         return []
     channel = str(payload.get("channel", ""))

@@ -41,6 +41,7 @@ class Headline:
     label: str
     value: str
     detail: str = ""
+    alert: bool = False  # drawn as a warning (an overspent budget)
 
 
 def long_date(day: date, lang: str) -> str:
@@ -111,19 +112,25 @@ def headlines(report: Report, lang: str) -> list[Headline]:
         Headline("cities", t(lang, "page.h.cities"), count(len(cities(report)), lang)),
         Headline("topics", t(lang, "page.h.topics"), count(len(report.by_topic), lang)),
     ]
-    budget, _, paid = budget_totals(report)
+    budget, committed, paid = budget_totals(report)
     if budget:
+        # Committed (claimed, else estimated) as a share of the budget, with what is paid;
+        # beyond the budget the card says by how much, as overspent.
+        over = committed > budget
+        key = "page.h.budget_overspent" if over else "page.h.budget_committed"
+        amounts = {
+            "committed": euros(committed, lang, cents=False),
+            "paid": euros(paid, lang, cents=False),
+            "budget": euros(budget, lang, cents=False),
+            "over": euros(committed - budget, lang, cents=False),
+        }
         items.append(
             Headline(
                 "budget",
-                t(lang, "page.h.budget_used"),
-                percent(float(paid / budget), lang),
-                t(
-                    lang,
-                    "page.h.budget_used_of",
-                    paid=euros(paid, lang, cents=False),
-                    budget=euros(budget, lang, cents=False),
-                ),
+                t(lang, key),
+                percent(float(committed / budget), lang),
+                t(lang, f"{key}_of", **amounts),
+                alert=over,
             )
         )
     else:

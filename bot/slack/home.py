@@ -7,7 +7,7 @@ from typing import Any
 from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.slack import ids
+from bot.slack import ids, messages
 from bot.slack.blocks import (
     Block,
     actions,
@@ -33,10 +33,10 @@ def _line(s: Summary, directory: Directory, lang: str) -> str:
     )
 
 
-def next_step(s: Summary, directory: Directory, lang: str) -> str:
-    """What happens next with my request, in one line; "" once it is closed."""
-    city = escape(directory.city_name(s.own_city_key))
-    return t(lang, f"next.{s.status}", city=city)
+def next_step(s: Summary, directory: Directory, lang: str, referred: bool = False) -> str:
+    """What happens next with my request, in one line; "" once it is closed; `referred`:
+    over budget, the coordinators decide."""
+    return messages.next_step(s, directory, lang, referred)
 
 
 def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
@@ -61,6 +61,11 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
             )
             if s.id in data.budgets:
                 blocks.append(budget_block(data.budgets[s.id], directory, lang))
+            if s.id in data.referred and not data.coordinator:
+                # Over budget the coordinators decide: the contact sees it, without buttons.
+                coordinators = messages.mentions(directory.coordinators, lang)
+                blocks.append(context(t(lang, "home.referred", coordinators=coordinators)))
+                continue
             blocks.append(
                 actions(
                     f"home_decide_{s.id}",
@@ -96,7 +101,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
     if not data.mine:
         blocks.append(context(t(lang, "list.empty")))
     for s in data.mine:
-        step = next_step(s, directory, lang)
+        step = next_step(s, directory, lang, s.id in data.referred)
         status = f"_{status_label(s.status, lang)}_" + (f" – {step}" if step else "")
         blocks.append(section(_line(s, directory, lang) + f"\n{status}"))
         if rules.is_open(s.status):

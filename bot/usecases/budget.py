@@ -14,8 +14,11 @@ from bot.domain import rules
 from bot.domain.budget import NETWORK, BudgetInfo, BudgetLine, own_shares, to_cents
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from models import Budget, CostClaim, ExchangeRequest
+from models import Budget, CostClaim, ExchangeRequest, ReminderSent
 
+# The step recorded when a contact's approval over budget hands the request to the
+# coordinators (once per round: the request's version).
+REFERRED = "over_budget"
 # Claim states whose amount replaces the estimate.
 CLAIMED = ("claimed", "question", "checked", "paid")
 
@@ -100,3 +103,17 @@ def budget_lines(
         if line is not None:
             lines[s.id] = line
     return lines
+
+
+def referred(session: Session, requests: list[Summary]) -> frozenset[int]:
+    """The ids of those `requests` handed to the coordinators over budget in their current
+    round (still undecided: a question or an edit starts a new round)."""
+    versions = {s.id: s.version for s in requests if s.status in rules.DECIDABLE}
+    if not versions:
+        return frozenset()
+    rows = session.exec(
+        select(ReminderSent.request_id, ReminderSent.round).where(
+            col(ReminderSent.request_id).in_(versions), ReminderSent.step == REFERRED
+        )
+    ).all()
+    return frozenset(i for i, round_ in rows if versions.get(i) == round_)

@@ -22,7 +22,7 @@ from bot.domain.request import STORED_FIELDS, RequestDraft, Summary
 from bot.domain.states import Action
 from bot.infra.db import SessionFactory
 from bot.usecases import deputies, told
-from bot.usecases.budget import locked_budget_line
+from bot.usecases.budget import REFERRED, locked_budget_line
 from bot.usecases.common import (
     already,
     audit,
@@ -91,6 +91,7 @@ def decide(
             audit_comment = comment
             if action == Action.APPROVE:
                 audit_comment = _budget_checked(session, ctx, request, actor, comment)
+            over_budget = audit_comment != comment  # a coordinator approving over budget
             values = (
                 {}
                 if action == Action.ASK
@@ -123,6 +124,7 @@ def decide(
                     namers=namers,
                     now=now,
                     on_behalf_of=on_behalf_of,
+                    over_budget=over_budget,
                 )
     except _OverBudget as over:
         refusal = _refer(session_factory, request_id, version, over.line, actor, ctx, now)
@@ -169,7 +171,7 @@ def _refer(
     try:
         with session_factory.begin() as session:
             session.add(
-                ReminderSent(request_id=request_id, step="over_budget", round=version, sent_at=now)
+                ReminderSent(request_id=request_id, step=REFERRED, round=version, sent_at=now)
             )
             session.flush()
             request = load_request(session, request_id)
@@ -329,8 +331,16 @@ def cancel(
         if transition(session, request_id, Action.CANCEL, actor=actor, now=now) is None:
             raise already(session, request)
         s = summary(session, request)
-        experts = told.experts_of(session, s).everyone
-        ctx.notify.cancelled(session, s, actor, experts=experts, now=now)
+        introduction = told.introduction(session, s)
+        ctx.notify.cancelled(
+            session,
+            s,
+            actor,
+            experts=introduction.experts.everyone,
+            now=now,
+            involved=told.involved(session, ctx, s),
+            introduction=introduction,
+        )
     return Done(s, Action.CANCEL)
 
 

@@ -16,7 +16,7 @@ from bot.domain.request import Summary
 from bot.domain.schedule import digest_weeks
 from bot.infra.db import SessionFactory
 from bot.usecases import deputies
-from bot.usecases.budget import budget_lines
+from bot.usecases.budget import budget_lines, referred
 from bot.usecases.common import summaries
 from models import ExchangeRequest, Expert, RequestPartner
 
@@ -39,6 +39,10 @@ class HomeData:
     may_set_deputy: bool = False
     absence: Absence | None = None
     standing_in: list[Absence] = field(default_factory=list)
+    # Requests handed to the coordinators over budget (their Home keeps the buttons; a
+    # contact's shows it as referred), and whether this person is a coordinator.
+    referred: frozenset[int] = frozenset()
+    coordinator: bool = False
 
 
 def home_for(
@@ -70,8 +74,9 @@ def home_for(
         ).all()
         upcoming_total = _count(session, *window)
         deciding = summaries(session, list(to_decide))
+        own = summaries(session, list(mine))
         return HomeData(
-            mine=summaries(session, list(mine)),
+            mine=own,
             mine_total=mine_total,
             to_decide=deciding,
             to_decide_total=to_decide_total,
@@ -82,6 +87,8 @@ def home_for(
             may_set_deputy=_may_set_deputy(user, directory),
             absence=absence,
             standing_in=list(standing.values()),
+            referred=referred(session, deciding + own),
+            coordinator=directory.is_coordinator(user),
         )
 
 

@@ -31,6 +31,7 @@ from bot.domain.schedule import (
 from bot.domain.states import Action
 from bot.infra.db import SessionFactory
 from bot.usecases import claims, told
+from bot.usecases.budget import referred
 from bot.usecases.common import load, summary, transition
 from bot.usecases.ports import Context
 from models import ExchangeRequest, Expert, ReminderSent
@@ -143,6 +144,9 @@ def remind(
                 if request.status not in rules.DECIDABLE or request.version != version:
                     return False
                 s = summary(session, request)
+                if referred(session, [s]):
+                    # Over budget the coordinators have it already: nobody is asked again.
+                    return False
                 if step == "remind":
                     deciders = told.deciders(session, ctx, s, now)
                     budget = told.budget(session, ctx, s) if deciders else None

@@ -55,13 +55,16 @@ class Deciding(Protocol):
         namers: Sequence[tuple[str, People]],
         now: datetime,
         on_behalf_of: str | None = None,
+        over_budget: bool = False,
     ) -> None:
-        """Approved, declined or asked; on approval `namers` are asked for experts."""
+        """Approved, declined or asked; on approval `namers` are asked for experts;
+        `over_budget`: a coordinator approved beyond the budget."""
 
     def over_budget(
         self, session: Session, s: Summary, line: BudgetLine, actor: str, *, now: datetime
     ) -> None:
-        """A contact's approval would exceed the budget: the coordinators decide."""
+        """A contact's approval would exceed the budget: the coordinators decide (the
+        contacts' copies close; the requester is told who decides now)."""
 
     def resubmitted(
         self,
@@ -76,9 +79,19 @@ class Deciding(Protocol):
         """Answered (question, answer) or edited: up for decision again."""
 
     def cancelled(
-        self, session: Session, s: Summary, actor: str, *, experts: People, now: datetime
+        self,
+        session: Session,
+        s: Summary,
+        actor: str,
+        *,
+        experts: People,
+        now: datetime,
+        involved: People = (),
+        introduction: Introduction | None = None,
     ) -> None:
-        """Withdrawn (by the requester or a coordinator)."""
+        """Withdrawn (by the requester or a coordinator): every open message closes (the
+        group DM's `introduction` without its agreement button); the experts and whoever
+        took part (`involved`) are told."""
 
     def reminder(
         self,

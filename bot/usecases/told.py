@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.domain import routing
 from bot.domain.budget import BudgetLine
@@ -16,7 +16,7 @@ from bot.usecases.agreement import agreement_of, experts_of
 from bot.usecases.budget import budget_line
 from bot.usecases.deputies import away
 from bot.usecases.ports import Context
-from models import ActionMessage
+from models import ActionMessage, Expert
 
 
 def deciders(session: Session, ctx: Context, s: Summary, now: datetime) -> tuple[str, ...]:
@@ -61,3 +61,20 @@ def coordinators_decide(session: Session, s: Summary) -> bool:
         ).first()
         is not None
     )
+
+
+def involved(session: Session, ctx: Context, s: Summary) -> tuple[str, ...]:
+    """Who took part in `s` beyond its open messages, to be told of its end: the contact
+    who decided, the contacts who named experts, and the coordinators who were sent
+    anything about it (decision, escalation, budget or approval copies)."""
+    named_by = session.exec(
+        select(Expert.named_by).where(Expert.request_id == s.id).order_by(col(Expert.id))
+    ).all()
+    coordinators = session.exec(
+        select(ActionMessage.user_id).where(
+            ActionMessage.request_id == s.id,
+            col(ActionMessage.user_id).in_(ctx.directory.coordinators),
+        )
+    ).all()
+    people = [s.decided_by, *named_by, *coordinators]
+    return tuple(dict.fromkeys(p for p in people if p and p != "system"))

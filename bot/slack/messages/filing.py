@@ -21,6 +21,7 @@ from bot.slack.blocks import (
 from bot.slack.messages.common import (
     Message,
     cities_line,
+    mentions,
     plain_message,
     plain_t,
     summary_blocks,
@@ -35,17 +36,23 @@ from bot.texts import (
 
 
 def request_filed(
-    s: Summary, directory: Directory, lang: str, *, outcome: str | None = None, update: bool = False
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    *,
+    outcome: str | None = None,
+    update: bool = False,
+    referred: bool = False,
 ) -> Message:
     """The requester's confirmation DM: the number, the current status and what comes next,
     with the way to withdraw while the request is open. `update`: the status changed since
-    it was posted; `outcome` says what closed it."""
+    it was posted; `outcome` says what closed it; `referred`: the coordinators decide."""
     city = escape(directory.city_name(s.own_city_key))
     if not update:
         intro = t(lang, "dm.filed", id=s.id, city=city)
         text = plain_t(lang, "dm.filed", id=s.id, city=city)
     elif rules.is_open(s.status):
-        status, upcoming = status_label(s.status, lang), t(lang, f"next.{s.status}", city=city)
+        status, upcoming = status_label(s.status, lang), next_step(s, directory, lang, referred)
         intro = t(lang, "confirm.now", id=s.id, status=status, next=upcoming)
         text = plain_t(lang, "confirm.now", id=s.id, status=status, next=upcoming)
     else:
@@ -58,6 +65,14 @@ def request_filed(
     if rules.is_open(s.status):
         blocks.append(cancel_actions(s, lang))
     return {"text": text, "blocks": blocks}
+
+
+def next_step(s: Summary, directory: Directory, lang: str, referred: bool = False) -> str:
+    """What happens next with a request, in one line ("" once it is closed); `referred`:
+    over budget, the coordinators decide (and are named)."""
+    if referred and s.status in rules.DECIDABLE:
+        return t(lang, "next.referred", coordinators=mentions(directory.coordinators, lang))
+    return t(lang, f"next.{s.status}", city=escape(directory.city_name(s.own_city_key)))
 
 
 def cancel_actions(s: Summary, lang: str) -> dict[str, Any]:

@@ -8,18 +8,20 @@ from datetime import datetime
 
 from bot.domain.budget import BudgetLine
 from bot.domain.request import Summary
+from bot.domain.routing import Introduction
 from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
 from bot.domain.states import Action
 from bot.slack import messages
-from bot.slack.blocks import clip, escape, section
+from bot.slack.blocks import escape, section
 from bot.slack.budget import with_budget
-from bot.slack.notify.base import CONFIRMATION, DECIDING, NotifierBase, Outbox, Track, Tracked, dm
+from bot.slack.notify.base import CONFIRMATION, DECIDING, Outbox, Track, Tracked, dm
+from bot.slack.notify.ending import EndingNotifier
 from bot.texts import join_names, t
 
 People = tuple[str, ...]
 
 
-class DecidingNotifier(NotifierBase):
+class DecidingNotifier(EndingNotifier):
     def request_filed(
         self,
         session: object,
@@ -94,6 +96,7 @@ class DecidingNotifier(NotifierBase):
         """A contact's approval would exceed the budget: the coordinators get the request
         with the decision buttons and the figures."""
         out = self.outbox(session, now)
+        self.referred(out, s, line, actor, now=now)
         for user in self.directory.coordinators:
             lang = self.lang_of(user)
             message = messages.decision_request(s, self.directory, lang)
@@ -115,6 +118,27 @@ class DecidingNotifier(NotifierBase):
                 track=Track("budget", user, s.version),
             )
 
+    def referred(
+        self, out: Outbox, s: Summary, line: BudgetLine, actor: str, *, now: datetime
+    ) -> None:
+        """Over budget the coordinators decide: the contacts' copies say so and lose their
+        buttons; the requester hears that it now lies with the coordination, and her
+        confirmation DM names who decides."""
+        self.close_messages(
+            out, s, self.outcome("referred", actor, now), kinds=("decision", "reminder")
+        )
+        if actor != s.requester_id:  # a contact deciding on their own request was told
+            coordinators = messages.mentions(self.directory.coordinators, s.locale)
+            self.tell_requester(
+                out,
+                s,
+                "dm.budget_referred",
+                actor=f"<@{actor}>",
+                year=str(line.year),
+                coordinators=coordinators,
+            )
+        self.confirmation(out, s, referred=True)
+
     def decision_made(
         self,
         session: object,
@@ -126,12 +150,14 @@ class DecidingNotifier(NotifierBase):
         namers: Sequence[tuple[str, People]],
         now: datetime,
         on_behalf_of: str | None = None,
+        over_budget: bool = False,
     ) -> None:
         """Close every copy of the decision message; tell the requester; on approval ask the
         partner cities for experts and let the other coordinators know. A deputy's decision
-        says whom they stood in for."""
+        says whom they stood in for; a coordinator's approval over budget says so."""
         out = self.outbox(session, now)
-        outcome = self.outcome(action, actor, now, comment)
+        key = "approve_over_budget" if over_budget and action == Action.APPROVE else action
+        outcome = self.outcome(key, actor, now, comment)
         if on_behalf_of:
             outcome = self.for_user(outcome, on_behalf_of)
         lang = s.locale
@@ -222,23 +248,23 @@ class DecidingNotifier(NotifierBase):
         self.confirmation(out, s)
 
     def cancelled(
-        self, session: object, s: Summary, actor: str, *, experts: People, now: datetime
+        self,
+        session: object,
+        s: Summary,
+        actor: str,
+        *,
+        experts: People,
+        now: datetime,
+        involved: People = (),
+        introduction: Introduction | None = None,
     ) -> None:
-        """Every open message is updated; everyone who had one (and the experts) is told,
-        except whoever withdrew it; the requester's confirmation DM shows it."""
+        """Every open message is updated (the group DM's introduction loses its agreement
+        button); everyone who had one, the experts and whoever else took part (`involved`)
+        is told, except whoever withdrew it; the requester's confirmation DM shows it."""
         out = self.outbox(session, now)
         outcome = self.outcome("cancel", actor, now)
-        closed = self.close_messages(out, s, outcome)
-        told = {m.user_id for m in closed if m.kind != "question"} | set(experts)
-        title = escape(clip(s.title, 120))
-        for user in sorted(told - {s.requester_id, actor}):
-            params = {"id": s.id, "title": title, "actor": f"<@{actor}>"}
-            lang = self.lang_of(user)
-            message = messages.plain_message(
-                t(lang, "dm.cancelled_contact", **params),
-                messages.plain_t(lang, "dm.cancelled_contact", **params),
-            )
-            dm(out, user, message, request_id=s.id)
+        told = self.close_all(out, s, outcome, introduction) | set(experts) | set(involved)
+        self.tell_the_end(out, s, "dm.cancelled_contact", told - {s.requester_id, actor}, actor)
         if actor != s.requester_id:
             self.tell_requester(out, s, "dm.cancelled", actor=f"<@{actor}>")
         self.confirmation(out, s, outcome=outcome(s.locale))

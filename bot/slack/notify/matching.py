@@ -10,7 +10,8 @@ from bot.domain.routing import Introduction
 from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT
 from bot.slack import messages
 from bot.slack.agreement import agreement_blocks
-from bot.slack.notify.base import NotifierBase, Outbox
+from bot.slack.notify.base import NotifierBase, Outbox, Track
+from bot.slack.notify.ending import INTRODUCTION
 from bot.texts import t
 
 
@@ -52,8 +53,10 @@ class MatchingNotifier(NotifierBase):
         would be another conversation."""
         intro = self.introduction(s, introduction)
         payload = {"users": introduction.experts.members(s.requester_id), **intro}
-        # The requester's DM links to it (thread_of=): written first, at the commit.
-        return out.post(GROUP_DM, payload, request_id=s.id)
+        # The requester's DM links to it (thread_of=): written first, at the commit. Tracked:
+        # a withdrawal redraws it without the agreement button (`EndingNotifier.close_all`).
+        track = Track(INTRODUCTION, s.requester_id, s.version)
+        return out.post(GROUP_DM, payload, request_id=s.id, track=track)
 
     def introduction(self, s: Summary, introduction: Introduction) -> messages.Message:
         """The introduction with the agreement (goals, offers, dates, place, confirmations).
