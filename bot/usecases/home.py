@@ -39,6 +39,8 @@ class HomeData:
     may_set_deputy: bool = False
     absence: Absence | None = None
     standing_in: list[Absence] = field(default_factory=list)
+    # The day it is shown for: statuses follow the date (bot.domain.timeline).
+    today: date | None = None
 
 
 def home_for(
@@ -60,7 +62,7 @@ def home_for(
         window = (
             col(ExchangeRequest.status).in_(rules.UNDER_WAY),
             col(ExchangeRequest.date_from) < mondays[-1] + timedelta(days=7),
-            col(ExchangeRequest.date_to) >= mondays[0],
+            col(ExchangeRequest.date_to) >= today,  # not those that ended
         )
         upcoming = session.exec(
             select(ExchangeRequest)
@@ -82,6 +84,7 @@ def home_for(
             may_set_deputy=_may_set_deputy(user, directory),
             absence=absence,
             standing_in=list(standing.values()),
+            today=today,
         )
 
 
