@@ -29,13 +29,17 @@ def claim_button(s: Summary, lang: str, key: str = "button.claim") -> Block:
     return actions(f"claim_{s.id}", button(t(lang, key), ids.A_CLAIM, value, style="primary"))
 
 
-def claim_prompt(s: Summary, lang: str) -> Message:
-    """After the exchange: what did the travel actually cost?"""
+def claim_prompt(s: Summary, lang: str, *, asked_on: str | None = None) -> Message:
+    """After the exchange: what did the travel actually cost? `asked_on` (the day of the
+    prompt, as people read it): the one reminder a week later."""
     title = escape(clip(s.title, 150))
-    return {
-        "text": plain_t(lang, "push.claim_ask", id=s.id, title=title),
-        "blocks": [section(t(lang, "claim.ask", id=s.id, title=title)), claim_button(s, lang)],
-    }
+    if asked_on is None:
+        push = plain_t(lang, "push.claim_ask", id=s.id, title=title)
+        text = t(lang, "claim.ask", id=s.id, title=title)
+    else:
+        push = plain_t(lang, "push.claim_reminder", id=s.id, title=title)
+        text = t(lang, "claim.reminder", id=s.id, title=title, day=asked_on)
+    return {"text": push, "blocks": [section(text), claim_button(s, lang)]}
 
 
 def amount_text(claim: Claim, lang: str) -> str:

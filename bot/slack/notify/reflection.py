@@ -12,7 +12,7 @@ from bot.domain.routing import Experts
 from bot.outbox import GROUP_DM
 from bot.slack import messages, reflections
 from bot.slack.notify.base import NotifierBase, Track, dm
-from bot.texts import t
+from bot.texts import fmt_date, t
 
 
 class ReflectionNotifier(NotifierBase):
@@ -29,6 +29,23 @@ class ReflectionNotifier(NotifierBase):
                 messages.reflection_prompt(s, lang),
                 request_id=s.id,
                 track=Track("reflection", user, 1),
+            )
+
+    def reflection_reminder(
+        self, session: object, s: Summary, users: list[str], asked_at: datetime, *, now: datetime
+    ) -> None:
+        """Once, a week after the prompt: whoever has not reflected is asked again, with the
+        button (closed like the prompt's once they have)."""
+        out = self.outbox(session, now)
+        for user in users:
+            lang = s.locale if user == s.requester_id else self.lang_of(user)
+            asked_on = fmt_date(asked_at.astimezone(self.tz).date(), lang)
+            dm(
+                out,
+                user,
+                messages.reflection_prompt(s, lang, asked_on=asked_on),
+                request_id=s.id,
+                track=Track("reflection", user, 2),
             )
 
     def reflected(self, session: object, s: Summary, user: str, *, now: datetime) -> None:
