@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.budget import to_cents
-from bot.domain.claims import Claim, ClaimStep, Receipt, next_steps
+from bot.domain.claims import Claim, ClaimStatus, ClaimStep, Receipt, next_steps
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids
@@ -78,9 +78,11 @@ def claim_for_coordinators(
             n=claim.travelling,
             amount=fmt_cents(claim.per_person_cents, lang),
         )
+    # "Bitte prüfen:" only while it is to be checked.
+    key = "claim.to_coordinators" if claim.status == ClaimStatus.CLAIMED else "claim.claimed_by"
     intro = t(
         lang,
-        "claim.to_coordinators",
+        key,
         user=f"<@{s.requester_id}>",
         id=s.id,
         amount=amount_text(claim, lang),

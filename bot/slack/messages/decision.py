@@ -123,7 +123,13 @@ def declined_for_requester(
     s: Summary, directory: Directory, lang: str, actor: str, reason: str
 ) -> Message:
     message = to_requester(
-        s, directory, lang, "dm.declined", section(quote(reason or "–", 2800)), actor=f"<@{actor}>"
+        s,
+        directory,
+        lang,
+        "dm.declined",
+        section(quote(reason or "–", 2800)),
+        section(t(lang, "dm.declined.next", actor=f"<@{actor}>")),  # what the requester can do
+        actor=f"<@{actor}>",
     )
     message["text"] = clip(f"{message['text']} {escape(clip(reason, 250))}", 300)
     return message

@@ -32,7 +32,8 @@ class ClaimsNotifier(NotifierBase):
         (closed like the prompt's once they claim)."""
         asked_on = fmt_date(asked_at.astimezone(self.tz).date(), s.locale)
         message = claim_messages.claim_prompt(s, s.locale, asked_on=asked_on)
-        track = Track(PROMPT, s.requester_id, 2)
+        # Round 0: the prompt is round 1, a question's DM the claim's version (3 or more).
+        track = Track(PROMPT, s.requester_id, 0)
         dm(self.outbox(session, now), s.requester_id, message, request_id=s.id, track=track)
 
     def claim_outcome(self, status: str, actor: str, now: datetime, lang: str) -> str:
