@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
@@ -9,11 +10,16 @@ import pytest
 
 from bot.domain.claims import Claim, ClaimStatus
 from bot.domain.deputies import Absence
+from bot.entry.scheduler import reflect_job
 from bot.infra.directory_file import parse_directory
 from bot.slack import ids, messages, views
 from bot.slack.claims import claim_for_coordinators
 from bot.slack.listeners.deputies import current_text
-from tests.conftest import DIRECTORY
+from bot.slack.reflections import follow_up_modal, follow_up_question
+from bot.slack.views.programme import claim_modal
+from bot.texts import TEXTS, t
+from tests import payloads as p
+from tests.conftest import DIRECTORY, Clock, running_bot
 from tests.flows import (
     blocks_text,
     buttons,
@@ -27,8 +33,15 @@ from tests.flows import (
 from tests.test_after_the_end import _claimed
 from tests.test_conversation_texts import summary
 from tests.test_deputies import _command
+from tests.test_joint_reflection import _prompted, _reflect, berlin
 
 DIR = parse_directory(DIRECTORY)
+
+
+@pytest.fixture
+def rbot(fake_slack, database_url, directory_file) -> Iterator:
+    with running_bot(fake_slack, database_url, directory_file, Clock(berlin(2026, 11, 26))) as bot:
+        yield bot
 
 
 def _block(view: dict, block_id: str) -> dict:
@@ -201,3 +214,90 @@ def test_ones_own_deputy_reads_the_same_in_both_languages(lang, deputy, away):
     until = date(2026, 12, 31)
     assert current_text(Absence("U0LEI1", "U0NUE1", until), lang).startswith(deputy)
     assert current_text(Absence("U0LEI1", None, until), lang).startswith(away)
+
+
+# --- labels never say "(optional)" where Slack adds it ----------------------------------
+
+
+def _optional_labels(view: dict) -> list[str]:
+    return [b["label"]["text"] for b in view["blocks"] if b["type"] == "input" and b["optional"]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("de", ["Was bietet Bremen an?", "Hinweis für alle", "Eine Zeile dazu", "Belege"]),
+        ("en", ["What does Bremen offer?", "Note for everyone", "One line on it", "Receipts"]),
+    ],
+)
+def test_optional_inputs_are_not_labelled_optional_twice(lang, labels):
+    shown = [
+        *_optional_labels(views.name_experts_modal(7, "bremen", "Bremen", lang)),
+        *_optional_labels(follow_up_modal(7, "yes", lang)),
+        *[
+            label
+            for label in _optional_labels(claim_modal(7, lang, travelling=2))
+            if label in labels
+        ],
+    ]
+    assert shown == labels
+    for key, entry in TEXTS.items():
+        assert "(optional)" not in entry.get(lang, ""), key
+
+
+# --- day 45: the real count, the modal names the request, answered closes the buttons ----
+
+
+def test_the_day_45_question_counts_names_and_closes(rbot):
+    bot = rbot
+    request_id = _prompted(bot)
+    _reflect(bot, "U0REQ1", share="report", worked="Gut")
+    bot.clock.now = berlin(2027, 1, 25)  # Monday, 47 days after the end (45 was a Saturday)
+    reflect_job(bot.services)
+    [question] = [
+        c for c in dms_to(bot, "U0REQ1") if ids.A_FOLLOW_UP in buttons(c.params["blocks"])
+    ]
+    assert blocks_text(question.params["blocks"]).startswith(
+        f":seedling: Vor 47 Tagen endete Ihr C+R-Austausch *#{request_id} Stationen*."
+    )
+    click(bot, "U0REQ1", question, ids.A_FOLLOW_UP, value=f"{request_id}:yes")
+    opened = blocks_text(bot.slack.delivered("views.open")[-1].params["view"]["blocks"])
+    assert opened.startswith(f"*Anfrage #{request_id}*")
+    named = blocks_text(bot.slack.delivered("views.update")[-1].params["view"]["blocks"])
+    assert named.startswith(
+        f"*Anfrage #{request_id}: Stationen*\nLeipzig → Bremen · Mo, 7. Dez. 2026 – Mi, 9. Dez."
+    )
+    updates = len(bot.slack.delivered("chat.update"))
+    status, _ = submit_opened(bot, "U0REQ1", {ids.B_FOLLOW_UP: {ids.VALUE: p.radio_value("yes")}})
+    assert status == 200
+    [closed] = bot.slack.delivered("chat.update")[updates:]
+    assert closed.params["ts"] == question.response["ts"]
+    assert buttons(closed.params["blocks"]) == {}
+    assert ":white_check_mark: *Beantwortet* (" in blocks_text(closed.params["blocks"])
+    assert "): Ja. Danke!" in blocks_text(closed.params["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "asked", "context_line", "answered"),
+    [
+        (
+            "de",
+            ":seedling: Vor 47 Tagen endete Ihr C+R-Austausch *#7 Quartiersschulen*.",
+            "*Anfrage #7: Quartiersschulen*\nLeipzig → Bremen",
+            ":white_check_mark: *Beantwortet* (heute): Teilweise. Danke!",
+        ),
+        (
+            "en",
+            ":seedling: Your C+R exchange *#7 Quartiersschulen* ended 47 days ago.",
+            "*Request #7: Quartiersschulen*\nLeipzig → Bremen",
+            ":white_check_mark: *Answered* (heute): Partly. Thank you!",
+        ),
+    ],
+)
+def test_the_day_45_texts_read_the_same_in_both_languages(lang, asked, context_line, answered):
+    s = summary(status="completed")
+    assert blocks_text(follow_up_question(s, lang, 47)["blocks"]).startswith(asked)
+    view = follow_up_modal(7, "partly", lang, request=s, directory=DIR)
+    assert blocks_text(view["blocks"]).startswith(context_line)
+    partly = t(lang, "followup.partly")
+    assert t(lang, "outcome.followed_up", answer=partly, when="heute") == answered

@@ -165,6 +165,9 @@ class Reflecting(Protocol):
 
     def follow_up(self, session: Session, s: Summary, *, now: datetime) -> None: ...
 
+    def followed_up(self, session: Session, s: Summary, answer: str, *, now: datetime) -> None:
+        """The requester answered the day-45 question (`answer`: yes, partly, not_yet)."""
+
     def lessons(
         self,
         session: Session,

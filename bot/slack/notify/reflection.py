@@ -14,6 +14,8 @@ from bot.slack import messages, reflections
 from bot.slack.notify.base import NotifierBase, Track, dm
 from bot.texts import fmt_date, t
 
+FOLLOW_UP = "followup"  # the day-45 question, with its answer buttons
+
 
 class ReflectionNotifier(NotifierBase):
     def reflection_prompt(
@@ -80,9 +82,25 @@ class ReflectionNotifier(NotifierBase):
         self.outbox(session, now).post(GROUP_DM, payload, request_id=s.id)
 
     def follow_up(self, session: object, s: Summary, *, now: datetime) -> None:
-        """Day 45: the requester is asked once whether they put any of it into practice."""
-        message = reflections.follow_up_question(s, s.locale)
-        dm(self.outbox(session, now), s.requester_id, message, request_id=s.id)
+        """Day 45: the requester is asked once whether they put any of it into practice
+        (the days since the end counted: a weekend or a bot away makes it later)."""
+        days = (now.astimezone(self.tz).date() - s.date_to).days
+        message = reflections.follow_up_question(s, s.locale, days)
+        track = Track(FOLLOW_UP, s.requester_id, 1)
+        dm(self.outbox(session, now), s.requester_id, message, request_id=s.id, track=track)
+
+    def followed_up(self, session: object, s: Summary, answer: str, *, now: datetime) -> None:
+        """The requester answered the day-45 question: its buttons close, showing the answer."""
+        tz = self.tz
+
+        def outcome(lang: str) -> str:
+            answered = t(lang, f"followup.{answer}")
+            return t(
+                lang, "outcome.followed_up", answer=answered, when=messages.when(now, lang, tz)
+            )
+
+        out = self.outbox(session, now)
+        self.close_messages(out, s, outcome, kinds=(FOLLOW_UP,), user_id=s.requester_id)
 
     def lessons(
         self,
