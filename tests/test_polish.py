@@ -10,14 +10,17 @@ import pytest
 
 from bot.domain.claims import Claim, ClaimStatus
 from bot.domain.deputies import Absence
+from bot.domain.reflection import Lesson
 from bot.entry.scheduler import reflect_job
 from bot.infra.directory_file import parse_directory
 from bot.slack import ids, messages, views
 from bot.slack.claims import claim_for_coordinators
 from bot.slack.listeners.deputies import current_text
-from bot.slack.reflections import follow_up_modal, follow_up_question
+from bot.slack.reflections import follow_up_modal, follow_up_question, lessons_post
+from bot.slack.search import hit_blocks
 from bot.slack.views.programme import claim_modal
 from bot.texts import TEXTS, t
+from bot.usecases.search import Hit
 from tests import payloads as p
 from tests.conftest import DIRECTORY, Clock, running_bot
 from tests.flows import (
@@ -301,3 +304,35 @@ def test_the_day_45_texts_read_the_same_in_both_languages(lang, asked, context_l
     assert blocks_text(view["blocks"]).startswith(context_line)
     partly = t(lang, "followup.partly")
     assert t(lang, "outcome.followed_up", answer=partly, when="heute") == answered
+
+
+# --- lessons in the digest channel and in search are labelled -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "labelled"),
+    [
+        (
+            "de",
+            "_Wird angewendet:_ Zwei Standorte · _Gut:_ Der Rundgang &amp; die Fragen · "
+            "_Weniger gut:_ Zu wenig Zeit",
+        ),
+        (
+            "en",
+            "_Will apply:_ Zwei Standorte · _Worked:_ Der Rundgang &amp; die Fragen · "
+            "_Did not work:_ Zu wenig Zeit",
+        ),
+    ],
+)
+def test_lessons_say_what_worked_what_did_not_and_what_they_will_apply(lang, labelled):
+    s = summary(status="completed")
+    lesson = Lesson("U0REQ1", "Der Rundgang & die Fragen", "Zu wenig Zeit", "Zwei Standorte")
+    post = lessons_post([(s, [lesson])], DIR, lang)
+    assert f"> {labelled}" in blocks_text(post["blocks"])
+    hit = Hit(request=s, experts=(), lessons=(lesson,))
+    assert f":bulb: {labelled} – <@U0REQ1>" in blocks_text(hit_blocks(hit, DIR, lang))
+    only = Lesson(None, None, None, "Standorte")
+    anonymous = t(lang, "search.lesson.anonymous")
+    assert blocks_text(hit_blocks(Hit(s, (), (only,)), DIR, lang)).endswith(
+        f":bulb: _{t(lang, 'summary.will_apply')}:_ Standorte – {anonymous}"
+    )

@@ -142,7 +142,7 @@ def lessons_post(
             title=escape(clip(s.title, 150)) if s.title else "–",
             cities=escape(cities_line(s, directory)),
         )
-        lines = [f"> {escape(lesson_text(lesson))}" for lesson in lessons]
+        lines = [f"> {lesson_text(lesson, lang)}" for lesson in lessons]
         n += len(lessons)
         blocks.append(section(head + "\n" + "\n".join(lines)))
     blocks.append(context(t(lang, "lessons.more")))
