@@ -336,3 +336,40 @@ def test_lessons_say_what_worked_what_did_not_and_what_they_will_apply(lang, lab
     assert blocks_text(hit_blocks(Hit(s, (), (only,)), DIR, lang)).endswith(
         f":bulb: _{t(lang, 'summary.will_apply')}:_ Standorte – {anonymous}"
     )
+
+
+# --- the requester reads "in Vertretung für @X" as the contacts do ------------------------
+
+
+def test_the_requester_reads_whom_a_deputy_stood_in_for(bot):
+    _command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
+    submit_request(bot, "U0REQ1")
+    click(bot, "U0NUE1", last_dm(bot, "U0NUE1"), ids.A_APPROVE)
+    told = last_dm(bot, "U0REQ1")
+    expected = "Ihre Anfrage #1 wurde von <@U0NUE1> (in Vertretung für <@U0LEI1>) genehmigt."
+    assert expected in told.params["text"]
+    assert expected.replace("#1", "*#1*") in blocks_text(told.params["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "declined", "asked"),
+    [
+        (
+            "de",
+            "wurde von <@U0NUE1> (in Vertretung für <@U0LEI1>) leider abgelehnt.",
+            "Rückfrage von <@U0NUE1> (in Vertretung für <@U0LEI1>) zu Ihrer Anfrage #7:",
+        ),
+        (
+            "en",
+            "was declined by <@U0NUE1> (standing in for <@U0LEI1>).",
+            "<@U0NUE1> (standing in for <@U0LEI1>) has a question about your request #7:",
+        ),
+    ],
+)
+def test_a_deputys_decline_and_question_name_whom_they_stood_in_for(lang, declined, asked):
+    s = summary(status="declined")
+    shown = messages.declined_for_requester(s, DIR, lang, "U0NUE1", "Nein", for_user="U0LEI1")
+    assert declined in shown["text"]
+    assert declined.replace("#7", "*#7*") in blocks_text(shown["blocks"])
+    question = messages.question_for_requester(s, DIR, lang, "U0NUE1", "Wann?", for_user="U0LEI1")
+    assert question["text"].startswith(asked)
