@@ -124,7 +124,7 @@ def test_reflection_modal_says_who_reads_it(bot):
     with sql_statements(bot) as times:
         click(bot, "U0EXP1", last_dm(bot, "U0EXP1"), ids.A_REFLECT)
     opened, updated = _opened_then_updated(bot, mark, times)
-    who = "für die Koordination des Netzwerks bestimmt"
+    who = "Die Koordination des Netzwerks liest jede Reflexion."
     assert f"Anfrage #{request_id}" in opened and who in opened
     _assert_context(updated)
     assert who in updated and "ohne Namen" in updated

@@ -330,7 +330,7 @@ def test_the_confirmation_dm_follows_the_request_and_keeps_withdraw_while_open(b
     assert ids.A_CANCEL in buttons(approved["blocks"])
     name(bot, "U0BRE3", ["U0EXP1"])
     matched = updates_of(bot, confirmation)[-1].params
-    assert "Expert/innen benannt" in matched["text"] and ids.A_CANCEL in buttons(matched["blocks"])
+    assert "Stand: Vermittelt" in matched["text"] and ids.A_CANCEL in buttons(matched["blocks"])
     # Withdrawing from the updated message works, and then there is nothing left to click.
     click(bot, "U0REQ1", updates_of(bot, confirmation)[-1], ids.A_CANCEL, name="w")
     assert replies(bot, "w") == []

@@ -202,7 +202,11 @@ def test_lessons_shared_with_the_network_are_posted_once_a_day_grouped(rbot):
     assert post.params["text"] == "Aus der Reflexion: 1 neue Erkenntnis aus dem Netzwerk"
     text = blocks_text(post.params["blocks"])
     assert f"*#{request_id} Stationen* · Leipzig → Bremen" in text
-    assert "Standorte wählen · Vor Ort sehen" in text and "Nur für uns" not in text
+    labelled = (
+        "> _Wird angewendet:_ Standorte wählen · _Gut:_ Vor Ort sehen · "
+        "_Weniger gut:_ Zu wenig Zeit"
+    )
+    assert labelled in text and "Nur für uns" not in text
     # Search finds the exchange by its shared lesson.
     found = search.search(bot.session_factory, "U0REQ2", "Standorte")
     assert [h.request.id for h in found.hits] == [request_id]

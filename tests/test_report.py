@@ -358,7 +358,7 @@ def test_csv_written_by_the_cli_opens_in_german_spreadsheets(session_factory, tm
         ["eingereicht", "1"],
         ["Rückfrage offen", "1"],
         ["genehmigt", "1"],
-        ["Expert/innen benannt", "1"],
+        ["vermittelt", "1"],
         ["abgelehnt", "1"],
         ["zurückgezogen", "1"],
         ["abgeschlossen", "2"],
@@ -440,7 +440,7 @@ def test_markdown_in_both_languages(session_factory, capsys):
         "| Rating, mean (1–5) | 3.50 |",
         "| Housing | 2 |",
         "| Site visit | 1 |",
-        "| experts named | 1 |",
+        "| matched | 1 |",
     ):
         assert line in english, line
 

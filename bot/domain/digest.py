@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.request import Summary
@@ -13,3 +13,6 @@ class Digest:
     today: date
     weeks: list[tuple[date, list[Summary]]]
     pending: int  # requests waiting for a decision
+    # Approved exchanges still missing experts: request id -> the partner cities to name them
+    # (an exchange not in it is matched: every partner city named its experts).
+    missing: dict[int, tuple[str, ...]] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.slack.services import Services
-from bot.usecases import digest, followup, jobs, lessons, reflection
+from bot.usecases import digest, followup, jobs, lessons, nudges, reflection
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +66,16 @@ def reflect_job(services: Services) -> str:
 
 def memory_jobs(services: Services) -> str:
     """After the reflections: the joint summaries due after 14 days, the day-45 question,
+    the one reminder of an unanswered reflection or cost claim prompt (7 days after it),
     and the day's lessons in the digest channel."""
     ctx, now, hours = services.context(), services.clock(), services.settings.working_hours
     calendars = services.calendars()
     summaries = reflection.joint_reflections_due(services.session_factory, ctx, now=now)
     asked = followup.ask_follow_ups(
         services.session_factory, ctx, now=now, hours=hours, calendars=calendars
+    )
+    reminded = nudges.remind_unanswered(
+        services.session_factory, ctx, now=now, hours=hours, holidays=calendars.network
     )
     posted = 0
     if services.settings.digest_channel:
@@ -85,7 +89,12 @@ def memory_jobs(services: Services) -> str:
             holidays=calendars.network,
         )
     services.deliver()
-    done = {"joint reflections": summaries, "follow-ups": asked, "lessons posted": posted}
+    done = {
+        "joint reflections": summaries,
+        "follow-ups": asked,
+        **reminded.counts,
+        "lessons posted": posted,
+    }
     return ", ".join(f"{k}: {v}" for k, v in done.items() if v)
 
 

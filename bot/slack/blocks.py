@@ -64,8 +64,12 @@ def header(text: str) -> Block:
     return {"type": "header", "text": plain(text)}
 
 
-def option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text, 75), "value": value}
+def option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
+    """A choice; `description` (radio buttons, checkboxes) is shown under it."""
+    found: dict[str, Any] = {"text": plain(text, 75), "value": value}
+    if description:
+        found["description"] = plain(description, 75)
+    return found
 
 
 def button(

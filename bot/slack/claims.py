@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.budget import to_cents
-from bot.domain.claims import Claim, ClaimStep, Receipt, next_steps
+from bot.domain.claims import Claim, ClaimStatus, ClaimStep, Receipt, next_steps
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids
@@ -29,13 +29,17 @@ def claim_button(s: Summary, lang: str, key: str = "button.claim") -> Block:
     return actions(f"claim_{s.id}", button(t(lang, key), ids.A_CLAIM, value, style="primary"))
 
 
-def claim_prompt(s: Summary, lang: str) -> Message:
-    """After the exchange: what did the travel actually cost?"""
+def claim_prompt(s: Summary, lang: str, *, asked_on: str | None = None) -> Message:
+    """After the exchange: what did the travel actually cost? `asked_on` (the day of the
+    prompt, as people read it): the one reminder a week later."""
     title = escape(clip(s.title, 150))
-    return {
-        "text": plain_t(lang, "push.claim_ask", id=s.id, title=title),
-        "blocks": [section(t(lang, "claim.ask", id=s.id, title=title)), claim_button(s, lang)],
-    }
+    if asked_on is None:
+        push = plain_t(lang, "push.claim_ask", id=s.id, title=title)
+        text = t(lang, "claim.ask", id=s.id, title=title)
+    else:
+        push = plain_t(lang, "push.claim_reminder", id=s.id, title=title)
+        text = t(lang, "claim.reminder", id=s.id, title=title, day=asked_on)
+    return {"text": push, "blocks": [section(text), claim_button(s, lang)]}
 
 
 def amount_text(claim: Claim, lang: str) -> str:
@@ -74,9 +78,11 @@ def claim_for_coordinators(
             n=claim.travelling,
             amount=fmt_cents(claim.per_person_cents, lang),
         )
+    # "Bitte prüfen:" only while it is to be checked.
+    key = "claim.to_coordinators" if claim.status == ClaimStatus.CLAIMED else "claim.claimed_by"
     intro = t(
         lang,
-        "claim.to_coordinators",
+        key,
         user=f"<@{s.requester_id}>",
         id=s.id,
         amount=amount_text(claim, lang),

@@ -7,7 +7,7 @@ from bot.domain.directory import Directory
 from bot.domain.request import Summary, people_travelling
 from bot.slack.blocks import Block, context, divider, escape, header, section
 from bot.slack.messages import Message, cities_line
-from bot.texts import fmt_date, fmt_range, format_label, t, tn, travellers_text
+from bot.texts import fmt_date, fmt_range, format_label, join_names, t, tn, travellers_text
 
 MAX_BLOCKS = 50
 
@@ -25,10 +25,21 @@ def item_lines(s: Summary, directory: Directory, lang: str) -> tuple[str, str, s
     )
 
 
-def item_line(s: Summary, directory: Directory, lang: str) -> str:
-    """The same in mrkdwn: the title bold, what people typed escaped."""
+def missing_line(digest: Digest, s: Summary, directory: Directory, lang: str) -> str:
+    """For an approved exchange still missing experts: which partner cities are to name
+    them ("" for a matched one)."""
+    if s.id not in digest.missing:
+        return ""
+    cities = join_names([directory.city_name(c) for c in digest.missing[s.id]], lang)
+    return t(lang, "digest.missing", cities=cities or cities_line(s, directory))
+
+
+def item_line(s: Summary, directory: Directory, lang: str, missing: str = "") -> str:
+    """The same in mrkdwn: the title bold, what people typed escaped; an exchange still
+    missing experts says so."""
     title, where, when = item_lines(s, directory, lang)
-    return f"*{escape(title)}*\n{escape(where)}\n{when}"
+    line = f"*{escape(title)}*\n{escape(where)}\n{when}"
+    return line + (f"\n:warning: _{escape(missing)}_" if missing else "")
 
 
 def digest_blocks(digest: Digest, directory: Directory, lang: str) -> list[Block]:
@@ -38,7 +49,10 @@ def digest_blocks(digest: Digest, directory: Directory, lang: str) -> list[Block
         blocks.append(section(f"*{t(lang, 'digest.week', day=fmt_date(monday, lang))}*"))
         if not items:
             blocks.append(context(t(lang, "digest.nothing")))
-        blocks.extend(section(item_line(s, directory, lang)) for s in items)
+        blocks.extend(
+            section(item_line(s, directory, lang, missing_line(digest, s, directory, lang)))
+            for s in items
+        )
         blocks.append(divider())
     pending = tn(lang, "digest.pending", digest.pending)
     blocks.append(context(f":hourglass_flowing_sand: {pending}"))
@@ -71,6 +85,8 @@ def digest_text(digest: Digest, directory: Directory, lang: str) -> str:
         for s in items:
             title, where, when = item_lines(s, directory, lang)
             lines += [f"  - {title}", f"    {where}", f"    {when}"]
+            if missing := missing_line(digest, s, directory, lang):
+                lines.append(f"    {missing}")
         lines.append("")
     lines.append(tn(lang, "digest.pending", digest.pending))
     return "\n".join(lines)

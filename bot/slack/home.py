@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from bot.domain import rules
+from bot.domain import rules, timeline
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids, messages
@@ -37,6 +38,19 @@ def next_step(s: Summary, directory: Directory, lang: str, referred: bool = Fals
     """What happens next with my request, in one line; "" once it is closed; `referred`:
     over budget, the coordinators decide."""
     return messages.next_step(s, directory, lang, referred)
+
+
+def status_line(
+    s: Summary, directory: Directory, lang: str, today: date | None, referred: bool = False
+) -> str:
+    """My request's status as of `today`, and what happens next: an exchange whose last day
+    has passed waits for its reflection, whatever its stored status still says; `referred`:
+    over budget, the coordinators decide."""
+    if today is not None and timeline.is_over(s.status, s.date_to, today):
+        label, step = t(lang, "phase.ended"), t(lang, "phase.ended.next")
+    else:
+        label, step = status_label(s.status, lang), next_step(s, directory, lang, referred)
+    return f"_{label}_" + (f" – {step}" if step else "")
 
 
 def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
@@ -100,11 +114,11 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
     blocks += [divider(), section(f"*{t(lang, 'home.mine')}*")]
     if not data.mine:
         blocks.append(context(t(lang, "list.empty")))
+    today = getattr(data, "today", None)
     for s in data.mine:
-        step = next_step(s, directory, lang, s.id in data.referred)
-        status = f"_{status_label(s.status, lang)}_" + (f" – {step}" if step else "")
+        status = status_line(s, directory, lang, today, s.id in data.referred)
         blocks.append(section(_line(s, directory, lang) + f"\n{status}"))
-        if rules.is_open(s.status):
+        if timeline.may_withdraw(s.status, s.date_to, today) if today else rules.is_open(s.status):
             blocks.append(cancel_actions(s, lang))
     _more(blocks, data.mine_total, len(data.mine), lang)
     blocks += [divider(), section(f"*{t(lang, 'home.upcoming')}*")]

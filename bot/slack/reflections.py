@@ -25,7 +25,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.messages import Message, cities_line, plain_t
 from bot.slack.search import lesson_text
-from bot.slack.views import small_metadata
+from bot.slack.views import request_context, small_metadata
 from bot.texts import t, tn
 
 FIELD_TEXT = 600  # per answer in a side-by-side field (a field holds 2000)
@@ -71,7 +71,8 @@ def joint_reflection(
     return {"text": push, "blocks": blocks}
 
 
-def follow_up_question(s: Summary, lang: str) -> Message:
+def follow_up_question(s: Summary, lang: str, days: int = 45) -> Message:
+    """Day 45 (or later, when the bot was away or it was a weekend): `days` since the end."""
     title = escape(clip(s.title, 150))
     buttons = [
         button(t(lang, f"followup.{a}"), ids.A_FOLLOW_UP, f"{s.id}:{a}") for a in FOLLOW_UP_ANSWERS
@@ -79,16 +80,26 @@ def follow_up_question(s: Summary, lang: str) -> Message:
     return {
         "text": plain_t(lang, "followup.push", id=s.id, title=clip(s.title, 120)),
         "blocks": [
-            section(t(lang, "followup.ask", id=s.id, title=title)),
+            section(t(lang, "followup.ask", id=s.id, title=title, days=days)),
             actions(f"followup_{s.id}", *buttons),
         ],
     }
 
 
-def follow_up_modal(request_id: int, answer: str, lang: str) -> dict[str, Any]:
+def follow_up_modal(
+    request_id: int,
+    answer: str,
+    lang: str,
+    *,
+    request: Summary | None = None,
+    directory: Directory | None = None,
+) -> dict[str, Any]:
+    """The answer (the clicked one chosen) and a line; it names the request (its number at
+    first, title, cities and dates after the check)."""
     choices = [option(t(lang, f"followup.{a}"), a) for a in FOLLOW_UP_ANSWERS]
     initial = next((c for c in choices if c["value"] == answer), choices[0])
     blocks = [
+        request_context(request_id, lang, request, directory),
         input_block(
             ids.B_FOLLOW_UP,
             t(lang, "followup.modal.answer"),
@@ -131,7 +142,7 @@ def lessons_post(
             title=escape(clip(s.title, 150)) if s.title else "–",
             cities=escape(cities_line(s, directory)),
         )
-        lines = [f"> {escape(lesson_text(lesson))}" for lesson in lessons]
+        lines = [f"> {lesson_text(lesson, lang)}" for lesson in lessons]
         n += len(lessons)
         blocks.append(section(head + "\n" + "\n".join(lines)))
     blocks.append(context(t(lang, "lessons.more")))

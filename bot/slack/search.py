@@ -56,10 +56,20 @@ def _who(lesson: Lesson, lang: str) -> str:
     return f"<@{lesson.user_id}>" if lesson.user_id else t(lang, "search.lesson.anonymous")
 
 
-def lesson_text(lesson: Lesson) -> str:
-    """What a reflection taught, in one line (what they will apply first)."""
-    parts = [p for p in (lesson.will_apply, lesson.worked, lesson.not_worked) if p]
-    return clip(" · ".join(" ".join(p.split()) for p in parts), LESSON_MAX)
+def lesson_text(lesson: Lesson, lang: str) -> str:
+    """What a reflection taught, in one line, each part labelled as in the joint reflection
+    (what they will apply first); mrkdwn, what people typed escaped."""
+    parts = [
+        (key, " ".join(text.split()))
+        for key, text in (
+            ("summary.will_apply", lesson.will_apply),
+            ("summary.worked", lesson.worked),
+            ("summary.not_worked", lesson.not_worked),
+        )
+        if text and text.strip()
+    ]
+    room = LESSON_MAX // max(len(parts), 1)
+    return " · ".join(f"_{t(lang, key)}:_ {escape(clip(text, room))}" for key, text in parts)
 
 
 def people_counts(experts: list[ExpertCount], lang: str) -> str:
@@ -81,7 +91,7 @@ def hit_blocks(hit: Hit, directory: Directory, lang: str) -> list[Block]:
         lines[-1] += f" · {t(lang, 'search.experts')}: {join_names(named, lang)}"
     blocks = [section("\n".join(lines))]
     for lesson in hit.lessons:
-        text = escape(lesson_text(lesson))
+        text = lesson_text(lesson, lang)
         blocks.append(context(t(lang, "search.lesson", text=text, who=_who(lesson, lang))))
     return blocks
 

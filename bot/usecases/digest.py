@@ -20,14 +20,16 @@ from bot.domain.schedule import (
     period_key,
     week_start,
 )
+from bot.domain.states import Status
 from bot.infra.db import SessionFactory
 from bot.usecases.common import summaries
 from bot.usecases.ports import Context
-from models import DigestRun, ExchangeRequest
+from models import DigestRun, ExchangeRequest, Expert
 
 
 def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
-    """Approved and matched exchanges of this and the next three weeks, grouped by week."""
+    """Approved and matched exchanges of this and the next three weeks that have not ended,
+    grouped by week; for each approved one, the partner cities still to name experts."""
     mondays = digest_weeks(today)
     first, end = mondays[0], mondays[-1] + timedelta(days=7)
     with session_factory() as session:
@@ -36,11 +38,21 @@ def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
             .where(
                 col(ExchangeRequest.status).in_(rules.UNDER_WAY),
                 col(ExchangeRequest.date_from) < end,
-                col(ExchangeRequest.date_to) >= first,
+                col(ExchangeRequest.date_to) >= max(first, today),  # not those that ended
             )
             .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
         ).all()
         items = summaries(session, list(rows))
+        approved = [s.id for s in items if s.status == Status.APPROVED]
+        named = set(
+            session.exec(
+                select(Expert.request_id, Expert.city_key).where(
+                    col(Expert.request_id).in_(approved)
+                )
+            ).all()
+            if approved
+            else ()
+        )
         pending = session.exec(
             select(func.count())
             .select_from(ExchangeRequest)
@@ -49,7 +61,12 @@ def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
     weeks: dict[date, list[Summary]] = {monday: [] for monday in mondays}
     for s in items:
         weeks[max(week_start(s.date_from), first)].append(s)
-    return Digest(today=today, weeks=list(weeks.items()), pending=int(pending))
+    missing = {
+        s.id: tuple(c for c in s.partner_keys if (s.id, c) not in named)
+        for s in items
+        if s.status == Status.APPROVED
+    }
+    return Digest(today=today, weeks=list(weeks.items()), pending=int(pending), missing=missing)
 
 
 def post_digest(

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain import rules
 from bot.domain.errors import Refused
+from bot.domain.request import Summary
 from bot.domain.schedule import (
     NO_CALENDARS,
     WORKING_HOURS,
@@ -67,10 +68,11 @@ def ask_follow_ups(
     )
 
 
-def check_answerer(session_factory: SessionFactory, request_id: int, actor: str) -> None:
+def check_answerer(session_factory: SessionFactory, request_id: int, actor: str) -> Summary:
     """Raise Refused unless `actor` is the requester and has not answered yet."""
     with session_factory() as session:
         _check(session, request_id, actor)
+        return summary(session, load_request(session, request_id))
 
 
 def _check(session: Session, request_id: int, actor: str) -> None:
@@ -89,8 +91,10 @@ def answer_follow_up(
     answer: str,
     note: str | None,
     now: datetime,
+    ctx: Context,
 ) -> None:
-    """Store the requester's answer (once; the report counts it)."""
+    """Store the requester's answer (once; the report counts it); the question's buttons
+    close."""
     if answer not in ANSWERS:
         raise Refused("err.choose", field="follow_up")
     try:
@@ -105,5 +109,8 @@ def answer_follow_up(
                     answered_at=now,
                 )
             )
+            session.flush()
+            s = summary(session, load_request(session, request_id))
+            ctx.notify.followed_up(session, s, answer, now=now)
     except IntegrityError:
         raise Refused("refused.followup_done", {"id": request_id}) from None

@@ -43,6 +43,8 @@ class HomeData:
     # contact's shows it as referred), and whether this person is a coordinator.
     referred: frozenset[int] = frozenset()
     coordinator: bool = False
+    # The day it is shown for: statuses follow the date (bot.domain.timeline).
+    today: date | None = None
 
 
 def home_for(
@@ -64,7 +66,7 @@ def home_for(
         window = (
             col(ExchangeRequest.status).in_(rules.UNDER_WAY),
             col(ExchangeRequest.date_from) < mondays[-1] + timedelta(days=7),
-            col(ExchangeRequest.date_to) >= mondays[0],
+            col(ExchangeRequest.date_to) >= today,  # not those that ended
         )
         upcoming = session.exec(
             select(ExchangeRequest)
@@ -89,6 +91,7 @@ def home_for(
             standing_in=list(standing.values()),
             referred=referred(session, deciding + own),
             coordinator=directory.is_coordinator(user),
+            today=today,
         )
 
 

@@ -159,6 +159,11 @@ class Reflecting(Protocol):
 
     def reflected(self, session: Session, s: Summary, user: str, *, now: datetime) -> None: ...
 
+    def reflection_reminder(
+        self, session: Session, s: Summary, users: list[str], asked_at: datetime, *, now: datetime
+    ) -> None:
+        """Once, 7 days after the prompt (`asked_at`): `users` have not reflected yet."""
+
     def joint_reflection(
         self,
         session: Session,
@@ -172,6 +177,9 @@ class Reflecting(Protocol):
     ) -> None: ...
 
     def follow_up(self, session: Session, s: Summary, *, now: datetime) -> None: ...
+
+    def followed_up(self, session: Session, s: Summary, answer: str, *, now: datetime) -> None:
+        """The requester answered the day-45 question (`answer`: yes, partly, not_yet)."""
 
     def lessons(
         self,
@@ -196,6 +204,11 @@ class Deputies(Protocol):
 class Claims(Protocol):
     def claim_prompt(self, session: Session, s: Summary, *, now: datetime) -> None:
         """The requester is asked for the actual costs."""
+
+    def claim_reminder(
+        self, session: Session, s: Summary, asked_at: datetime, *, now: datetime
+    ) -> None:
+        """Once, 7 days after the requester was asked (`asked_at`): no costs claimed yet."""
 
     def claim_submitted(self, session: Session, s: Summary, claim: Claim, *, now: datetime) -> None:
         """The requester claimed their costs; the coordinators check them."""

@@ -70,6 +70,12 @@ def set_text(absence: Absence, lang: str) -> str:
     return t(lang, "deputy.set" if absence.deputy else "deputy.away", **params)
 
 
+def current_text(absence: Absence, lang: str) -> str:
+    """`/cr-request vertretung` alone: the person's own deputy (or absence) as it stands."""
+    params = {"deputy": f"<@{absence.deputy}>", "until": fmt_date(absence.until, lang)}
+    return t(lang, "deputy.current" if absence.deputy else "deputy.current_away", **params)
+
+
 def deputy_command(args: list[str], user: str, services: Services, ack: Ack) -> None:
     """`vertretung @person bis 31.12.`, `vertretung bis 31.12.` (away, nobody stands in),
     `vertretung ende`; coordinators: `vertretung @away @deputy bis 31.12.`, `… ende @away`."""
@@ -93,7 +99,9 @@ def deputy_command(args: list[str], user: str, services: Services, ack: Ack) -> 
             ack(**messages.plain_message(t(lang, "deputy.bad_date")))
             return
         current = deputies.absence_of(services.session_factory, user, today)
-        status = set_text(current, lang) if current else t(lang, "deputy.none", user=f"<@{user}>")
+        status = (
+            current_text(current, lang) if current else t(lang, "deputy.none", user=f"<@{user}>")
+        )
         ack(**messages.plain_message(status + "\n" + t(lang, "deputy.usage")))
         return
     away, deputy = user, None

@@ -8,7 +8,14 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack import ids, views
-from bot.slack.listeners.common import action_value, modal_lang, not_found, open_modal, user_of
+from bot.slack.listeners.common import (
+    action_value,
+    modal_lang,
+    not_found,
+    open_modal,
+    show_context,
+    user_of,
+)
 from bot.slack.listeners.guards import verify_origin
 from bot.slack.reflections import follow_up_modal
 from bot.slack.services import Services
@@ -31,9 +38,16 @@ def follow_up_clicked(
         raise not_found()
     user = user_of(body)
     lang = services.lang_of(user, cached=True)
-    if open_modal(services, client, context, body, follow_up_modal(int(request_id), answer, lang)):
+    view_id = open_modal(
+        services, client, context, body, follow_up_modal(int(request_id), answer, lang)
+    )
+    if view_id is not None:
         verify_origin(services, body, int(request_id))
-        followup.check_answerer(services.session_factory, int(request_id), user)
+        s = followup.check_answerer(services.session_factory, int(request_id), user)
+        modal = follow_up_modal(
+            int(request_id), answer, services.lang_of(user), request=s, directory=services.directory
+        )
+        show_context(client, view_id, modal)
 
 
 def follow_up_submitted(
@@ -52,6 +66,7 @@ def follow_up_submitted(
         answer=answer,
         note=views.text_value(state, ids.B_NOTE),
         now=services.clock(),
+        ctx=services.context(),
     )
     text = t(lang, "followup.thanks", id=request_id, answer=t(lang, f"followup.{answer}"))
     ack(response_action="update", view=views.notice_modal(text, lang, "followup.modal.title"))

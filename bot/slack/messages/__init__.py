@@ -31,6 +31,7 @@ from bot.slack.messages.decision import (
     question_for_requester,
     reminder,
     to_requester,
+    who_acted,
 )
 from bot.slack.messages.filing import (
     cancel_actions,
@@ -85,4 +86,5 @@ __all__ = [
     "to_requester",
     "unmarked",
     "when",
+    "who_acted",
 ]

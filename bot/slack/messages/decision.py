@@ -119,20 +119,46 @@ def to_requester(
     }
 
 
+def who_acted(actor: str, lang: str, for_user: str | None = None) -> str:
+    """ "@deputy (in Vertretung für @contact)" as the contacts read it, or "@actor"."""
+    deputy = t(lang, "outcome.for", user=f"<@{for_user}>") if for_user else ""
+    return f"<@{actor}>{deputy}"
+
+
 def declined_for_requester(
-    s: Summary, directory: Directory, lang: str, actor: str, reason: str
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    actor: str,
+    reason: str,
+    *,
+    for_user: str | None = None,
 ) -> Message:
+    mention = who_acted(actor, lang, for_user)
     message = to_requester(
-        s, directory, lang, "dm.declined", section(quote(reason or "–", 2800)), actor=f"<@{actor}>"
+        s,
+        directory,
+        lang,
+        "dm.declined",
+        section(quote(reason or "–", 2800)),
+        section(t(lang, "dm.declined.next", actor=mention)),  # what the requester can do
+        actor=mention,
     )
     message["text"] = clip(f"{message['text']} {escape(clip(reason, 250))}", 300)
     return message
 
 
 def question_for_requester(
-    s: Summary, directory: Directory, lang: str, actor: str, question: str
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    actor: str,
+    question: str,
+    *,
+    for_user: str | None = None,
 ) -> Message:
     value = RequestTarget(s.id, s.version).value
+    mention = who_acted(actor, lang, for_user)
     message = to_requester(
         s,
         directory,
@@ -144,10 +170,10 @@ def question_for_requester(
             button(t(lang, "button.answer"), ids.A_ANSWER, value, style="primary"),
             button(t(lang, "button.edit"), ids.A_EDIT, value),
         ),
-        actor=f"<@{actor}>",
+        actor=mention,
     )
     message["text"] = plain_t(
-        lang, "push.question", id=s.id, actor=f"<@{actor}>", question=escape(clip(question, 200))
+        lang, "push.question", id=s.id, actor=mention, question=escape(clip(question, 200))
     )
     return message
 

@@ -21,11 +21,18 @@ from bot.texts import (
 )
 
 
-def reflection_prompt(s: Summary, lang: str) -> Message:
+def reflection_prompt(s: Summary, lang: str, *, asked_on: str | None = None) -> Message:
+    """The prompt with its button; `asked_on` (the day of the prompt, as people read it):
+    the one reminder a week later."""
     title = escape(clip(s.title, 150))
-    text = t(lang, "reflect.ask", id=s.id, title=title)
+    if asked_on is None:
+        text = t(lang, "reflect.ask", id=s.id, title=title)
+        push = plain_t(lang, "reflect.ask", id=s.id, title=title)
+    else:
+        text = t(lang, "reflect.reminder", id=s.id, title=title, day=asked_on)
+        push = plain_t(lang, "push.reflect_reminder", id=s.id, title=title)
     return {
-        "text": plain_t(lang, "reflect.ask", id=s.id, title=title),
+        "text": push,
         "blocks": [
             section(text),
             actions(

@@ -12,7 +12,7 @@ from bot.slack import claims as claim_messages
 from bot.slack import messages
 from bot.slack.blocks import section
 from bot.slack.notify.base import NotifierBase, Track, dm
-from bot.texts import t
+from bot.texts import fmt_date, t
 
 PROMPT = "claim_ask"  # the requester's prompt (and the question DM with its button)
 COPY = "claim"  # the coordinators' copies with the step buttons
@@ -23,6 +23,17 @@ class ClaimsNotifier(NotifierBase):
         """Together with the reflection prompt: the requester is asked for the actual costs."""
         message = claim_messages.claim_prompt(s, s.locale)
         track = Track(PROMPT, s.requester_id, 1)
+        dm(self.outbox(session, now), s.requester_id, message, request_id=s.id, track=track)
+
+    def claim_reminder(
+        self, session: object, s: Summary, asked_at: datetime, *, now: datetime
+    ) -> None:
+        """Once, a week after the prompt: the requester is asked again, with the button
+        (closed like the prompt's once they claim)."""
+        asked_on = fmt_date(asked_at.astimezone(self.tz).date(), s.locale)
+        message = claim_messages.claim_prompt(s, s.locale, asked_on=asked_on)
+        # Round 0: the prompt is round 1, a question's DM the claim's version (3 or more).
+        track = Track(PROMPT, s.requester_id, 0)
         dm(self.outbox(session, now), s.requester_id, message, request_id=s.id, track=track)
 
     def claim_outcome(self, status: str, actor: str, now: datetime, lang: str) -> str:

@@ -161,7 +161,8 @@ class DecidingNotifier(EndingNotifier):
         if on_behalf_of:
             outcome = self.for_user(outcome, on_behalf_of)
         lang = s.locale
-        mention = f"<@{actor}>"
+        # The requester reads whom a deputy stood in for, as the contacts do.
+        mention = messages.who_acted(actor, lang, on_behalf_of)
         told = actor != s.requester_id  # a contact deciding on their own request knows
         # The news first, then the copies and the confirmation: the requester hears first.
         if action == Action.APPROVE:
@@ -185,13 +186,15 @@ class DecidingNotifier(EndingNotifier):
         elif action == Action.DECLINE:
             if told:
                 message = messages.declined_for_requester(
-                    s, self.directory, lang, actor, comment or ""
+                    s, self.directory, lang, actor, comment or "", for_user=on_behalf_of
                 )
                 dm(out, s.requester_id, message, request_id=s.id)
             self.close_messages(out, s, outcome, kinds=DECIDING)
             self.confirmation(out, s, outcome=outcome(lang))
         elif action == Action.ASK:
-            message = messages.question_for_requester(s, self.directory, lang, actor, comment or "")
+            message = messages.question_for_requester(
+                s, self.directory, lang, actor, comment or "", for_user=on_behalf_of
+            )
             track = Track("question", s.requester_id, s.version)
             dm(out, s.requester_id, message, request_id=s.id, track=track)
             self.close_messages(out, s, outcome, kinds=DECIDING)

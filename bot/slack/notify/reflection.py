@@ -12,7 +12,9 @@ from bot.domain.routing import Experts
 from bot.outbox import GROUP_DM
 from bot.slack import messages, reflections
 from bot.slack.notify.base import NotifierBase, Track, dm
-from bot.texts import t
+from bot.texts import fmt_date, t
+
+FOLLOW_UP = "followup"  # the day-45 question, with its answer buttons
 
 
 class ReflectionNotifier(NotifierBase):
@@ -29,6 +31,23 @@ class ReflectionNotifier(NotifierBase):
                 messages.reflection_prompt(s, lang),
                 request_id=s.id,
                 track=Track("reflection", user, 1),
+            )
+
+    def reflection_reminder(
+        self, session: object, s: Summary, users: list[str], asked_at: datetime, *, now: datetime
+    ) -> None:
+        """Once, a week after the prompt: whoever has not reflected is asked again, with the
+        button (closed like the prompt's once they have)."""
+        out = self.outbox(session, now)
+        for user in users:
+            lang = s.locale if user == s.requester_id else self.lang_of(user)
+            asked_on = fmt_date(asked_at.astimezone(self.tz).date(), lang)
+            dm(
+                out,
+                user,
+                messages.reflection_prompt(s, lang, asked_on=asked_on),
+                request_id=s.id,
+                track=Track("reflection", user, 2),
             )
 
     def reflected(self, session: object, s: Summary, user: str, *, now: datetime) -> None:
@@ -63,9 +82,25 @@ class ReflectionNotifier(NotifierBase):
         self.outbox(session, now).post(GROUP_DM, payload, request_id=s.id)
 
     def follow_up(self, session: object, s: Summary, *, now: datetime) -> None:
-        """Day 45: the requester is asked once whether they put any of it into practice."""
-        message = reflections.follow_up_question(s, s.locale)
-        dm(self.outbox(session, now), s.requester_id, message, request_id=s.id)
+        """Day 45: the requester is asked once whether they put any of it into practice
+        (the days since the end counted: a weekend or a bot away makes it later)."""
+        days = (now.astimezone(self.tz).date() - s.date_to).days
+        message = reflections.follow_up_question(s, s.locale, days)
+        track = Track(FOLLOW_UP, s.requester_id, 1)
+        dm(self.outbox(session, now), s.requester_id, message, request_id=s.id, track=track)
+
+    def followed_up(self, session: object, s: Summary, answer: str, *, now: datetime) -> None:
+        """The requester answered the day-45 question: its buttons close, showing the answer."""
+        tz = self.tz
+
+        def outcome(lang: str) -> str:
+            answered = t(lang, f"followup.{answer}")
+            return t(
+                lang, "outcome.followed_up", answer=answered, when=messages.when(now, lang, tz)
+            )
+
+        out = self.outbox(session, now)
+        self.close_messages(out, s, outcome, kinds=(FOLLOW_UP,), user_id=s.requester_id)
 
     def lessons(
         self,

@@ -236,7 +236,11 @@ def reflection_modal(
 
     yes_no = [option(t(lang, "yes"), "yes"), option(t(lang, "no"), "no")]
     ratings = [option(str(n), str(n)) for n in range(5, 0, -1)]
-    shares = [option(t(lang, f"share.{k}"), k) for k in ("report", "participants", "network")]
+    # Each choice says who reads the answers: the default shares with the participants.
+    shares = [
+        option(t(lang, f"share.{k}"), k, t(lang, f"share.{k}.means"))
+        for k in ("report", "participants", "network")
+    ]
     blocks = [
         request_context(request_id, lang, request, directory),
         text(ids.B_WORKED, "modal.reflect.worked"),
