@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
-from bot.slack import ids
+from bot.slack import ids, messages
 from bot.slack.blocks import (
     Block,
     actions,
@@ -33,10 +34,11 @@ def _line(s: Summary, directory: Directory, lang: str) -> str:
     )
 
 
-def next_step(s: Summary, directory: Directory, lang: str) -> str:
+def next_step(
+    s: Summary, directory: Directory, lang: str, waiting: Sequence[str] | None = None
+) -> str:
     """What happens next with my request, in one line; "" once it is closed."""
-    city = escape(directory.city_name(s.own_city_key))
-    return t(lang, f"next.{s.status}", city=city)
+    return messages.next_step(s, directory, lang, waiting)
 
 
 def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
@@ -96,7 +98,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
     if not data.mine:
         blocks.append(context(t(lang, "list.empty")))
     for s in data.mine:
-        step = next_step(s, directory, lang)
+        step = next_step(s, directory, lang, data.waiting.get(s.id))
         status = f"_{status_label(s.status, lang)}_" + (f" – {step}" if step else "")
         blocks.append(section(_line(s, directory, lang) + f"\n{status}"))
         if rules.is_open(s.status):

@@ -35,6 +35,7 @@ from bot.slack.messages.decision import (
 from bot.slack.messages.filing import (
     cancel_actions,
     help_message,
+    next_step,
     request_filed,
     request_list,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "matched_for_requester",
     "mentions",
     "naming_request",
+    "next_step",
     "outcome_line",
     "plain_message",
     "plain_t",

@@ -127,13 +127,23 @@ class NotifierBase:
         message = messages.to_requester(s, self.directory, s.locale, key, *extra, **params)
         dm(out, s.requester_id, message, request_id=s.id)
 
-    def confirmation(self, out: Outbox, s: Summary, *, outcome: str | None = None) -> None:
-        """The requester's confirmation DM shows the current status and what comes next; it
-        keeps the withdraw button while the request is open and loses it when it is final."""
+    def confirmation(
+        self,
+        out: Outbox,
+        s: Summary,
+        *,
+        outcome: str | None = None,
+        waiting: Sequence[str] | None = None,
+    ) -> None:
+        """The requester's confirmation DM shows the current status and what comes next
+        (`waiting`: the partner cities still to name experts); it keeps the withdraw button
+        while the request is open and loses it when it is final."""
         tracked = out.open(s.id, (CONFIRMATION,))
         if not tracked:
             return
-        message = messages.request_filed(s, self.directory, s.locale, outcome=outcome, update=True)
+        message = messages.request_filed(
+            s, self.directory, s.locale, outcome=outcome, update=True, waiting=waiting
+        )
         # This update shows everything; one still waiting (Slack down, say) must not be sent
         # after it and bring back an older status.
         out.drop_pending_updates(tracked[0])
