@@ -326,7 +326,7 @@ def test_the_confirmation_dm_follows_the_request_and_keeps_withdraw_while_open(b
     click(bot, "U0LEI1", last_dm(bot, "U0LEI1"), ids.A_APPROVE)
     approved = updates_of(bot, confirmation)[-1].params
     assert "Genehmigt – Expert/innen werden gesucht" in approved["text"]
-    assert "Partnerstädte benennen" in blocks_text(approved["blocks"])
+    assert "die Expert/innen von Bremen werden noch benannt" in blocks_text(approved["blocks"])
     assert ids.A_CANCEL in buttons(approved["blocks"])
     name(bot, "U0BRE3", ["U0EXP1"])
     matched = updates_of(bot, confirmation)[-1].params

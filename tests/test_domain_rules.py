@@ -30,7 +30,7 @@ DIR = parse_directory(DIRECTORY)
 TODAY = date(2026, 11, 26)
 
 S, N, A, M = Status.SUBMITTED, Status.NEEDS_INFO, Status.APPROVED, Status.MATCHED
-D, C, X = Status.DECLINED, Status.CANCELLED, Status.COMPLETED
+D, C, X, L = Status.DECLINED, Status.CANCELLED, Status.COMPLETED, Status.LAPSED
 
 # The life of a request (PRODUCT.md), written out: action -> {from: to}.
 LIFE = {
@@ -41,7 +41,10 @@ LIFE = {
     Action.EDIT: {S: S, N: S},
     Action.MATCH: {A: M},
     Action.CANCEL: {S: C, N: C, A: C, M: C},
-    Action.COMPLETE: {A: X, M: X},
+    # Without every partner city's experts it does not take place: it lapses, never completes.
+    Action.COMPLETE: {M: X},
+    Action.LAPSE: {S: L, N: L, A: L},
+    Action.TOOK_PLACE: {L: M},
 }
 
 
@@ -63,7 +66,9 @@ def test_the_status_sets():
     assert {A} == rules.NAMING
     assert {A, M} == rules.UNDER_WAY
     assert {A, M, X} == rules.AGREED
-    assert {D, C, X} == rules.FINAL
+    assert {D, C, X, L} == rules.FINAL
+    assert {M} == rules.HELD and {M, X} == rules.TOOK_PLACE
+    assert {S, N, A} == rules.LAPSABLE
     assert set(Status) == rules.OPEN | rules.FINAL and not rules.OPEN & rules.FINAL
 
 

@@ -358,8 +358,9 @@ def _bremen_request() -> dict[str, Any]:
     return {
         ids.B_OWN_CITY: p.select_value("bremen"),
         ids.B_PARTNERS: p.multi_select_values(["leipzig"]),
-        ids.B_DATE_FROM: p.date_value(date(2026, 12, 1).isoformat()),
-        ids.B_DATE_TO: p.date_value(date(2026, 12, 2).isoformat()),
+        # After the jobs' run two weeks on: still waiting for a decision, not lapsed.
+        ids.B_DATE_FROM: p.date_value(date(2027, 1, 11).isoformat()),
+        ids.B_DATE_TO: p.date_value(date(2027, 1, 12).isoformat()),
     }
 
 

@@ -29,7 +29,8 @@ from tests.test_report import TZ, build_parser, run_cli, seed, utc
 
 NOW = utc(2027, 6, 1, 9)  # with 365 days: closed before 1 June 2026 is purged
 YEAR = timedelta(days=365)
-PURGED = {"r1", "r4", "r8", "r10"}  # closed before the cutoff; r5 closed on 15 June 2026
+# Closed before the cutoff (r3 lapsed on 7 May 2026); r5 closed on 15 June 2026.
+PURGED = {"r1", "r3", "r4", "r8", "r10"}
 
 
 def rows(session_factory: SessionFactory, model: type) -> list[dict[str, Any]]:
@@ -59,9 +60,9 @@ def test_purge_removes_texts_and_people_and_keeps_the_report(session_factory):
     ids = seed(session_factory)
     before = {year: yearly_report(session_factory, year, tz=TZ) for year in (2025, 2026, 2027)}
     all_before = requests_by_name(session_factory, ids)
-    assert count_purgeable(session_factory, YEAR, now=NOW) == 4
+    assert count_purgeable(session_factory, YEAR, now=NOW) == 5
 
-    assert purge(session_factory, YEAR, now=NOW) == 4
+    assert purge(session_factory, YEAR, now=NOW) == 5
 
     after = {year: yearly_report(session_factory, year, tz=TZ) for year in (2025, 2026, 2027)}
     assert after == before
@@ -110,12 +111,12 @@ def test_purge_removes_texts_and_people_and_keeps_the_report(session_factory):
     runs = [e for e in rows(session_factory, AuditEntry) if e["action"] == "purge"]
     assert len(runs) == 1
     assert (runs[0]["request_id"], runs[0]["actor"], runs[0]["at"]) == (None, "system", NOW)
-    assert runs[0]["comment"] == "4 requests purged (closed before 2026-06-01 09:00 UTC)"
+    assert runs[0]["comment"] == "5 requests purged (closed before 2026-06-01 09:00 UTC)"
 
 
 def test_purge_is_idempotent_and_every_run_is_logged(session_factory):
     seed(session_factory)
-    assert purge(session_factory, YEAR, now=NOW) == 4
+    assert purge(session_factory, YEAR, now=NOW) == 5
     state = snapshot(session_factory)
     report = yearly_report(session_factory, 2026, tz=TZ)
 
@@ -125,7 +126,7 @@ def test_purge_is_idempotent_and_every_run_is_logged(session_factory):
     runs = [e for e in rows(session_factory, AuditEntry) if e["action"] == "purge"]
     assert sorted((r["actor"], r["comment"][:20]) for r in runs) == [
         ("U0ADMIN", "0 requests purged (c"),
-        ("system", "4 requests purged (c"),
+        ("system", "5 requests purged (c"),
     ]
 
     # A month later r5 (cancelled on 15 June 2026) is old enough too.
@@ -146,9 +147,9 @@ def test_two_purges_at_once_purge_each_request_once(session_factory):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [0, 4]
+    assert sorted(results) == [0, 5]
     runs = [e["comment"][:1] for e in rows(session_factory, AuditEntry) if e["action"] == "purge"]
-    assert sorted(runs) == ["0", "4"]
+    assert sorted(runs) == ["0", "5"]
 
 
 def test_nothing_is_old_enough(session_factory):
@@ -162,13 +163,13 @@ def test_cli_purge_without_yes_is_a_dry_run(session_factory, capsys):
     state = snapshot(session_factory)
     assert run_cli(["purge", "--older-than", "365d"], session_factory, now=NOW) == 0
     out = capsys.readouterr().out
-    assert out.startswith("dry run: 4 closed requests older than 365 days would be purged")
+    assert out.startswith("dry run: 5 closed requests older than 365 days would be purged")
     assert "--yes" in out
     assert snapshot(session_factory) == state
     assert [e for e in rows(session_factory, AuditEntry) if e["action"] == "purge"] == []
 
     assert run_cli(["purge", "--older-than", "1y", "--yes"], session_factory, now=NOW) == 0
-    assert capsys.readouterr().out == "purged 4 closed requests older than 365 days\n"
+    assert capsys.readouterr().out == "purged 5 closed requests older than 365 days\n"
     assert snapshot(session_factory) != state
 
 

@@ -54,8 +54,9 @@ REQUESTS = {
     "r2": ("U0REQ2", "matched", "bremen", ["leipzig", "nuernberg"], "mobilitaet", "site_visit",
            utc(2026, 3, 1, 10), ("U0BRE1", utc(2026, 3, 1, 16)), utc(2026, 3, 9, 10),
            date(2026, 12, 1), 3, Decimal("1200.50")),
-    # no cost estimate; 48 h
-    "r3": ("U0REQ3", "approved", "nuernberg", ["leipzig"], "wohnen", "online",
+    # approved after 48 h, no cost estimate; nobody named experts by its first day: it
+    # lapsed (did not take place), not an exchange
+    "r3": ("U0REQ3", "lapsed", "nuernberg", ["leipzig"], "wohnen", "online",
            utc(2026, 5, 5, 7), ("U0NUE1", utc(2026, 5, 7, 7)), utc(2026, 5, 7, 7),
            date(2026, 6, 10), 1, None),
     # declined after 12 h: a decision, not an exchange
@@ -235,22 +236,23 @@ EXPECTED_2026 = {
     "requests_by_status": {
         "submitted": 1,
         "needs_info": 1,
-        "approved": 1,
+        "approved": 0,
         "matched": 1,
         "declined": 1,
         "cancelled": 1,
         "completed": 2,
+        "lapsed": 1,
     },
-    "exchanges": 4,  # r1, r2, r3, r8
+    "exchanges": 3,  # r1, r2, r8 (r3 lapsed)
+    "lapsed": 1,  # r3
     "by_city_pair": {
         ("leipzig", "bremen"): 2,
         ("bremen", "leipzig"): 1,
         ("bremen", "nuernberg"): 1,
-        ("nuernberg", "leipzig"): 1,
     },
-    "by_topic": {"mobilitaet": 2, "wohnen": 2},
-    "by_format": {"workshop": 2, "online": 1, "site_visit": 1},
-    "travellers": 9,  # r1 2, r2 3, r8 4; r3 is online: nobody travels
+    "by_topic": {"mobilitaet": 2, "wohnen": 1},
+    "by_format": {"workshop": 2, "site_visit": 1},
+    "travellers": 9,  # r1 2, r2 3, r8 4
     "cost_eur": Decimal("2450.50"),
     "exchanges_with_cost": 3,
     "decisions": 6,  # 3, 6, 12, 24, 25, 48 hours
@@ -305,7 +307,7 @@ def test_the_year_follows_the_configured_time_zone(session_factory):
     report = yearly_report(session_factory, 2026, tz=ZoneInfo("UTC"))
     assert report.requests_filed == 8  # r1–r7 and r9
     assert report.requests_by_status["completed"] == 1
-    assert report.requests_by_status["approved"] == 2
+    assert report.requests_by_status["approved"] == 1  # r9 (r3 lapsed)
 
 
 def sections(text: str, delimiter: str = ";") -> dict[str, list[list[str]]]:
@@ -325,6 +327,8 @@ def sections(text: str, delimiter: str = ";") -> dict[str, list[list[str]]]:
 
 def run_cli(argv: list[str], session_factory: SessionFactory, **kw: object) -> int | None:
     settings = Settings(bot_token="xoxb-test", database_url="sqlite://")
+    # Every seeded 2026 exchange has ended by then (the report counts only those).
+    kw.setdefault("now", datetime(2027, 1, 10, 9, tzinfo=UTC))
     return dispatch(build_parser().parse_args(argv), settings, session_factory, **kw)
 
 
@@ -343,7 +347,8 @@ def test_csv_written_by_the_cli_opens_in_german_spreadsheets(session_factory, tm
     assert overview == {
         "Jahr": "2026",
         "Anfragen gestellt": "8",
-        "Austausche": "4",
+        "Austausche": "3",
+        "Nicht zustande gekommen": "1",
         "Reisende Personen": "9",
         "Geschätzte Reisekosten (EUR)": "2450,50",
         "Austausche mit Kostenschätzung": "3",
@@ -357,28 +362,27 @@ def test_csv_written_by_the_cli_opens_in_german_spreadsheets(session_factory, tm
         ["Status", "Anfragen"],
         ["eingereicht", "1"],
         ["Rückfrage offen", "1"],
-        ["genehmigt", "1"],
+        ["genehmigt", "0"],
         ["vermittelt", "1"],
         ["abgelehnt", "1"],
         ["zurückgezogen", "1"],
         ["abgeschlossen", "2"],
+        ["nicht zustande gekommen", "1"],
     ]
     assert parsed["Austausche nach Städtepaar"] == [
         ["Eigene Stadt", "Partnerstadt", "Austausche"],
         ["Leipzig", "Bremen", "2"],
         ["Bremen", "Leipzig", "1"],
         ["Bremen", "Nürnberg", "1"],
-        ["Nürnberg", "Leipzig", "1"],
     ]
     assert parsed["Austausche nach Thema"] == [
         ["Thema", "Austausche"],
         ["Mobilität", "2"],
-        ["Wohnen", "2"],
+        ["Wohnen", "1"],
     ]
     assert parsed["Austausche nach Format"] == [
         ["Format", "Austausche"],
         ["Workshop", "2"],
-        ["Online-Termin", "1"],
         ["Ortsbesichtigung", "1"],
     ]
     assert parsed["Bewertungen der Reflexionen"] == [
@@ -438,7 +442,8 @@ def test_markdown_in_both_languages(session_factory, capsys):
         "| Requests filed | 8 |",
         "| Estimated travel costs | €2,450.50 |",
         "| Rating, mean (1–5) | 3.50 |",
-        "| Housing | 2 |",
+        "| Housing | 1 |",
+        "| Did not take place | 1 |",
         "| Site visit | 1 |",
         "| matched | 1 |",
     ):
@@ -482,7 +487,8 @@ def test_report_message_shows_the_numbers(session_factory, lang):
     if lang == "de":
         assert blocks[0]["text"]["text"] == "C+R-Jahresbericht 2026 – koopstadt"
         for part in (
-            "Austausche: *4*",
+            "Austausche: *3*",
+            "Nicht zustande gekommen: *1*",
             "Reisende Personen: *9*",
             "Geschätzte Reisekosten: *2.450,50 €*",
             "• Leipzig → Bremen: *2*",
@@ -493,7 +499,7 @@ def test_report_message_shows_the_numbers(session_factory, lang):
     else:
         assert blocks[0]["text"]["text"] == "C+R annual report 2026 – koopstadt"
         assert "Estimated travel costs: *€2,450.50*" in texts
-        assert "• Housing: *2*" in texts
+        assert "• Housing: *1*" in texts
 
 
 def test_report_message_stays_within_slacks_limits():

@@ -98,7 +98,7 @@ def test_the_pages_numbers_equal_the_csvs(session_factory):
     overview.pop("Jahr")
     assert {label: german(value) for label, value in page.tables["overview"]} == overview
     assert (
-        page.cards["exchanges"] == "4"
+        page.cards["exchanges"] == "3"
         and german(page.cards["people"]) == overview["Reisende Personen"]
     )
     assert page.cards["cities"] == "3" and page.cards["topics"] == "2"
@@ -126,7 +126,6 @@ def test_the_pages_numbers_equal_the_csvs(session_factory):
         **dict.fromkeys(months, "0"),
         "Jan.": "1",  # r8
         "Feb.": "1",  # r1
-        "Juni": "1",  # r3
         "Dez.": "1",  # r2
     }
     assert sum(map(int, counts)) == report.exchanges
@@ -173,7 +172,7 @@ def test_typed_names_are_escaped_and_the_english_page(session_factory):
     assert '<html lang="en">' in english and "C+R annual report 2026" in english
     assert "As of 4 March 2027" in english
     assert dict(page.tables["overview"])["Estimated travel costs"] == "€2,450.50"
-    assert page.tables["topics"] == [["Mobility", "2"], ["Housing", "2"]]  # ties by key
+    assert page.tables["topics"] == [["Mobility", "2"], ["Housing", "1"]]  # most first
 
 
 def test_budget_followup_and_lessons_show_only_when_the_report_has_them(session_factory):
@@ -411,7 +410,7 @@ def _exchanges(bot) -> None:
                 date_to=date(2026, month, 3),
                 travellers=2,
                 requester_id="U0REQ1",
-                status="approved",
+                status="matched",
                 created_at=datetime(2026, 1, 5, tzinfo=UTC),
                 decided_by="U0LEI1",
                 decided_at=datetime(2026, 1, 6, tzinfo=UTC),

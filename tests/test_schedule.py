@@ -332,11 +332,11 @@ def test_reflection_prompt_the_day_after_and_completion(digest_bot):
 
 def test_completed_fourteen_days_after_the_end_without_reflection(digest_bot):
     bot = digest_bot
-    request_id = seed(bot, date_from=date(2026, 12, 7), date_to=date(2026, 12, 9))
+    request_id = seed(bot, state="matched", date_from=date(2026, 12, 7), date_to=date(2026, 12, 9))
     bot.clock.now = berlin(2026, 12, 22, 12)
     reflect_job(bot.services)
     with bot.session_factory() as s:
-        assert s.get(ExchangeRequest, request_id).status == "approved"
+        assert s.get(ExchangeRequest, request_id).status == "matched"
     bot.clock.now = berlin(2026, 12, 23, 0, 5)
     reflect_job(bot.services)
     with bot.session_factory() as s:

@@ -101,7 +101,8 @@ def _prompts(bot, user: str) -> list:
 
 def test_reminders_and_escalations_wait_for_the_morning(night_bot):
     bot = night_bot
-    seed(bot, state="submitted")  # Thursday 26 Nov, 10:00; a reminder is due Monday 10:00
+    seed(bot, state="submitted", date_from=date(2026, 12, 14), date_to=date(2026, 12, 15))
+    # Filed Thursday 26 Nov, 10:00; a reminder is due Monday 10:00
     bot.clock.now = berlin(2026, 11, 30, 23, 0)  # Monday night
     assert "outside working hours" in remind_job(bot.services)
     bot.clock.now = berlin(2026, 12, 1, 0, 30)
@@ -129,7 +130,7 @@ def test_reflection_prompts_wait_for_the_morning_completion_does_not(night_bot):
     assert reflect_job(bot.services) == "reflect: 1"
     assert len(_prompts(bot, "U0REQ1")) == 1 and len(_prompts(bot, "U0EXP1")) == 1
     # Completing sends nothing, so it need not wait: Wednesday 23 Dec, 00:05.
-    seed(bot, state="approved", date_from=date(2026, 12, 7), date_to=date(2026, 12, 9))
+    seed(bot, state="matched", date_from=date(2026, 12, 7), date_to=date(2026, 12, 9))
     bot.clock.now = berlin(2026, 12, 23, 0, 5)
     assert "complete: 2" in reflect_job(bot.services)
 

@@ -21,8 +21,11 @@ __all__ = [
     "DECIDABLE",
     "EDITABLE",
     "FINAL",
+    "HELD",
+    "LAPSABLE",
     "NAMING",
     "OPEN",
+    "TOOK_PLACE",
     "UNDER_WAY",
     "MovedOn",
     "RequestFacts",
@@ -51,10 +54,16 @@ DECIDABLE = allowed_from(Action.APPROVE)
 EDITABLE = allowed_from(Action.EDIT)
 # Approved, experts still to be named by the partner cities.
 NAMING = allowed_from(Action.MATCH)
-# Approved or matched: upcoming in the digest and on Home; reflections asked after it ends.
-UNDER_WAY = allowed_from(Action.COMPLETE)
-# Agreed exchanges, over or not: what the report counts and what people reflect on.
+# Approved or matched: upcoming in the digest and on Home.
+UNDER_WAY = frozenset({Status.APPROVED, Status.MATCHED})
+# With its experts: reflections are asked after it ends, and it completes.
+HELD = allowed_from(Action.COMPLETE)
+# Agreed exchanges, over or not: what the budget commits and what people reflect on.
 AGREED = UNDER_WAY | {Status.COMPLETED}
+# Exchanges that take (or took) place: what the report counts once their dates have passed.
+TOOK_PLACE = HELD | {Status.COMPLETED}
+# Still undecided or without every partner city's experts: lapses on its first day.
+LAPSABLE = allowed_from(Action.LAPSE)
 # Closed: nothing more happens to it; old ones may be purged.
 FINAL = frozenset(Status) - OPEN
 
@@ -232,7 +241,8 @@ def _names_for(directory: Directory, user: str, city_key: str, topic_key: str) -
 
 
 def check_mark_matched(directory: Directory, actor: str) -> None:
-    """Mark matched (experts found outside the bot): coordinators only."""
+    """Mark matched (experts found outside the bot, or a lapsed exchange that took place
+    after all): coordinators only."""
     if not directory.is_coordinator(actor):
         raise Refused("refused.not_coordinator")
 

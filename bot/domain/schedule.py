@@ -190,6 +190,11 @@ def reflection_due(date_to: date, today: date) -> bool:
     return today >= date_to + timedelta(days=1)
 
 
+def lapse_due(date_from: date, today: date) -> bool:
+    """A request not ready by its first day (undecided, experts missing) did not take place."""
+    return today >= date_from
+
+
 def completion_due(date_to: date, today: date) -> bool:
     """Without a reflection, a request completes 14 days after its end."""
     return today >= date_to + timedelta(days=COMPLETE_AFTER_DAYS)

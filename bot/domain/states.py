@@ -13,6 +13,8 @@ class Status(StrEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
+    # Its first day came while it was undecided or still missing experts: it did not take place.
+    LAPSED = "lapsed"
 
 
 class Action(StrEnum):
@@ -25,6 +27,9 @@ class Action(StrEnum):
     MATCH = "match"
     CANCEL = "cancel"
     COMPLETE = "complete"
+    LAPSE = "lapse"
+    # A coordinator records that a lapsed exchange took place after all.
+    TOOK_PLACE = "took_place"
 
 
 # action -> (allowed from-states, resulting state)
@@ -39,7 +44,13 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
         frozenset({Status.SUBMITTED, Status.NEEDS_INFO, Status.APPROVED, Status.MATCHED}),
         Status.CANCELLED,
     ),
-    Action.COMPLETE: (frozenset({Status.APPROVED, Status.MATCHED}), Status.COMPLETED),
+    # Only an exchange with its experts takes place; one still without them lapses first.
+    Action.COMPLETE: (frozenset({Status.MATCHED}), Status.COMPLETED),
+    Action.LAPSE: (
+        frozenset({Status.SUBMITTED, Status.NEEDS_INFO, Status.APPROVED}),
+        Status.LAPSED,
+    ),
+    Action.TOOK_PLACE: (frozenset({Status.LAPSED}), Status.MATCHED),
 }
 
 # The status sets built from these transitions live in bot.domain.rules.

@@ -96,20 +96,23 @@ def dispatch(
     if output is not None:
         writable_output(output)  # before the work (an export is recorded in the audit trail)
     if args.command == "report":
-        return _report(args, settings, session_factory)
+        return _report(args, settings, session_factory, now)
     if args.command == "purge":
         return _purge(args, session_factory, now)
     return _export(args, session_factory, now)
 
 
-def _report(args: argparse.Namespace, settings: Settings, session_factory: SessionFactory) -> int:
+def _report(
+    args: argparse.Namespace, settings: Settings, session_factory: SessionFactory, now: datetime
+) -> int:
     from bot.render.report import report_csv, report_markdown
     from bot.usecases.report import yearly_report
 
     if args.format == "pdf" and args.output is None:
         print("cr-bot: --format pdf needs --output FILE", file=sys.stderr)
         return 2
-    report = yearly_report(session_factory, args.year, tz=settings.timezone)
+    today = now.astimezone(settings.timezone).date()
+    report = yearly_report(session_factory, args.year, tz=settings.timezone, today=today)
     if args.format in ("html", "pdf"):
         return _report_page(args, report, settings)
     if args.format == "markdown":

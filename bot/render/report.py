@@ -55,6 +55,7 @@ def overview_rows(report: Report, lang: str, *, comma: bool | None = None) -> li
     return [
         (t(lang, "report.requests_filed"), str(report.requests_filed)),
         (t(lang, "report.exchanges"), str(report.exchanges)),
+        (t(lang, "report.lapsed"), str(report.lapsed)),
         (t(lang, "report.travellers"), str(report.travellers)),
         (unit_for(t(lang, "report.cost"), human), cost),
         (t(lang, "report.with_cost"), str(report.exchanges_with_cost)),

@@ -146,6 +146,7 @@ def overview(report: Report, lang: str) -> list[tuple[str, str]]:
     return [
         (t(lang, "report.requests_filed"), count(report.requests_filed, lang)),
         (t(lang, "report.exchanges"), count(report.exchanges, lang)),
+        (t(lang, "report.lapsed"), count(report.lapsed, lang)),
         (t(lang, "report.travellers"), count(report.travellers, lang)),
         (unit_for(t(lang, "report.cost"), True), euros(report.cost_eur, lang)),
         (t(lang, "report.with_cost"), count(report.exchanges_with_cost, lang)),

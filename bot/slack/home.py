@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -34,22 +35,34 @@ def _line(s: Summary, directory: Directory, lang: str) -> str:
     )
 
 
-def next_step(s: Summary, directory: Directory, lang: str, referred: bool = False) -> str:
-    """What happens next with my request, in one line; "" once it is closed; `referred`:
-    over budget, the coordinators decide."""
-    return messages.next_step(s, directory, lang, referred)
+def next_step(
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    waiting: Sequence[str] | None = None,
+    referred: bool = False,
+) -> str:
+    """What happens next with my request, in one line; "" once it is closed; `waiting`: the
+    partner cities still to name; `referred`: over budget, the coordinators decide."""
+    return messages.next_step(s, directory, lang, waiting, referred)
 
 
 def status_line(
-    s: Summary, directory: Directory, lang: str, today: date | None, referred: bool = False
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    today: date | None,
+    referred: bool = False,
+    waiting: Sequence[str] | None = None,
 ) -> str:
     """My request's status as of `today`, and what happens next: an exchange whose last day
     has passed waits for its reflection, whatever its stored status still says; `referred`:
-    over budget, the coordinators decide."""
+    over budget, the coordinators decide; `waiting`: the partner cities still to name."""
     if today is not None and timeline.is_over(s.status, s.date_to, today):
         label, step = t(lang, "phase.ended"), t(lang, "phase.ended.next")
     else:
-        label, step = status_label(s.status, lang), next_step(s, directory, lang, referred)
+        label = status_label(s.status, lang)
+        step = next_step(s, directory, lang, waiting, referred)
     return f"_{label}_" + (f" – {step}" if step else "")
 
 
@@ -116,7 +129,9 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
         blocks.append(context(t(lang, "list.empty")))
     today = getattr(data, "today", None)
     for s in data.mine:
-        status = status_line(s, directory, lang, today, s.id in data.referred)
+        status = status_line(
+            s, directory, lang, today, s.id in data.referred, data.waiting.get(s.id)
+        )
         blocks.append(section(_line(s, directory, lang) + f"\n{status}"))
         if timeline.may_withdraw(s.status, s.date_to, today) if today else rules.is_open(s.status):
             blocks.append(cancel_actions(s, lang))

@@ -14,6 +14,7 @@ from bot.domain.deputies import Absence
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.domain.schedule import digest_weeks
+from bot.domain.states import Status
 from bot.infra.db import SessionFactory
 from bot.usecases import deputies
 from bot.usecases.budget import budget_lines, referred
@@ -45,6 +46,8 @@ class HomeData:
     coordinator: bool = False
     # The day it is shown for: statuses follow the date (bot.domain.timeline).
     today: date | None = None
+    # My approved requests: the partner cities still to name their experts, by request id.
+    waiting: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def home_for(
@@ -77,7 +80,9 @@ def home_for(
         upcoming_total = _count(session, *window)
         deciding = summaries(session, list(to_decide))
         own = summaries(session, list(mine))
+        approved = [r.id for r in mine if r.id is not None and r.status == Status.APPROVED]
         return HomeData(
+            waiting=_waiting(session, approved),
             mine=own,
             mine_total=mine_total,
             to_decide=deciding,
@@ -93,6 +98,28 @@ def home_for(
             coordinator=directory.is_coordinator(user),
             today=today,
         )
+
+
+def _waiting(session: Session, request_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The partner cities that have not named their experts yet, by request."""
+    if not request_ids:
+        return {}
+    named = set(
+        session.exec(
+            select(Expert.request_id, Expert.city_key).where(
+                col(Expert.request_id).in_(request_ids)
+            )
+        ).all()
+    )
+    waiting: dict[int, tuple[str, ...]] = {i: () for i in request_ids}
+    for request_id, city in session.exec(
+        select(RequestPartner.request_id, RequestPartner.city_key)
+        .where(col(RequestPartner.request_id).in_(request_ids))
+        .order_by(col(RequestPartner.city_key))
+    ).all():
+        if (request_id, city) not in named:
+            waiting[request_id] += (city,)
+    return waiting
 
 
 def _may_set_deputy(user: str, directory: Directory) -> bool:

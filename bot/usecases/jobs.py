@@ -1,4 +1,5 @@
-"""Scheduled jobs: reminders and escalations, reflection prompts, completion.
+"""Scheduled jobs: reminders and escalations (of decisions and of namings), lapsing,
+reflection prompts, completion.
 
 Each step happens at most once per request: a unique ReminderSent row is written
 in the same transaction as the messages, so two schedulers and a cron run at the
@@ -25,16 +26,17 @@ from bot.domain.schedule import (
     WorkingHours,
     add_working_days,
     completion_due,
+    lapse_due,
     reflection_due,
     within_working_hours,
 )
-from bot.domain.states import Action
+from bot.domain.states import Action, Status
 from bot.infra.db import SessionFactory
 from bot.usecases import claims, told
 from bot.usecases.budget import referred
 from bot.usecases.common import load, summary, transition
 from bot.usecases.ports import Context
-from models import ExchangeRequest, Expert, ReminderSent
+from models import ExchangeRequest, Expert, ReminderSent, RequestPartner
 
 log = logging.getLogger(__name__)
 
@@ -99,18 +101,22 @@ def remind(
     hours: WorkingHours = WORKING_HOURS,
     calendars: HolidayCalendars = NO_CALENDARS,
 ) -> JobReport:
-    """Remind the contacts after 2 working days; escalate to coordinators after 5.
+    """Remind the contacts after 2 working days; escalate to coordinators after 5. The same
+    for the partner cities' namings after approval. A request not ready on its first day
+    lapses (whatever the hour: its buttons must not outlive the date).
 
-    Outside working hours nothing is sent; the next run inside them sends what is due.
+    Outside working hours no reminder is sent; the next run inside them sends what is due.
     Working days are those of whoever is asked: the contacts' city for the reminder, the
     network for the coordinators; on their public holiday it waits for the next one.
     """
     tz = ctx.tz
     report = JobReport()
+    lapse(session_factory, ctx, now=now, report=report)
     if not within_working_hours(now, hours, tz):
         report.held_back = hours
         return report
     today = now.astimezone(tz).date()
+    follow_namings(session_factory, ctx, now=now, report=report)
     with session_factory() as session:
         waiting = session.exec(
             select(
@@ -182,6 +188,114 @@ def _held_for_holiday(
         return calendars.of_cities([request.own_city_key, *cities]).is_holiday(today)
 
 
+def lapse(
+    session_factory: SessionFactory, ctx: Context, *, now: datetime, report: JobReport
+) -> None:
+    """Requests still undecided, or approved without every partner city's experts, on their
+    first day: they did not take place. Everyone involved is told; their buttons close."""
+    today = ctx.today(now)
+    with session_factory() as session:
+        due = session.exec(
+            select(col(ExchangeRequest.id), col(ExchangeRequest.date_from))
+            .where(
+                col(ExchangeRequest.status).in_(rules.LAPSABLE),
+                col(ExchangeRequest.date_from) <= today,
+            )
+            .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
+        ).all()
+    for request_id, date_from in due:
+        assert request_id is not None
+        if not lapse_due(date_from, today):
+            continue
+        with session_factory.begin() as session:
+            previous = transition(
+                session,
+                request_id,
+                Action.LAPSE,
+                actor="system",
+                now=now,
+                comment=f"not ready on its first day ({date_from.isoformat()})",
+            )
+            if previous is not None:
+                s = summary(session, load(session, request_id))
+                experts = session.exec(
+                    select(Expert.user_id, Expert.named_by)
+                    .where(Expert.request_id == request_id)
+                    .order_by(col(Expert.id))
+                ).all()
+                ctx.notify.lapsed(
+                    session,
+                    s,
+                    previous,
+                    missing=_missing_cities(session, request_id),
+                    experts=tuple(dict.fromkeys(u for pair in experts for u in pair)),
+                    now=now,
+                )
+        if previous is not None:
+            report.add("lapse")
+
+
+def _missing_cities(session: Session, request_id: int) -> tuple[str, ...]:
+    """The partner cities that have not named their experts yet."""
+    partners = session.exec(
+        select(RequestPartner.city_key)
+        .where(RequestPartner.request_id == request_id)
+        .order_by(col(RequestPartner.city_key))
+    ).all()
+    named = set(session.exec(select(Expert.city_key).where(Expert.request_id == request_id)))
+    return tuple(city for city in partners if city not in named)
+
+
+def follow_namings(
+    session_factory: SessionFactory, ctx: Context, *, now: datetime, report: JobReport
+) -> None:
+    """An approved request still missing experts: its naming contacts are reminded after 2
+    working days, the coordinators get the naming buttons after 5; once each."""
+    tz = ctx.tz
+    with session_factory() as session:
+        waiting = session.exec(
+            select(ExchangeRequest.id, ExchangeRequest.version, ExchangeRequest.status_changed_at)
+            .where(ExchangeRequest.status == Status.APPROVED)
+            .order_by(col(ExchangeRequest.status_changed_at))
+        ).all()
+    for request_id, version, since in waiting:
+        assert request_id is not None
+        for step, days in (
+            ("name_escalate", ESCALATE_AFTER_WORKING_DAYS),
+            ("name_remind", REMIND_AFTER_WORKING_DAYS),
+        ):
+            if now < add_working_days(since, days, tz):
+                continue
+
+            def work(
+                session: Session,
+                request: ExchangeRequest,
+                step: str = step,
+                days: int = days,
+                version: int = version,
+            ) -> bool:
+                if request.status != Status.APPROVED or request.version != version:
+                    return False
+                missing = _missing_cities(session, request.id or 0)
+                if not missing:
+                    return False
+                s = summary(session, request)
+                if step == "name_remind":
+                    namers = [
+                        (city, people)
+                        for city, people in told.namers(session, ctx, s, now)
+                        if city in missing
+                    ]
+                    ctx.notify.naming_reminder(session, s, days, namers=namers, now=now)
+                else:
+                    ctx.notify.naming_escalation(session, s, days, missing=missing, now=now)
+                return True
+
+            if run_once(session_factory, request_id, step, version, now, work):
+                report.add(step)
+            break  # an escalation replaces the reminder that is not sent yet
+
+
 def reflect(
     session_factory: SessionFactory,
     ctx: Context,
@@ -204,7 +318,8 @@ def reflect(
         ended = session.exec(
             select(col(ExchangeRequest.id), col(ExchangeRequest.date_to))
             .where(
-                col(ExchangeRequest.status).in_(rules.UNDER_WAY),
+                # Only exchanges with their experts: one without them lapsed on its first day.
+                col(ExchangeRequest.status).in_(rules.HELD),
                 col(ExchangeRequest.date_to) < today,
             )
             .order_by(col(ExchangeRequest.date_to))
@@ -218,7 +333,7 @@ def reflect(
         if prompt and not held:
 
             def ask(session: Session, request: ExchangeRequest) -> bool:
-                if request.status not in rules.UNDER_WAY:
+                if request.status not in rules.HELD:
                     return False
                 experts = session.exec(
                     select(Expert.user_id)

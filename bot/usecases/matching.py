@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from bot.domain import rules
 from bot.domain.errors import Refused
 from bot.domain.request import Summary
-from bot.domain.states import Action
+from bot.domain.states import Action, Status
 from bot.infra.db import SessionFactory
 from bot.usecases import deputies, told
 from bot.usecases.common import already, audit, explained, load_request, summary, transition
@@ -149,6 +149,7 @@ def name_experts(
             now=now,
             matched=told.introduction(session, s) if matched else None,
             on_behalf_of=on_behalf_of,
+            waiting=tuple(sorted(partners - named)),
         )
     return Done(s, Action.MATCH if matched else Action.APPROVE)
 
@@ -175,10 +176,13 @@ def mark_matched(
     ctx: Context,
     now: datetime,
 ) -> Done:
-    """A coordinator marks an approved request matched (experts found outside the bot)."""
+    """A coordinator marks an approved request matched (experts found outside the bot), or a
+    lapsed one as having taken place after all."""
     with session_factory.begin() as session:
         request = load_request(session, request_id)
         rules.check_mark_matched(ctx.directory, actor)
+        if request.status == Status.LAPSED:
+            return _took_place(session, request, actor=actor, ctx=ctx, now=now)
         changed = transition(
             session,
             request_id,
@@ -192,4 +196,25 @@ def mark_matched(
         s = summary(session, request)
         introduction = told.introduction(session, s)
         ctx.notify.request_matched(session, s, actor, introduction=introduction, now=now)
+    return Done(s, Action.MATCH)
+
+
+def _took_place(
+    session: Session, request: ExchangeRequest, *, actor: str, ctx: Context, now: datetime
+) -> Done:
+    """Lapsed → matched, with the audit entry saying who recorded it: the reflections and
+    the cost claim are asked for as after any exchange."""
+    assert request.id is not None
+    changed = transition(
+        session,
+        request.id,
+        Action.TOOK_PLACE,
+        actor=actor,
+        now=now,
+        comment="took place after all: marked matched by a coordinator",
+    )
+    if changed is None:
+        raise already(session, request)
+    s = summary(session, request)
+    ctx.notify.took_place(session, s, actor, now=now)
     return Done(s, Action.MATCH)

@@ -24,7 +24,7 @@ from bot.domain.directory import Directory
 from bot.domain.reflection import Lesson, Shared
 from bot.domain.request import Summary
 from bot.domain.routing import Experts, Introduction
-from bot.domain.states import Action
+from bot.domain.states import Action, Status
 
 People = tuple[str, ...]
 
@@ -126,8 +126,10 @@ class Matching(Protocol):
         now: datetime,
         matched: Introduction | None,
         on_behalf_of: str | None = None,
+        waiting: Sequence[str] | None = None,
     ) -> None:
-        """A partner city named its experts; `matched` when it was the last one."""
+        """A partner city named its experts; `matched` when it was the last one, else
+        `waiting`: the partner cities still to name theirs."""
 
     def request_matched(
         self, session: Session, s: Summary, actor: str, *, introduction: Introduction, now: datetime
@@ -148,6 +150,43 @@ class Matching(Protocol):
 
     def completed(self, session: Session, s: Summary, *, now: datetime) -> None:
         """The exchange is over."""
+
+
+class Overdue(Protocol):
+    """What happens when nothing happens in time: namings followed up, requests lapsed."""
+
+    def naming_reminder(
+        self,
+        session: Session,
+        s: Summary,
+        days: int,
+        *,
+        namers: Sequence[tuple[str, People]],
+        now: datetime,
+    ) -> None:
+        """Experts missing for `days` working days: remind the cities' naming contacts."""
+
+    def naming_escalation(
+        self, session: Session, s: Summary, days: int, *, missing: Sequence[str], now: datetime
+    ) -> None:
+        """Experts of the `missing` cities still not named: the coordinators may name them."""
+
+    def lapsed(
+        self,
+        session: Session,
+        s: Summary,
+        previous: Status,
+        *,
+        missing: Sequence[str],
+        experts: People,
+        now: datetime,
+    ) -> None:
+        """Its first day came while it was `previous` (undecided, or approved with the
+        `missing` cities' experts not named): it did not take place. `experts`: the experts
+        named so far and who named them."""
+
+    def took_place(self, session: Session, s: Summary, actor: str, *, now: datetime) -> None:
+        """A coordinator recorded that a lapsed exchange took place after all."""
 
 
 class Reflecting(Protocol):
@@ -232,7 +271,7 @@ class Digests(Protocol):
     ) -> None: ...
 
 
-class Notifications(Deciding, Matching, Reflecting, Deputies, Claims, Digests, Protocol):
+class Notifications(Deciding, Matching, Overdue, Reflecting, Deputies, Claims, Digests, Protocol):
     """Everything the use cases tell; the Slack notifier is one implementation."""
 
 

@@ -6,10 +6,13 @@ statuses), so a year's report is the same before and after old texts are removed
 Two bases, both in the report's notes:
 - *requests* and *decisions* count what was filed in the year (`created_at` in the
   configured time zone);
-- *exchanges* are approved requests (approved, matched or completed — not
-  cancelled or declined) whose first day (`date_from`) lies in the year; travellers
-  (nobody for online exchanges), costs, city pairs, topics, formats and reflections
-  refer to them.
+- *exchanges* are exchanges that took place: matched (every partner city's experts
+  named) or completed, decided, with their last day (`date_to`) passed and their first
+  day (`date_from`) in the year; travellers (nobody for online exchanges), costs, city
+  pairs, topics, formats and reflections refer to them. Lapsed requests (not ready on
+  their first day), cancelled and declined ones are not exchanges; the lapsed ones of
+  the year are a line of their own. The budget rows count every agreed exchange of the
+  year (approved, matched, completed), upcoming ones too: their money is committed.
 
 Numbers only: `bot.render.report` words them as CSV and Markdown, and
 `bot.slack.report_message` as a Slack message.
@@ -79,7 +82,7 @@ class Report:
     network: str
     requests_filed: int
     requests_by_status: dict[str, int]  # every status, in life-cycle order
-    exchanges: int
+    exchanges: int  # took place (see the module's docstring)
     by_city_pair: dict[tuple[str, str], int]  # (own city, partner city) -> exchanges
     by_topic: dict[str, int]
     by_format: dict[str, int]
@@ -105,6 +108,8 @@ class Report:
     by_month: dict[int, int] = field(default_factory=dict)
     # (own city key, lesson) of reflections shared with the network, oldest first.
     lessons_shared: list[tuple[str, str]] = field(default_factory=list)
+    # Requests of the year that did not take place: not ready on their first day.
+    lapsed: int = 0
 
     @property
     def rating_mean(self) -> float | None:
@@ -126,8 +131,13 @@ class Report:
         return by_lang.get(lang, {}).get(key) or self.topic_names.get(key, key)
 
 
-def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -> Report:
-    """Count `year` (requests filed in it, exchanges starting in it), read in one session."""
+def yearly_report(
+    session_factory: SessionFactory, year: int, *, tz: ZoneInfo, today: date | None = None
+) -> Report:
+    """Count `year` (requests filed in it, exchanges starting in it), read in one session.
+
+    `today`: exchanges count once their last day is before it (None: as if every date had
+    passed)."""
     start = datetime(year, 1, 1, tzinfo=tz)
     end = datetime(year + 1, 1, 1, tzinfo=tz)
     with session_factory() as session:
@@ -137,7 +147,7 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
             ).where(col(ExchangeRequest.created_at) >= start, col(ExchangeRequest.created_at) < end)
         ).all()
         # sqlmodel types select() for at most four columns; these seven are fine at run time.
-        exchanges = session.exec(
+        agreed = session.exec(
             select(  # type: ignore[call-overload]
                 ExchangeRequest.id,
                 ExchangeRequest.own_city_key,
@@ -146,6 +156,8 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 ExchangeRequest.travellers,
                 ExchangeRequest.cost_eur,
                 ExchangeRequest.direction,
+                ExchangeRequest.status,
+                ExchangeRequest.date_to,
             )
             .where(
                 col(ExchangeRequest.status).in_(rules.AGREED),
@@ -154,6 +166,18 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
                 col(ExchangeRequest.date_from) <= date(year, 12, 31),
             )
             .order_by(col(ExchangeRequest.id))
+        ).all()
+        exchanges = [
+            row
+            for row in agreed
+            if row[7] in rules.TOOK_PLACE and (today is None or row[8] < today)
+        ]
+        lapsed = session.exec(
+            select(col(ExchangeRequest.id)).where(
+                ExchangeRequest.status == Status.LAPSED,
+                col(ExchangeRequest.date_from) >= date(year, 1, 1),
+                col(ExchangeRequest.date_from) <= date(year, 12, 31),
+            )
         ).all()
         ids = [row[0] for row in exchanges]
         partners = session.exec(
@@ -174,7 +198,7 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         ).all()
         claims = session.exec(
             select(CostClaim.request_id, CostClaim.status, CostClaim.amount_cents).where(
-                col(CostClaim.request_id).in_(ids)
+                col(CostClaim.request_id).in_([row[0] for row in agreed])
             )
         ).all()
         budgets = session.exec(
@@ -232,8 +256,9 @@ def yearly_report(session_factory: SessionFactory, year: int, *, tz: ZoneInfo) -
         topic_names_en={key: name_en for key, _, name_en in topics if name_en},
         follow_ups={a: follow_ups.count(a) for a in ("yes", "partly", "not_yet")},
         shared={k: shares.count(k) for k in rules.SHARE_CHOICES},
+        lapsed=len(lapsed),
         budget_rows=_budget_rows(
-            [(row[0], row[1], row[5]) for row in exchanges],
+            [(row[0], row[1], row[5]) for row in agreed],
             {request_id: (status, cents) for request_id, status, cents in claims},
             dict(budgets),
             {key: name for key, name in cities},

@@ -102,7 +102,9 @@ def answer_command(
             ack(**report_bad_year(lang, today))
             return
         ack()
-        report = yearly_report(services.session_factory, year, tz=services.settings.timezone)
+        report = yearly_report(
+            services.session_factory, year, tz=services.settings.timezone, today=today
+        )
         respond(response_type="ephemeral", **report_message(report, lang))
         if client is not None:
             post_report_chart(client, user, report, lang, respond)

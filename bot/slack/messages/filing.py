@@ -3,11 +3,13 @@ changes), `/cr-request list`, help."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.domain import rules
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
+from bot.domain.states import Status
 from bot.slack import ids
 from bot.slack.blocks import (
     actions,
@@ -29,10 +31,33 @@ from bot.slack.messages.common import (
 )
 from bot.slack.targets import RequestTarget
 from bot.texts import (
+    fmt_date,
     fmt_range,
+    join_names,
     status_label,
     t,
 )
+
+
+def next_step(
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    waiting: Sequence[str] | None = None,
+    referred: bool = False,
+) -> str:
+    """What happens next with the request, in one line ("" once it is closed). Approved:
+    which partner cities are still to name their experts (`waiting`; all of them if not
+    known); `referred`: over budget, the coordinators decide (and are named)."""
+    city = escape(directory.city_name(s.own_city_key))
+    if referred and s.status in rules.DECIDABLE:
+        return t(lang, "next.referred", coordinators=mentions(directory.coordinators, lang))
+    if s.status == Status.APPROVED:
+        cities = s.partner_keys if waiting is None else waiting
+        names = join_names([escape(directory.city_name(c)) for c in cities], lang)
+        date = fmt_date(s.date_from, lang)
+        return t(lang, "next.approved_waiting", cities=names, date=date)
+    return t(lang, f"next.{s.status}", city=city)
 
 
 def request_filed(
@@ -43,16 +68,19 @@ def request_filed(
     outcome: str | None = None,
     update: bool = False,
     referred: bool = False,
+    waiting: Sequence[str] | None = None,
 ) -> Message:
     """The requester's confirmation DM: the number, the current status and what comes next,
     with the way to withdraw while the request is open. `update`: the status changed since
-    it was posted; `outcome` says what closed it; `referred`: the coordinators decide."""
+    it was posted; `outcome` says what closed it; `referred`: the coordinators decide;
+    `waiting`: the partner cities still to name their experts."""
     city = escape(directory.city_name(s.own_city_key))
     if not update:
         intro = t(lang, "dm.filed", id=s.id, city=city)
         text = plain_t(lang, "dm.filed", id=s.id, city=city)
     elif rules.is_open(s.status):
-        status, upcoming = status_label(s.status, lang), next_step(s, directory, lang, referred)
+        status = status_label(s.status, lang)
+        upcoming = next_step(s, directory, lang, waiting, referred)
         intro = t(lang, "confirm.now", id=s.id, status=status, next=upcoming)
         text = plain_t(lang, "confirm.now", id=s.id, status=status, next=upcoming)
     else:
@@ -65,14 +93,6 @@ def request_filed(
     if rules.is_open(s.status):
         blocks.append(cancel_actions(s, lang))
     return {"text": text, "blocks": blocks}
-
-
-def next_step(s: Summary, directory: Directory, lang: str, referred: bool = False) -> str:
-    """What happens next with a request, in one line ("" once it is closed); `referred`:
-    over budget, the coordinators decide (and are named)."""
-    if referred and s.status in rules.DECIDABLE:
-        return t(lang, "next.referred", coordinators=mentions(directory.coordinators, lang))
-    return t(lang, f"next.{s.status}", city=escape(directory.city_name(s.own_city_key)))
 
 
 def cancel_actions(s: Summary, lang: str) -> dict[str, Any]:

@@ -12,12 +12,14 @@ from bot.slack.notify.deciding import DecidingNotifier
 from bot.slack.notify.deputies import DeputiesNotifier
 from bot.slack.notify.digest import DigestNotifier
 from bot.slack.notify.matching import MatchingNotifier
+from bot.slack.notify.overdue import OverdueNotifier
 from bot.slack.notify.reflection import ReflectionNotifier
 
 
 class Notifier(
     DecidingNotifier,
     MatchingNotifier,
+    OverdueNotifier,
     ReflectionNotifier,
     DeputiesNotifier,
     ClaimsNotifier,

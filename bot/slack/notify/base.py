@@ -128,16 +128,29 @@ class NotifierBase:
         dm(out, s.requester_id, message, request_id=s.id)
 
     def confirmation(
-        self, out: Outbox, s: Summary, *, outcome: str | None = None, referred: bool = False
+        self,
+        out: Outbox,
+        s: Summary,
+        *,
+        outcome: str | None = None,
+        referred: bool = False,
+        waiting: Sequence[str] | None = None,
     ) -> None:
         """The requester's confirmation DM shows the current status and what comes next
-        (`referred`: the coordinators decide, over budget); it keeps the withdraw button
+        (`referred`: the coordinators decide, over budget; `waiting`: the partner cities
+        still to name experts); it keeps the withdraw button
         while the request is open and loses it when it is final."""
         tracked = out.open(s.id, (CONFIRMATION,))
         if not tracked:
             return
         message = messages.request_filed(
-            s, self.directory, s.locale, outcome=outcome, update=True, referred=referred
+            s,
+            self.directory,
+            s.locale,
+            outcome=outcome,
+            update=True,
+            referred=referred,
+            waiting=waiting,
         )
         # This update shows everything; one still waiting (Slack down, say) must not be sent
         # after it and bring back an older status.

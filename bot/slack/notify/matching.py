@@ -3,6 +3,7 @@ agreement, the calendar files, and the exchange completed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.request import Summary
@@ -28,10 +29,12 @@ class MatchingNotifier(NotifierBase):
         now: datetime,
         matched: Introduction | None,
         on_behalf_of: str | None = None,
+        waiting: Sequence[str] | None = None,
     ) -> None:
-        """Close this city's naming messages; when every partner city has named its experts,
-        introduce everyone in one group DM and tell the requester who they are. A deputy's
-        naming says whom they stood in for (after who named, before the names)."""
+        """Close this city's naming messages (and reminders); when every partner city has
+        named its experts, introduce everyone in one group DM and tell the requester who they
+        are; until then her confirmation DM says which cities are still to name (`waiting`).
+        A deputy's naming says whom they stood in for (after who named, before the names)."""
         out = self.outbox(session, now)
 
         def outcome(lang: str) -> str:
@@ -42,9 +45,11 @@ class MatchingNotifier(NotifierBase):
             line += f": {names}"
             return line if matched else line + "\n" + t(lang, "outcome.named_waiting")
 
-        self.close_messages(out, s, outcome, kinds=("naming",), city_key=city_key)
+        self.close_messages(out, s, outcome, kinds=("naming", "naming_reminder"), city_key=city_key)
         if matched:
             self.all_named(out, s, matched, now=now)
+        elif waiting is not None:
+            self.confirmation(out, s, waiting=waiting)
 
     def introduce(self, out: Outbox, s: Summary, introduction: Introduction) -> object:
         """One group DM of the requester, every expert and the contacts who named them.

@@ -1,0 +1,140 @@
+"""When nothing happens in time: the partner cities reminded to name their experts, the
+coordinators asked to name them, and everybody told that an exchange did not take place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.directory import Directory
+from bot.domain.request import Summary
+from bot.slack import ids
+from bot.slack.blocks import Block, actions, button, clip, escape, section
+from bot.slack.messages.common import Message, push, summary_blocks
+from bot.slack.targets import NamingTarget, RequestTarget
+from bot.texts import fmt_date, join_names, t
+
+
+def city_names(directory: Directory, city_keys: Sequence[str], lang: str) -> str:
+    return join_names([escape(directory.city_name(c)) for c in city_keys], lang)
+
+
+def _naming_buttons(
+    s: Summary, directory: Directory, lang: str, cities: Sequence[str]
+) -> list[Block]:
+    """One naming button per partner city (each in its own block: one action per block)."""
+    return [
+        actions(
+            f"name_{s.id}_{city}",
+            button(
+                t(lang, "button.name_experts_for", city=escape(directory.city_name(city))),
+                ids.A_NAME_EXPERTS,
+                NamingTarget(s.id, s.version, city).value,
+                style="primary",
+            ),
+        )
+        for city in cities
+    ]
+
+
+def naming_reminder(
+    s: Summary, directory: Directory, lang: str, cities: Sequence[str], days: int, escalate: int
+) -> Message:
+    """To a partner city's naming contacts: the experts are still missing; name them here."""
+    names = city_names(directory, cities, lang)
+    params = {"days": days, "date": fmt_date(s.date_from, lang)}
+    text = t(
+        lang,
+        "naming.remind",
+        id=s.id,
+        user=f"<@{s.requester_id}>",
+        city=names,
+        escalate=escalate,
+        **params,
+    )
+    return {
+        "text": push(s, directory, lang, "push.naming_reminder", city=names, days=days),
+        "blocks": [
+            section(text),
+            *summary_blocks(s, directory, lang),
+            *_naming_buttons(s, directory, lang, cities),
+        ],
+    }
+
+
+def naming_escalation(
+    s: Summary, directory: Directory, lang: str, missing: Sequence[str], days: int
+) -> Message:
+    """To the coordinators: a partner city has not named its experts; they may name them."""
+    names = city_names(directory, missing, lang)
+    asked = join_names(
+        [
+            f"<@{u}>"
+            for city in missing
+            for u in dict.fromkeys(directory.naming_contacts(city, s.topic_key))
+        ],
+        lang,
+    )
+    text = t(
+        lang,
+        "naming.escalate",
+        id=s.id,
+        user=f"<@{s.requester_id}>",
+        missing=names,
+        days=days,
+        contacts=asked or "–",
+        date=fmt_date(s.date_from, lang),
+    )
+    return {
+        "text": push(s, directory, lang, "push.naming_escalation", missing=names, days=days),
+        "blocks": [
+            section(text),
+            *summary_blocks(s, directory, lang),
+            *_naming_buttons(s, directory, lang, missing),
+        ],
+    }
+
+
+def lapse_reason(s: Summary, directory: Directory, lang: str, missing: Sequence[str]) -> str:
+    """Why it did not take place: undecided on its first day, or experts missing."""
+    day = fmt_date(s.date_from, lang)
+    if not missing:
+        return t(lang, "lapse.reason_undecided", date=day)
+    return t(lang, "lapse.reason_unnamed", date=day, missing=city_names(directory, missing, lang))
+
+
+def lapsed_message(
+    s: Summary, directory: Directory, lang: str, key: str, reason: str, *, button_for: bool = False
+) -> Message:
+    """The news that it did not take place (`key`: lapse.requester, .contact, .coordinator),
+    with the request in short; a coordinator's copy offers to mark it as having taken place."""
+    params = {
+        "id": s.id,
+        "title": escape(clip(s.title, 120)),
+        "user": f"<@{s.requester_id}>",
+        "reason": reason,
+        "city": escape(directory.city_name(s.own_city_key)),
+    }
+    blocks: list[Block] = [
+        section(t(lang, key, **params)),
+        *summary_blocks(s, directory, lang, with_question=False, with_status=False),
+    ]
+    if button_for:
+        blocks.append(
+            actions(
+                f"took_place_{s.id}",
+                button(
+                    t(lang, "button.took_place"),
+                    ids.A_MARK_MATCHED,
+                    RequestTarget(s.id, s.version).value,
+                ),
+            )
+        )
+    push_key = f"push.{key.replace('.', '_')}"
+    return {
+        "text": push(s, directory, lang, push_key, reason=plain_reason(reason)),
+        "blocks": blocks,
+    }
+
+
+def plain_reason(reason: str) -> str:
+    return reason.replace("*", "")
