@@ -64,8 +64,14 @@ def test_an_over_budget_referral_tells_the_requester_and_nobody_asks_again(budge
     bot.slack.set_user("U0LEI2", email="u0lei2@example.org", locale="en-US")
     if lang == "en":
         bot.slack.set_user("U0REQ1", email="anna@leipzig.de", locale="en-US")
-    seed(bot, state="approved", cost_eur=Decimal("700"))  # #1: 700 € of the 1.000 €
-    submit_request(bot, "U0REQ1", view_id="VOVER", metadata=json.dumps({"lang": lang}))
+    # #1: 700 € of the 1.000 €, its experts named (no naming follow-up of its own)
+    seed(bot, state="matched", cost_eur=Decimal("700"))
+    # Its first day lies after the weeks below (on its first day it would lapse).
+    later = {
+        ids.B_DATE_FROM: p.date_value("2026-12-21"),
+        ids.B_DATE_TO: p.date_value("2026-12-22"),
+    }
+    submit_request(bot, "U0REQ1", view_id="VOVER", metadata=json.dumps({"lang": lang}), **later)
     confirmation = last_dm(bot, "U0REQ1")
     copies = {user: last_dm(bot, user) for user in ("U0LEI1", "U0LEI2")}
     coordinator_dms = len(dms_to(bot, "U0COORD1"))
