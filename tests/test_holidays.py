@@ -187,8 +187,13 @@ def test_a_reminder_due_on_a_nuernberg_holiday_waits_while_bremen_gets_it(holida
     coordinators count the network's (national) working days: New Year's Day is one."""
     bot = holiday_bot
     bot.clock.now = berlin(2026, 12, 31, 19)
-    nue = seed(bot, state="submitted", requester="U0REQ3", own="nuernberg", partners=("bremen",))
-    bre = seed(bot, state="submitted", requester="U0REQ2", own="bremen", partners=("nuernberg",))
+    later = {"date_from": date(2027, 2, 1), "date_to": date(2027, 2, 2)}  # no lapse before
+    nue = seed(
+        bot, state="submitted", requester="U0REQ3", own="nuernberg", partners=("bremen",), **later
+    )
+    bre = seed(
+        bot, state="submitted", requester="U0REQ2", own="bremen", partners=("nuernberg",), **later
+    )
 
     received = run_hourly(bot, remind_job, berlin(2027, 1, 1, 0), berlin(2027, 1, 11, 12))
 
