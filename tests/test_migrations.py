@@ -92,7 +92,7 @@ def test_naive_timestamps_are_refused(session_factory):
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only")
-def test_instances_starting_at_once_migrate_once():
+def test_instances_starting_at_once_migrate_once_on_postgresql():
     """Several instances upgrading the same empty PostgreSQL schema at the same moment."""
     import threading
 
