@@ -79,7 +79,10 @@ def button(
     *,
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
+    accessibility_label: str | None = None,
 ) -> dict[str, Any]:
+    """`accessibility_label`: what a screen reader says instead of the text (which request
+    the button acts on, where several rows have the same buttons)."""
     element: dict[str, Any] = {
         "type": "button",
         "text": plain(text, 75),
@@ -90,6 +93,8 @@ def button(
         element["style"] = style
     if confirm:
         element["confirm"] = confirm
+    if accessibility_label:
+        element["accessibility_label"] = clip(accessibility_label, 75)
     return element
 
 

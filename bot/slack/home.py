@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain import rules, timeline
+from bot.domain.attention import Attention
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids, messages
+from bot.slack.attention import attention_blocks
 from bot.slack.blocks import (
     Block,
     actions,
@@ -66,8 +69,17 @@ def status_line(
     return f"_{label}_" + (f" – {step}" if step else "")
 
 
-def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
-    """New-request button; my requests; decisions and namings waiting for me; upcoming."""
+def home_view(
+    data: Any,
+    directory: Directory,
+    lang: str,
+    *,
+    attention: Attention | None = None,
+    tz: ZoneInfo | None = None,
+) -> dict[str, Any]:
+    """New-request button; what waits for the coordination (`attention`: coordinators only;
+    times shown in the network's `tz`); my requests; decisions and namings waiting for me;
+    upcoming."""
     blocks: list[Block] = [
         header(t(lang, "home.title")),
         section(t(lang, "home.intro")),
@@ -77,6 +89,8 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
             button(t(lang, "search.button"), ids.A_SEARCH_OPEN, "search"),
         ),
     ]
+    if attention is not None:
+        blocks += attention_blocks(attention, directory, lang, tz or ZoneInfo("UTC"))
     if data.to_decide:
         blocks += [divider(), section(f"*{t(lang, 'home.to_decide')}*")]
         for s in data.to_decide:

@@ -34,7 +34,8 @@ from bot.usecases.ports import Context
 from models import CostClaim, ExchangeRequest
 
 
-def _claim(row: CostClaim, travelling: int) -> Claim:
+def claim_of(row: CostClaim, travelling: int) -> Claim:
+    """What everybody sees of a stored claim (`travelling`: how many people travelled)."""
     return Claim(
         request_id=row.request_id,
         status=row.status,
@@ -204,7 +205,7 @@ def submit_claim(
             comment=f"{total} cents" + (f"; files {', '.join(receipt_ids)}" if receipt_ids else ""),
             values=values,
         )
-        shown = _claim(claim, travelling)
+        shown = claim_of(claim, travelling)
         ctx.notify.claim_submitted(session, summary(session, request), shown, now=now)
     return shown
 
@@ -235,7 +236,7 @@ def claim_step(
             claimant=claim.claimed_by or request.requester_id,
         )
         _step(session, claim, target, actor=actor, action=f"claim_{step}", now=now, comment=comment)
-        shown = _claim(claim, people_travelling(request))
+        shown = claim_of(claim, people_travelling(request))
         ctx.notify.claim_stepped(
             session, summary(session, request), shown, actor, now=now, question=comment
         )

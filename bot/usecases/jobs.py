@@ -40,6 +40,10 @@ from models import ExchangeRequest, Expert, ReminderSent, RequestPartner
 
 log = logging.getLogger(__name__)
 
+# The steps that hand a request to the coordinators (recorded once per round, its version).
+ESCALATED = "escalate"
+NAMING_ESCALATED = "name_escalate"
+
 
 @dataclass
 class JobReport:
@@ -131,7 +135,7 @@ def remind(
     for request_id, version, since, city in waiting:
         assert request_id is not None
         for step, days, holidays in (
-            ("escalate", ESCALATE_AFTER_WORKING_DAYS, calendars.network),
+            (ESCALATED, ESCALATE_AFTER_WORKING_DAYS, calendars.network),
             ("remind", REMIND_AFTER_WORKING_DAYS, calendars.of_city(city)),
         ):
             if now < add_working_days(since, days, tz, holidays):
@@ -261,7 +265,7 @@ def follow_namings(
     for request_id, version, since in waiting:
         assert request_id is not None
         for step, days in (
-            ("name_escalate", ESCALATE_AFTER_WORKING_DAYS),
+            (NAMING_ESCALATED, ESCALATE_AFTER_WORKING_DAYS),
             ("name_remind", REMIND_AFTER_WORKING_DAYS),
         ):
             if now < add_working_days(since, days, tz):

@@ -18,6 +18,10 @@ from bot.usecases.deputies import away
 from bot.usecases.ports import Context
 from models import ActionMessage, Expert
 
+# The coordinators' copy of a request whose city's contacts are all away (the notifier's
+# tracked kind): they decide it.
+ALL_AWAY = "away"
+
 
 def deciders(session: Session, ctx: Context, s: Summary, now: datetime) -> tuple[str, ...]:
     """Who decides on `s` now (see `routing.deciders`)."""
@@ -55,7 +59,7 @@ def coordinators_decide(session: Session, s: Summary) -> bool:
         session.exec(
             select(ActionMessage.id).where(
                 ActionMessage.request_id == s.id,
-                ActionMessage.kind == "away",
+                ActionMessage.kind == ALL_AWAY,
                 ActionMessage.round == s.version,
             )
         ).first()

@@ -13,6 +13,7 @@ from bot.slack.home import home_view
 from bot.slack.services import Services
 from bot.slack.views import is_slack_id
 from bot.usecases import people
+from bot.usecases.attention import attention_for
 from bot.usecases.home import home_for
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,10 @@ def home_opened(event: dict[str, Any], client: WebClient, services: Services) ->
 
 
 def render_home(services: Services, user: str) -> dict[str, Any]:
-    """The Home tab of `user`, as of now."""
-    today = services.clock().astimezone(services.settings.timezone).date()
+    """The Home tab of `user`, as of now (a coordinator's with what waits for them)."""
+    tz = services.settings.timezone
+    today = services.clock().astimezone(tz).date()
     directory = services.refresh_directory()
     data = home_for(services.session_factory, user, directory, today=today)
-    return home_view(data, directory, services.lang_of(user))
+    attention = attention_for(services.session_factory, user, directory, today=today)
+    return home_view(data, directory, services.lang_of(user), attention=attention, tz=tz)

@@ -157,6 +157,12 @@ class NotifierBase:
         out.drop_pending_updates(tracked[0])
         out.update(tracked[0], message, request_id=s.id, close=rules.is_final(s.status))
 
+    def coordination_changed(self, out: Outbox) -> None:
+        """What waits for the coordination may have changed (a request decided, named,
+        handed over, ended; a claim moved): the coordinators' Home tabs show it anew."""
+        for user in self.directory.coordinators:
+            out.refresh_home(user)
+
     @staticmethod
     def for_user(outcome: Outcome, user: str) -> Outcome:
         """An outcome line that adds "(in Vertretung für @X)" after who acted."""

@@ -48,6 +48,7 @@ class ClaimsNotifier(NotifierBase):
         """The requester is thanked (their prompt loses its button); every coordinator gets
         the claim with the buttons."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         for message in out.open(s.id, (PROMPT,)):
             outcome = self.claim_outcome(ClaimStatus.CLAIMED, s.requester_id, now, s.locale)
             push = messages.push(s, self.directory, s.locale, "push.claim_claimed")
@@ -73,6 +74,7 @@ class ClaimsNotifier(NotifierBase):
         """Every coordinator's copy shows who did what when, with the buttons still to come
         (none once paid or questioned); the requester hears it."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         final = claim.status in (ClaimStatus.PAID, ClaimStatus.QUESTION)
         for message in out.open(s.id, (COPY,)):
             lang = self.lang_of(message.user_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.domain.attention import starts_soon
 from bot.domain.budget import BudgetLine
 from bot.domain.request import Summary
 from bot.domain.routing import Introduction
@@ -42,6 +43,8 @@ class DecidingNotifier(EndingNotifier):
             track=Track(CONFIRMATION, s.requester_id),
         )
         self.decision_needed(out, s, deciders, budget)
+        if starts_soon(s.date_from, now.astimezone(self.tz).date()):
+            self.coordination_changed(out)
 
     def decision_needed(
         self, out: Outbox, s: Summary, deciders: People, budget: BudgetLine | None
@@ -97,6 +100,7 @@ class DecidingNotifier(EndingNotifier):
         with the decision buttons and the figures."""
         out = self.outbox(session, now)
         self.referred(out, s, line, actor, now=now)
+        self.coordination_changed(out)
         for user in self.directory.coordinators:
             lang = self.lang_of(user)
             message = messages.decision_request(s, self.directory, lang)
@@ -156,6 +160,7 @@ class DecidingNotifier(EndingNotifier):
         partner cities for experts and let the other coordinators know. A deputy's decision
         says whom they stood in for; a coordinator's approval over budget says so."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         key = "approve_over_budget" if over_budget and action == Action.APPROVE else action
         outcome = self.outcome(key, actor, now, comment)
         if on_behalf_of:
@@ -227,6 +232,7 @@ class DecidingNotifier(EndingNotifier):
         The requester's question DM keeps her question and answer and says what happens now.
         """
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         action = "answer" if answer else "edit"
         city = escape(self.directory.city_name(s.own_city_key))
 
@@ -265,6 +271,7 @@ class DecidingNotifier(EndingNotifier):
         button); everyone who had one, the experts and whoever else took part (`involved`)
         is told, except whoever withdrew it; the requester's confirmation DM shows it."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         outcome = self.outcome("cancel", actor, now)
         told = self.close_all(out, s, outcome, introduction) | set(experts) | set(involved)
         self.tell_the_end(out, s, "dm.cancelled_contact", told - {s.requester_id, actor}, actor)
@@ -296,6 +303,7 @@ class DecidingNotifier(EndingNotifier):
     ) -> None:
         """Pending for `days` working days: the coordinators get the decision buttons."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         for user in self.directory.coordinators:
             lang = self.lang_of(user)
             message = messages.escalation(s, self.directory, lang, days)

@@ -36,6 +36,7 @@ class MatchingNotifier(NotifierBase):
         are; until then her confirmation DM says which cities are still to name (`waiting`).
         A deputy's naming says whom they stood in for (after who named, before the names)."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
 
         def outcome(lang: str) -> str:
             names = messages.mentions(experts, lang)
@@ -123,6 +124,7 @@ class MatchingNotifier(NotifierBase):
     ) -> None:
         """A coordinator marked the request matched (experts found outside the bot)."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         self.close_messages(out, s, self.outcome("match", actor, now))
         if introduction.experts.named:  # experts some cities named in the bot meet too
             self.introduce(out, s, introduction)

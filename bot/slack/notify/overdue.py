@@ -52,6 +52,7 @@ class OverdueNotifier(NotifierBase):
     ) -> None:
         """The experts are missing for `days` working days: the coordinators may name them."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         for user in self.directory.coordinators:
             message = overdue.naming_escalation(
                 s, self.directory, self.lang_of(user), missing, days
@@ -74,6 +75,7 @@ class OverdueNotifier(NotifierBase):
         everyone who held one and the experts named so far hear it once, in their language.
         The coordinators among them may still mark it as having taken place."""
         out = self.outbox(session, now)
+        self.coordination_changed(out)
         unnamed = missing if previous == Status.APPROVED else ()
 
         def outcome(lang: str) -> str:

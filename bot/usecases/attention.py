@@ -1,0 +1,183 @@
+"""What waits for the coordination, for a coordinator's Home tab: requests referred over
+budget, escalated or with every contact away; namings escalated; requests starting within
+a week still undecided or without their experts; claims to check and to pay."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from bot.domain import rules
+from bot.domain.attention import SOON_DAYS, Attention, Waiting, Why, oldest_first, starts_soon
+from bot.domain.claims import ClaimStatus
+from bot.domain.directory import Directory
+from bot.domain.request import people_travelling
+from bot.domain.states import Status
+from bot.infra.db import SessionFactory
+from bot.usecases.budget import REFERRED, budget_line
+from bot.usecases.claims import claim_of
+from bot.usecases.common import summaries
+from bot.usecases.jobs import ESCALATED, NAMING_ESCALATED
+from bot.usecases.told import ALL_AWAY
+from models import ActionMessage, CostClaim, ExchangeRequest, Expert, ReminderSent, RequestPartner
+
+SHOWN = 8  # rows on the Home tab; the rest is counted
+# Undecided: waiting for the home city's decision, or for the requester's answer.
+UNDECIDED = rules.DECIDABLE | {Status.NEEDS_INFO}
+# Claims waiting for a coordinator, and why.
+CLAIM_STEPS = {ClaimStatus.CLAIMED: Why.CLAIM_CHECK, ClaimStatus.CHECKED: Why.CLAIM_PAY}
+
+
+def attention_for(
+    session_factory: SessionFactory, user: str, directory: Directory, *, today: date
+) -> Attention | None:
+    """What waits for the coordination, as `user` sees it on their Home tab; None for anyone
+    who is not a coordinator (they do not see the section)."""
+    if not directory.is_coordinator(user):
+        return None
+    with session_factory() as session:
+        items = waiting_for_coordination(session, directory, today=today)
+    return Attention(tuple(items[:SHOWN]), len(items))
+
+
+def waiting_for_coordination(
+    session: Session, directory: Directory, *, today: date
+) -> list[Waiting]:
+    """Every request and claim waiting for the coordination, waiting longest first."""
+    return oldest_first(
+        [
+            *_decisions(session, directory, today),
+            *_namings(session, today),
+            *_claims(session),
+        ]
+    )
+
+
+def _handed_over(session: Session, steps: tuple[str, ...]) -> dict[int, set[str]]:
+    """Requests handed to the coordinators by these steps in their current round (the
+    request's version: a question or an edit starts a new one), with the steps."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for request_id, step in session.exec(
+        select(ReminderSent.request_id, ReminderSent.step)
+        .join(ExchangeRequest, col(ExchangeRequest.id) == col(ReminderSent.request_id))
+        .where(
+            col(ReminderSent.step).in_(steps),
+            col(ReminderSent.round) == col(ExchangeRequest.version),
+        )
+    ).all():
+        found[request_id].add(step)
+    return found
+
+
+def _open(
+    session: Session, statuses: frozenset[Status], ids: set[int], today: date
+) -> list[ExchangeRequest]:
+    """The requests in `statuses` among `ids`, or starting within `SOON_DAYS` days."""
+    soon = and_(
+        col(ExchangeRequest.date_from) >= today,
+        col(ExchangeRequest.date_from) <= today + timedelta(days=SOON_DAYS),
+    )
+    which = or_(col(ExchangeRequest.id).in_(sorted(ids)), soon) if ids else soon
+    return list(
+        session.exec(
+            select(ExchangeRequest).where(
+                col(ExchangeRequest.status).in_(statuses),
+                col(ExchangeRequest.purged_at).is_(None),
+                which,
+            )
+        ).all()
+    )
+
+
+def _decisions(session: Session, directory: Directory, today: date) -> list[Waiting]:
+    """Undecided requests the coordinators decide (referred over budget, escalated, every
+    contact away), or starting soon."""
+    handed = _handed_over(session, (REFERRED, ESCALATED))
+    away = set(
+        session.exec(
+            select(ActionMessage.request_id)
+            .join(ExchangeRequest, col(ExchangeRequest.id) == col(ActionMessage.request_id))
+            .where(
+                ActionMessage.kind == ALL_AWAY,
+                col(ActionMessage.round) == col(ExchangeRequest.version),
+            )
+        ).all()
+    )
+    rows = _open(session, UNDECIDED, set(handed) | away, today)
+    found = []
+    for row, s in zip(rows, summaries(session, rows), strict=True):
+        reasons = []
+        steps = handed.get(s.id, set()) if s.status in rules.DECIDABLE else set()
+        if REFERRED in steps:
+            reasons.append(Why.REFERRED)
+        if ESCALATED in steps:
+            reasons.append(Why.ESCALATED)
+        if s.id in away and s.status in rules.DECIDABLE:
+            reasons.append(Why.AWAY)
+        if starts_soon(s.date_from, today):
+            reasons.append(Why.SOON)
+        if not reasons:
+            continue
+        line = budget_line(session, directory, s) if Why.REFERRED in reasons else None
+        found.append(Waiting(s, tuple(reasons), row.status_changed_at, budget=line))
+    return found
+
+
+def _namings(session: Session, today: date) -> list[Waiting]:
+    """Approved requests still missing experts: escalated, or starting soon."""
+    escalated = _handed_over(session, (NAMING_ESCALATED,))
+    rows = _open(session, rules.NAMING, set(escalated), today)
+    missing = _missing(session, [r.id for r in rows if r.id is not None])
+    found = []
+    for row, s in zip(rows, summaries(session, rows), strict=True):
+        reasons = [Why.NAMING_ESCALATED] if s.id in escalated else []
+        if starts_soon(s.date_from, today):
+            reasons.append(Why.SOON)
+        if reasons and missing.get(s.id):
+            found.append(Waiting(s, tuple(reasons), row.status_changed_at, missing=missing[s.id]))
+    return found
+
+
+def _missing(session: Session, request_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The partner cities that have not named their experts yet, by request."""
+    if not request_ids:
+        return {}
+    named = set(
+        session.exec(
+            select(Expert.request_id, Expert.city_key).where(
+                col(Expert.request_id).in_(request_ids)
+            )
+        ).all()
+    )
+    missing: dict[int, tuple[str, ...]] = defaultdict(tuple)
+    for request_id, city in session.exec(
+        select(RequestPartner.request_id, RequestPartner.city_key)
+        .where(col(RequestPartner.request_id).in_(request_ids))
+        .order_by(col(RequestPartner.city_key))
+    ).all():
+        if (request_id, city) not in named:
+            missing[request_id] += (city,)
+    return dict(missing)
+
+
+def _claims(session: Session) -> list[Waiting]:
+    """Claims to check and to pay, since they came into that state (their last change)."""
+    pairs = session.exec(
+        select(CostClaim, ExchangeRequest)
+        .join(ExchangeRequest, col(ExchangeRequest.id) == col(CostClaim.request_id))
+        .where(
+            col(CostClaim.status).in_(list(CLAIM_STEPS)),
+            col(ExchangeRequest.status).in_(rules.AGREED),
+            col(ExchangeRequest.purged_at).is_(None),
+        )
+    ).all()
+    shown = summaries(session, [request for _, request in pairs])
+    found = []
+    for (claim, request), s in zip(pairs, shown, strict=True):
+        why = CLAIM_STEPS[ClaimStatus(claim.status)]
+        shown_claim = claim_of(claim, people_travelling(request))
+        found.append(Waiting(s, (why,), claim.updated_at, claim=shown_claim))
+    return found
