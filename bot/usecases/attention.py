@@ -56,14 +56,18 @@ def waiting_for_coordination(
     )
 
 
-def _handed_over(session: Session, steps: tuple[str, ...]) -> dict[int, set[str]]:
-    """Requests handed to the coordinators by these steps in their current round (the
-    request's version: a question or an edit starts a new one), with the steps."""
+def _handed_over(
+    session: Session, statuses: frozenset[Status], steps: tuple[str, ...]
+) -> dict[int, set[str]]:
+    """Requests in `statuses` handed to the coordinators by these steps in their current
+    round (the request's version: a question or an edit starts a new one), with the steps.
+    Read from the open requests (few, by their status index) to their steps."""
     found: dict[int, set[str]] = defaultdict(set)
     for request_id, step in session.exec(
         select(ReminderSent.request_id, ReminderSent.step)
         .join(ExchangeRequest, col(ExchangeRequest.id) == col(ReminderSent.request_id))
         .where(
+            col(ExchangeRequest.status).in_(statuses),
             col(ReminderSent.step).in_(steps),
             col(ReminderSent.round) == col(ExchangeRequest.version),
         )
@@ -95,12 +99,13 @@ def _open(
 def _decisions(session: Session, directory: Directory, today: date) -> list[Waiting]:
     """Undecided requests the coordinators decide (referred over budget, escalated, every
     contact away), or starting soon."""
-    handed = _handed_over(session, (REFERRED, ESCALATED))
+    handed = _handed_over(session, rules.DECIDABLE, (REFERRED, ESCALATED))
     away = set(
         session.exec(
             select(ActionMessage.request_id)
             .join(ExchangeRequest, col(ExchangeRequest.id) == col(ActionMessage.request_id))
             .where(
+                col(ExchangeRequest.status).in_(rules.DECIDABLE),
                 ActionMessage.kind == ALL_AWAY,
                 col(ActionMessage.round) == col(ExchangeRequest.version),
             )
@@ -110,12 +115,12 @@ def _decisions(session: Session, directory: Directory, today: date) -> list[Wait
     found = []
     for row, s in zip(rows, summaries(session, rows), strict=True):
         reasons = []
-        steps = handed.get(s.id, set()) if s.status in rules.DECIDABLE else set()
+        steps = handed.get(s.id, set())
         if REFERRED in steps:
             reasons.append(Why.REFERRED)
         if ESCALATED in steps:
             reasons.append(Why.ESCALATED)
-        if s.id in away and s.status in rules.DECIDABLE:
+        if s.id in away:
             reasons.append(Why.AWAY)
         if starts_soon(s.date_from, today):
             reasons.append(Why.SOON)
@@ -128,7 +133,7 @@ def _decisions(session: Session, directory: Directory, today: date) -> list[Wait
 
 def _namings(session: Session, today: date) -> list[Waiting]:
     """Approved requests still missing experts: escalated, or starting soon."""
-    escalated = _handed_over(session, (NAMING_ESCALATED,))
+    escalated = _handed_over(session, rules.NAMING, (NAMING_ESCALATED,))
     rows = _open(session, rules.NAMING, set(escalated), today)
     missing = _missing(session, [r.id for r in rows if r.id is not None])
     found = []
