@@ -280,7 +280,9 @@ def test_a_changed_file_wins_and_the_log_names_the_slack_changes_it_replaces(
     with running_bot(fake_slack, database_url, directory_file, clock) as bot:
         _slack_edit(bot.session_factory, clock.advance(hours=1))
     clock.advance(hours=1)
-    changed = DIRECTORY + '\n[[topic]]\nkey = "klima"\nname = "Klimaanpassung"\n'
+    # The file's own changes (a topic renamed, one added) are not Slack's: not named.
+    changed = DIRECTORY.replace('name_en = "Housing"', 'name_en = "Living"')
+    changed += '\n[[topic]]\nkey = "klima"\nname = "Klimaanpassung"\n'
     directory_file.write_text(changed, encoding="utf-8")
 
     with running_bot(fake_slack, database_url, directory_file, clock) as bot:
@@ -288,7 +290,7 @@ def test_a_changed_file_wins_and_the_log_names_the_slack_changes_it_replaces(
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
 
         assert lines == [
-            f"directory {directory_file} synced: directory synced: topics 1 added, 1 updated; "
+            f"directory {directory_file} synced: directory synced: topics 1 added, 2 updated; "
             "contacts 1 "
             "deactivated, 1 reactivated; coordinators 1 deactivated; budgets 1 deactivated",
             *(f"directory file {directory_file} replaces: {line}" for line in REPLACED),
