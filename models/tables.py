@@ -75,6 +75,18 @@ class DirectoryRole(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+class DirectoryFileApplied(SQLModel, table=True):
+    """A directory file as last applied from its path: the hash of its content (UTF-8, no
+    BOM). At start the file is applied again only when its content differs, so that an
+    unchanged file never undoes what the coordinators changed in Slack meanwhile."""
+
+    __tablename__ = "directory_file"
+
+    path: str = Field(primary_key=True, max_length=1024)
+    sha256: str = Field(max_length=64)
+    applied_at: datetime = _ts(default_factory=utcnow)
+
+
 # --- requests ----------------------------------------------------------------
 
 

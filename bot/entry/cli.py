@@ -28,9 +28,17 @@ def _parser() -> argparse.ArgumentParser:
 
     directory = sub.add_parser("directory", help="the directory file (cities, topics, people)")
     dir_sub = directory.add_subparsers(dest="dir_command", required=True, metavar="ACTION")
-    for name, text in (("check", "check FILE and name every problem"), ("sync", "load FILE")):
+    for name, text in (
+        ("check", "check FILE and name every problem"),
+        ("sync", "apply FILE now (it replaces changes made in Slack)"),
+    ):
         p = dir_sub.add_parser(name, help=text)
         p.add_argument("file", type=Path, metavar="FILE")
+    export = dir_sub.add_parser(
+        "export",
+        help="write the directory as it is now (Slack's changes included) as a directory file",
+    )
+    export.add_argument("file", type=Path, nargs="?", metavar="FILE", help="else to stdout")
 
     digest = sub.add_parser("digest", help="post the channel digest of the current period")
     mode = digest.add_mutually_exclusive_group()
@@ -76,6 +84,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "db":
         print("database is up to date")
         return 0
+    if args.command == "directory" and args.dir_command == "export":
+        return _directory_export(session_factory, args.file)
     if args.command == "directory":
         return _directory_sync(session_factory, args.file)
     if args.command == "digest" and args.dry_run:
@@ -110,20 +120,71 @@ def _directory_check(path: Path) -> int:
 
 
 def _directory_sync(session_factory: object, path: Path) -> int:
-    from bot.infra.directory_file import DirectoryFileError, load_directory_file
-    from bot.usecases.directory import sync_directory
+    from bot.infra.directory_file import DirectoryFileError, parse_directory, read_directory_file
+    from bot.usecases.directory_source import apply_directory_file
     from models.types import utcnow
 
     try:
-        directory = load_directory_file(path)
+        text = read_directory_file(path)
+        directory = parse_directory(text)
     except DirectoryFileError as exc:
         for problem in exc.problems:
             # A problem of the file itself (a folder, not UTF-8) is named by its path already.
             line = problem.message if problem.entry == str(path) else str(problem)
             print(f"{path}: {line}", file=sys.stderr)
         return 1
-    report = sync_directory(session_factory, directory, now=utcnow())  # type: ignore[arg-type]
-    print(f"{path}: {report}")
+    outcome = apply_directory_file(
+        session_factory,  # type: ignore[arg-type]
+        directory,
+        path=str(path.resolve()),
+        text=text,
+        now=utcnow(),
+        force=True,
+    )
+    print(f"{path}: {outcome.report}")
+    for replaced in outcome.replaced:
+        print(f"{path}: replaces {replaced}")
+    return 0
+
+
+def _directory_export(session_factory: object, path: Path | None) -> int:
+    """The directory in the database as a directory file, to `path` or stdout; checked as
+    `directory check` would (a problem is named, exit code 1, the file written anyway)."""
+    from bot.infra.directory_export import directory_toml
+    from bot.infra.directory_file import check_directory
+    from bot.usecases.directory import load_directory
+    from models.types import utcnow
+
+    directory = load_directory(session_factory)  # type: ignore[arg-type]
+    if not directory.network_name:
+        print(
+            "cr-bot: no directory in the database yet: load a file first with "
+            "`cr-bot directory sync FILE`",
+            file=sys.stderr,
+        )
+        return 1
+    text = directory_toml(directory, written_at=utcnow())
+    name = str(path) if path else "stdout"
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"cr-bot: {path}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+            return 1
+    problems = check_directory(text)
+    for problem in problems:
+        print(f"{name}: {problem}", file=sys.stderr)
+    if problems:
+        print(
+            f"{name}: the directory in the database has the problems above; fix them in the "
+            "file before `cr-bot directory sync`",
+            file=sys.stderr,
+        )
+        return 1
+    if path is not None:
+        print(f"{path}: directory exported")
     return 0
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -20,11 +20,17 @@ from bot.entry.startup import (
     slack_failure,
 )
 from bot.infra.db import SessionFactory
-from bot.infra.directory_file import EXAMPLE_FILE, DirectoryFileError, load_directory_file
+from bot.infra.directory_file import (
+    EXAMPLE_FILE,
+    DirectoryFileError,
+    parse_directory,
+    read_directory_file,
+)
 from bot.infra.settings import Settings, SettingsError
 from bot.infra.slack_http import PooledWebClient
 from bot.slack.services import Services
-from bot.usecases.directory import load_directory, sync_directory
+from bot.usecases.directory import load_directory
+from bot.usecases.directory_source import FileOutcome, apply_directory_file
 from models.types import utcnow
 
 # What the start did is logged under the name operators know from `cr-bot run` and gunicorn.
@@ -78,7 +84,9 @@ def build(
     require_directory: bool = False,
 ) -> Runtime:
     """Upgrade the database, check the directory file, create the app (calls auth.test),
-    then sync the directory. Whatever an operator can get wrong is a one-line SettingsError.
+    then apply the directory file if it changed since it was last applied (an unchanged
+    one leaves what coordinators changed in Slack). Whatever an operator can get wrong is a
+    one-line SettingsError.
 
     require_directory (the entry points): a missing directory file stops the start unless
     the database has a directory from an earlier sync; else it is only logged."""
@@ -86,7 +94,7 @@ def build(
     session_factory = SessionFactory(engine)
     notes: list[tuple[int, str]] = []
     try:
-        directory = (
+        source = (
             _directory_file(settings, session_factory, notes, required=require_directory)
             if sync_directory_file
             else None
@@ -107,9 +115,17 @@ def build(
             if failure is None:
                 raise
             raise failure from None
-        if directory is not None:
-            report = sync_directory(session_factory, directory, now=clock())
-            notes.append((logging.INFO, f"directory {settings.directory_path} synced: {report}"))
+        if source is not None:
+            directory, text = source
+            outcome = apply_directory_file(
+                session_factory,
+                directory,
+                path=str(settings.directory_path.resolve()),
+                text=text,
+                now=clock(),
+                force=False,
+            )
+            notes += _file_notes(settings.directory_path, outcome)
         services.refresh_directory()
         services.load_languages()
     except BaseException:
@@ -124,8 +140,8 @@ def _directory_file(
     notes: list[tuple[int, str]],
     *,
     required: bool,
-) -> Directory | None:
-    """The checked directory file; None when it is missing (and allowed to be)."""
+) -> tuple[Directory, str] | None:
+    """The checked directory file and its text; None when it is missing (and allowed to be)."""
     path = settings.directory_path
     if not path.exists() and not path.is_symlink():
         if not required or load_directory(session_factory).cities:
@@ -142,7 +158,8 @@ def _directory_file(
             f"cities and people, check it with `cr-bot directory check {path}`"
         )
     try:
-        return load_directory_file(path)
+        text = read_directory_file(path)
+        return parse_directory(text), text
     except DirectoryFileError as exc:
         if len(exc.problems) == 1 and exc.problems[0].entry == str(path):
             # The file itself (a folder, not UTF-8, not readable), not its entries.
@@ -151,3 +168,24 @@ def _directory_file(
             f"CR_DIRECTORY={path} has problems (see `cr-bot directory check {path}`): "
             + "; ".join(str(p) for p in exc.problems[:3])
         ) from None
+
+
+def _file_notes(path: object, outcome: FileOutcome) -> list[tuple[int, str]]:
+    """The start's lines about the directory file: synced (and which changes made in Slack
+    it replaced), or left alone because it is unchanged."""
+    if outcome.applied:
+        return [(logging.INFO, f"directory {path} synced: {outcome.report}")] + [
+            (logging.WARNING, f"directory file {path} replaces: {replaced}")
+            for replaced in outcome.replaced
+        ]
+    applied = outcome.last_applied
+    when = f"{applied.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if applied else "before"
+    line = f"directory {path} unchanged since it was applied ({when}): not applied again"
+    if outcome.kept:
+        n = len(outcome.kept)
+        line += (
+            f"; the directory in the database keeps {n} "
+            f"{'change' if n == 1 else 'changes'} made in Slack since "
+            "(`cr-bot directory export` writes it as a file)"
+        )
+    return [(logging.INFO, line)]

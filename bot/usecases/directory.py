@@ -84,44 +84,55 @@ def sync_directory(
 
     Idempotent: a second run with the same directory changes no row.
     """
-    report = SyncReport()
     with session_factory.begin() as session:
-        if session.connection().dialect.name == "postgresql":
-            session.connection().execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK_KEY}
-            )
-        report.network = _sync_network(session, directory.network_name, directory.holidays, now)
-        report.cities = _sync_keyed(
-            session,
-            City,
-            {
-                c.key: {
-                    "name": c.name,
-                    "email_domains": list(c.email_domains),
-                    "holidays": c.holidays,
-                }
-                for c in directory.cities
-            },
-            now,
+        return sync_in(session, directory, now=now)
+
+
+def lock_directory(session: Session) -> None:
+    """Serialise directory writes on PostgreSQL until the transaction ends (SQLite's write
+    transactions already are); taking it twice in one transaction is harmless."""
+    if session.connection().dialect.name == "postgresql":
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK_KEY}
         )
-        report.topics = _sync_keyed(
-            session,
-            Topic,
-            {t.key: {"name": t.name, "name_en": t.name_en} for t in directory.topics},
-            now,
-        )
-        role_changes = _sync_roles(session, _wanted_roles(directory), now)
-        report.contacts = role_changes[ROLE_CONTACT]
-        report.topic_contacts = role_changes[ROLE_TOPIC_CONTACT]
-        report.coordinators = role_changes[ROLE_COORDINATOR]
-        report.budgets = _sync_budgets(session, directory.budgets, now)
-        network = session.get(Network, NETWORK_ID)
-        if report.changed and network is not None and not report.network.added:
-            # Running instances compare this stamp to know their snapshot is outdated;
-            # it always moves forward, even for two syncs at the same clock time.
-            previous = network.updated_at
-            network.updated_at = max(now, previous + timedelta(microseconds=1))
-            session.add(network)
+
+
+def sync_in(session: Session, directory: Directory, *, now: datetime) -> SyncReport:
+    """`sync_directory` inside the caller's transaction."""
+    report = SyncReport()
+    lock_directory(session)
+    report.network = _sync_network(session, directory.network_name, directory.holidays, now)
+    report.cities = _sync_keyed(
+        session,
+        City,
+        {
+            c.key: {
+                "name": c.name,
+                "email_domains": list(c.email_domains),
+                "holidays": c.holidays,
+            }
+            for c in directory.cities
+        },
+        now,
+    )
+    report.topics = _sync_keyed(
+        session,
+        Topic,
+        {t.key: {"name": t.name, "name_en": t.name_en} for t in directory.topics},
+        now,
+    )
+    role_changes = _sync_roles(session, _wanted_roles(directory), now)
+    report.contacts = role_changes[ROLE_CONTACT]
+    report.topic_contacts = role_changes[ROLE_TOPIC_CONTACT]
+    report.coordinators = role_changes[ROLE_COORDINATOR]
+    report.budgets = _sync_budgets(session, directory.budgets, now)
+    network = session.get(Network, NETWORK_ID)
+    if report.changed and network is not None and not report.network.added:
+        # Running instances compare this stamp to know their snapshot is outdated;
+        # it always moves forward, even for two syncs at the same clock time.
+        previous = network.updated_at
+        network.updated_at = max(now, previous + timedelta(microseconds=1))
+        session.add(network)
     return report
 
 
@@ -138,15 +149,18 @@ _STAMP = select(Network.updated_at).where(col(Network.id) == bindparam("id"))
 def load_directory(session_factory: SessionFactory) -> Directory:
     """The directory as the active rows say: cities and topics by name, people by user id."""
     with session_factory() as session:
-        network = session.get(Network, NETWORK_ID)
-        cities = session.exec(select(City).where(col(City.active))).all()
-        topics = session.exec(select(Topic).where(col(Topic.active))).all()
-        roles = session.exec(select(DirectoryRole).where(col(DirectoryRole.active))).all()
-        budgets = session.exec(
-            select(Budget)
-            .where(col(Budget.active))
-            .order_by(col(Budget.year), col(Budget.city_key))
-        ).all()
+        return read_directory(session)
+
+
+def read_directory(session: Session) -> Directory:
+    """`load_directory` inside the caller's session."""
+    network = session.get(Network, NETWORK_ID)
+    cities = session.exec(select(City).where(col(City.active))).all()
+    topics = session.exec(select(Topic).where(col(Topic.active))).all()
+    roles = session.exec(select(DirectoryRole).where(col(DirectoryRole.active))).all()
+    budgets = session.exec(
+        select(Budget).where(col(Budget.active)).order_by(col(Budget.year), col(Budget.city_key))
+    ).all()
 
     city_keys = {c.key for c in cities}
     topic_keys = {t.key for t in topics}
