@@ -79,13 +79,17 @@ def button(
     *,
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
+    accessibility_label: str | None = None,
 ) -> dict[str, Any]:
+    """`accessibility_label`: what a screen reader says instead of the text (at most 75)."""
     element: dict[str, Any] = {
         "type": "button",
         "text": plain(text, 75),
         "action_id": action_id,
         "value": value,
     }
+    if accessibility_label:
+        element["accessibility_label"] = clip(accessibility_label, 75)
     if style:
         element["style"] = style
     if confirm:

@@ -138,15 +138,18 @@ _STAMP = select(Network.updated_at).where(col(Network.id) == bindparam("id"))
 def load_directory(session_factory: SessionFactory) -> Directory:
     """The directory as the active rows say: cities and topics by name, people by user id."""
     with session_factory() as session:
-        network = session.get(Network, NETWORK_ID)
-        cities = session.exec(select(City).where(col(City.active))).all()
-        topics = session.exec(select(Topic).where(col(Topic.active))).all()
-        roles = session.exec(select(DirectoryRole).where(col(DirectoryRole.active))).all()
-        budgets = session.exec(
-            select(Budget)
-            .where(col(Budget.active))
-            .order_by(col(Budget.year), col(Budget.city_key))
-        ).all()
+        return read_directory(session)
+
+
+def read_directory(session: Session) -> Directory:
+    """`load_directory` inside a transaction of the caller's (e.g. an edit's, under its lock)."""
+    network = session.get(Network, NETWORK_ID)
+    cities = session.exec(select(City).where(col(City.active))).all()
+    topics = session.exec(select(Topic).where(col(Topic.active))).all()
+    roles = session.exec(select(DirectoryRole).where(col(DirectoryRole.active))).all()
+    budgets = session.exec(
+        select(Budget).where(col(Budget.active)).order_by(col(Budget.year), col(Budget.city_key))
+    ).all()
 
     city_keys = {c.key for c in cities}
     topic_keys = {t.key for t in topics}
