@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,11 @@ from slack_sdk.models.views import View
 from sqlalchemy import event
 from sqlmodel import select
 
+from bot.domain import directory_edits as e
+from bot.infra.directory_edits import check_edit
 from bot.infra.directory_file import check_directory, parse_directory
 from bot.slack import ids
-from bot.slack.views.directory import OPS, directory_modal, edit_modal
+from bot.slack.views.directory import OPS, directory_modal, edit_modal, problem_text
 from bot.usecases.directory import load_directory
 from models import AuditEntry, ExchangeRequest
 from tests import payloads as p
@@ -496,3 +499,30 @@ def test_the_directory_views_are_valid_block_kit(lang):
             for element in block.get("elements", []):
                 if element.get("type") == "button":
                     assert 0 < len(element["accessibility_label"]) <= 75
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "de"),
+    [
+        (e.AddTopic("neu", "", None), e.NAME, "Bitte ausfüllen."),
+        (e.AddTopic("neu", "N" * 201, None), e.NAME, "Höchstens 200 Zeichen."),
+        (e.SetBudget(2027, "", "zwanzig"), e.AMOUNT,
+         "Bitte einen Betrag in Euro angeben, z. B. 20.000."),
+        (e.SetBudget("20x7", "", Decimal(5)), e.YEAR,
+         "Bitte ein Jahr wie 2027 angeben, zwischen 2000 und 2100."),
+        (e.SetBudget(2027, "hamburg", Decimal(5)), e.CITY,
+         "„hamburg“ steht nicht im Verzeichnis."),
+        (e.SetTopicContact("leipzig", "kultur", ("U0LEI1",)), e.TOPIC,
+         "„kultur“ steht nicht im Verzeichnis."),
+        (e.AddContact("leipzig", "U0LEI1"), e.PERSON, "<@U0LEI1> ist hier schon eingetragen."),
+    ],
+)  # fmt: skip
+def test_every_checker_message_an_edit_can_meet_has_its_german_text(edit, field, de):
+    """The checker's own words, read from its run on the edited directory: a change of its
+    wording would fall back to the English message, and this test says which."""
+    directory = parse_directory(DIRECTORY)
+    changed, problems = check_edit(directory, edit)
+    assert changed is None
+    [(where, problem)] = problems
+    assert where == field
+    assert problem_text(problem.message, "de") == de
