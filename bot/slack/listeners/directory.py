@@ -112,6 +112,7 @@ def edit_submitted(
     """Read the edit, check the person picked, let the use case check and store it (the
     directory file's checks, under the fields), then draw the overview again."""
     user = user_of(body)
+    check_coordinator(services.refresh_directory(), user)  # before anything is looked up
     meta = views.parse_metadata(view.get("private_metadata"))
     lang = modal_lang(services, meta, user)
     op, city = str(meta.get("op") or ""), str(meta.get("city") or "")
