@@ -184,7 +184,7 @@ def test_slash_command(manifest):
     command = commands[0]
     hint = (
         "[help | list | upcoming | suche BEGRIFF | expert/innen THEMA | report | "
-        "vertretung @person bis 31.12.]"
+        "vertretung @person bis 31.12. | verzeichnis]"
     )
     assert command["usage_hint"] == hint
     # `vertretung @person` needs the mention as a user ID.

@@ -105,6 +105,13 @@ def _read(text: str) -> tuple[Directory | None, list[Problem]]:
         match = _LINE_RE.search(message)
         line = int(match.group(1)) if match else None
         return None, [Problem("TOML syntax", "", message, line=line)]
+    return check_directory_data(data)
+
+
+def check_directory_data(data: dict[str, Any]) -> tuple[Directory | None, list[Problem]]:
+    """The checks of `directory check` on the file's content already read (the tables and
+    values TOML gives): the directory, or None and every problem. Edits made in Slack are
+    checked this way (`bot.infra.directory_edits`)."""
     reader = _Reader()
     directory = reader.directory(data)
     return (None if reader.problems else directory), reader.problems

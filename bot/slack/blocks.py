@@ -89,6 +89,8 @@ def button(
         "action_id": action_id,
         "value": value,
     }
+    if accessibility_label:
+        element["accessibility_label"] = clip(accessibility_label, 75)
     if style:
         element["style"] = style
     if confirm:

@@ -26,6 +26,7 @@ from bot.slack.blocks import (
 from bot.slack.budget import budget_block
 from bot.slack.messages import cancel_actions, cities_line
 from bot.slack.targets import NamingTarget, RequestTarget
+from bot.slack.views.directory import directory_button
 from bot.texts import fmt_date, fmt_range, status_label, t
 
 MAX_BLOCKS = 100
@@ -87,6 +88,7 @@ def home_view(
             "home_new",
             button(t(lang, "home.new"), ids.A_NEW_REQUEST, "new", style="primary"),
             button(t(lang, "search.button"), ids.A_SEARCH_OPEN, "search"),
+            *([directory_button(lang)] if getattr(data, "coordinator", False) else []),
         ),
     ]
     if attention is not None:

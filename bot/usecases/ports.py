@@ -21,6 +21,7 @@ from bot.domain.claims import Claim
 from bot.domain.deputies import Absence
 from bot.domain.digest import Digest
 from bot.domain.directory import Directory
+from bot.domain.directory_edits import Change
 from bot.domain.reflection import Lesson, Shared
 from bot.domain.request import Summary
 from bot.domain.routing import Experts, Introduction
@@ -271,7 +272,17 @@ class Digests(Protocol):
     ) -> None: ...
 
 
-class Notifications(Deciding, Matching, Overdue, Reflecting, Deputies, Claims, Digests, Protocol):
+class DirectoryChanges(Protocol):
+    def directory_changed(
+        self, session: Session, change: Change, actor: str, *, now: datetime
+    ) -> None:
+        """A coordinator changed the directory in Slack: whoever gained or lost a role
+        (`change.added`, `change.removed`) is told what they now decide, or no longer."""
+
+
+class Notifications(
+    Deciding, Matching, Overdue, Reflecting, Deputies, Claims, Digests, DirectoryChanges, Protocol
+):
     """Everything the use cases tell; the Slack notifier is one implementation."""
 
 

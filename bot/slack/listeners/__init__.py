@@ -14,6 +14,7 @@ from bot.slack.listeners import (
     claims,
     decisions,
     deputies,
+    directory,
     errors,
     filing,
     followup,
@@ -41,3 +42,4 @@ def register(app: App, services: Services) -> None:
     followup.register(app)
     deputies.register(app)
     claims.register(app)
+    directory.register(app)

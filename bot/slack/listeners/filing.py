@@ -15,6 +15,7 @@ from bot.slack.digest import digest_messages
 from bot.slack.listeners import search as search_listener
 from bot.slack.listeners.common import modal_lang, tell_privately, user_of
 from bot.slack.listeners.deputies import DEPUTY_WORDS, deputy_command
+from bot.slack.listeners.directory import DIRECTORY_WORDS, directory_command
 from bot.slack.report_chart import post_report_chart
 from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
 from bot.slack.services import Services
@@ -42,7 +43,7 @@ def register(app: App) -> None:
 def request_command(
     ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    """`/cr-request [new|help|list|upcoming|report <year>]`."""
+    """`/cr-request [new|help|list|upcoming|report <year>|verzeichnis]`."""
     user = command["user_id"]
     words = (command.get("text") or "").split()
     word = words[0].lower() if words else ""
@@ -59,6 +60,10 @@ def request_command(
         # Someone new: their Slack locale first (a second at most), so even the first
         # answer is in their language.
         services.learn_languages([user], timeout=1.0)
+    if word in DIRECTORY_WORDS:
+        trigger, url = command["trigger_id"], command.get("response_url")
+        directory_command(user, services, ack, client, trigger, url)
+        return
     answer_command(word, words[1:], user, services, ack, respond, client=client)
 
 
