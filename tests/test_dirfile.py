@@ -350,3 +350,36 @@ def test_instances_starting_at_once_apply_a_changed_file_once(session_factory, t
 
     assert sorted(o.applied for o in outcomes) == [False, False, True]
     assert [o.report.changed for o in outcomes if o.applied] == [True]
+
+
+def test_a_contact_added_through_the_slack_modal_survives_a_restart_and_a_changed_file_names_it(
+    fake_slack, database_url, directory_file, clock, caplog
+):
+    """The two halves together: the coordinators' modal (not a simulated edit) writes the
+    change, an unchanged file keeps it at the next start, a changed file replaces it and the
+    log says so."""
+    from tests.test_directory_slack import open_directory, person, push_edit, submit_edit
+
+    fake_slack.set_user("U0LEI3", email="u0lei3@leipzig.de")
+    with running_bot(fake_slack, database_url, directory_file, clock) as bot:
+        clock.advance(hours=1)
+        modal = push_edit(bot, open_directory(bot), ids.A_DIR_ADD_CONTACT, "leipzig")
+        assert submit_edit(bot, modal, person("U0LEI3")) == (200, "")
+    clock.advance(hours=1)
+
+    with running_bot(fake_slack, database_url, directory_file, clock) as bot:
+        lines = _start_lines(bot, caplog)
+        assert "not applied again; the directory in the database keeps 1 change" in lines[0]
+        leipzig = next(c for c in load_directory(bot.session_factory).cities if c.key == "leipzig")
+        assert "U0LEI3" in leipzig.contacts
+    clock.advance(hours=1)
+
+    directory_file.write_text(DIRECTORY + "\n# edited\n", encoding="utf-8")
+    with running_bot(fake_slack, database_url, directory_file, clock) as bot:
+        lines = _start_lines(bot, caplog)
+        assert (
+            f"directory file {directory_file} replaces: contact of leipzig @U0LEI3 "
+            "(added in Slack) removed" in lines
+        )
+        leipzig = next(c for c in load_directory(bot.session_factory).cities if c.key == "leipzig")
+        assert "U0LEI3" not in leipzig.contacts
