@@ -4,7 +4,7 @@ permission. Plain Python, no database, no Slack: they run in milliseconds."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -238,7 +238,22 @@ def test_who_may_decide(actor, request_, version, expected):
     ],
 )
 def test_who_may_cancel(actor, status, expected):
-    assert _refusal(rules.check_cancel, DIR, actor, Req(status=status)) == expected
+    last_day = Req().date_to  # until its last day, included
+    assert _refusal(rules.check_cancel, DIR, actor, Req(status=status), today=last_day) == expected
+
+
+@pytest.mark.parametrize(
+    ("actor", "status", "expected"),
+    [
+        ("U0REQ1", "matched", "refused.withdraw_over"),
+        ("U0REQ1", "approved", "refused.withdraw_over"),
+        ("U0COORD1", "matched", "refused.withdraw_over"),
+        ("U0REQ1", "submitted", None),  # undecided: it lapses, it may still be withdrawn
+    ],
+)
+def test_no_withdrawal_after_the_exchange_s_last_day(actor, status, expected):
+    after = Req().date_to + timedelta(days=1)
+    assert _refusal(rules.check_cancel, DIR, actor, Req(status=status), today=after) == expected
 
 
 @pytest.mark.parametrize(

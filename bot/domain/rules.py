@@ -166,12 +166,16 @@ def may_cancel(directory: Directory, actor: str, request: RequestFacts) -> bool:
     return actor == request.requester_id or directory.is_coordinator(actor)
 
 
-def check_cancel(directory: Directory, actor: str, request: RequestFacts) -> None:
-    """Withdraw: the requester (or a coordinator), any time before the request is closed."""
+def check_cancel(directory: Directory, actor: str, request: RequestFacts, *, today: date) -> None:
+    """Withdraw: the requester (or a coordinator), while the request is open and the exchange
+    not over (after its last day it waits for its reflection: `bot.domain.timeline`)."""
     if not may_cancel(directory, actor, request):
         raise Refused("refused.not_requester", {"user": request.requester_id})
     if request.status not in OPEN:
         raise MovedOn
+    # timeline.is_over, spelled out here: timeline imports these rules.
+    if request.status in UNDER_WAY and reflection_due(request.date_to, today):
+        raise Refused("refused.withdraw_over", {"id": request.id})
 
 
 def check_edit(actor: str, request: RequestFacts, *, version: int | None = None) -> None:

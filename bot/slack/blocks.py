@@ -79,7 +79,10 @@ def button(
     *,
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
+    label: str | None = None,
 ) -> dict[str, Any]:
+    """A button; `label`: what a screen reader says instead of its text (the action and
+    the request, since the text alone does not say which request it acts on)."""
     element: dict[str, Any] = {
         "type": "button",
         "text": plain(text, 75),
@@ -88,6 +91,8 @@ def button(
     }
     if style:
         element["style"] = style
+    if label:
+        element["accessibility_label"] = clip(label, 75)
     if confirm:
         element["confirm"] = confirm
     return element

@@ -123,6 +123,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
                     ),
                 )
             )
+    blocks += lapsed_blocks(data, directory, lang)
     blocks += deputy_blocks(data, lang)
     blocks += [divider(), section(f"*{t(lang, 'home.mine')}*")]
     if not data.mine:
@@ -143,6 +144,33 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
         blocks.append(section(_line(s, directory, lang)))
     _more(blocks, data.upcoming_total, len(data.upcoming), lang)
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def lapsed_blocks(data: Any, directory: Directory, lang: str) -> list[Block]:
+    """Coordinators: the requests that did not take place, each with *Hat doch
+    stattgefunden* (whoever of them was told of it or not)."""
+    lapsed = getattr(data, "lapsed", [])
+    if not lapsed:
+        return []
+    blocks: list[Block] = [
+        divider(),
+        section(f"*{t(lang, 'home.lapsed')}*"),
+        context(t(lang, "home.lapsed_hint")),
+    ]
+    for s in lapsed:
+        blocks.append(section(_line(s, directory, lang)))
+        blocks.append(actions(f"home_took_place_{s.id}", took_place_button(s, lang)))
+    _more(blocks, data.lapsed_total, len(lapsed), lang)
+    return blocks
+
+
+def took_place_button(s: Summary, lang: str) -> dict[str, Any]:
+    return button(
+        t(lang, "button.took_place"),
+        ids.A_MARK_MATCHED,
+        RequestTarget(s.id, s.version).value,
+        label=t(lang, "a11y.took_place", id=s.id),
+    )
 
 
 def deputy_blocks(data: Any, lang: str) -> list[Block]:

@@ -323,11 +323,12 @@ def cancel(
     ctx: Context,
     now: datetime,
 ) -> Done:
-    """The requester withdraws the request, any time before it is completed."""
+    """The requester (or a coordinator) withdraws the request, while it is open and the
+    exchange not over."""
     with session_factory.begin() as session:
         request = load_request(session, request_id)
         with explained(session, request):
-            rules.check_cancel(ctx.directory, actor, request)
+            rules.check_cancel(ctx.directory, actor, request, today=ctx.today(now))
         if transition(session, request_id, Action.CANCEL, actor=actor, now=now) is None:
             raise already(session, request)
         s = summary(session, request)

@@ -116,7 +116,7 @@ def remind(
         report.held_back = hours
         return report
     today = now.astimezone(tz).date()
-    follow_namings(session_factory, ctx, now=now, report=report)
+    follow_namings(session_factory, ctx, now=now, report=report, calendars=calendars)
     with session_factory() as session:
         waiting = session.exec(
             select(
@@ -247,25 +247,40 @@ def _missing_cities(session: Session, request_id: int) -> tuple[str, ...]:
 
 
 def follow_namings(
-    session_factory: SessionFactory, ctx: Context, *, now: datetime, report: JobReport
+    session_factory: SessionFactory,
+    ctx: Context,
+    *,
+    now: datetime,
+    report: JobReport,
+    calendars: HolidayCalendars = NO_CALENDARS,
 ) -> None:
     """An approved request still missing experts: its naming contacts are reminded after 2
-    working days, the coordinators get the naming buttons after 5; once each."""
+    working days, the coordinators get the naming buttons after 5; once each.
+
+    Working days are those of whoever is asked, as for decisions: the cities still to name
+    (a holiday in any of them holds the reminder), the network for the coordinators."""
     tz = ctx.tz
+    today = now.astimezone(tz).date()
     with session_factory() as session:
         waiting = session.exec(
             select(ExchangeRequest.id, ExchangeRequest.version, ExchangeRequest.status_changed_at)
             .where(ExchangeRequest.status == Status.APPROVED)
             .order_by(col(ExchangeRequest.status_changed_at))
         ).all()
+        unnamed = {
+            request_id: _missing_cities(session, request_id or 0) for request_id, *_ in waiting
+        }
     for request_id, version, since in waiting:
         assert request_id is not None
-        for step, days in (
-            ("name_escalate", ESCALATE_AFTER_WORKING_DAYS),
-            ("name_remind", REMIND_AFTER_WORKING_DAYS),
+        for step, days, holidays in (
+            ("name_escalate", ESCALATE_AFTER_WORKING_DAYS, calendars.network),
+            ("name_remind", REMIND_AFTER_WORKING_DAYS, calendars.of_cities(unnamed[request_id])),
         ):
-            if now < add_working_days(since, days, tz):
+            if now < add_working_days(since, days, tz, holidays):
                 continue
+            if holidays.is_holiday(today):
+                report.add(f"{step} held for a public holiday")
+                break
 
             def work(
                 session: Session,

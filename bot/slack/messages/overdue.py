@@ -126,6 +126,7 @@ def lapsed_message(
                     t(lang, "button.took_place"),
                     ids.A_MARK_MATCHED,
                     RequestTarget(s.id, s.version).value,
+                    label=t(lang, "a11y.took_place", id=s.id),
                 ),
             )
         )

@@ -12,7 +12,7 @@ from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
 from bot.domain.states import Status
 from bot.slack import messages
 from bot.slack.messages import overdue
-from bot.slack.notify.base import NotifierBase, Track, dm
+from bot.slack.notify.base import NotifierBase, Outbox, Track, dm
 from bot.texts import t
 
 People = tuple[str, ...]
@@ -104,6 +104,7 @@ class OverdueNotifier(NotifierBase):
                 message = overdue.lapsed_message(s, self.directory, lang, "lapse.contact", reason)
                 dm(out, user, message, request_id=s.id)
         self.confirmation(out, s, outcome=outcome(s.locale))
+        self._refresh_coordinators(out)
 
     def took_place(
         self,
@@ -114,9 +115,17 @@ class OverdueNotifier(NotifierBase):
         now: datetime,
     ) -> None:
         """A coordinator marked a lapsed exchange as having taken place: the coordinators'
-        copies close, the requester hears it (and that her reflection will be asked)."""
+        copies close (and their Home's entry), the requester hears it (and that her
+        reflection will be asked)."""
         out = self.outbox(session, now)
         self.close_messages(out, s, self.outcome("took_place", actor, now))
         if actor != s.requester_id:
             self.tell_requester(out, s, "dm.took_place", actor=f"<@{actor}>")
         self.confirmation(out, s)
+        self._refresh_coordinators(out)
+
+    def _refresh_coordinators(self, out: Outbox) -> None:
+        """Every coordinator's Home lists the lapsed requests (to mark one as having taken
+        place), whether they were told of it or not."""
+        for user in self.directory.coordinators:
+            out.refresh_home(user)
