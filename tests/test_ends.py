@@ -244,6 +244,106 @@ def test_a_naming_reminder_waits_for_a_working_day_in_the_city_asked(holiday_bot
     assert ids.A_NAME_EXPERTS in buttons(reminder.params["blocks"])
 
 
+# --- 4: a lapse closes the buttons at once; the news waits for working hours -------------
+
+
+@pytest.mark.parametrize(
+    ("now", "holidays", "expected"),
+    [
+        (datetime(2027, 1, 5, 12), (), datetime(2027, 1, 5, 12)),  # Tuesday noon: now
+        (datetime(2027, 1, 5, 19), (), datetime(2027, 1, 6, 8)),  # evening: next morning
+        (datetime(2027, 1, 6, 0), (), datetime(2027, 1, 6, 8)),  # night: this morning
+        (datetime(2027, 1, 6, 0), (date(2027, 1, 6),), datetime(2027, 1, 7, 8)),  # holiday
+        (datetime(2027, 1, 8, 18), (), datetime(2027, 1, 11, 8)),  # Friday 18:00: Monday
+    ],
+)
+def test_the_next_working_moment(now, holidays, expected):
+    from bot.domain.schedule import WORKING_HOURS, Holidays, next_working_moment
+
+    found = next_working_moment(
+        now.replace(tzinfo=BERLIN), WORKING_HOURS, BERLIN, Holidays(frozenset(holidays))
+    )
+    assert found == expected.replace(tzinfo=BERLIN)
+
+
+def _lapsing_on_epiphany(bot) -> tuple[int, object]:
+    """Approved Mon 4 Jan 2027 for Bremen and Nürnberg, first day Wed 6 Jan (Epiphany in
+    Nürnberg, a working day in Leipzig and Bremen); Bremen named its expert, Nürnberg not.
+    Returns the request and Nürnberg's naming message."""
+    bot.clock.now = berlin(2027, 1, 4, 10)
+    request_id = seed(
+        bot,
+        partners=("bremen", "nuernberg"),
+        title="Dreikönig",
+        date_from=date(2027, 1, 6),
+        date_to=date(2027, 1, 6),
+    )
+    naming = dms_to(bot, "U0NUE1")[-1]
+    assert ids.A_NAME_EXPERTS in buttons(naming.params["blocks"])
+    from tests.test_conversation_notifications import name
+
+    name(bot, "U0BRE3", ["U0EXP1"])
+    return request_id, naming
+
+
+def test_a_lapse_at_midnight_closes_the_buttons_and_tells_people_in_their_working_hours(
+    holiday_bot,  # noqa: F811
+):
+    bot = holiday_bot
+    request_id, naming = _lapsing_on_epiphany(bot)
+
+    at_night = run_hourly(bot, remind_job, berlin(2027, 1, 5, 23), berlin(2027, 1, 6, 0))
+
+    assert status_of(bot, request_id) == "lapsed"
+    assert at_night == []  # nobody is woken
+    closed = updates_of(bot, naming)[-1].params  # but the button is gone at once
+    assert buttons(closed["blocks"]) == {}
+    assert "Nicht zustande gekommen" in blocks_text(closed["blocks"])
+
+    received = run_hourly(bot, remind_job, berlin(2027, 1, 6, 1), berlin(2027, 1, 7, 12))
+
+    told = {who: (when, text) for when, who, text in received}
+    assert set(told) == {"U0REQ1", "U0BRE3", "U0EXP1", "U0NUE1", "U0COORD1"}
+    # Leipzig and Bremen work on 6 Jan, and so does the network (the coordinators).
+    for user in ("U0REQ1", "U0BRE3", "U0EXP1", "U0COORD1"):
+        assert told[user][0] == datetime(2027, 1, 6, 8), user
+    assert told["U0NUE1"][0] == datetime(2027, 1, 7, 8)  # Nürnberg keeps Epiphany
+    assert told["U0REQ1"][1] == (
+        f"Ihre Anfrage #{request_id} Dreikönig ist nicht zustande gekommen: am ersten Tag "
+        "(Mi, 6. Jan. 2027) fehlten die Expert/innen von Nürnberg. Soll sie noch stattfinden, "
+        "stellen Sie bitte eine neue Anfrage."
+    )
+    assert told["U0NUE1"][1] == (
+        f"Nicht zustande gekommen: #{request_id} Dreikönig (Leipzig → Bremen, Nürnberg) – am "
+        "ersten Tag (Mi, 6. Jan. 2027) fehlten die Expert/innen von Nürnberg. Für Sie ist "
+        "nichts mehr zu tun."
+    )
+    assert len(received) == 5  # once each
+
+
+def test_news_of_a_lapse_still_held_is_dropped_when_it_took_place_after_all(
+    holiday_bot,  # noqa: F811
+):
+    bot = holiday_bot
+    request_id, _ = _lapsing_on_epiphany(bot)
+    run_hourly(bot, remind_job, berlin(2027, 1, 6, 0), berlin(2027, 1, 6, 0))
+    assert status_of(bot, request_id) == "lapsed"
+
+    bot.clock.now = berlin(2027, 1, 6, 7)  # before anybody was told, a coordinator marks it
+    [took_place] = home_buttons(home_of(bot, "U0COORD1"), ids.A_MARK_MATCHED)
+    click_home(bot, "U0COORD1", took_place)
+    assert status_of(bot, request_id) == "matched"
+    assert (
+        dms_to(bot, "U0REQ1")[-1]
+        .params["text"]
+        .startswith(f"Ihr Austausch #{request_id} hat doch stattgefunden: <@U0COORD1>")
+    )
+
+    received = run_hourly(bot, remind_job, berlin(2027, 1, 6, 8), berlin(2027, 1, 7, 12))
+
+    assert not [r for r in received if "zustande" in r[2]], received
+
+
 # --- 5: digest and search show the status as of the day ----------------------------------
 
 

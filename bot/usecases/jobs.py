@@ -17,12 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.domain import rules
+from bot.domain.request import Summary
 from bot.domain.schedule import (
     ESCALATE_AFTER_WORKING_DAYS,
     NO_CALENDARS,
     REMIND_AFTER_WORKING_DAYS,
     WORKING_HOURS,
     HolidayCalendars,
+    Reach,
     WorkingHours,
     add_working_days,
     completion_due,
@@ -111,7 +113,7 @@ def remind(
     """
     tz = ctx.tz
     report = JobReport()
-    lapse(session_factory, ctx, now=now, report=report)
+    lapse(session_factory, ctx, now=now, report=report, hours=hours, calendars=calendars)
     if not within_working_hours(now, hours, tz):
         report.held_back = hours
         return report
@@ -189,10 +191,17 @@ def _held_for_holiday(
 
 
 def lapse(
-    session_factory: SessionFactory, ctx: Context, *, now: datetime, report: JobReport
+    session_factory: SessionFactory,
+    ctx: Context,
+    *,
+    now: datetime,
+    report: JobReport,
+    hours: WorkingHours = WORKING_HOURS,
+    calendars: HolidayCalendars = NO_CALENDARS,
 ) -> None:
     """Requests still undecided, or approved without every partner city's experts, on their
-    first day: they did not take place. Everyone involved is told; their buttons close."""
+    first day: they did not take place. Their buttons close at once (whatever the hour);
+    everyone involved is told in their working hours (their city's working days)."""
     today = ctx.today(now)
     with session_factory() as session:
         due = session.exec(
@@ -230,9 +239,25 @@ def lapse(
                     missing=_missing_cities(session, request_id),
                     experts=tuple(dict.fromkeys(u for pair in experts for u in pair)),
                     now=now,
+                    reach=Reach(hours, ctx.tz, calendars, _cities_of(session, ctx, s)),
                 )
         if previous is not None:
             report.add("lapse")
+
+
+def _cities_of(session: Session, ctx: Context, s: Summary) -> dict[str, str]:
+    """Whose holidays each person involved in a request keeps: the requester and experts
+    their request's cities, contacts and topic contacts their city (coordinators and
+    deputies the network's)."""
+    cities: dict[str, str] = {}
+    for city in ctx.directory.cities:
+        cities.update(dict.fromkeys(city.contacts, city.key))
+    for topic_contact in ctx.directory.topic_contacts:
+        cities.update(dict.fromkeys(topic_contact.users, topic_contact.city))
+    experts = select(Expert.user_id, Expert.city_key).where(Expert.request_id == s.id)
+    cities.update({user: city for user, city in session.exec(experts).all()})
+    cities[s.requester_id] = s.own_city_key
+    return cities
 
 
 def _missing_cities(session: Session, request_id: int) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.request import Summary
-from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
+from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS, Reach
 from bot.domain.states import Status
 from bot.slack import messages
 from bot.slack.messages import overdue
@@ -68,13 +68,18 @@ class OverdueNotifier(NotifierBase):
         missing: Sequence[str],
         experts: People,
         now: datetime,
+        reach: Reach | None = None,
     ) -> None:
         """Its first day came before it was decided (`missing` empty) or before every
-        partner city named its experts: every open message about it closes; the requester,
-        everyone who held one and the experts named so far hear it once, in their language.
-        The coordinators among them may still mark it as having taken place."""
+        partner city named its experts: every open message about it closes at once; the
+        requester, everyone who held one and the experts named so far hear it once, in their
+        language, in their working hours (`reach`). The coordinators among them may still
+        mark it as having taken place (any coordinator may, from Home)."""
         out = self.outbox(session, now)
         unnamed = missing if previous == Status.APPROVED else ()
+
+        def when(user: str) -> datetime | None:
+            return reach.at(user, now) if reach is not None else None
 
         def outcome(lang: str) -> str:
             reason = overdue.lapse_reason(s, self.directory, lang, unnamed)
@@ -89,6 +94,7 @@ class OverdueNotifier(NotifierBase):
             s.requester_id,
             overdue.lapsed_message(s, self.directory, lang, key, reason),
             request_id=s.id,
+            not_before=when(s.requester_id),
         )
         held = {m.user_id for m in closed if m.kind not in _REQUESTER_KINDS}
         for user in sorted((held | set(experts)) - {s.requester_id}):
@@ -99,10 +105,10 @@ class OverdueNotifier(NotifierBase):
                     s, self.directory, lang, "lapse.coordinator", reason, button_for=True
                 )
                 track = Track("lapsed", user, s.version)
-                dm(out, user, message, request_id=s.id, track=track)
+                dm(out, user, message, request_id=s.id, track=track, not_before=when(user))
             else:
                 message = overdue.lapsed_message(s, self.directory, lang, "lapse.contact", reason)
-                dm(out, user, message, request_id=s.id)
+                dm(out, user, message, request_id=s.id, not_before=when(user))
         self.confirmation(out, s, outcome=outcome(s.locale))
         self._refresh_coordinators(out)
 
@@ -118,6 +124,8 @@ class OverdueNotifier(NotifierBase):
         copies close (and their Home's entry), the requester hears it (and that her
         reflection will be asked)."""
         out = self.outbox(session, now)
+        # The news that it did not take place, still waiting for working hours, is stale.
+        out.drop_held(s.id)
         self.close_messages(out, s, self.outcome("took_place", actor, now))
         if actor != s.requester_id:
             self.tell_requester(out, s, "dm.took_place", actor=f"<@{actor}>")
