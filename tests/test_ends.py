@@ -20,7 +20,7 @@ from bot.usecases.report import yearly_report
 from models import AuditEntry, ExchangeRequest
 from tests import payloads as p
 from tests.conftest import DIRECTORY, Clock, running_bot
-from tests.flows import blocks_text, buttons, click, dms_to, replies
+from tests.flows import blocks_text, buttons, click, dms_to, replies, submit_opened
 from tests.seed import seed
 from tests.test_holidays import holiday_bot, run_hourly  # noqa: F401  (the fixture)
 from tests.test_lapse import run_days, status_of, updates_of
@@ -405,6 +405,147 @@ def test_the_digest_leaves_out_what_did_not_take_place_before_the_job_marks_it(c
     assert f"#{b} Unentschieden" not in text
     assert "1 Anfrage wartet auf eine Entscheidung." in text
     assert status_of(bot, a) == "approved"  # the job has not run yet
+
+
+# --- 6: a request that lapsed undecided gets new dates -----------------------------------
+
+
+def _dates(first: str, last: str) -> dict:
+    return {
+        ids.B_DATE_FROM: {ids.VALUE: p.date_value(first)},
+        ids.B_DATE_TO: {ids.VALUE: p.date_value(last)},
+    }
+
+
+def test_a_request_that_lapsed_undecided_gets_new_dates_and_is_decided_anew(coord_bot):
+    bot = coord_bot
+    # Undecided: reminded Monday, escalated Thursday to both coordinators, lapses Friday 4 Dec.
+    request_id = seed(
+        bot,
+        state="submitted",
+        title="Winterschule",
+        date_from=date(2026, 12, 4),
+        date_to=date(2026, 12, 4),
+    )
+    run_days(bot, date(2026, 11, 27), date(2026, 12, 4))
+    assert status_of(bot, request_id) == "lapsed"
+    lapse_dm = dms_to(bot, "U0REQ1")[-1]
+    assert lapse_dm.params["text"].endswith(
+        "Soll sie noch stattfinden, geben Sie ihr neue Daten oder stellen Sie eine neue Anfrage."
+    )
+    assert "geben Sie ihr hier neue Daten – dann entscheiden die Ansprechpartner/innen erneut" in (
+        blocks_text(lapse_dm.params["blocks"])
+    )
+    [button] = [
+        e
+        for block in lapse_dm.params["blocks"]
+        if block.get("type") == "actions"
+        for e in block["elements"]
+    ]
+    assert (button["action_id"], button["text"]["text"]) == (
+        ids.A_NEW_DATES,
+        "Neue Daten eintragen",
+    )
+    assert button["accessibility_label"] == f"Anfrage #{request_id}: neue Daten eintragen"
+    [on_home] = home_buttons(home_of(bot, "U0REQ1"), ids.A_NEW_DATES)
+    assert on_home["value"] == button["value"]
+    lapsed_for = {user: dms_to(bot, user)[-1] for user in ("U0COORD1", "U0COORD2")}
+    assert all(ids.A_MARK_MATCHED in buttons(m.params["blocks"]) for m in lapsed_for.values())
+    decisions_before = {user: len(dms_to(bot, user)) for user in ("U0LEI1", "U0LEI2")}
+
+    # Only the requester may: a coordinator's click opens a refusal.
+    bot.clock.now = berlin(2026, 12, 4, 11)
+    click(bot, "U0COORD1", lapse_dm, ids.A_NEW_DATES, name="coord")
+    refused = bot.slack.delivered("views.update")[-1].params["view"]
+    assert "Das kann nur <@U0REQ1>, die anfragende Person." in blocks_text(refused["blocks"])
+
+    click(bot, "U0REQ1", lapse_dm, ids.A_NEW_DATES)
+    form = bot.slack.delivered("views.update")[-1].params["view"]
+    assert form["callback_id"] == ids.VIEW_NEW_DATES
+    assert "liegt sie wieder bei den Ansprechpartner/innen von Leipzig zur Entscheidung" in (
+        blocks_text(form["blocks"])
+    )
+    # Today, and a last day before the first: errors under the fields, nothing changes.
+    status, body = submit_opened(bot, "U0REQ1", _dates("2026-12-04", "2026-12-03"))
+    assert status == 200 and body["response_action"] == "errors"
+    assert body["errors"] == {
+        ids.B_DATE_FROM: "Der erste Tag muss nach heute liegen – an seinem ersten Tag käme eine "
+        "unentschiedene Anfrage gleich wieder nicht zustande.",
+        ids.B_DATE_TO: "Der letzte Tag liegt vor dem ersten.",
+    }
+    assert status_of(bot, request_id) == "lapsed"
+
+    mine_before = len(dms_to(bot, "U0REQ1"))
+    status, body = submit_opened(bot, "U0REQ1", _dates("2026-12-14", "2026-12-15"))
+    assert status == 200 and not body
+    assert status_of(bot, request_id) == "submitted"
+    with bot.session_factory() as s:
+        request = s.get(ExchangeRequest, request_id)
+        assert (request.date_from, request.date_to) == (date(2026, 12, 14), date(2026, 12, 15))
+    assert audit_actions(bot, request_id)[-1] == "new_dates"
+    # The contacts decide anew, with the buttons.
+    for user in ("U0LEI1", "U0LEI2"):
+        [again] = dms_to(bot, user)[decisions_before[user] :]
+        assert again.params["text"] == (
+            f"Neue Daten, erneut zu entscheiden: #{request_id} Winterschule (Leipzig → Bremen) "
+            "– jetzt Mo, 14. Dez. 2026 – Di, 15. Dez. 2026"
+        )
+        assert "(vorher Fr, 4. Dez. 2026)" in blocks_text(again.params["blocks"])
+        assert ids.A_APPROVE in buttons(again.params["blocks"])
+    # The coordinators' lapse messages close, and each is told in their language.
+    for user, told in (
+        (
+            "U0COORD1",
+            f"Neue Daten: #{request_id} Winterschule (Leipzig → Bremen) – jetzt Mo, "
+            "14. Dez. 2026 – Di, 15. Dez. 2026, wieder zur Entscheidung bei Leipzig",
+        ),
+        (
+            "U0COORD2",
+            f"New dates: #{request_id} Winterschule (Leipzig → Bremen) – now Mon, "
+            "14 Dec 2026 – Tue, 15 Dec 2026, back with Leipzig for a decision",
+        ),
+    ):
+        assert dms_to(bot, user)[-1].params["text"] == told
+        closed = updates_of(bot, lapsed_for[user])[-1].params
+        assert buttons(closed["blocks"]) == {}
+        assert "Neue Daten" in blocks_text(closed["blocks"]) or "New dates" in blocks_text(
+            closed["blocks"]
+        )
+    # The requester's own button closes; she is not messaged about what she did herself.
+    assert buttons(updates_of(bot, lapse_dm)[-1].params["blocks"]) == {}
+    assert len(dms_to(bot, "U0REQ1")) == mine_before
+    assert home_buttons(home_of(bot, "U0REQ1"), ids.A_NEW_DATES) == []
+    # An old click changes nothing more.
+    click(bot, "U0REQ1", lapse_dm, ids.A_NEW_DATES, name="again")
+    again = bot.slack.delivered("views.update")[-1].params["view"]
+    assert "Hier hat sich nichts geändert" in blocks_text(again["blocks"])
+
+    # Decided anew: approved like any request.
+    click(bot, "U0LEI1", dms_to(bot, "U0LEI1")[-1], ids.A_APPROVE, name="approve")
+    assert replies(bot, "approve") == []
+    assert status_of(bot, request_id) == "approved"
+
+
+def test_a_request_that_lapsed_after_its_approval_offers_no_new_dates(coord_bot):
+    bot = coord_bot
+    request_id = seed(bot, date_from=date(2026, 12, 1), date_to=date(2026, 12, 1))
+    run_days(bot, date(2026, 11, 27), date(2026, 12, 1))
+    assert status_of(bot, request_id) == "lapsed"
+    told = dms_to(bot, "U0REQ1")[-1]
+    assert "nicht zustande gekommen" in told.params["text"]
+    assert ids.A_NEW_DATES not in buttons(told.params["blocks"])
+    assert home_buttons(home_of(bot, "U0REQ1"), ids.A_NEW_DATES) == []
+    # Its old value, clicked from Home, is refused: it was approved for those dates.
+    value = f"{request_id}:{3}"
+    opened = len(bot.slack.delivered("views.open"))
+    click_home(bot, "U0REQ1", {"action_id": ids.A_NEW_DATES, "value": value})
+    shown = bot.slack.delivered("views.update")[-1].params["view"]
+    assert len(bot.slack.delivered("views.open")) == opened + 1
+    assert (
+        f"Die Anfrage #{request_id} war schon genehmigt – für andere Daten stellen Sie bitte eine "
+        "neue Anfrage"
+    ) in blocks_text(shown["blocks"])
+    assert status_of(bot, request_id) == "lapsed"
 
 
 # --- helpers shared with the tests below ----------------------------------------------

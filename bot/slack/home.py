@@ -22,6 +22,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.budget import budget_block
 from bot.slack.messages import cancel_actions, cities_line
+from bot.slack.messages.overdue import new_dates_actions
 from bot.slack.targets import NamingTarget, RequestTarget
 from bot.texts import fmt_date, fmt_range, status_label, t
 
@@ -136,6 +137,8 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
         blocks.append(section(_line(s, directory, lang) + f"\n{status}"))
         if timeline.may_withdraw(s.status, s.date_to, today) if today else rules.is_open(s.status):
             blocks.append(cancel_actions(s, lang))
+        elif rules.may_give_new_dates(s.status, s.decided_by):
+            blocks.append(new_dates_actions(s, lang))
     _more(blocks, data.mine_total, len(data.mine), lang)
     blocks += [divider(), section(f"*{t(lang, 'home.upcoming')}*")]
     if not data.upcoming:

@@ -191,6 +191,19 @@ class Overdue(Protocol):
     def took_place(self, session: Session, s: Summary, actor: str, *, now: datetime) -> None:
         """A coordinator recorded that a lapsed exchange took place after all."""
 
+    def new_dates(
+        self,
+        session: Session,
+        s: Summary,
+        before: tuple[date, date],
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+    ) -> None:
+        """The requester gave a request that lapsed undecided new dates (they were `before`):
+        its `deciders` are asked anew; whoever holds a message about it is told."""
+
 
 class Reflecting(Protocol):
     """Reflections asked for, given, shared; the day-45 question; the lessons."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.domain import rules
 from bot.domain.request import Summary
 from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS, Reach
 from bot.domain.states import Status
@@ -16,8 +17,9 @@ from bot.slack.notify.base import NotifierBase, Outbox, Track, dm
 from bot.texts import t
 
 People = tuple[str, ...]
-# The requester's own tracked messages (her question DM): she gets her own news.
-_REQUESTER_KINDS = ("question",)
+# The requester's own tracked messages (her question DM, the new-dates button of a request
+# that lapsed undecided): she gets her own news.
+_REQUESTER_KINDS = ("question", "new_dates")
 
 
 class OverdueNotifier(NotifierBase):
@@ -89,11 +91,14 @@ class OverdueNotifier(NotifierBase):
         lang = s.locale
         reason = overdue.lapse_reason(s, self.directory, lang, unnamed)
         key = "lapse.requester_unnamed" if unnamed else "lapse.requester"
+        # Undecided, it may get new dates (approved, its approval and namings were for these).
+        new_dates = rules.may_give_new_dates(Status.LAPSED, s.decided_by)
         dm(
             out,
             s.requester_id,
-            overdue.lapsed_message(s, self.directory, lang, key, reason),
+            overdue.lapsed_message(s, self.directory, lang, key, reason, new_dates=new_dates),
             request_id=s.id,
+            track=Track("new_dates", s.requester_id, s.version) if new_dates else None,
             not_before=when(s.requester_id),
         )
         held = {m.user_id for m in closed if m.kind not in _REQUESTER_KINDS}
