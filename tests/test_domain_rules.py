@@ -4,7 +4,7 @@ permission. Plain Python, no database, no Slack: they run in milliseconds."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -45,6 +45,8 @@ LIFE = {
     Action.COMPLETE: {M: X},
     Action.LAPSE: {S: L, N: L, A: L},
     Action.TOOK_PLACE: {L: M},
+    # Undecided on its first day, its requester may give it new dates: decided anew.
+    Action.NEW_DATES: {L: S},
 }
 
 
@@ -238,7 +240,55 @@ def test_who_may_decide(actor, request_, version, expected):
     ],
 )
 def test_who_may_cancel(actor, status, expected):
-    assert _refusal(rules.check_cancel, DIR, actor, Req(status=status)) == expected
+    last_day = Req().date_to  # until its last day, included
+    assert _refusal(rules.check_cancel, DIR, actor, Req(status=status), today=last_day) == expected
+
+
+@pytest.mark.parametrize(
+    ("actor", "status", "decided_by", "version", "expected"),
+    [
+        ("U0REQ1", "lapsed", None, 2, None),
+        ("U0REQ1", "lapsed", "U0LEI1", 2, "refused.new_dates_decided"),  # it was approved
+        ("U0REQ1", "lapsed", None, 1, "refused.stale"),
+        ("U0COORD1", "lapsed", None, 2, "refused.not_requester"),
+        ("U0REQ1", "submitted", None, 2, "moved on"),  # given new dates already
+    ],
+)
+def test_who_may_give_new_dates(actor, status, decided_by, version, expected):
+    request = Req(status=status)
+    found = _refusal(rules.check_new_dates, actor, request, decided_by=decided_by, version=version)
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "expected"),
+    [
+        (date(2026, 12, 1), date(2026, 12, 2), []),
+        (date(2026, 11, 27), date(2026, 11, 27), []),  # tomorrow
+        (TODAY, TODAY, [("date_from", "err.new_dates_start")]),  # it would lapse at once
+        (date(2026, 12, 2), date(2026, 12, 1), [("date_to", "err.end_before_start")]),
+        (None, None, [("date_from", "err.date"), ("date_to", "err.date")]),
+    ],
+)
+def test_new_dates_lie_after_today_and_end_after_they_start(date_from, date_to, expected):
+    from bot.domain.request import check_new_dates
+
+    found = check_new_dates(date_from, date_to, today=TODAY)
+    assert [(p.field, p.key) for p in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("actor", "status", "expected"),
+    [
+        ("U0REQ1", "matched", "refused.withdraw_over"),
+        ("U0REQ1", "approved", "refused.withdraw_over"),
+        ("U0COORD1", "matched", "refused.withdraw_over"),
+        ("U0REQ1", "submitted", None),  # undecided: it lapses, it may still be withdrawn
+    ],
+)
+def test_no_withdrawal_after_the_exchange_s_last_day(actor, status, expected):
+    after = Req().date_to + timedelta(days=1)
+    assert _refusal(rules.check_cancel, DIR, actor, Req(status=status), today=after) == expected
 
 
 @pytest.mark.parametrize(

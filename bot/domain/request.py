@@ -289,6 +289,21 @@ def validate(
     return RequestDraft.model_validate(values)
 
 
+def check_new_dates(date_from: date | None, date_to: date | None, *, today: date) -> list[Problem]:
+    """New dates for a request that did not take place: both chosen, the first day after
+    today (on its first day a request not yet decided lapses again), the last not before it."""
+    problems = []
+    if date_from is None:
+        problems.append(Problem("date_from", "err.date"))
+    elif date_from <= today:
+        problems.append(Problem("date_from", "err.new_dates_start"))
+    if date_to is None:
+        problems.append(Problem("date_to", "err.date"))
+    elif date_from is not None and date_to < date_from:
+        problems.append(Problem("date_to", "err.end_before_start"))
+    return problems
+
+
 def as_raw(request: RequestFields) -> RawRequest:
     """A request's fields as the form shows them (dates ISO, money with a decimal comma)."""
     raw = RawRequest()

@@ -36,12 +36,14 @@ __all__ = [
     "check_edit",
     "check_mark_matched",
     "check_name",
+    "check_new_dates",
     "check_reflect",
     "check_set_deputy",
     "is_final",
     "is_open",
     "may_approve_over_budget",
     "may_cancel",
+    "may_give_new_dates",
 ]
 
 # --- status sets ---------------------------------------------------------------------
@@ -166,12 +168,16 @@ def may_cancel(directory: Directory, actor: str, request: RequestFacts) -> bool:
     return actor == request.requester_id or directory.is_coordinator(actor)
 
 
-def check_cancel(directory: Directory, actor: str, request: RequestFacts) -> None:
-    """Withdraw: the requester (or a coordinator), any time before the request is closed."""
+def check_cancel(directory: Directory, actor: str, request: RequestFacts, *, today: date) -> None:
+    """Withdraw: the requester (or a coordinator), while the request is open and the exchange
+    not over (after its last day it waits for its reflection: `bot.domain.timeline`)."""
     if not may_cancel(directory, actor, request):
         raise Refused("refused.not_requester", {"user": request.requester_id})
     if request.status not in OPEN:
         raise MovedOn
+    # timeline.is_over, spelled out here: timeline imports these rules.
+    if request.status in UNDER_WAY and reflection_due(request.date_to, today):
+        raise Refused("refused.withdraw_over", {"id": request.id})
 
 
 def check_edit(actor: str, request: RequestFacts, *, version: int | None = None) -> None:
@@ -182,6 +188,26 @@ def check_edit(actor: str, request: RequestFacts, *, version: int | None = None)
         raise Refused("refused.stale", {"id": request.id})
     if request.status not in EDITABLE:
         raise MovedOn
+
+
+def may_give_new_dates(status: str, decided_by: str | None) -> bool:
+    """New dates for a request that did not take place: only one that lapsed undecided (an
+    approval was given for its dates, and its partner cities named for them)."""
+    return status in allowed_from(Action.NEW_DATES) and decided_by is None
+
+
+def check_new_dates(
+    actor: str, request: RequestFacts, *, decided_by: str | None, version: int | None = None
+) -> None:
+    """Give new dates: the requester, to a request that lapsed undecided, on the version
+    her button or form was made for."""
+    _requester_only(actor, request)
+    if request.status not in allowed_from(Action.NEW_DATES):
+        raise MovedOn
+    if not may_give_new_dates(request.status, decided_by):
+        raise Refused("refused.new_dates_decided", {"id": request.id})
+    if version is not None and version != request.version:
+        raise Refused("refused.stale", {"id": request.id})
 
 
 def check_answer(

@@ -149,6 +149,38 @@ def within_working_hours(
     return is_working_day(local.date(), holidays) and hours.start <= local.time() < hours.end
 
 
+def next_working_moment(
+    now: datetime, hours: WorkingHours, tz: ZoneInfo, holidays: HolidayCalendar = NO_HOLIDAYS
+) -> datetime:
+    """`now` if a message may reach people now (`within_working_hours`), else the start of
+    the next working hours on a working day (public `holidays` skipped)."""
+    if within_working_hours(now, hours, tz, holidays):
+        return now
+    local = now.astimezone(tz)
+    day = local.date()
+    if not (is_working_day(day, holidays) and local.time() < hours.start):
+        day += timedelta(days=1)
+        while not is_working_day(day, holidays):
+            day += timedelta(days=1)
+    return datetime.combine(day, hours.start, tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """When news that need not be read at once may reach each person: in working hours on a
+    working day of their city (`cities`: person -> city key; anyone else keeps the
+    network's holidays)."""
+
+    hours: WorkingHours
+    tz: ZoneInfo
+    calendars: HolidayCalendars = NO_CALENDARS
+    cities: Mapping[str, str] = field(default_factory=dict)
+
+    def at(self, user: str, now: datetime) -> datetime:
+        holidays = self.calendars.of_city(self.cities.get(user))
+        return next_working_moment(now, self.hours, self.tz, holidays)
+
+
 def latest_slot(schedule: DigestSchedule, now: datetime, tz: ZoneInfo) -> datetime:
     """The most recent scheduled digest time at or before `now` (aware, in `tz`)."""
     local = now.astimezone(tz)

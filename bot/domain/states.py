@@ -30,6 +30,8 @@ class Action(StrEnum):
     LAPSE = "lapse"
     # A coordinator records that a lapsed exchange took place after all.
     TOOK_PLACE = "took_place"
+    # The requester gives a request that lapsed undecided new dates: it is decided anew.
+    NEW_DATES = "new_dates"
 
 
 # action -> (allowed from-states, resulting state)
@@ -51,6 +53,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
         Status.LAPSED,
     ),
     Action.TOOK_PLACE: (frozenset({Status.LAPSED}), Status.MATCHED),
+    Action.NEW_DATES: (frozenset({Status.LAPSED}), Status.SUBMITTED),
 }
 
 # The status sets built from these transitions live in bot.domain.rules.

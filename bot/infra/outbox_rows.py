@@ -10,7 +10,7 @@ from typing import Any, Protocol, cast
 
 from sqlmodel import Session, col, select
 
-from bot.outbox import enqueue, refresh_home
+from bot.outbox import drop_held, enqueue, refresh_home
 from bot.outbox.writer import supersede_updates
 from models import ActionMessage, OutboxMessage
 
@@ -46,6 +46,7 @@ class OutboxRows:
         request_id: int | None = None,
         track: Track | None = None,
         thread_of: object | None = None,
+        not_before: datetime | None = None,
     ) -> object:
         tracked = None
         if track is not None:
@@ -64,6 +65,7 @@ class OutboxRows:
             request_id=request_id,
             action_message=tracked,
             thread_of=cast(OutboxMessage | None, thread_of),
+            not_before=not_before,
             now=self.now,
         )
 
@@ -111,3 +113,6 @@ class OutboxRows:
 
     def refresh_home(self, user: str) -> None:
         refresh_home(self.session, user, now=self.now)
+
+    def drop_held(self, request_id: int) -> None:
+        drop_held(self.session, request_id, now=self.now)

@@ -19,7 +19,9 @@ from bot.outbox.limits import HOME_WINDOW
 from bot.outbox.notes import Report
 from bot.outbox.sender import BATCH, CLAIM, WORKERS, Outbox, backoff
 from bot.outbox.writer import (
+    HELD,
     OBSOLETE,
+    drop_held,
     enqueue,
     install,
     never_posted,
@@ -33,6 +35,7 @@ __all__ = [
     "CLAIM",
     "FILE_DM",
     "GROUP_DM",
+    "HELD",
     "HOME_REFRESH",
     "HOME_WINDOW",
     "LINK_PARENT",
@@ -44,6 +47,7 @@ __all__ = [
     "Outbox",
     "Report",
     "backoff",
+    "drop_held",
     "enqueue",
     "install",
     "never_posted",

@@ -23,6 +23,8 @@ from models import ActionMessage, OutboxMessage
 
 # The mark of a row that must not be sent any more (dead, with this as its last error).
 OBSOLETE = "obsolete: "
+# The note on a row held back on purpose (`not_before`), e.g. until working hours.
+HELD = "held until it is due"
 
 # Of some people, those who have opened their Home tab (whose tab a change refreshes).
 HomeUsers = Callable[[Session, Iterable[str]], set[str]]
@@ -53,12 +55,14 @@ def enqueue(
     request_id: int | None = None,
     action_message: ActionMessage | None = None,
     thread_of: OutboxMessage | None = None,
+    not_before: datetime | None = None,
     now: datetime,
 ) -> OutboxMessage:
     """Add a Slack call to the outbox, inside the caller's transaction.
 
     With `action_message` on chat.postMessage, the posted channel/ts are saved on it;
-    on chat.update, its channel/ts are filled in at send time.
+    on chat.update, its channel/ts are filled in at send time. `not_before`: held back
+    until then (a DM that waits for working hours); `drop_held` may still call it off.
 
     Nothing is written yet: the action's rows are inserted together, in one INSERT, when
     its transaction commits (`write_pending`); the returned row has its id from then on.
@@ -74,6 +78,9 @@ def enqueue(
         created_at=now,
         next_attempt_at=now,
     )
+    if not_before is not None and not_before > now:
+        row.next_attempt_at = not_before
+        row.last_error = HELD
     session.info.setdefault(_PENDING, []).append(_Pending(row, action_message, thread_of))
     for user in _people(method, payload, action_message):
         refresh_home(session, user, now=now)
@@ -121,6 +128,26 @@ def supersede_updates(session: Session, action_message_id: int | None) -> None:
         .values(dead=True, last_error=f"{OBSOLETE}a newer update shows all")
         .execution_options(synchronize_session=False)
     )
+
+
+def drop_held(session: Session, request_id: int, *, now: datetime) -> None:
+    """The request's messages still held back (`not_before` not reached) carry news that
+    changed: they are obsolete, and their buttons are never posted (nothing to update)."""
+    dropped = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.request_id) == request_id,
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.dead).is_(False),
+            col(OutboxMessage.last_error) == HELD,
+            col(OutboxMessage.next_attempt_at) > now,
+        )
+        .values(dead=True, last_error=f"{OBSOLETE}its news changed before it was due")
+        .returning(col(OutboxMessage.action_message_id))
+        .execution_options(synchronize_session=False)
+    ).all()
+    for (action_message_id,) in dropped:
+        never_posted(session, action_message_id)
 
 
 def never_posted(session: Session, action_message_id: int | None) -> None:

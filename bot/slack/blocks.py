@@ -95,8 +95,6 @@ def button(
         element["style"] = style
     if confirm:
         element["confirm"] = confirm
-    if accessibility_label:
-        element["accessibility_label"] = clip(accessibility_label, 75)
     return element
 
 

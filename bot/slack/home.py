@@ -25,6 +25,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.budget import budget_block
 from bot.slack.messages import cancel_actions, cities_line
+from bot.slack.messages.overdue import new_dates_actions
 from bot.slack.targets import NamingTarget, RequestTarget
 from bot.slack.views.directory import directory_button
 from bot.texts import fmt_date, fmt_range, status_label, t
@@ -139,6 +140,7 @@ def home_view(
                     ),
                 )
             )
+    blocks += lapsed_blocks(data, directory, lang)
     blocks += deputy_blocks(data, lang)
     blocks += [divider(), section(f"*{t(lang, 'home.mine')}*")]
     if not data.mine:
@@ -151,6 +153,8 @@ def home_view(
         blocks.append(section(_line(s, directory, lang) + f"\n{status}"))
         if timeline.may_withdraw(s.status, s.date_to, today) if today else rules.is_open(s.status):
             blocks.append(cancel_actions(s, lang))
+        elif rules.may_give_new_dates(s.status, s.decided_by):
+            blocks.append(new_dates_actions(s, lang))
     _more(blocks, data.mine_total, len(data.mine), lang)
     blocks += [divider(), section(f"*{t(lang, 'home.upcoming')}*")]
     if not data.upcoming:
@@ -159,6 +163,33 @@ def home_view(
         blocks.append(section(_line(s, directory, lang)))
     _more(blocks, data.upcoming_total, len(data.upcoming), lang)
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def lapsed_blocks(data: Any, directory: Directory, lang: str) -> list[Block]:
+    """Coordinators: the requests that did not take place, each with *Hat doch
+    stattgefunden* (whoever of them was told of it or not)."""
+    lapsed = getattr(data, "lapsed", [])
+    if not lapsed:
+        return []
+    blocks: list[Block] = [
+        divider(),
+        section(f"*{t(lang, 'home.lapsed')}*"),
+        context(t(lang, "home.lapsed_hint")),
+    ]
+    for s in lapsed:
+        blocks.append(section(_line(s, directory, lang)))
+        blocks.append(actions(f"home_took_place_{s.id}", took_place_button(s, lang)))
+    _more(blocks, data.lapsed_total, len(lapsed), lang)
+    return blocks
+
+
+def took_place_button(s: Summary, lang: str) -> dict[str, Any]:
+    return button(
+        t(lang, "button.took_place"),
+        ids.A_MARK_MATCHED,
+        RequestTarget(s.id, s.version).value,
+        accessibility_label=t(lang, "a11y.took_place", id=s.id),
+    )
 
 
 def deputy_blocks(data: Any, lang: str) -> list[Block]:

@@ -6,8 +6,10 @@ The "more" button carries the next page's offset and the words searched for, not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from bot.domain import timeline
 from bot.domain.directory import Directory
 from bot.domain.search import QUERY_MAX
 from bot.slack import ids
@@ -25,7 +27,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.messages import Message, cities_line
 from bot.slack.views import small_metadata
-from bot.texts import fmt_range, join_names, status_label, t, tn
+from bot.texts import fmt_range, join_names, t, tn
 from bot.usecases.search import ExpertCount, Found, Hit, Lesson
 
 LESSON_MAX = 280
@@ -78,11 +80,14 @@ def people_counts(experts: list[ExpertCount], lang: str) -> str:
     )
 
 
-def hit_blocks(hit: Hit, directory: Directory, lang: str) -> list[Block]:
+def hit_blocks(hit: Hit, directory: Directory, lang: str, today: date | None = None) -> list[Block]:
+    """One result; its status as of `today` (an exchange whose last day passed waits for
+    its reflection, one not ready on its first day did not take place)."""
     s = hit.request
     title = escape(s.title) if s.title else "–"
+    shown = t(lang, timeline.status_key(s.status, s.date_from, s.date_to, today))
     lines = [
-        f"*#{s.id} {title}* · _{status_label(s.status, lang)}_",
+        f"*#{s.id} {title}* · _{shown}_",
         f"{escape(cities_line(s, directory))} · {fmt_range(s.date_from, s.date_to, lang)}",
         f"{t(lang, 'summary.topic')}: {escape(directory.topic_label(s.topic_key, lang))}",
     ]
@@ -105,7 +110,7 @@ def result_blocks(found: Found, directory: Directory, lang: str) -> list[Block]:
     page = t(lang, "search.page_more" if found.more else "search.page", first=first, last=last)
     blocks: list[Block] = [context(page)]
     for hit in found.hits:
-        blocks += hit_blocks(hit, directory, lang)
+        blocks += hit_blocks(hit, directory, lang, found.today)
     for topic, experts in found.topic_experts.items():
         label = escape(directory.topic_label(topic, lang))
         blocks.append(

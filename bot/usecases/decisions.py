@@ -315,6 +315,60 @@ def save_edit(
     return Done(s, Action.EDIT)
 
 
+def check_new_dates(
+    session_factory: SessionFactory, request_id: int, actor: str, *, version: int | None = None
+) -> Summary:
+    """The request, if `actor` may give it new dates (before the form opens)."""
+    with session_factory() as session:
+        request = load_request(session, request_id)
+        with explained(session, request):
+            rules.check_new_dates(actor, request, decided_by=request.decided_by, version=version)
+        return summary(session, request)
+
+
+def give_new_dates(
+    session_factory: SessionFactory,
+    request_id: int,
+    version: int,
+    *,
+    date_from: date,
+    date_to: date,
+    actor: str,
+    ctx: Context,
+    now: datetime,
+) -> Done:
+    """The requester gives a request that lapsed undecided new dates: it waits for its
+    city's decision again, and everyone who holds a message about it is told."""
+    with session_factory.begin() as session:
+        request = load_request(session, request_id)
+        with explained(session, request):
+            rules.check_new_dates(actor, request, decided_by=request.decided_by, version=version)
+        before = (request.date_from, request.date_to)
+        changed = transition(
+            session,
+            request_id,
+            Action.NEW_DATES,
+            actor=actor,
+            now=now,
+            comment=f"new dates {date_from.isoformat()} – {date_to.isoformat()} "
+            f"(were {before[0].isoformat()} – {before[1].isoformat()})",
+            expected_version=version,
+            values={"date_from": date_from, "date_to": date_to},
+        )
+        if changed is None:
+            raise already(session, request)
+        s = summary(session, request)
+        ctx.notify.new_dates(
+            session,
+            s,
+            before,
+            deciders=told.deciders(session, ctx, s, now),
+            budget=told.budget(session, ctx, s),
+            now=now,
+        )
+    return Done(s, Action.NEW_DATES)
+
+
 def cancel(
     session_factory: SessionFactory,
     request_id: int,
@@ -323,11 +377,12 @@ def cancel(
     ctx: Context,
     now: datetime,
 ) -> Done:
-    """The requester withdraws the request, any time before it is completed."""
+    """The requester (or a coordinator) withdraws the request, while it is open and the
+    exchange not over."""
     with session_factory.begin() as session:
         request = load_request(session, request_id)
         with explained(session, request):
-            rules.check_cancel(ctx.directory, actor, request)
+            rules.check_cancel(ctx.directory, actor, request, today=ctx.today(now))
         if transition(session, request_id, Action.CANCEL, actor=actor, now=now) is None:
             raise already(session, request)
         s = summary(session, request)
@@ -351,7 +406,9 @@ __all__ = [
     "cancel",
     "check_answerer",
     "check_decider",
+    "check_new_dates",
     "check_requester",
     "decide",
+    "give_new_dates",
     "save_edit",
 ]

@@ -16,6 +16,7 @@ from bot.domain.schedule import (
     DIGEST_GRACE,
     DigestSchedule,
     digest_weeks,
+    lapse_due,
     latest_slot,
     period_key,
     week_start,
@@ -29,7 +30,11 @@ from models import DigestRun, ExchangeRequest, Expert
 
 def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
     """Approved and matched exchanges of this and the next three weeks that have not ended,
-    grouped by week; for each approved one, the partner cities still to name experts."""
+    grouped by week; for each approved one, the partner cities still to name experts.
+
+    It follows the date, not only the stored status: an approved exchange whose first day
+    came without its experts, and a request still undecided on its first day, did not take
+    place (the next `cr-bot remind` marks them so): neither is listed or counted."""
     mondays = digest_weeks(today)
     first, end = mondays[0], mondays[-1] + timedelta(days=7)
     with session_factory() as session:
@@ -42,7 +47,11 @@ def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
             )
             .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
         ).all()
-        items = summaries(session, list(rows))
+        items = [
+            s
+            for s in summaries(session, list(rows))
+            if not (s.status in rules.LAPSABLE and lapse_due(s.date_from, today))
+        ]
         approved = [s.id for s in items if s.status == Status.APPROVED]
         named = set(
             session.exec(
@@ -56,7 +65,10 @@ def build_digest(session_factory: SessionFactory, *, today: date) -> Digest:
         pending = session.exec(
             select(func.count())
             .select_from(ExchangeRequest)
-            .where(col(ExchangeRequest.status).in_(rules.DECIDABLE))
+            .where(
+                col(ExchangeRequest.status).in_(rules.DECIDABLE),
+                col(ExchangeRequest.date_from) > today,
+            )
         ).one()
     weeks: dict[date, list[Summary]] = {monday: [] for monday in mondays}
     for s in items:

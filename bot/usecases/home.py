@@ -48,6 +48,10 @@ class HomeData:
     today: date | None = None
     # My approved requests: the partner cities still to name their experts, by request id.
     waiting: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Coordinators: the requests that did not take place, latest first; any coordinator
+    # may mark one as having taken place after all.
+    lapsed: list[Summary] = field(default_factory=list)
+    lapsed_total: int = 0
 
 
 def home_for(
@@ -81,7 +85,10 @@ def home_for(
         deciding = summaries(session, list(to_decide))
         own = summaries(session, list(mine))
         approved = [r.id for r in mine if r.id is not None and r.status == Status.APPROVED]
+        lapsed, lapsed_total = _lapsed(session) if directory.is_coordinator(user) else ([], 0)
         return HomeData(
+            lapsed=lapsed,
+            lapsed_total=lapsed_total,
             waiting=_waiting(session, approved),
             mine=own,
             mine_total=mine_total,
@@ -120,6 +127,22 @@ def _waiting(session: Session, request_ids: list[int]) -> dict[int, tuple[str, .
         if (request_id, city) not in named:
             waiting[request_id] += (city,)
     return waiting
+
+
+def _lapsed(session: Session) -> tuple[list[Summary], int]:
+    """Requests that did not take place, the latest first day first (not purged ones:
+    nothing is left of them to mark)."""
+    conditions = (
+        ExchangeRequest.status == Status.LAPSED,
+        col(ExchangeRequest.purged_at).is_(None),
+    )
+    rows = session.exec(
+        select(ExchangeRequest)
+        .where(*conditions)
+        .order_by(col(ExchangeRequest.date_from).desc(), col(ExchangeRequest.id).desc())
+        .limit(SHOWN)
+    ).all()
+    return summaries(session, list(rows)), _count(session, *conditions)
 
 
 def _may_set_deputy(user: str, directory: Directory) -> bool:

@@ -17,12 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.domain import rules
+from bot.domain.request import Summary
 from bot.domain.schedule import (
     ESCALATE_AFTER_WORKING_DAYS,
     NO_CALENDARS,
     REMIND_AFTER_WORKING_DAYS,
     WORKING_HOURS,
     HolidayCalendars,
+    Reach,
     WorkingHours,
     add_working_days,
     completion_due,
@@ -115,12 +117,12 @@ def remind(
     """
     tz = ctx.tz
     report = JobReport()
-    lapse(session_factory, ctx, now=now, report=report)
+    lapse(session_factory, ctx, now=now, report=report, hours=hours, calendars=calendars)
     if not within_working_hours(now, hours, tz):
         report.held_back = hours
         return report
     today = now.astimezone(tz).date()
-    follow_namings(session_factory, ctx, now=now, report=report)
+    follow_namings(session_factory, ctx, now=now, report=report, calendars=calendars)
     with session_factory() as session:
         waiting = session.exec(
             select(
@@ -193,10 +195,17 @@ def _held_for_holiday(
 
 
 def lapse(
-    session_factory: SessionFactory, ctx: Context, *, now: datetime, report: JobReport
+    session_factory: SessionFactory,
+    ctx: Context,
+    *,
+    now: datetime,
+    report: JobReport,
+    hours: WorkingHours = WORKING_HOURS,
+    calendars: HolidayCalendars = NO_CALENDARS,
 ) -> None:
     """Requests still undecided, or approved without every partner city's experts, on their
-    first day: they did not take place. Everyone involved is told; their buttons close."""
+    first day: they did not take place. Their buttons close at once (whatever the hour);
+    everyone involved is told in their working hours (their city's working days)."""
     today = ctx.today(now)
     with session_factory() as session:
         due = session.exec(
@@ -234,9 +243,25 @@ def lapse(
                     missing=_missing_cities(session, request_id),
                     experts=tuple(dict.fromkeys(u for pair in experts for u in pair)),
                     now=now,
+                    reach=Reach(hours, ctx.tz, calendars, _cities_of(session, ctx, s)),
                 )
         if previous is not None:
             report.add("lapse")
+
+
+def _cities_of(session: Session, ctx: Context, s: Summary) -> dict[str, str]:
+    """Whose holidays each person involved in a request keeps: the requester and experts
+    their request's cities, contacts and topic contacts their city (coordinators and
+    deputies the network's)."""
+    cities: dict[str, str] = {}
+    for city in ctx.directory.cities:
+        cities.update(dict.fromkeys(city.contacts, city.key))
+    for topic_contact in ctx.directory.topic_contacts:
+        cities.update(dict.fromkeys(topic_contact.users, topic_contact.city))
+    experts = select(Expert.user_id, Expert.city_key).where(Expert.request_id == s.id)
+    cities.update({user: city for user, city in session.exec(experts).all()})
+    cities[s.requester_id] = s.own_city_key
+    return cities
 
 
 def _missing_cities(session: Session, request_id: int) -> tuple[str, ...]:
@@ -251,25 +276,40 @@ def _missing_cities(session: Session, request_id: int) -> tuple[str, ...]:
 
 
 def follow_namings(
-    session_factory: SessionFactory, ctx: Context, *, now: datetime, report: JobReport
+    session_factory: SessionFactory,
+    ctx: Context,
+    *,
+    now: datetime,
+    report: JobReport,
+    calendars: HolidayCalendars = NO_CALENDARS,
 ) -> None:
     """An approved request still missing experts: its naming contacts are reminded after 2
-    working days, the coordinators get the naming buttons after 5; once each."""
+    working days, the coordinators get the naming buttons after 5; once each.
+
+    Working days are those of whoever is asked, as for decisions: the cities still to name
+    (a holiday in any of them holds the reminder), the network for the coordinators."""
     tz = ctx.tz
+    today = now.astimezone(tz).date()
     with session_factory() as session:
         waiting = session.exec(
             select(ExchangeRequest.id, ExchangeRequest.version, ExchangeRequest.status_changed_at)
             .where(ExchangeRequest.status == Status.APPROVED)
             .order_by(col(ExchangeRequest.status_changed_at))
         ).all()
+        unnamed = {
+            request_id: _missing_cities(session, request_id or 0) for request_id, *_ in waiting
+        }
     for request_id, version, since in waiting:
         assert request_id is not None
-        for step, days in (
-            (NAMING_ESCALATED, ESCALATE_AFTER_WORKING_DAYS),
-            ("name_remind", REMIND_AFTER_WORKING_DAYS),
+        for step, days, holidays in (
+            (NAMING_ESCALATED, ESCALATE_AFTER_WORKING_DAYS, calendars.network),
+            ("name_remind", REMIND_AFTER_WORKING_DAYS, calendars.of_cities(unnamed[request_id])),
         ):
-            if now < add_working_days(since, days, tz):
+            if now < add_working_days(since, days, tz, holidays):
                 continue
+            if holidays.is_holiday(today):
+                report.add(f"{step} held for a public holiday")
+                break
 
             def work(
                 session: Session,

@@ -25,6 +25,7 @@ from bot.domain.directory_edits import Change
 from bot.domain.reflection import Lesson, Shared
 from bot.domain.request import Summary
 from bot.domain.routing import Experts, Introduction
+from bot.domain.schedule import Reach
 from bot.domain.states import Action, Status
 
 People = tuple[str, ...]
@@ -181,13 +182,28 @@ class Overdue(Protocol):
         missing: Sequence[str],
         experts: People,
         now: datetime,
+        reach: Reach | None = None,
     ) -> None:
         """Its first day came while it was `previous` (undecided, or approved with the
         `missing` cities' experts not named): it did not take place. `experts`: the experts
-        named so far and who named them."""
+        named so far and who named them. Its buttons close at once; the news reaches each
+        person when `reach` says (in their working hours), at once without it."""
 
     def took_place(self, session: Session, s: Summary, actor: str, *, now: datetime) -> None:
         """A coordinator recorded that a lapsed exchange took place after all."""
+
+    def new_dates(
+        self,
+        session: Session,
+        s: Summary,
+        before: tuple[date, date],
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+    ) -> None:
+        """The requester gave a request that lapsed undecided new dates (they were `before`):
+        its `deciders` are asked anew; whoever holds a message about it is told."""
 
 
 class Reflecting(Protocol):

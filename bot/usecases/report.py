@@ -7,7 +7,8 @@ Two bases, both in the report's notes:
 - *requests* and *decisions* count what was filed in the year (`created_at` in the
   configured time zone);
 - *exchanges* are exchanges that took place: matched (every partner city's experts
-  named) or completed, decided, with their last day (`date_to`) passed and their first
+  named, or a lapsed one a coordinator marked as having taken place after all, decided or
+  not) or completed, with their last day (`date_to`) passed and their first
   day (`date_from`) in the year; travellers (nobody for online exchanges), costs, city
   pairs, topics, formats and reflections refer to them. Lapsed requests (not ready on
   their first day), cancelled and declined ones are not exchanges; the lapsed ones of
@@ -160,8 +161,9 @@ def yearly_report(
                 ExchangeRequest.date_to,
             )
             .where(
+                # Agreed by its city's decision, or (a lapsed request that took place after
+                # all, maybe never decided) recorded so by a coordinator.
                 col(ExchangeRequest.status).in_(rules.AGREED),
-                col(ExchangeRequest.decided_by).is_not(None),
                 col(ExchangeRequest.date_from) >= date(year, 1, 1),
                 col(ExchangeRequest.date_from) <= date(year, 12, 31),
             )

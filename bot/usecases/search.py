@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
@@ -58,6 +58,8 @@ class Found:
     more: bool
     # Who acted as expert before on the topics of these results, most exchanges first.
     topic_experts: dict[str, list[ExpertCount]] = field(default_factory=dict)
+    # The day searched on: the statuses shown follow it (bot.domain.timeline).
+    today: date | None = None
 
 
 # --- the document -------------------------------------------------------------------
@@ -112,18 +114,21 @@ def search(
     *,
     offset: int = 0,
     limit: int = PAGE,
+    today: date | None = None,
 ) -> Found:
     """Exchanges matching every word of `query` that `viewer` may see, best first,
     newest first among equals; one page of `limit` from `offset`."""
     found = words.terms(query)
     offset = max(0, offset)
     if not found:
-        return Found(query, offset, [], False)
+        return Found(query, offset, [], False, today=today)
     with session_factory() as session:
         ids = _matching_ids(session, viewer, found, offset=offset, limit=limit + 1)
         more = len(ids) > limit
         ids = ids[:limit]
-        return Found(query, offset, _hits(session, ids), more, _topic_experts_of(session, ids))
+        return Found(
+            query, offset, _hits(session, ids), more, _topic_experts_of(session, ids), today
+        )
 
 
 def _matching_ids(

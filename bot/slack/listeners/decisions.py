@@ -14,8 +14,10 @@ from slack_sdk import WebClient
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
+from bot.domain.request import check_new_dates as check_dates
 from bot.slack import ids, views
 from bot.slack.listeners.common import (
+    modal_lang,
     open_modal,
     request_target,
     show_context,
@@ -25,6 +27,8 @@ from bot.slack.listeners.common import (
 from bot.slack.listeners.guards import verify_origin
 from bot.slack.services import Services
 from bot.slack.targets import RequestTarget
+from bot.slack.views.programme import new_dates_modal, selected_date
+from bot.texts import t
 from bot.usecases import decisions
 
 
@@ -38,6 +42,8 @@ def register(app: App) -> None:
     app.view(ids.VIEW_DECLINE)(decline_submitted)
     app.view(ids.VIEW_ASK)(ask_submitted)
     app.view(ids.VIEW_ANSWER)(answer_submitted)
+    app.action(ids.A_NEW_DATES)(new_dates_clicked)
+    app.view(ids.VIEW_NEW_DATES)(new_dates_submitted)
 
 
 # ---- buttons that act at once
@@ -230,3 +236,59 @@ def answer_submitted(
         )
 
     with_required_text(ack, body, view, services, act)
+
+
+# ---- new dates for a request that lapsed undecided
+
+
+def new_dates_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
+) -> None:
+    """The two date fields at once; the checks, then the modal again with the request."""
+    ack()
+    user = user_of(body)
+    target = request_target(body)
+    lang = services.lang_of(user, cached=True)  # no database before views.open
+    view = new_dates_modal(target.request_id, target.version, lang)
+    view_id = open_modal(services, client, context, body, view)
+    if view_id is None:
+        return
+    verify_origin(services, body, target.request_id)
+    s = decisions.check_new_dates(
+        services.session_factory, target.request_id, user, version=target.version
+    )
+    lang = services.lang_of(user)
+    modal = new_dates_modal(
+        target.request_id, target.version, lang, request=s, directory=services.refresh_directory()
+    )
+    show_context(client, view_id, modal)
+
+
+def new_dates_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
+) -> None:
+    """Both dates checked (errors under their fields), then the request is decided anew."""
+    user = user_of(body)
+    meta = views.parse_metadata(view.get("private_metadata"))
+    lang = modal_lang(services, meta, user)
+    state = view.get("state", {}).get("values")
+    date_from = selected_date(state, ids.B_DATE_FROM)
+    date_to = selected_date(state, ids.B_DATE_TO)
+    today = services.clock().astimezone(services.settings.timezone).date()
+    problems = check_dates(date_from, date_to, today=today)
+    if problems or date_from is None or date_to is None:
+        block = {"date_from": ids.B_DATE_FROM, "date_to": ids.B_DATE_TO}
+        errors = {block[p.field]: t(lang, p.key, **p.params) for p in problems}
+        ack(response_action="errors", errors=errors)
+        return
+    decisions.give_new_dates(
+        services.session_factory,
+        views.metadata_id(meta, "id"),
+        views.metadata_id(meta, "v"),
+        date_from=date_from,
+        date_to=date_to,
+        actor=user,
+        ctx=services.context(),
+        now=services.clock(),
+    )
+    ack()

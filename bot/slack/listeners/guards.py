@@ -25,6 +25,7 @@ REQUEST_BUTTONS = (
     "cr_ask",
     "cr_name_experts",
     "cr_mark_matched",
+    "cr_new_dates",
     "cr_cancel",
     "cr_answer",
     "cr_edit",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -48,7 +49,7 @@ def search_command(
         ack(**search_usage(lang))
         return
     ack()
-    found = search.search(services.session_factory, user, query)
+    found = search.search(services.session_factory, user, query, today=_today(services))
     respond(
         response_type="ephemeral",
         **search_message(found, services.refresh_directory(), lang),
@@ -86,7 +87,7 @@ def search_submitted(
     if not terms(query):
         ack(response_action="errors", errors={ids.B_SEARCH: t(lang, "err.search_words")})
         return
-    found = search.search(services.session_factory, user, query)
+    found = search.search(services.session_factory, user, query, today=_today(services))
     ack(response_action="update", view=search_modal(lang, found, services.directory))
 
 
@@ -106,7 +107,9 @@ def more_clicked(
         if isinstance(view, dict) and in_modal
         else services.lang_of(user)
     )
-    found = search.search(services.session_factory, user, page.query, offset=page.offset)
+    found = search.search(
+        services.session_factory, user, page.query, offset=page.offset, today=_today(services)
+    )
     directory = services.refresh_directory()
     if isinstance(view, dict) and in_modal:
         try:
@@ -119,3 +122,8 @@ def more_clicked(
     respond(
         response_type="ephemeral", replace_original=True, **search_message(found, directory, lang)
     )
+
+
+def _today(services: Services) -> date:
+    """The day in the network's time zone: search shows each status as of it."""
+    return services.clock().astimezone(services.settings.timezone).date()

@@ -4,14 +4,16 @@ coordinators asked to name them, and everybody told that an exchange did not tak
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, clip, escape, section
 from bot.slack.messages.common import Message, push, summary_blocks
+from bot.slack.messages.decision import decision_buttons
 from bot.slack.targets import NamingTarget, RequestTarget
-from bot.texts import fmt_date, join_names, t
+from bot.texts import fmt_date, fmt_range, join_names, t
 
 
 def city_names(directory: Directory, city_keys: Sequence[str], lang: str) -> str:
@@ -103,10 +105,18 @@ def lapse_reason(s: Summary, directory: Directory, lang: str, missing: Sequence[
 
 
 def lapsed_message(
-    s: Summary, directory: Directory, lang: str, key: str, reason: str, *, button_for: bool = False
+    s: Summary,
+    directory: Directory,
+    lang: str,
+    key: str,
+    reason: str,
+    *,
+    button_for: bool = False,
+    new_dates: bool = False,
 ) -> Message:
     """The news that it did not take place (`key`: lapse.requester, .contact, .coordinator),
-    with the request in short; a coordinator's copy offers to mark it as having taken place."""
+    with the request in short; a coordinator's copy offers to mark it as having taken place,
+    the requester's of one that lapsed undecided to give it new dates."""
     params = {
         "id": s.id,
         "title": escape(clip(s.title, 120)),
@@ -126,9 +136,12 @@ def lapsed_message(
                     t(lang, "button.took_place"),
                     ids.A_MARK_MATCHED,
                     RequestTarget(s.id, s.version).value,
+                    accessibility_label=t(lang, "a11y.took_place", id=s.id),
                 ),
             )
         )
+    if new_dates:
+        blocks.append(new_dates_actions(s, lang))
     push_key = f"push.{key.replace('.', '_')}"
     return {
         "text": push(s, directory, lang, push_key, reason=plain_reason(reason)),
@@ -138,3 +151,62 @@ def lapsed_message(
 
 def plain_reason(reason: str) -> str:
     return reason.replace("*", "")
+
+
+def new_dates_actions(s: Summary, lang: str) -> Block:
+    """*Neue Daten eintragen* for a request that lapsed undecided (its requester's)."""
+    return actions(
+        f"new_dates_{s.id}",
+        button(
+            t(lang, "button.new_dates"),
+            ids.A_NEW_DATES,
+            RequestTarget(s.id, s.version).value,
+            style="primary",
+            accessibility_label=t(lang, "a11y.new_dates", id=s.id),
+        ),
+    )
+
+
+def _dates(s: Summary, before: tuple[date, date], lang: str) -> dict[str, str]:
+    return {
+        "dates": fmt_range(s.date_from, s.date_to, lang),
+        "before": fmt_range(before[0], before[1], lang),
+    }
+
+
+def new_dates_decision(
+    s: Summary, directory: Directory, lang: str, before: tuple[date, date]
+) -> Message:
+    """To the deciders: the request that lapsed undecided is back with new dates."""
+    dates = _dates(s, before, lang)
+    intro = t(lang, "decide.new_dates", id=s.id, user=f"<@{s.requester_id}>", **dates)
+    return {
+        "text": push(s, directory, lang, "push.decide_new_dates", dates=dates["dates"]),
+        "blocks": [
+            section(intro),
+            *summary_blocks(s, directory, lang),
+            decision_buttons(s, lang, f"decide_{s.id}_{s.version}"),
+        ],
+    }
+
+
+def new_dates_news(
+    s: Summary, directory: Directory, lang: str, before: tuple[date, date]
+) -> Message:
+    """To whoever held a message about it (a coordinator's lapse news): new dates, decided
+    again by the city's contacts; nothing for them to do."""
+    dates = _dates(s, before, lang)
+    city = escape(directory.city_name(s.own_city_key))
+    text = t(
+        lang,
+        "dm.new_dates",
+        id=s.id,
+        title=escape(clip(s.title, 120)),
+        user=f"<@{s.requester_id}>",
+        city=city,
+        **dates,
+    )
+    return {
+        "text": push(s, directory, lang, "push.new_dates", dates=dates["dates"], city=city),
+        "blocks": [section(text), *summary_blocks(s, directory, lang, with_question=False)],
+    }

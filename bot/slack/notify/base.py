@@ -61,8 +61,10 @@ class Outbox(Protocol):
         request_id: int | None = None,
         track: Track | None = None,
         thread_of: object | None = None,
+        not_before: datetime | None = None,
     ) -> object:
-        """Enqueue a Slack call; the returned row may be another's `thread_of`."""
+        """Enqueue a Slack call; the returned row may be another's `thread_of`; held back
+        until `not_before` (a DM that waits for working hours)."""
 
     def open(
         self,
@@ -85,6 +87,9 @@ class Outbox(Protocol):
 
     def refresh_home(self, user: str) -> None: ...
 
+    def drop_held(self, request_id: int) -> None:
+        """The request's messages still held back (`not_before`) are not sent any more."""
+
 
 # An outcome line in the reader's language; one tracked message drawn its own way.
 Outcome = Callable[[str], str]
@@ -98,10 +103,16 @@ def dm(
     *,
     request_id: int | None,
     track: Track | None = None,
+    not_before: datetime | None = None,
 ) -> None:
-    """A direct message: chat.postMessage to a user ID posts into the bot's DM with them."""
+    """A direct message: chat.postMessage to a user ID posts into the bot's DM with them
+    (held back until `not_before`, if given)."""
     out.post(
-        "chat.postMessage", {"channel": user_id, **message}, request_id=request_id, track=track
+        "chat.postMessage",
+        {"channel": user_id, **message},
+        request_id=request_id,
+        track=track,
+        not_before=not_before,
     )
 
 

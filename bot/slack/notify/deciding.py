@@ -4,7 +4,7 @@ withdrawn; reminders and escalations; requests over budget."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.attention import starts_soon
 from bot.domain.budget import BudgetLine
@@ -15,9 +15,10 @@ from bot.domain.states import Action
 from bot.slack import messages
 from bot.slack.blocks import escape, section
 from bot.slack.budget import with_budget
+from bot.slack.messages import overdue
 from bot.slack.notify.base import CONFIRMATION, DECIDING, Outbox, Track, Tracked, dm
 from bot.slack.notify.ending import EndingNotifier
-from bot.texts import join_names, t
+from bot.texts import fmt_range, join_names, t
 
 People = tuple[str, ...]
 
@@ -252,6 +253,44 @@ class DecidingNotifier(EndingNotifier):
             message = messages.decision_request(
                 s, self.directory, lang, answer=answer, resubmitted=True
             )
+            message = with_budget(message, budget, self.directory, lang)
+            dm(out, user, message, request_id=s.id, track=Track("decision", user, s.version))
+        self.confirmation(out, s)
+
+    def new_dates(
+        self,
+        session: object,
+        s: Summary,
+        before: tuple[date, date],
+        *,
+        deciders: People,
+        budget: BudgetLine | None,
+        now: datetime,
+    ) -> None:
+        """A request that lapsed undecided got new dates from its requester: the news of the
+        lapse still held for working hours is dropped, every open message about it closes
+        (and whoever held one, the coordinators with *Hat doch stattgefunden*, is told), and
+        its city's contacts decide anew; the requester's confirmation shows it."""
+        out = self.outbox(session, now)
+        out.drop_held(s.id)
+        city = escape(self.directory.city_name(s.own_city_key))
+
+        def outcome(lang: str) -> str:
+            dates = fmt_range(s.date_from, s.date_to, lang)
+            moment = messages.when(now, lang, self.tz)
+            actor = f"<@{s.requester_id}>"
+            return t(lang, "outcome.new_dates", actor=actor, dates=dates, city=city, when=moment)
+
+        closed = self.close_messages(out, s, outcome)
+        held = {m.user_id for m in closed} - {s.requester_id} - set(deciders)
+        for user in sorted(held):
+            message = overdue.new_dates_news(s, self.directory, self.lang_of(user), before)
+            dm(out, user, message, request_id=s.id)
+        if not deciders:
+            self.all_away(out, s, budget)
+        for user in deciders:
+            lang = self.lang_of(user)
+            message = overdue.new_dates_decision(s, self.directory, lang, before)
             message = with_budget(message, budget, self.directory, lang)
             dm(out, user, message, request_id=s.id, track=Track("decision", user, s.version))
         self.confirmation(out, s)

@@ -7,17 +7,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.domain import rules
 from bot.domain.request import Summary
-from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS
+from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS, Reach
 from bot.domain.states import Status
 from bot.slack import messages
 from bot.slack.messages import overdue
-from bot.slack.notify.base import NotifierBase, Track, dm
+from bot.slack.notify.base import NotifierBase, Outbox, Track, dm
 from bot.texts import t
 
 People = tuple[str, ...]
-# The requester's own tracked messages (her question DM): she gets her own news.
-_REQUESTER_KINDS = ("question",)
+# The requester's own tracked messages (her question DM, the new-dates button of a request
+# that lapsed undecided): she gets her own news.
+_REQUESTER_KINDS = ("question", "new_dates")
 
 
 class OverdueNotifier(NotifierBase):
@@ -69,14 +71,19 @@ class OverdueNotifier(NotifierBase):
         missing: Sequence[str],
         experts: People,
         now: datetime,
+        reach: Reach | None = None,
     ) -> None:
         """Its first day came before it was decided (`missing` empty) or before every
-        partner city named its experts: every open message about it closes; the requester,
-        everyone who held one and the experts named so far hear it once, in their language.
-        The coordinators among them may still mark it as having taken place."""
+        partner city named its experts: every open message about it closes at once; the
+        requester, everyone who held one and the experts named so far hear it once, in their
+        language, in their working hours (`reach`). The coordinators among them may still
+        mark it as having taken place (any coordinator may, from Home)."""
         out = self.outbox(session, now)
         self.coordination_changed(out)
         unnamed = missing if previous == Status.APPROVED else ()
+
+        def when(user: str) -> datetime | None:
+            return reach.at(user, now) if reach is not None else None
 
         def outcome(lang: str) -> str:
             reason = overdue.lapse_reason(s, self.directory, lang, unnamed)
@@ -86,11 +93,15 @@ class OverdueNotifier(NotifierBase):
         lang = s.locale
         reason = overdue.lapse_reason(s, self.directory, lang, unnamed)
         key = "lapse.requester_unnamed" if unnamed else "lapse.requester"
+        # Undecided, it may get new dates (approved, its approval and namings were for these).
+        new_dates = rules.may_give_new_dates(Status.LAPSED, s.decided_by)
         dm(
             out,
             s.requester_id,
-            overdue.lapsed_message(s, self.directory, lang, key, reason),
+            overdue.lapsed_message(s, self.directory, lang, key, reason, new_dates=new_dates),
             request_id=s.id,
+            track=Track("new_dates", s.requester_id, s.version) if new_dates else None,
+            not_before=when(s.requester_id),
         )
         held = {m.user_id for m in closed if m.kind not in _REQUESTER_KINDS}
         for user in sorted((held | set(experts)) - {s.requester_id}):
@@ -101,11 +112,12 @@ class OverdueNotifier(NotifierBase):
                     s, self.directory, lang, "lapse.coordinator", reason, button_for=True
                 )
                 track = Track("lapsed", user, s.version)
-                dm(out, user, message, request_id=s.id, track=track)
+                dm(out, user, message, request_id=s.id, track=track, not_before=when(user))
             else:
                 message = overdue.lapsed_message(s, self.directory, lang, "lapse.contact", reason)
-                dm(out, user, message, request_id=s.id)
+                dm(out, user, message, request_id=s.id, not_before=when(user))
         self.confirmation(out, s, outcome=outcome(s.locale))
+        self._refresh_coordinators(out)
 
     def took_place(
         self,
@@ -116,9 +128,19 @@ class OverdueNotifier(NotifierBase):
         now: datetime,
     ) -> None:
         """A coordinator marked a lapsed exchange as having taken place: the coordinators'
-        copies close, the requester hears it (and that her reflection will be asked)."""
+        copies close (and their Home's entry), the requester hears it (and that her
+        reflection will be asked)."""
         out = self.outbox(session, now)
+        # The news that it did not take place, still waiting for working hours, is stale.
+        out.drop_held(s.id)
         self.close_messages(out, s, self.outcome("took_place", actor, now))
         if actor != s.requester_id:
             self.tell_requester(out, s, "dm.took_place", actor=f"<@{actor}>")
         self.confirmation(out, s)
+        self._refresh_coordinators(out)
+
+    def _refresh_coordinators(self, out: Outbox) -> None:
+        """Every coordinator's Home lists the lapsed requests (to mark one as having taken
+        place), whether they were told of it or not."""
+        for user in self.directory.coordinators:
+            out.refresh_home(user)

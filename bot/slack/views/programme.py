@@ -1,4 +1,4 @@
-"""Modals of running the programme: naming a deputy, claiming the travel costs."""
+"""Modals of running the programme: naming a deputy, claiming the travel costs, new dates."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from bot.domain.claims import PERMALINK_MAX, RECEIPT_NAME_MAX, Receipt
 from bot.domain.directory import Directory
 from bot.domain.request import QUESTION_MAX, Summary
 from bot.slack import ids
-from bot.slack.blocks import context, input_block, modal, option, plain, section
+from bot.slack.blocks import context, escape, input_block, modal, option, plain, section
 from bot.slack.views.modals import request_context
 from bot.slack.views.state import clean_text, input_element, is_slack_id, small_metadata
 from bot.texts import t
@@ -142,3 +142,30 @@ def claim_question_modal(request_id: int, version: int, lang: str) -> dict[str, 
 
 
 __all__ = ["claim_modal", "deputy_modal", "plain", "receipts", "selected_date", "selected_user"]
+
+
+def new_dates_modal(
+    request_id: int,
+    version: int,
+    lang: str,
+    *,
+    request: Summary | None = None,
+    directory: Directory | None = None,
+) -> dict[str, Any]:
+    """New dates for a request that lapsed undecided: first and last day (what the request is
+    and whose contacts decide it, once it is loaded)."""
+    blocks = [request_context(request_id, lang, request, directory)]
+    if request is not None and directory is not None:
+        city = escape(directory.city_name(request.own_city_key))
+        blocks.append(context(t(lang, "modal.new_dates.intro", city=city)))
+    for block_id, label in ((ids.B_DATE_FROM, "field.date_from"), (ids.B_DATE_TO, "field.date_to")):
+        picker = {"type": "datepicker", "action_id": ids.VALUE}
+        blocks.append(input_block(block_id, t(lang, label), picker))
+    return modal(
+        ids.VIEW_NEW_DATES,
+        t(lang, "modal.new_dates.title"),
+        blocks,
+        submit=t(lang, "modal.new_dates.submit"),
+        close=t(lang, "modal.close"),
+        private_metadata=small_metadata(id=request_id, v=version, lang=lang),
+    )
