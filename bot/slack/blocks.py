@@ -79,6 +79,7 @@ def button(
     *,
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
+    accessibility_label: str | None = None,
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
@@ -88,6 +89,8 @@ def button(
     }
     if style:
         element["style"] = style
+    if accessibility_label:  # what a screen reader says instead of the label (75 at most)
+        element["accessibility_label"] = clip(accessibility_label, 75)
     if confirm:
         element["confirm"] = confirm
     return element

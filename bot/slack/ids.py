@@ -76,3 +76,8 @@ B_CLAIM_AMOUNT = "claim_amount"
 B_CLAIM_BASIS = "claim_basis"
 B_CLAIM_NOTE = "claim_note"
 B_CLAIM_FILES = "claim_files"
+
+# The audit trail of a request (coordinators): the button on their messages and Home rows
+# (value: the request id), and the modal it opens.
+A_HISTORY_OPEN = "history_open"
+VIEW_HISTORY = "cr_history_modal"

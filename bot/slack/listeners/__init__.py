@@ -18,6 +18,7 @@ from bot.slack.listeners import (
     filing,
     followup,
     guards,
+    history,
     home,
     matching,
     reflection,
@@ -41,3 +42,4 @@ def register(app: App, services: Services) -> None:
     followup.register(app)
     deputies.register(app)
     claims.register(app)
+    history.register(app)

@@ -11,6 +11,7 @@ from bot.slack.notify.claims import ClaimsNotifier
 from bot.slack.notify.deciding import DecidingNotifier
 from bot.slack.notify.deputies import DeputiesNotifier
 from bot.slack.notify.digest import DigestNotifier
+from bot.slack.notify.files import FilesNotifier
 from bot.slack.notify.matching import MatchingNotifier
 from bot.slack.notify.overdue import OverdueNotifier
 from bot.slack.notify.reflection import ReflectionNotifier
@@ -23,6 +24,7 @@ class Notifier(
     ReflectionNotifier,
     DeputiesNotifier,
     ClaimsNotifier,
+    FilesNotifier,
     DigestNotifier,
 ):
     """Every conversation's notifications (see `NotifierBase` for what it knows)."""
