@@ -133,6 +133,7 @@ class FakeSlack:
             "users.lookupByEmail": self._users_lookup_by_email,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.info": self._files_info,
             "apps.connections.open": self._apps_connections_open,
         }
 
@@ -226,6 +227,25 @@ class FakeSlack:
         """Messages posted to channel, newest first (like conversations.history)."""
         with self._cond:
             return copy.deepcopy(self._history(channel))
+
+    def shared_files(self, channel: str) -> list[dict[str, Any]]:
+        """Every file shared into `channel` (a user id: the DM with them), oldest first, once
+        per share: {"id", "name", "title", "content" (bytes), "comment"}."""
+        with self._cond:
+            found = []
+            for message in reversed(self._history(self._resolve_channel(channel))):
+                for f in message.get("files") or []:
+                    known = self._files.get(f["id"], {})
+                    found.append(
+                        {
+                            "id": f["id"],
+                            "name": f.get("name"),
+                            "title": f.get("title"),
+                            "content": known.get("content", b""),
+                            "comment": message.get("text", ""),
+                        }
+                    )
+            return found
 
     def view(self, view_id: str) -> dict[str, Any]:
         """The current state of a view the fake knows."""
@@ -515,7 +535,12 @@ class FakeSlack:
         if not p.get("filename") or not p.get("length"):
             return {"ok": False, "error": "invalid_arguments"}
         file_id = self._new_id("F")
-        self._files[file_id] = {"filename": p["filename"], "length": int(p["length"])}
+        self._files[file_id] = {
+            "filename": p["filename"],
+            "length": int(p["length"]),
+            "created": int(self._next_ts().split(".")[0]),
+            "shares": {},  # channel -> the ts of each message that shared it there
+        }
         return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -525,7 +550,7 @@ class FakeSlack:
         done = []
         for item in files:
             known = self._files.get(item.get("id", ""))
-            if known is None:
+            if known is None or "filename" not in known:
                 return {"ok": False, "error": "file_not_found"}
             done.append(
                 {
@@ -537,10 +562,72 @@ class FakeSlack:
         channel = self._resolve_channel(str(p.get("channel_id") or ""))
         if channel:
             # Shared into a conversation: a message carrying the files, as on real Slack.
+            # Completing a file again shares it again (a second message): what a sender
+            # must never do, and what tests count.
             message = self._message(self._next_ts(), {"text": p.get("initial_comment", "")})
             message.update(files=copy.deepcopy(done), upload=True)
             self._messages.setdefault(channel, []).append(message)
+            for item in done:
+                self._files[item["id"]]["shares"].setdefault(channel, []).append(message["ts"])
+        for item in done:
+            self._files[item["id"]]["title"] = item["title"]
+        # As on real Slack, the answer's files do not say where they are shared (sharing
+        # is asynchronous there): files.info does.
         return {"ok": True, "files": done}
+
+    def _files_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(p.get("file") or "")
+        known = self._files.get(file_id)
+        if known is None or "filename" not in known:
+            return {"ok": False, "error": "file_not_found"}
+        shares: dict[str, Any] = {}
+        for channel, stamps in known["shares"].items():
+            kind = "public" if channel.startswith("C") else "private"
+            shares.setdefault(kind, {})[channel] = [
+                {
+                    "reply_users": [],
+                    "reply_users_count": 0,
+                    "reply_count": 0,
+                    "ts": ts,
+                    "channel_name": channel.lower(),
+                    "team_id": self.team_id,
+                    "share_user_id": self.bot_user_id,
+                    "source": "UNKNOWN",
+                }
+                for ts in stamps
+            ]
+        content = known.get("content", b"")
+        file = {
+            "id": file_id,
+            "created": known["created"],
+            "timestamp": known["created"],
+            "name": known["filename"],
+            "title": known.get("title") or known["filename"],
+            "mimetype": "application/octet-stream",
+            "filetype": known["filename"].rsplit(".", 1)[-1],
+            "pretty_type": known["filename"].rsplit(".", 1)[-1].upper(),
+            "user": self.bot_user_id,
+            "user_team": self.team_id,
+            "editable": False,
+            "size": len(content),
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": "public" in shares,
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": f"https://files.slack.com/files-pri/{self.team_id}-{file_id}/x",
+            "permalink": f"https://crbot-test.slack.com/files/{self.bot_user_id}/{file_id}/x",
+            "comments_count": 0,
+            "channels": sorted(c for c in known["shares"] if c.startswith("C")),
+            "groups": sorted(c for c in known["shares"] if c.startswith("G")),
+            "ims": sorted(c for c in known["shares"] if c.startswith("D")),
+            "shares": shares,
+            "has_rich_preview": False,
+            "file_access": "visible",
+        }
+        return {"ok": True, "file": file, "comments": [], "response_metadata": {"next_cursor": ""}}
 
     def _apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if self.socket_mode_url is None:

@@ -207,7 +207,12 @@ def test_over_budget_a_contact_is_refused_and_the_coordinators_decide(budget_bot
     text = blocks_text(handed[0].params["blocks"])
     assert "<@U0LEI1> wollte die C+R-Anfrage" in text
     assert "Nach Genehmigung: *150,00 € über dem Budget*" in text
-    assert set(buttons(handed[0].params["blocks"])) == {ids.A_APPROVE, ids.A_DECLINE, ids.A_ASK}
+    assert set(buttons(handed[0].params["blocks"])) == {
+        ids.A_APPROVE,
+        ids.A_DECLINE,
+        ids.A_ASK,
+        ids.A_HISTORY_OPEN,  # the coordinators' *Verlauf*
+    }
 
     # A second click is refused again; the coordinators are not asked twice.
     click(bot, "U0LEI2", last_dm(bot, "U0LEI2"), ids.A_APPROVE, name="r2")

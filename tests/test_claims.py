@@ -148,7 +148,12 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
         "r_ckfahrt_channel_.pdf|Rückfahrt \u2060*\u2060&lt;!channel&gt;\u2060*\u2060.pdf>"
     ) in text
     assert "Geschätzt waren: 450,00 €" in text
-    assert set(buttons(copy.params["blocks"])) == {ids.A_CLAIM_CHECK, ids.A_CLAIM_QUESTION}
+    # The step buttons, and the request's history (coordinators: tests/test_history_modal.py).
+    assert set(buttons(copy.params["blocks"])) == {
+        ids.A_CLAIM_CHECK,
+        ids.A_CLAIM_QUESTION,
+        ids.A_HISTORY_OPEN,
+    }
 
     # Only coordinators check.
     click(bot, "U0LEI1", copy, ids.A_CLAIM_CHECK, name="x")
@@ -167,7 +172,11 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     assert ":ballot_box_with_check: *Sachlich richtig* – bestätigt von <@U0COORD1> · <!date^" in (
         blocks_text(shown["blocks"])
     )
-    assert set(buttons(shown["blocks"])) == {ids.A_CLAIM_PAID, ids.A_CLAIM_QUESTION}
+    assert set(buttons(shown["blocks"])) == {
+        ids.A_CLAIM_PAID,
+        ids.A_CLAIM_QUESTION,
+        ids.A_HISTORY_OPEN,
+    }
 
     # A second click on the old copy changes nothing (first click wins).
     click(bot, "U0COORD1", copy, ids.A_CLAIM_CHECK, name="again")
@@ -184,7 +193,7 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     )
     final = bot.slack.delivered("chat.update")[-1].params
     assert "*Ausgezahlt* – vermerkt von <@U0COORD1>" in blocks_text(final["blocks"])
-    assert buttons(final["blocks"]) == {}
+    assert buttons(final["blocks"]) == {ids.A_HISTORY_OPEN: str(request_id)}  # no step left
     assert final["text"].endswith("– Stand: ausgezahlt")
 
     assert _claim_audit(bot, request_id) == [
@@ -229,7 +238,8 @@ def test_a_question_sends_the_claim_back_and_the_requester_corrects_it(bot):
     assert "Bitte die Bahntickets anhängen." in blocks_text(asked.params["blocks"])
     assert ids.A_CLAIM in buttons(asked.params["blocks"])
     closed = bot.slack.delivered("chat.update")[-1].params
-    assert closed["ts"] == copy.response["ts"] and buttons(closed["blocks"]) == {}
+    assert closed["ts"] == copy.response["ts"]
+    assert buttons(closed["blocks"]) == {ids.A_HISTORY_OPEN: str(request_id)}  # no step left
 
     click(bot, "U0REQ1", asked, ids.A_CLAIM)
     _submit_claim(bot, "U0REQ1", "880", "total", ["F0TIX1:Rückfahrt.pdf", "F0TIX0:Hinfahrt.pdf"])

@@ -104,7 +104,12 @@ def test_an_over_budget_referral_tells_the_requester_and_nobody_asks_again(budge
     assert buttons(lei1.params["blocks"]) == buttons(lei2.params["blocks"]) == {}
     # The coordinator has the request with the buttons (one message).
     [handed] = dms_to(bot, "U0COORD1")[coordinator_dms:]
-    assert set(buttons(handed.params["blocks"])) == {ids.A_APPROVE, ids.A_DECLINE, ids.A_ASK}
+    assert set(buttons(handed.params["blocks"])) == {
+        ids.A_APPROVE,
+        ids.A_DECLINE,
+        ids.A_ASK,
+        ids.A_HISTORY_OPEN,  # the coordinators' *Verlauf*
+    }
 
     # Home: the requester's names the coordination; a contact's shows it referred, without
     # the approve button; the coordinator's keeps the buttons.

@@ -37,8 +37,8 @@ EXPECTED_BOT_SCOPES = [
     "mpim:write",  # conversations.open with several users (group DM for the introduction)
     "users:read",  # users.info (locale, names)
     "users:read.email",  # profile e-mail domain -> own city
-    "files:write",  # .ics upload
-    "files:read",  # the file_input of the travel-cost claim (receipts)
+    "files:write",  # .ics upload; the report page, its PDF, the payments CSV
+    "files:read",  # the claim's receipts (file_input); files.info before re-completing
     # conversations.history after a timed-out post: was it posted after all? (no doubles)
     "im:history",
     "mpim:history",

@@ -423,21 +423,23 @@ def _exchanges(bot) -> None:
 
 def test_report_command_posts_the_chart_png_into_the_coordinators_dm(bot):
     _exchanges(bot)
+    bot.http.timeout = 120  # the page's PDF follows (tests/test_report_files.py): seconds
     status, _ = bot.http.command(
         user_id="U0COORD1", text="report 2026", response_url=bot.slack.response_url("rep")
     )
     assert status == 200
     assert replies(bot, "rep")[0] == "C+R-Jahresbericht 2026 – koopstadt"  # the text first
     # files upload v2: ask for a URL, upload the bytes, complete into the DM.
-    asked = bot.slack.delivered("files.getUploadURLExternal")
+    # (The page and its PDF follow through the outbox: tests/test_report_files.py.)
+    asked = bot.slack.delivered("files.getUploadURLExternal")[:1]
     assert [c.params["filename"] for c in asked] == ["cr-report-2026.png"]
-    (upload,) = bot.slack.delivered("upload")
+    upload = bot.slack.delivered("upload")[0]
     content = upload.params["content"]
     assert content.startswith(PNG) and int(asked[0].params["length"]) == len(content)
     with Image.open(__import__("io").BytesIO(content)) as image:
         assert image.format == "PNG" and image.width > 1000
-    (done,) = bot.slack.delivered("files.completeUploadExternal")
-    dm = bot.slack.delivered("conversations.open")[-1]
+    done = bot.slack.delivered("files.completeUploadExternal")[0]
+    dm = bot.slack.delivered("conversations.open")[0]
     assert dm.params["users"] == "U0COORD1"
     assert done.params["channel_id"].startswith("D")
     comment = done.params["initial_comment"]
@@ -445,7 +447,7 @@ def test_report_command_posts_the_chart_png_into_the_coordinators_dm(bot):
         "*C+R-Jahresbericht 2026 – koopstadt* · Austausche: 3 · Reisende Personen: 6 · "
         "Städte: 3 · Themen: 1"
     )
-    shared = bot.slack.messages(done.params["channel_id"])[-1]
+    shared = bot.slack.messages(done.params["channel_id"])[-1]  # the first (newest first)
     assert shared["text"] == comment and shared["files"][0]["name"] == "cr-report-2026.png"
     methods = bot.slack.methods()
     assert methods.index("response_url") < methods.index("files.getUploadURLExternal")
@@ -453,6 +455,7 @@ def test_report_command_posts_the_chart_png_into_the_coordinators_dm(bot):
 
 def test_a_slack_failure_on_the_chart_tells_the_person(bot):
     _exchanges(bot)
+    bot.http.timeout = 120  # the page's PDF follows: seconds
     bot.slack.fail("files.completeUploadExternal", status=500)
     status, _ = bot.http.command(
         user_id="U0COORD1", text="bericht 2026", response_url=bot.slack.response_url("rep")
@@ -465,10 +468,14 @@ def test_a_slack_failure_on_the_chart_tells_the_person(bot):
 
 
 def test_no_chart_for_a_year_without_exchanges_nor_for_others(bot):
+    bot.http.timeout = 120  # the page's PDF follows: seconds
     bot.http.command(
         user_id="U0COORD1", text="report 2025", response_url=bot.slack.response_url("rep")
     )
     assert replies(bot, "rep")[0].startswith("C+R-Jahresbericht 2025")
+    asked = [c.params["filename"] for c in bot.slack.calls_to("files.getUploadURLExternal")]
+    assert not [name for name in asked if name.endswith(".png")]  # the page and PDF only
     _exchanges(bot)
+    bot.slack.clear()
     bot.http.command(user_id="U0REQ1", text="report 2026", response_url=bot.slack.response_url())
     assert not bot.slack.calls_to("files.getUploadURLExternal")

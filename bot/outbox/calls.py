@@ -22,7 +22,8 @@ POST = "chat.postMessage"
 UPDATE = "chat.update"
 # Not a Slack method: conversations.open for several users, then chat.postMessage there.
 GROUP_DM = "group_dm"
-# Not a Slack method: conversations.open with one user, then files.uploadV2 into that DM.
+# Not a Slack method: conversations.open with one user, then the three steps of an upload
+# into that DM, resumable (bot.outbox.files); files.info checks a completion in doubt.
 FILE_DM = "file_dm"
 # Not a Slack method: render the person's Home tab at send time and views.publish it.
 HOME_REFRESH = "home_refresh"
@@ -46,7 +47,12 @@ MAX_PAGES = 50
 # The Slack methods each kind of row calls (others call the method they are named after).
 SLACK_CALLS: dict[str, tuple[str, ...]] = {
     GROUP_DM: ("conversations.open", POST),
-    FILE_DM: ("conversations.open", "files.getUploadURLExternal", "files.completeUploadExternal"),
+    FILE_DM: (
+        "conversations.open",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+        "files.info",
+    ),
     HOME_REFRESH: ("views.publish",),
 }
 
@@ -72,9 +78,6 @@ def call(
         assert home is not None
         user = payload["user"]
         return client.views_publish(user_id=user, view=home(user))
-    if method == FILE_DM:
-        opened = client.conversations_open(users=payload.pop("user"))
-        return client.files_upload_v2(channel=opened["channel"]["id"], **payload)
     if method == GROUP_DM:
         users = payload.pop("users")
         opened = client.conversations_open(users=",".join(users))
@@ -86,7 +89,7 @@ def call(
 def find_posted(
     client: WebClient, row: OutboxMessage, payload: dict[str, Any]
 ) -> tuple[str, str] | None:
-    """Where Slack posted this row's message (or shared its file), if it did: read the
+    """Where Slack posted this row's message, if it did: read the
     conversation back from the newest message, page by page (`cursor`), however many came
     after it. None when it is not there; raises what the client raises.
 
@@ -94,7 +97,7 @@ def find_posted(
     if row.method == GROUP_DM:
         channel = client.conversations_open(users=",".join(payload["users"]))["channel"]["id"]
     else:
-        channel = str(payload["user"] if row.method == FILE_DM else payload["channel"])
+        channel = str(payload["channel"])
         if channel[:1] in ("U", "W"):
             channel = client.conversations_open(users=channel)["channel"]["id"]
     cursor = ""
@@ -114,9 +117,6 @@ def find_posted(
 
 def is_ours(row: OutboxMessage, payload: dict[str, Any], message: dict[str, Any]) -> bool:
     """Whether a message in the conversation is this row's."""
-    if row.method == FILE_DM:
-        # A shared file carries no metadata; its name is unique per request in this DM.
-        return any(f.get("name") == payload["filename"] for f in message.get("files") or [])
     marker = (message.get("metadata") or {}).get("event_payload") or {}
     return marker.get("outbox_id") == row.id
 

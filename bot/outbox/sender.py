@@ -19,7 +19,7 @@ from sqlmodel import col, select
 
 from bot.infra.db import SessionFactory
 from bot.outbox import calls as slack
-from bot.outbox import claim
+from bot.outbox import claim, files
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST, TIMEOUT, UPDATE
 from bot.outbox.claim import CLAIM, behind, read_for_sending
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
@@ -258,7 +258,8 @@ class Outbox:
             # Marks the message as ours, so a timed-out post can be found instead of repeated.
             payload["metadata"] = slack.marked(row.id)
         timed_out = claimed.interrupted or (row.last_error or "").startswith(TIMEOUT)
-        if row.method in (POST, GROUP_DM, FILE_DM) and timed_out:
+        # (A file keeps where its upload stands and checks that itself: bot.outbox.files.)
+        if row.method in (POST, GROUP_DM) and timed_out:
             found = self._found_after_timeout(row, target, payload)
             if found is None:  # could not look; look again later rather than guess
                 return self._retry(row, f"{TIMEOUT}not known whether it was sent", None)
@@ -266,7 +267,17 @@ class Outbox:
                 return found
         if row.method == HOME_REFRESH and self.home is None:
             return self._postpone(row)  # a process without a Home renderer leaves it
+        upload = dict(row.payload)  # a file's payload as last saved (where its upload stands)
+
+        def save(payload: dict[str, Any]) -> None:
+            self._save_payload(row, payload)
+            upload.clear()
+            upload.update(payload)
+
         try:
+            if row.method == FILE_DM:
+                shared = files.deliver(self.client, dict(row.payload), save)
+                return self._done(row, target, shared, payload=files.sent_payload(upload))
             if linked is not None:
                 link = self.client.chat_getPermalink(
                     channel=str(linked[0]), message_ts=str(linked[1])
@@ -309,6 +320,20 @@ class Outbox:
         log.info("outbox %s was sent despite the timeout; not sending again", row.id)
         return self._done(row, target, {"channel": found[0], "ts": found[1]})
 
+    def _save_payload(self, row: OutboxMessage, payload: dict[str, Any]) -> None:
+        """Store where a file's upload stands before its next step (its own transaction)."""
+
+        def store() -> None:
+            with self.session_factory.begin() as session:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.sent_at).is_(None))
+                    .values(payload=payload)
+                    .execution_options(synchronize_session=False)
+                )
+
+        retried(f"the upload state of outbox {row.id}", store)
+
     def _postpone(self, row: OutboxMessage) -> Outcome:
         # The message to update (or to reply to) is not posted yet; it is ahead in the queue.
         if self.clock() - row.created_at > GIVE_UP_WAITING:
@@ -317,15 +342,24 @@ class Outbox:
             row, "waiting for its message to be posted", timedelta(seconds=2), count=False
         )
 
-    def _done(self, row: OutboxMessage, target: ActionMessage | None, data: dict) -> Outcome:
+    def _done(
+        self,
+        row: OutboxMessage,
+        target: ActionMessage | None,
+        data: dict,
+        *,
+        payload: dict[str, Any] | None = None,
+    ) -> Outcome:
         result = (data.get("channel"), data.get("ts"))
-        values = {
+        values: dict[str, Any] = {
             "sent_at": self.clock(),
             "claimed_until": None,
             "last_error": None,
             "result_channel": result[0],
             "result_ts": result[1],
         }
+        if payload is not None:  # a file's, without its bytes (they are in Slack now)
+            values["payload"] = payload
         posted = row.method in (POST, GROUP_DM)  # a group DM's introduction is tracked too
         posted_to = target.id if target is not None and posted else None
         if posted_to is not None and target is not None:

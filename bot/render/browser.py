@@ -63,3 +63,12 @@ def print_pdf(page: Path, out: Path, *, timeout: float = 60) -> None:
     _run(page, f"--print-to-pdf={out}", "--no-pdf-header-footer", timeout=timeout)
     if not out.is_file():
         raise RuntimeError(f"chromium wrote no PDF to {out}")
+
+
+def pdf_of(page: str, *, timeout: float = 60) -> bytes:
+    """The PDF of an HTML page given as text (printed in a temporary folder)."""
+    with tempfile.TemporaryDirectory(prefix="cr-bot-page-") as folder:
+        source, out = Path(folder) / "page.html", Path(folder) / "page.pdf"
+        source.write_text(page, encoding="utf-8")
+        print_pdf(source, out, timeout=timeout)
+        return out.read_bytes()

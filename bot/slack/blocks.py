@@ -93,6 +93,8 @@ def button(
         element["accessibility_label"] = clip(accessibility_label, 75)
     if style:
         element["style"] = style
+    if accessibility_label:  # what a screen reader says instead of the label (75 at most)
+        element["accessibility_label"] = clip(accessibility_label, 75)
     if confirm:
         element["confirm"] = confirm
     return element

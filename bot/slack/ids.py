@@ -100,3 +100,8 @@ B_DIR_KEY = "dir_key"
 B_DIR_YEAR = "dir_year"
 B_DIR_WHOSE = "dir_whose"
 B_DIR_AMOUNT = "dir_amount"
+
+# The audit trail of a request (coordinators): the button on their messages and Home rows
+# (value: the request id), and the modal it opens.
+A_HISTORY_OPEN = "history_open"
+VIEW_HISTORY = "cr_history_modal"

@@ -282,6 +282,24 @@ class Claims(Protocol):
         """A coordinator checked, paid or questioned the claim."""
 
 
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A file for someone's DM (the report page, its PDF, the payments list): its name,
+    title, the comment that introduces it, and its bytes."""
+
+    filename: str
+    title: str
+    comment: str
+    content: bytes
+
+
+class Files(Protocol):
+    def files_for(
+        self, session: Session, user: str, files: Sequence[OutgoingFile], *, now: datetime
+    ) -> None:
+        """`files` go into the DM with `user`, each once."""
+
+
 class Digests(Protocol):
     def digest(
         self, session: Session, digest: Digest, channel: str, lang: str, *, now: datetime
@@ -297,7 +315,16 @@ class DirectoryChanges(Protocol):
 
 
 class Notifications(
-    Deciding, Matching, Overdue, Reflecting, Deputies, Claims, Digests, DirectoryChanges, Protocol
+    Deciding,
+    Matching,
+    Overdue,
+    Reflecting,
+    Deputies,
+    Claims,
+    Files,
+    Digests,
+    DirectoryChanges,
+    Protocol,
 ):
     """Everything the use cases tell; the Slack notifier is one implementation."""
 

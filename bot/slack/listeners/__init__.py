@@ -19,6 +19,7 @@ from bot.slack.listeners import (
     filing,
     followup,
     guards,
+    history,
     home,
     matching,
     reflection,
@@ -43,3 +44,4 @@ def register(app: App, services: Services) -> None:
     deputies.register(app)
     claims.register(app)
     directory.register(app)
+    history.register(app)

@@ -16,20 +16,17 @@ from bot.slack.listeners import search as search_listener
 from bot.slack.listeners.common import modal_lang, tell_privately, user_of
 from bot.slack.listeners.deputies import DEPUTY_WORDS, deputy_command
 from bot.slack.listeners.directory import DIRECTORY_WORDS, directory_command
-from bot.slack.report_chart import post_report_chart
-from bot.slack.report_message import report_bad_year, report_message, report_refused, report_year
+from bot.slack.listeners.report import REPORT_WORDS, report_command
 from bot.slack.services import Services
 from bot.slack.views import form_errors, metadata_id, parse_metadata, raw_request, request_modal
 from bot.texts import t
 from bot.usecases import decisions, digest, filing
-from bot.usecases.report import yearly_report
 
 log = logging.getLogger(__name__)
 
 HELP_WORDS = {"help", "hilfe", "?"}
 LIST_WORDS = {"list", "liste"}
 UPCOMING_WORDS = {"upcoming", "termine"}
-REPORT_WORDS = {"report", "bericht"}
 NEW_WORDS = {"", "new", "neu"}
 
 
@@ -98,21 +95,7 @@ def answer_command(
     elif word in DEPUTY_WORDS:
         deputy_command(args, user, services, ack)
     elif word in REPORT_WORDS:
-        if not services.refresh_directory().is_coordinator(user):
-            ack(**report_refused(lang))
-            return
-        today = services.clock().astimezone(services.settings.timezone).date()
-        year = report_year(args[0] if args else None, today)
-        if year is None:
-            ack(**report_bad_year(lang, today))
-            return
-        ack()
-        report = yearly_report(
-            services.session_factory, year, tz=services.settings.timezone, today=today
-        )
-        respond(response_type="ephemeral", **report_message(report, lang))
-        if client is not None:
-            post_report_chart(client, user, report, lang, respond)
+        report_command(args, user, lang, services, ack, respond, client)
     elif word in search_listener.SEARCH_WORDS:
         search_listener.search_command(args, user, lang, services, ack, respond)
     elif word in search_listener.EXPERT_WORDS:

@@ -12,6 +12,7 @@ from bot.slack.notify.deciding import DecidingNotifier
 from bot.slack.notify.deputies import DeputiesNotifier
 from bot.slack.notify.digest import DigestNotifier
 from bot.slack.notify.directory import DirectoryNotifier
+from bot.slack.notify.files import FilesNotifier
 from bot.slack.notify.matching import MatchingNotifier
 from bot.slack.notify.overdue import OverdueNotifier
 from bot.slack.notify.reflection import ReflectionNotifier
@@ -24,6 +25,7 @@ class Notifier(
     ReflectionNotifier,
     DeputiesNotifier,
     ClaimsNotifier,
+    FilesNotifier,
     DigestNotifier,
     DirectoryNotifier,
 ):

@@ -11,6 +11,7 @@ from bot.domain.request import Summary
 from bot.slack import claims as claim_messages
 from bot.slack import messages
 from bot.slack.blocks import section
+from bot.slack.history import with_history
 from bot.slack.notify.base import NotifierBase, Track, dm
 from bot.texts import fmt_date, t
 
@@ -59,6 +60,7 @@ class ClaimsNotifier(NotifierBase):
         for user in self.directory.coordinators:
             lang = self.lang_of(user)
             copy = claim_messages.claim_for_coordinators(s, self.directory, lang, claim)
+            copy = with_history(copy, s.id, lang)
             dm(out, user, copy, request_id=s.id, track=Track(COPY, user, claim.version))
 
     def claim_stepped(
@@ -82,6 +84,7 @@ class ClaimsNotifier(NotifierBase):
             shown = claim_messages.claim_for_coordinators(
                 s, self.directory, lang, claim if not final else without_buttons(claim), outcome
             )
+            shown = with_history(shown, s.id, lang)
             state = t(lang, f"claim.status.{claim.status}")
             shown["text"] = messages.push(s, self.directory, lang, "push.claim_state", state=state)
             out.update(message, shown, request_id=s.id, close=final)

@@ -15,6 +15,7 @@ from bot.domain.states import Action
 from bot.slack import messages
 from bot.slack.blocks import escape, section
 from bot.slack.budget import with_budget
+from bot.slack.history import with_history
 from bot.slack.messages import overdue
 from bot.slack.notify.base import CONFIRMATION, DECIDING, Outbox, Track, Tracked, dm
 from bot.slack.notify.ending import EndingNotifier
@@ -86,13 +87,8 @@ class DecidingNotifier(EndingNotifier):
                 )
             )
             message["text"] = messages.push(s, self.directory, lang, "push.all_away")
-            dm(
-                out,
-                user,
-                with_budget(message, budget, self.directory, lang),
-                request_id=s.id,
-                track=Track("away", user, s.version),
-            )
+            message = with_history(with_budget(message, budget, self.directory, lang), s.id, lang)
+            dm(out, user, message, request_id=s.id, track=Track("away", user, s.version))
 
     def over_budget(
         self, session: object, s: Summary, line: BudgetLine, actor: str, *, now: datetime
@@ -115,13 +111,8 @@ class DecidingNotifier(EndingNotifier):
                 )
             )
             message["text"] = messages.push(s, self.directory, lang, "push.budget_referred")
-            dm(
-                out,
-                user,
-                with_budget(message, line, self.directory, lang),
-                request_id=s.id,
-                track=Track("budget", user, s.version),
-            )
+            message = with_history(with_budget(message, line, self.directory, lang), s.id, lang)
+            dm(out, user, message, request_id=s.id, track=Track("budget", user, s.version))
 
     def referred(
         self, out: Outbox, s: Summary, line: BudgetLine, actor: str, *, now: datetime
@@ -180,15 +171,11 @@ class DecidingNotifier(EndingNotifier):
             for user in self.directory.coordinators:
                 if user == actor:
                     continue
-                dm(
-                    out,
-                    user,
-                    messages.approved_for_coordinators(
-                        s, self.directory, self.lang_of(user), actor
-                    ),
-                    request_id=s.id,
-                    track=Track("coordination", user, s.version),
-                )
+                coord_lang = self.lang_of(user)
+                message = messages.approved_for_coordinators(s, self.directory, coord_lang, actor)
+                message = with_history(message, s.id, coord_lang)
+                track = Track("coordination", user, s.version)
+                dm(out, user, message, request_id=s.id, track=track)
         elif action == Action.DECLINE:
             if told:
                 message = messages.declined_for_requester(
@@ -346,10 +333,5 @@ class DecidingNotifier(EndingNotifier):
         for user in self.directory.coordinators:
             lang = self.lang_of(user)
             message = messages.escalation(s, self.directory, lang, days)
-            dm(
-                out,
-                user,
-                with_budget(message, budget, self.directory, lang),
-                request_id=s.id,
-                track=Track("escalation", user, s.version),
-            )
+            message = with_history(with_budget(message, budget, self.directory, lang), s.id, lang)
+            dm(out, user, message, request_id=s.id, track=Track("escalation", user, s.version))

@@ -12,6 +12,7 @@ from bot.domain.request import Summary
 from bot.domain.schedule import ESCALATE_AFTER_WORKING_DAYS, Reach
 from bot.domain.states import Status
 from bot.slack import messages
+from bot.slack.history import with_history
 from bot.slack.messages import overdue
 from bot.slack.notify.base import NotifierBase, Outbox, Track, dm
 from bot.texts import t
@@ -56,9 +57,9 @@ class OverdueNotifier(NotifierBase):
         out = self.outbox(session, now)
         self.coordination_changed(out)
         for user in self.directory.coordinators:
-            message = overdue.naming_escalation(
-                s, self.directory, self.lang_of(user), missing, days
-            )
+            lang = self.lang_of(user)
+            message = overdue.naming_escalation(s, self.directory, lang, missing, days)
+            message = with_history(message, s.id, lang)
             track = Track("naming_escalation", user, s.version)
             dm(out, user, message, request_id=s.id, track=track)
 
@@ -111,6 +112,7 @@ class OverdueNotifier(NotifierBase):
                 message = overdue.lapsed_message(
                     s, self.directory, lang, "lapse.coordinator", reason, button_for=True
                 )
+                message = with_history(message, s.id, lang)
                 track = Track("lapsed", user, s.version)
                 dm(out, user, message, request_id=s.id, track=track, not_before=when(user))
             else:
