@@ -77,14 +77,18 @@ def button(
     action_id: str,
     value: str,
     *,
+    label: str,
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A button; `label` is what a screen reader says, read without the message around it
+    (so it names the action and the request: "Anfrage #12 genehmigen")."""
     element: dict[str, Any] = {
         "type": "button",
         "text": plain(text, 75),
         "action_id": action_id,
         "value": value,
+        "accessibility_label": clip(label, 75),  # Slack's limit
     }
     if style:
         element["style"] = style

@@ -21,8 +21,8 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.budget import budget_block
-from bot.slack.messages import cancel_actions, cities_line
-from bot.slack.targets import NamingTarget, RequestTarget
+from bot.slack.messages import cancel_actions, cities_line, naming_label
+from bot.slack.targets import NamingTarget
 from bot.texts import fmt_date, fmt_range, status_label, t
 
 MAX_BLOCKS = 100
@@ -73,14 +73,24 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
         section(t(lang, "home.intro")),
         actions(
             "home_new",
-            button(t(lang, "home.new"), ids.A_NEW_REQUEST, "new", style="primary"),
-            button(t(lang, "search.button"), ids.A_SEARCH_OPEN, "search"),
+            button(
+                t(lang, "home.new"),
+                ids.A_NEW_REQUEST,
+                "new",
+                label=t(lang, "a11y.new_request"),
+                style="primary",
+            ),
+            button(
+                t(lang, "search.button"),
+                ids.A_SEARCH_OPEN,
+                "search",
+                label=t(lang, "a11y.search"),
+            ),
         ),
     ]
     if data.to_decide:
         blocks += [divider(), section(f"*{t(lang, 'home.to_decide')}*")]
         for s in data.to_decide:
-            value = RequestTarget(s.id, s.version).value
             blocks.append(
                 section(
                     _line(s, directory, lang) + f"\n{t(lang, 'summary.by')} <@{s.requester_id}>"
@@ -93,14 +103,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
                 coordinators = messages.mentions(directory.coordinators, lang)
                 blocks.append(context(t(lang, "home.referred", coordinators=coordinators)))
                 continue
-            blocks.append(
-                actions(
-                    f"home_decide_{s.id}",
-                    button(t(lang, "button.approve"), ids.A_APPROVE, value, style="primary"),
-                    button(t(lang, "button.decline"), ids.A_DECLINE, value, style="danger"),
-                    button(t(lang, "button.ask"), ids.A_ASK, value),
-                )
-            )
+            blocks.append(messages.decision_buttons(s, lang, f"home_decide_{s.id}"))
         _more(blocks, data.to_decide_total, len(data.to_decide), lang)
     if data.to_name:
         blocks += [divider(), section(f"*{t(lang, 'home.to_name')}*")]
@@ -119,6 +122,7 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
                         t(lang, "button.name_experts"),
                         ids.A_NAME_EXPERTS,
                         NamingTarget(s.id, s.version, city).value,
+                        label=naming_label(s, directory, lang, city),
                         style="primary",
                     ),
                 )
@@ -164,9 +168,23 @@ def deputy_blocks(data: Any, lang: str) -> list[Block]:
         lines.append(t(lang, "home.deputy_for", user=f"<@{other.user}>", until=until))
     blocks: list[Block] = [divider(), section(f"*{t(lang, 'home.deputy')}*\n" + "\n".join(lines))]
     if data.may_set_deputy:
-        buttons = [button(t(lang, "button.deputy_set"), ids.A_DEPUTY_SET, "set")]
+        buttons = [
+            button(
+                t(lang, "button.deputy_set"),
+                ids.A_DEPUTY_SET,
+                "set",
+                label=t(lang, "a11y.deputy_set"),
+            )
+        ]
         if absence is not None:
-            buttons.append(button(t(lang, "button.deputy_end"), ids.A_DEPUTY_END, "end"))
+            buttons.append(
+                button(
+                    t(lang, "button.deputy_end"),
+                    ids.A_DEPUTY_END,
+                    "end",
+                    label=t(lang, "a11y.deputy_end"),
+                )
+            )
         blocks.append(actions("home_deputy", *buttons))
     return blocks
 

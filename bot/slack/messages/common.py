@@ -54,6 +54,11 @@ def plain_t(lang: str, key: str, **params: object) -> str:
     return clip(template.format(**params) if params else template, 300)
 
 
+def naming_label(s: Summary, directory: Directory, lang: str, city_key: str) -> str:
+    """A naming button's label for a screen reader: the request and the city (plain text)."""
+    return t(lang, "a11y.name_experts", id=s.id, city=directory.city_name(city_key))
+
+
 def push(s: Summary, directory: Directory, lang: str, key: str, **params: object) -> str:
     """The push text of a message about a request: what happened or is asked, then which
     request (number, title, cities), so it stands alone on a lock screen."""

@@ -102,6 +102,7 @@ def cancel_actions(s: Summary, lang: str) -> dict[str, Any]:
             t(lang, "button.cancel"),
             ids.A_CANCEL,
             RequestTarget(s.id, s.version).value,
+            label=t(lang, "a11y.cancel", id=s.id),
             confirm=confirm_dialog(
                 t(lang, "confirm.cancel.title"),
                 t(lang, "confirm.cancel.text", id=s.id),

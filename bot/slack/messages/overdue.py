@@ -9,7 +9,7 @@ from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, clip, escape, section
-from bot.slack.messages.common import Message, push, summary_blocks
+from bot.slack.messages.common import Message, naming_label, push, summary_blocks
 from bot.slack.targets import NamingTarget, RequestTarget
 from bot.texts import fmt_date, join_names, t
 
@@ -29,6 +29,7 @@ def _naming_buttons(
                 t(lang, "button.name_experts_for", city=escape(directory.city_name(city))),
                 ids.A_NAME_EXPERTS,
                 NamingTarget(s.id, s.version, city).value,
+                label=naming_label(s, directory, lang, city),
                 style="primary",
             ),
         )
@@ -126,6 +127,7 @@ def lapsed_message(
                     t(lang, "button.took_place"),
                     ids.A_MARK_MATCHED,
                     RequestTarget(s.id, s.version).value,
+                    label=t(lang, "a11y.took_place", id=s.id),
                 ),
             )
         )
