@@ -184,6 +184,12 @@ def check_edit(actor: str, request: RequestFacts, *, version: int | None = None)
         raise MovedOn
 
 
+def check_file_again(actor: str, request: RequestFacts) -> None:
+    """Open the form prefilled with a request (to file it anew): only its requester sees
+    what it said."""
+    _requester_only(actor, request)
+
+
 def check_answer(
     directory: Directory, actor: str, request: RequestFacts, *, opening: bool = False
 ) -> None:

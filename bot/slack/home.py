@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain import rules, timeline
 from bot.domain.directory import Directory
+from bot.domain.privacy import PrivacyNotice
 from bot.domain.request import Summary
 from bot.slack import ids, messages
 from bot.slack.blocks import (
@@ -66,7 +67,9 @@ def status_line(
     return f"_{label}_" + (f" – {step}" if step else "")
 
 
-def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
+def home_view(
+    data: Any, directory: Directory, lang: str, privacy: PrivacyNotice | None = None
+) -> dict[str, Any]:
     """New-request button; my requests; decisions and namings waiting for me; upcoming."""
     blocks: list[Block] = [
         header(t(lang, "home.title")),
@@ -146,7 +149,9 @@ def home_view(data: Any, directory: Directory, lang: str) -> dict[str, Any]:
     for s in data.upcoming:
         blocks.append(section(_line(s, directory, lang)))
     _more(blocks, data.upcoming_total, len(data.upcoming), lang)
-    return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+    # Last, and kept however long the tab: what the bot stores about the person.
+    notice = context(messages.privacy_line(privacy or PrivacyNotice(), lang))
+    return {"type": "home", "blocks": [*blocks[: MAX_BLOCKS - 2], divider(), notice]}
 
 
 def deputy_blocks(data: Any, lang: str) -> list[Block]:

@@ -46,4 +46,4 @@ def render_home(services: Services, user: str) -> dict[str, Any]:
     today = services.clock().astimezone(services.settings.timezone).date()
     directory = services.refresh_directory()
     data = home_for(services.session_factory, user, directory, today=today)
-    return home_view(data, directory, services.lang_of(user))
+    return home_view(data, directory, services.lang_of(user), privacy=services.privacy())

@@ -12,6 +12,7 @@ from bot.slack.messages.common import (
     naming_label,
     plain_message,
     plain_t,
+    privacy_line,
     push,
     quote,
     refusal_text,
@@ -36,6 +37,7 @@ from bot.slack.messages.decision import (
 )
 from bot.slack.messages.filing import (
     cancel_actions,
+    file_again_blocks,
     help_message,
     next_step,
     request_filed,
@@ -64,6 +66,7 @@ __all__ = [
     "delivery_failed",
     "escalation",
     "experts_by_city",
+    "file_again_blocks",
     "help_message",
     "introduction",
     "matched_for_requester",
@@ -74,6 +77,7 @@ __all__ = [
     "outcome_line",
     "plain_message",
     "plain_t",
+    "privacy_line",
     "push",
     "question_and_answer",
     "question_answered",

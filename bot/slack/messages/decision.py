@@ -26,6 +26,7 @@ from bot.slack.messages.common import (
     summary_blocks,
     when,
 )
+from bot.slack.messages.filing import file_again_blocks
 from bot.slack.targets import RequestTarget
 from bot.texts import (
     join_names,
@@ -156,6 +157,7 @@ def declined_for_requester(
         section(t(lang, "dm.declined.next", actor=mention)),  # what the requester can do
         actor=mention,
     )
+    message["blocks"] += file_again_blocks(s, lang)  # under the request it would file again
     message["text"] = clip(f"{message['text']} {escape(clip(reason, 250))}", 300)
     return message
 

@@ -10,6 +10,7 @@ from bot.domain.request import Summary
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, clip, escape, section
 from bot.slack.messages.common import Message, naming_label, push, summary_blocks
+from bot.slack.messages.filing import file_again_blocks
 from bot.slack.targets import NamingTarget, RequestTarget
 from bot.texts import fmt_date, join_names, t
 
@@ -119,6 +120,8 @@ def lapsed_message(
         section(t(lang, key, **params)),
         *summary_blocks(s, directory, lang, with_question=False, with_status=False),
     ]
+    if key.startswith("lapse.requester"):
+        blocks += file_again_blocks(s, lang)
     if button_for:
         blocks.append(
             actions(
