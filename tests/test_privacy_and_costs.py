@@ -320,3 +320,21 @@ def test_a_change_that_leaves_the_suggestion_as_it_was_sends_nothing(
         mark = len(bot.slack.calls)
         change_field(bot, form, ids.B_PARTNERS)  # no rates at all: the hint stays
         assert [c.method for c in bot.slack.calls[mark:]] == []
+
+
+# --- the purge age the line states is the one purge uses ---------------------------------------
+
+
+def test_purge_without_older_than_takes_cr_purge_after(session_factory, capsys):
+    from bot.domain.privacy import Retention
+    from bot.entry.cli_admin import build_parser, dispatch
+
+    def purge(settings: Settings) -> int | None:
+        return dispatch(build_parser().parse_args(["purge"]), settings, session_factory, now=NOW)
+
+    assert purge(Settings(bot_token="xoxb-test")) == 2
+    assert "purge needs --older-than DURATION (e.g. 2y), or CR_PURGE_AFTER set" in (
+        capsys.readouterr().err
+    )
+    assert purge(Settings(bot_token="xoxb-test", purge_after=Retention.parse("2y"))) == 0
+    assert capsys.readouterr().out.startswith("dry run: 0 closed requests older than 730 days")
