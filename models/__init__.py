@@ -21,6 +21,7 @@ from models.tables import (
     RequestPartner,
     SlackEvent,
     Topic,
+    TravelRate,
 )
 from models.types import UTCDateTime, utcnow
 
@@ -47,6 +48,7 @@ __all__ = [
     "SearchDocument",
     "SlackEvent",
     "Topic",
+    "TravelRate",
     "UTCDateTime",
     "utcnow",
 ]

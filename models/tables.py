@@ -31,6 +31,8 @@ class Network(SQLModel, table=True):
     name: str = Field(max_length=200)
     # Public holidays for cities without their own, e.g. "DE" (the `holidays` package's code).
     holidays: str | None = Field(default=None, max_length=32)
+    # The network's privacy page, from the directory file.
+    privacy_url: str | None = Field(default=None, max_length=500)
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
@@ -299,6 +301,21 @@ class Budget(SQLModel, table=True):
     year: int
     city_key: str = Field(default="", max_length=64)
     amount_cents: int = Field(sa_type=BigInteger)
+    active: bool = True
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class TravelRate(SQLModel, table=True):
+    """Travel cost per person between two cities, from the directory file; one row per pair,
+    stored with the keys in alphabetical order (a rate applies in both directions)."""
+
+    __tablename__ = "travel_rate"
+    __table_args__ = (UniqueConstraint("city_a", "city_b", name="uq_travel_rate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    city_a: str = Field(max_length=64)
+    city_b: str = Field(max_length=64)
+    cents_per_person: int = Field(sa_type=BigInteger)
     active: bool = True
     updated_at: datetime = _ts(default_factory=utcnow)
 

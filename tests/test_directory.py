@@ -84,7 +84,8 @@ CASES = [
     (
         ('name = "koopstadt"', 'nmae = "koopstadt"'),
         [
-            "[network], field nmae: unknown field; expected name, coordinators, holidays",
+            "[network], field nmae: unknown field; expected name, coordinators, holidays, "
+            "privacy_url",
             "[network], field name: missing (required)",
         ],
     ),
@@ -101,7 +102,8 @@ CASES = [
         ('[[topic]]\nkey = "klima"', '[[citys]]\nkey = "x"\n\n[[topic]]\nkey = "klima"'),
         [
             "top level, field citys: unknown section; "
-            "expected [network], [[city]], [[topic]], [[topic_contact]] or [[budget]]"
+            "expected [network], [[city]], [[topic]], [[topic_contact]], [[budget]] or "
+            "[[travel_rate]]"
         ],
     ),
     # [[city]]

@@ -17,6 +17,7 @@ import pytest
 from bot.domain.budget import BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
 from bot.domain.directory_diff import differences, entries
+from bot.domain.travel import TravelRate
 from bot.infra import directory_file as reader
 from bot.infra.db import SessionFactory, make_engine
 from bot.infra.directory_export import directory_toml
@@ -53,6 +54,8 @@ EVERYTHING = Directory(
         BudgetInfo(2028, 7, "bremen"),
     ),
     holidays="DE",
+    privacy_url="https://netz.example/datenschutz?a=1&b=2",
+    travel_rates=(TravelRate("bremen", "leipzig", 18_050),),
 )
 
 
@@ -81,6 +84,7 @@ def test_the_writer_writes_every_field_the_reader_knows():
         "topic": set(reader._TOPIC_FIELDS),
         "topic_contact": set(reader._TOPIC_CONTACT_FIELDS),
         "budget": set(reader._BUDGET_FIELDS),
+        "travel_rate": set(reader._TRAVEL_RATE_FIELDS),
     }
 
 

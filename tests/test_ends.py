@@ -200,14 +200,14 @@ def test_the_lapse_dm_of_a_coordinator_carries_an_accessibility_label(coord_bot)
         ("U0COORD2", f"Request #{request_id} took place after all: mark as matched"),
     ):
         told = dms_to(bot, user)[-1]
-        [element] = [
+        elements = [
             e
             for block in told.params["blocks"]
             if block.get("type") == "actions"
             for e in block["elements"]
         ]
-        assert element["action_id"] == ids.A_MARK_MATCHED
-        assert element["accessibility_label"] == label
+        assert [e["action_id"] for e in elements] == [ids.A_MARK_MATCHED, ids.A_HISTORY_OPEN]
+        assert elements[0]["accessibility_label"] == label
 
 
 # --- 3: naming follow-ups keep the holidays of the cities asked --------------------------
@@ -436,7 +436,8 @@ def test_a_request_that_lapsed_undecided_gets_new_dates_and_is_decided_anew(coor
     assert "geben Sie ihr hier neue Daten – dann entscheiden die Ansprechpartner/innen erneut" in (
         blocks_text(lapse_dm.params["blocks"])
     )
-    [button] = [
+    # Both ways back in one row: new dates for this request first, or file it again.
+    [button, again] = [
         e
         for block in lapse_dm.params["blocks"]
         if block.get("type") == "actions"
@@ -446,6 +447,7 @@ def test_a_request_that_lapsed_undecided_gets_new_dates_and_is_decided_anew(coor
         ids.A_NEW_DATES,
         "Neue Daten eintragen",
     )
+    assert (again["action_id"], again["text"]["text"]) == (ids.A_FILE_AGAIN, "Erneut einreichen")
     assert button["accessibility_label"] == f"Anfrage #{request_id}: neue Daten eintragen"
     [on_home] = home_buttons(home_of(bot, "U0REQ1"), ids.A_NEW_DATES)
     assert on_home["value"] == button["value"]

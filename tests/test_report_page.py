@@ -433,6 +433,12 @@ def test_report_command_posts_the_chart_png_into_the_coordinators_dm(bot):
     # (The page and its PDF follow through the outbox: tests/test_report_files.py.)
     asked = bot.slack.delivered("files.getUploadURLExternal")[:1]
     assert [c.params["filename"] for c in asked] == ["cr-report-2026.png"]
+    # A screen reader says what the image shows, and its numbers.
+    assert asked[0].params["alt_txt"] == (
+        "Diagramme zum C+R-Jahresbericht 2026: Austausche je Monat und zwischen den Städten. "
+        "C+R-Jahresbericht 2026 – koopstadt · Austausche: 3 · Reisende Personen: 6 · "
+        "Städte: 3 · Themen: 1"
+    )
     upload = bot.slack.delivered("upload")[0]
     content = upload.params["content"]
     assert content.startswith(PNG) and int(asked[0].params["length"]) == len(content)

@@ -768,6 +768,25 @@ def flow_refusals(bot: Any, lang: str) -> None:
     bot.http.command(user_id="U0REQ1", text="report 2026", response_url=bot.slack.response_url())
 
 
+def button_elements(data: Any) -> Iterator[dict[str, Any]]:
+    """Every button in `data` (call parameters: blocks, views, JSON strings of blocks)."""
+    if isinstance(data, str) and data[:1] in "[{":
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return
+    if isinstance(data, dict):
+        if data.get("type") == "button":
+            yield data
+        for value in data.values():
+            yield from button_elements(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from button_elements(value)
+
+
+NO_BUTTONS: set[str] = set()
+
 FLOWS: dict[str, Callable[[Any, str], None]] = {
     name[len("flow_") :]: fn for name, fn in globals().items() if name.startswith("flow_")
 }
@@ -779,5 +798,13 @@ def test_what_people_receive(flow, lang, fake_slack, database_url, tmp_path):
     with recorded_bot(fake_slack, database_url, tmp_path, lang, budgets=flow == "budget") as bot:
         FLOWS[flow](bot, lang)
         records = bot.recorder.records()
+        every_call = [c.params for c in bot.slack.calls]
     assert any("method" in r for r in records)
+    # A screen reader reads a button alone: every one, in every message, modal and Home tab
+    # the flow sent, carries a label of its own (Slack's limit: 75 characters).
+    found = list(button_elements(every_call))
+    assert found or flow in NO_BUTTONS, f"flow {flow} sent no button at all"
+    unlabelled = [b for b in found if not b.get("accessibility_label")]
+    assert not unlabelled, f"buttons without accessibility_label: {unlabelled}"
+    assert all(len(b["accessibility_label"]) <= 75 for b in found)
     check_snapshot(f"flow.{flow}.{lang}", records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.budget import BudgetInfo, budget_for
+from bot.domain.travel import TravelRate
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class Directory:
     budgets: tuple[BudgetInfo, ...] = ()
     # The network's public holidays (e.g. "DE"), for cities without their own; None: none.
     holidays: str | None = None
+    # The network's privacy page (https://…); None: none named in the directory.
+    privacy_url: str | None = None
+    # Travel cost per person between two cities, either way round.
+    travel_rates: tuple[TravelRate, ...] = ()
     _cities: dict[str, CityInfo] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

@@ -210,6 +210,12 @@ def check_new_dates(
         raise Refused("refused.stale", {"id": request.id})
 
 
+def check_file_again(actor: str, request: RequestFacts) -> None:
+    """Open the form prefilled with a request (to file it anew): only its requester sees
+    what it said."""
+    _requester_only(actor, request)
+
+
 def check_answer(
     directory: Directory, actor: str, request: RequestFacts, *, opening: bool = False
 ) -> None:

@@ -58,9 +58,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     purge_cmd.add_argument(
         "--older-than",
         type=_duration,
-        required=True,
         metavar="DURATION",
-        help="e.g. 365d, 12w, 18m (months) or 2y",
+        help="e.g. 365d, 12w, 18m (months) or 2y; default: CR_PURGE_AFTER",
     )
     purge_cmd.add_argument("--yes", action="store_true", help="really purge (else a dry run)")
 
@@ -98,7 +97,7 @@ def dispatch(
     if args.command == "report":
         return _report(args, settings, session_factory, now)
     if args.command == "purge":
-        return _purge(args, session_factory, now)
+        return _purge(args, settings, session_factory, now)
     return _export(args, session_factory, now)
 
 
@@ -157,9 +156,20 @@ def _report_page(args: argparse.Namespace, report: Report, settings: Settings) -
     return 0
 
 
-def _purge(args: argparse.Namespace, session_factory: SessionFactory, now: datetime) -> int:
+def _purge(
+    args: argparse.Namespace, settings: Settings, session_factory: SessionFactory, now: datetime
+) -> int:
     from bot.usecases.lifecycle import count_purgeable, purge
 
+    if args.older_than is None:
+        if settings.purge_after is None:
+            print(
+                "cr-bot: purge needs --older-than DURATION (e.g. 2y), or CR_PURGE_AFTER set "
+                "(the age the privacy line tells people)",
+                file=sys.stderr,
+            )
+            return 2
+        args.older_than = settings.purge_after.delta
     if not args.yes:
         n = count_purgeable(session_factory, args.older_than, now=now)
         print(

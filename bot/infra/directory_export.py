@@ -37,6 +37,8 @@ def directory_toml(directory: Directory, *, written_at: datetime | None = None) 
     out.append(f"coordinators = {_strings(directory.coordinators)}")
     if directory.holidays:
         out.append(f"holidays = {_string(directory.holidays)}")
+    if directory.privacy_url:
+        out.append(f"privacy_url = {_string(directory.privacy_url)}")
 
     for city in directory.cities:
         out += ["", "[[city]]", f"key = {_string(city.key)}", f"name = {_string(city.name)}"]
@@ -59,6 +61,11 @@ def directory_toml(directory: Directory, *, written_at: datetime | None = None) 
         if budget.city != NETWORK:
             out.append(f"city = {_string(budget.city)}")
         out.append(f"amount_eur = {_euros(budget.amount_cents)}")
+
+    for rate in directory.travel_rates:
+        out += ["", "[[travel_rate]]", f"from = {_string(rate.from_city)}"]
+        out += [f"to = {_string(rate.to_city)}"]
+        out.append(f"eur_per_person = {_euros(rate.cents_per_person)}")
 
     return "\n".join(out) + "\n"
 

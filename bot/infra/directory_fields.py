@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlparse
 
 _KEY_RE = re.compile(r"[a-z0-9_-]+")
 _USER_ID_RE = re.compile(r"[UW][A-Z0-9]{2,}")
@@ -22,6 +23,14 @@ _MAX_USER_ID = 32
 
 _YEARS = (2000, 2100)
 _MAX_BUDGET_EUR = 100_000_000
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is no web page people can open (None: it is)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("https", "http") or not parsed.netloc or " " in url:
+        return f'"{url}" is not a web address: write it in full, like "https://example.org/privacy"'
+    return None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from typing import Any
 
 from bot.domain.budget import NETWORK, BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
-from bot.infra.directory_fields import FieldReader, Problem
+from bot.domain.travel import TravelRate
+from bot.infra.directory_fields import FieldReader, Problem, url_problem
 from bot.infra.holidays import code_problem
 
 EXAMPLE_FILE = "directory.example.toml"
@@ -25,13 +26,15 @@ _LINE_RE = re.compile(r"line (\d+)")
 # Column size in models.tables: longer values would fail only at sync time.
 _MAX_NAME = 200
 _MAX_HOLIDAYS = 32
+_MAX_URL = 500
 
-_SECTIONS = ("network", "city", "topic", "topic_contact", "budget")
-_NETWORK_FIELDS = ("name", "coordinators", "holidays")
+_SECTIONS = ("network", "city", "topic", "topic_contact", "budget", "travel_rate")
+_NETWORK_FIELDS = ("name", "coordinators", "holidays", "privacy_url")
 _CITY_FIELDS = ("key", "name", "email_domains", "contacts", "holidays")
 _TOPIC_FIELDS = ("key", "name", "name_en")
 _TOPIC_CONTACT_FIELDS = ("city", "topic", "users")
 _BUDGET_FIELDS = ("year", "amount_eur", "city")
+_TRAVEL_RATE_FIELDS = ("from", "to", "eur_per_person")
 
 
 class DirectoryFileError(Exception):
@@ -126,10 +129,10 @@ class _Reader(FieldReader):
                 self.report(
                     "top level",
                     name,
-                    "unknown section; expected [network], [[city]], [[topic]], [[topic_contact]] "
-                    "or [[budget]]",
+                    "unknown section; expected [network], [[city]], [[topic]], [[topic_contact]], "
+                    "[[budget]] or [[travel_rate]]",
                 )
-        network_name, coordinators, holidays = self.network(data.get("network"))
+        network_name, coordinators, holidays, privacy_url = self.network(data.get("network"))
         cities = self.cities(self.entries(data, "city"))
         topics = self.topics(self.entries(data, "topic"))
         topic_contacts = self.topic_contacts(
@@ -138,6 +141,7 @@ class _Reader(FieldReader):
             topic_keys=set(self.seen["topic"]),
         )
         budgets = self.budgets(self.entries(data, "budget"), city_keys=set(self.seen["city"]))
+        rates = self.travel_rates(self.entries(data, "travel_rate"), city_keys=self.seen["city"])
         return Directory(
             network_name=network_name or "",
             coordinators=coordinators,
@@ -146,22 +150,28 @@ class _Reader(FieldReader):
             topic_contacts=tuple(topic_contacts),
             budgets=tuple(budgets),
             holidays=holidays,
+            privacy_url=privacy_url,
+            travel_rates=tuple(rates),
         )
 
     # --- sections ------------------------------------------------------------
 
-    def network(self, table: Any) -> tuple[str | None, tuple[str, ...], str | None]:
+    def network(self, table: Any) -> tuple[str | None, tuple[str, ...], str | None, str | None]:
         entry = "[network]"
         if table is None:
             self.report(entry, "", 'missing; the file needs [network] with name = "…"')
-            return None, (), None
+            return None, (), None, None
         if not isinstance(table, dict):
             self.report(entry, "", "must be a table, written [network]")
-            return None, (), None
+            return None, (), None, None
         self.unknown_fields(entry, table, _NETWORK_FIELDS)
         name = self.text(entry, table, "name", required=True, max_len=_MAX_NAME)
         coordinators = self.user_ids(entry, table, "coordinators", empty_message=None)
-        return name, coordinators, self.holidays(entry, table)
+        privacy_url = self.text(entry, table, "privacy_url", required=False, max_len=_MAX_URL)
+        if privacy_url and url_problem(privacy_url):
+            self.report(entry, "privacy_url", str(url_problem(privacy_url)))
+            privacy_url = None
+        return name, coordinators, self.holidays(entry, table), privacy_url
 
     def entries(self, data: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
         """The `[[section]]` tables, each with its label, e.g. `[[city]] #2 (key "leipzig")`."""
@@ -267,6 +277,48 @@ class _Reader(FieldReader):
                 continue
             first_entry[year, city] = entry
             result.append(BudgetInfo(year=year, amount_cents=cents, city=city))
+        return result
+
+    def travel_rates(
+        self, entries: list[tuple[str, dict[str, Any]]], *, city_keys: dict[str, str]
+    ) -> list[TravelRate]:
+        """Travel cost per person between two cities; one entry per pair, either way round
+        (a rate applies in both directions)."""
+        result: list[TravelRate] = []
+        first_entry: dict[frozenset[str], str] = {}
+        known = ", ".join(f'"{k}"' for k in city_keys) or "none yet"
+        for entry, table in entries:
+            self.unknown_fields(entry, table, _TRAVEL_RATE_FIELDS)
+            ends = []
+            for field in ("from", "to"):
+                city = self.text(entry, table, field, required=True, max_len=_MAX_NAME)
+                if city is not None and city not in city_keys:
+                    self.report(entry, field, f'unknown city "{city}"; the cities are {known}')
+                    city = None
+                ends.append(city)
+            value = table.get("eur_per_person")
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                self.report(entry, "eur_per_person", "must not be negative (euros per person)")
+                cents = None
+            else:
+                cents = self.euros(entry, table, "eur_per_person")
+            start, end = ends
+            if start is None or end is None or cents is None:
+                continue
+            if start == end:
+                self.report(entry, "to", f'"{end}" is the same city as from: name two cities')
+                continue
+            rate = TravelRate(start, end, cents)
+            if rate.pair in first_entry:
+                self.report(
+                    entry,
+                    "to",
+                    f'"{start}"–"{end}" already has a rate in {first_entry[rate.pair]} '
+                    "(a rate applies in both directions)",
+                )
+                continue
+            first_entry[rate.pair] = entry
+            result.append(rate)
         return result
 
     def holidays(self, entry: str, table: dict[str, Any]) -> str | None:

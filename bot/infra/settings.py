@@ -15,9 +15,11 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.people import LANGUAGES  # the one list of languages
+from bot.domain.privacy import Retention
 
 # DigestSchedule is a domain value; imported here for Settings (and re-exported).
 from bot.domain.schedule import WORKING_HOURS, DigestSchedule, WorkingHours
+from bot.infra.directory_fields import url_problem
 
 # The placeholders in .env.example, recognised so that a copied file gets a clear line.
 EXAMPLE_BOT_TOKEN = "xoxb-your-bot-token"
@@ -46,6 +48,12 @@ class Settings:
     working_hours: WorkingHours = WORKING_HOURS
     language: str = "de"
     port: int = 3000
+    # The privacy page; set, it wins over the directory's privacy_url (the operator
+    # answers for the data the bot holds).
+    privacy_url: str | None = None
+    # How long closed requests keep their texts: what `cr-bot purge` removes without
+    # --older-than, and what the privacy line tells people. None: not set.
+    purge_after: Retention | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -160,6 +168,14 @@ class Settings:
                 f"CR_DIGEST_CHANNEL={channel!r} is not a channel ID: use the ID shown under "
                 "the channel's details in Slack (e.g. C0123ABCD), and invite the bot there."
             )
+        privacy_url = get("CR_PRIVACY_URL")
+        if privacy_url and url_problem(privacy_url):
+            raise SettingsError(f"CR_PRIVACY_URL: {url_problem(privacy_url)}.")
+        purge_text = get("CR_PURGE_AFTER")
+        try:
+            purge_after = Retention.parse(purge_text) if purge_text else None
+        except ValueError as exc:
+            raise SettingsError(f"CR_PURGE_AFTER: {exc}.") from None
         return cls(
             bot_token=bot_token,
             signing_secret=signing_secret,
@@ -173,4 +189,6 @@ class Settings:
             working_hours=working_hours,
             language=language,
             port=int(port_text),
+            privacy_url=privacy_url,
+            purge_after=purge_after,
         )

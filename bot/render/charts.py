@@ -28,7 +28,7 @@ matplotlib.use("Agg")
 import numpy  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.colors import ListedColormap, to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
@@ -44,6 +44,31 @@ DARK = CMAP(0.08)  # bars: a dark blue that prints as near-black
 MID = CMAP(0.55)
 LIGHT = "#ffffff"
 GRID = "#d1d5db"
+ZERO = "#6b7280"  # a zero on white: quieter than the counts, still WCAG AA (4.8:1)
+AA = 4.5  # WCAG AA's contrast for normal text
+
+
+def luminance(rgb: Sequence[float]) -> float:
+    """WCAG 2's relative luminance of an (r, g, b[, a]) colour with channels 0–1."""
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: Sequence[float], b: Sequence[float]) -> float:
+    """WCAG 2's contrast ratio of two colours, 1 to 21."""
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_on(shade: Sequence[float]) -> str:
+    """The colour of a number on a heat map cell: the ink where it reads at WCAG AA, else
+    white, else (a mid tone that neither reaches) black."""
+    for colour in (INK, LIGHT):
+        if contrast(to_rgb(colour), shade) >= AA:
+            return colour
+    return "#000000"
+
+
 FONTS = ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "sans-serif"]
 RC: Any = {  # matplotlib types its keys as literals
     "svg.fonttype": "none",
@@ -162,7 +187,6 @@ def pairs_axes(ax: Axes, report: Report, lang: str) -> None:
                 ax.text(j, i, "–", ha="center", va="center", color=INK, fontsize=9)
                 continue
             shade = HEAT(value / top) if value else (1.0, 1.0, 1.0, 1.0)
-            light = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.55
             ax.text(
                 j,
                 i,
@@ -171,7 +195,7 @@ def pairs_axes(ax: Axes, report: Report, lang: str) -> None:
                 va="center",
                 fontsize=10,
                 fontweight="bold" if value else "normal",
-                color=(INK if value else "#6b7280") if light else LIGHT,
+                color=text_on(shade) if value else ZERO,
             )
     names = [report.city(city) for city in cities]
     ax.set_xticks(

@@ -61,7 +61,11 @@ def agreement_blocks(a: Agreement, directory: Directory, lang: str) -> list[Bloc
         actions(
             f"agreement_{s.id}",
             button(
-                t(lang, "agreement.confirm"), ids.A_CONFIRM_AGREEMENT, str(s.id), style="primary"
+                t(lang, "agreement.confirm"),
+                ids.A_CONFIRM_AGREEMENT,
+                str(s.id),
+                label=t(lang, "a11y.confirm_agreement", id=s.id),
+                style="primary",
             ),
         )
     )

@@ -89,9 +89,7 @@ def buttons(item: Waiting, directory: Directory, lang: str) -> list[Block]:
         for step in next_steps(item.claim.status):
             action_id, key, style = STEP_BUTTONS[step]
             label = t(lang, CLAIM_LABELS[action_id], id=s.id)
-            elements.append(
-                button(t(lang, key), action_id, value, style=style, accessibility_label=label)
-            )
+            elements.append(button(t(lang, key), action_id, value, style=style, label=label))
         return [actions(f"attention_claim_{s.id}_{item.claim.version}", *elements)]
     if s.status in rules.DECIDABLE:
         value = RequestTarget(s.id, s.version).value
@@ -103,20 +101,20 @@ def buttons(item: Waiting, directory: Directory, lang: str) -> list[Block]:
                     ids.A_APPROVE,
                     value,
                     style="primary",
-                    accessibility_label=t(lang, "attention.label.approve", id=s.id),
+                    label=t(lang, "attention.label.approve", id=s.id),
                 ),
                 button(
                     t(lang, "button.decline"),
                     ids.A_DECLINE,
                     value,
                     style="danger",
-                    accessibility_label=t(lang, "attention.label.decline", id=s.id),
+                    label=t(lang, "attention.label.decline", id=s.id),
                 ),
                 button(
                     t(lang, "button.ask"),
                     ids.A_ASK,
                     value,
-                    accessibility_label=t(lang, "attention.label.ask", id=s.id),
+                    label=t(lang, "attention.label.ask", id=s.id),
                 ),
             )
         ]
@@ -132,7 +130,7 @@ def buttons(item: Waiting, directory: Directory, lang: str) -> list[Block]:
                         ids.A_NAME_EXPERTS,
                         NamingTarget(s.id, s.version, city).value,
                         style="primary",
-                        accessibility_label=t(
+                        label=t(
                             lang,
                             "attention.label.name_experts",
                             id=s.id,

@@ -26,7 +26,10 @@ STEP_BUTTONS = {
 
 def claim_button(s: Summary, lang: str, key: str = "button.claim") -> Block:
     value = RequestTarget(s.id, 1).value
-    return actions(f"claim_{s.id}", button(t(lang, key), ids.A_CLAIM, value, style="primary"))
+    label = t(lang, "a11y." + key.removeprefix("button."), id=s.id)
+    return actions(
+        f"claim_{s.id}", button(t(lang, key), ids.A_CLAIM, value, label=label, style="primary")
+    )
 
 
 def claim_prompt(s: Summary, lang: str, *, asked_on: str | None = None) -> Message:
@@ -107,7 +110,8 @@ def claim_for_coordinators(
         elements = []
         for step in steps:
             action_id, key, style = STEP_BUTTONS[step]
-            elements.append(button(t(lang, key), action_id, value, style=style))
+            label = t(lang, "a11y." + key.removeprefix("button."), id=s.id)
+            elements.append(button(t(lang, key), action_id, value, label=label, style=style))
         blocks.append(actions(f"claim_{s.id}_{claim.version}", *elements))
     return {"text": push(s, directory, lang, "push.claim"), "blocks": blocks}
 

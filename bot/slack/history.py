@@ -22,7 +22,7 @@ def history_button(request_id: int, lang: str) -> dict[str, Any]:
         t(lang, "button.history"),
         ids.A_HISTORY_OPEN,
         str(request_id),
-        accessibility_label=t(lang, "a11y.history", id=request_id),
+        label=t(lang, "a11y.history", id=request_id),
     )
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import rules, timeline
 from bot.domain.attention import Attention
 from bot.domain.directory import Directory
+from bot.domain.privacy import PrivacyNotice
 from bot.domain.request import Summary
 from bot.slack import ids, messages
 from bot.slack.attention import attention_blocks
@@ -24,7 +25,7 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.budget import budget_block
-from bot.slack.messages import cancel_actions, cities_line
+from bot.slack.messages import cancel_actions, cities_line, naming_label
 from bot.slack.messages.overdue import new_dates_actions
 from bot.slack.targets import NamingTarget, RequestTarget
 from bot.slack.views.directory import directory_button
@@ -78,6 +79,7 @@ def home_view(
     *,
     attention: Attention | None = None,
     tz: ZoneInfo | None = None,
+    privacy: PrivacyNotice | None = None,
 ) -> dict[str, Any]:
     """New-request button; what waits for the coordination (`attention`: coordinators only;
     times shown in the network's `tz`); my requests; decisions and namings waiting for me;
@@ -87,8 +89,19 @@ def home_view(
         section(t(lang, "home.intro")),
         actions(
             "home_new",
-            button(t(lang, "home.new"), ids.A_NEW_REQUEST, "new", style="primary"),
-            button(t(lang, "search.button"), ids.A_SEARCH_OPEN, "search"),
+            button(
+                t(lang, "home.new"),
+                ids.A_NEW_REQUEST,
+                "new",
+                label=t(lang, "a11y.new_request"),
+                style="primary",
+            ),
+            button(
+                t(lang, "search.button"),
+                ids.A_SEARCH_OPEN,
+                "search",
+                label=t(lang, "a11y.search"),
+            ),
             *([directory_button(lang)] if getattr(data, "coordinator", False) else []),
         ),
     ]
@@ -97,7 +110,6 @@ def home_view(
     if data.to_decide:
         blocks += [divider(), section(f"*{t(lang, 'home.to_decide')}*")]
         for s in data.to_decide:
-            value = RequestTarget(s.id, s.version).value
             blocks.append(
                 section(
                     _line(s, directory, lang) + f"\n{t(lang, 'summary.by')} <@{s.requester_id}>"
@@ -110,14 +122,7 @@ def home_view(
                 coordinators = messages.mentions(directory.coordinators, lang)
                 blocks.append(context(t(lang, "home.referred", coordinators=coordinators)))
                 continue
-            blocks.append(
-                actions(
-                    f"home_decide_{s.id}",
-                    button(t(lang, "button.approve"), ids.A_APPROVE, value, style="primary"),
-                    button(t(lang, "button.decline"), ids.A_DECLINE, value, style="danger"),
-                    button(t(lang, "button.ask"), ids.A_ASK, value),
-                )
-            )
+            blocks.append(messages.decision_buttons(s, lang, f"home_decide_{s.id}"))
         _more(blocks, data.to_decide_total, len(data.to_decide), lang)
     if data.to_name:
         blocks += [divider(), section(f"*{t(lang, 'home.to_name')}*")]
@@ -136,6 +141,7 @@ def home_view(
                         t(lang, "button.name_experts"),
                         ids.A_NAME_EXPERTS,
                         NamingTarget(s.id, s.version, city).value,
+                        label=naming_label(s, directory, lang, city),
                         style="primary",
                     ),
                 )
@@ -162,7 +168,9 @@ def home_view(
     for s in data.upcoming:
         blocks.append(section(_line(s, directory, lang)))
     _more(blocks, data.upcoming_total, len(data.upcoming), lang)
-    return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+    # Last, and kept however long the tab: what the bot stores about the person.
+    notice = context(messages.privacy_line(privacy or PrivacyNotice(), lang))
+    return {"type": "home", "blocks": [*blocks[: MAX_BLOCKS - 2], divider(), notice]}
 
 
 def lapsed_blocks(data: Any, directory: Directory, lang: str) -> list[Block]:
@@ -188,7 +196,7 @@ def took_place_button(s: Summary, lang: str) -> dict[str, Any]:
         t(lang, "button.took_place"),
         ids.A_MARK_MATCHED,
         RequestTarget(s.id, s.version).value,
-        accessibility_label=t(lang, "a11y.took_place", id=s.id),
+        label=t(lang, "a11y.took_place", id=s.id),
     )
 
 
@@ -211,9 +219,23 @@ def deputy_blocks(data: Any, lang: str) -> list[Block]:
         lines.append(t(lang, "home.deputy_for", user=f"<@{other.user}>", until=until))
     blocks: list[Block] = [divider(), section(f"*{t(lang, 'home.deputy')}*\n" + "\n".join(lines))]
     if data.may_set_deputy:
-        buttons = [button(t(lang, "button.deputy_set"), ids.A_DEPUTY_SET, "set")]
+        buttons = [
+            button(
+                t(lang, "button.deputy_set"),
+                ids.A_DEPUTY_SET,
+                "set",
+                label=t(lang, "a11y.deputy_set"),
+            )
+        ]
         if absence is not None:
-            buttons.append(button(t(lang, "button.deputy_end"), ids.A_DEPUTY_END, "end"))
+            buttons.append(
+                button(
+                    t(lang, "button.deputy_end"),
+                    ids.A_DEPUTY_END,
+                    "end",
+                    label=t(lang, "a11y.deputy_end"),
+                )
+            )
         blocks.append(actions("home_deputy", *buttons))
     return blocks
 

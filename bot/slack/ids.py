@@ -17,6 +17,10 @@ B_DATE_FROM = "date_from"
 B_DATE_TO = "date_to"
 B_TRAVELLERS = "travellers"
 B_COST = "cost"
+# The fields the cost suggestion depends on send block_actions as they change
+# (dispatch_action); their action_id is the form's VALUE, as for every field.
+A_FORM_CHANGED = VALUE
+SUGGESTING_BLOCKS = (B_FORMAT, B_DIRECTION, B_OWN_CITY, B_PARTNERS, B_TRAVELLERS)
 
 # Buttons in messages and on the Home tab. Values are "<request id>:<version>".
 A_APPROVE = "cr_approve"
@@ -30,6 +34,7 @@ A_ANSWER = "cr_answer"
 A_EDIT = "cr_edit"
 A_NEW_REQUEST = "cr_new_request"
 A_REFLECT = "cr_reflect"
+A_FILE_AGAIN = "cr_file_again"  # after a decline or a lapse: the form, prefilled
 
 # Smaller modals opened from buttons.
 VIEW_DECLINE = "cr_decline_modal"

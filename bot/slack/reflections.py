@@ -75,7 +75,13 @@ def follow_up_question(s: Summary, lang: str, days: int = 45) -> Message:
     """Day 45 (or later, when the bot was away or it was a weekend): `days` since the end."""
     title = escape(clip(s.title, 150))
     buttons = [
-        button(t(lang, f"followup.{a}"), ids.A_FOLLOW_UP, f"{s.id}:{a}") for a in FOLLOW_UP_ANSWERS
+        button(
+            t(lang, f"followup.{a}"),
+            ids.A_FOLLOW_UP,
+            f"{s.id}:{a}",
+            label=t(lang, "a11y.follow_up", id=s.id, answer=t(lang, f"followup.{a}")),
+        )
+        for a in FOLLOW_UP_ANSWERS
     ]
     return {
         "text": plain_t(lang, "followup.push", id=s.id, title=clip(s.title, 120)),

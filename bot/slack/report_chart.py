@@ -13,7 +13,8 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.slack.blocks import escape
+from bot.slack.blocks import clip, escape
+from bot.slack.messages import unmarked
 from bot.texts import t
 from bot.usecases.report import Report
 
@@ -44,6 +45,12 @@ def chart_comment(report: Report, lang: str) -> str:
     return comment
 
 
+def chart_alt(report: Report, lang: str) -> str:
+    """The image's alt text: the charts it holds and the headline numbers, plain."""
+    numbers = unmarked(chart_comment(report, lang)).replace("&amp;", "&")
+    return clip(t(lang, "report.chart.alt", year=report.year) + " " + numbers, 1000)
+
+
 def post_report_chart(
     client: WebClient, user: str, report: Report, lang: str, respond: Respond
 ) -> bool:
@@ -64,6 +71,8 @@ def post_report_chart(
             filename=f"cr-report-{report.year}.png",
             title=t(lang, "report.title", year=report.year),
             initial_comment=chart_comment(report, lang),
+            # What a screen reader says for the image: what it shows, and its numbers.
+            alt_txt=chart_alt(report, lang),
         )
     except (SlackClientError, OSError) as exc:
         log.warning("report chart for %s not uploaded: %s", user, exc)

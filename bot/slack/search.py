@@ -121,7 +121,15 @@ def result_blocks(found: Found, directory: Directory, lang: str) -> list[Block]:
     if found.more:
         more = SearchPage(found.offset + len(found.hits), found.query)
         blocks.append(
-            actions("search_more", button(t(lang, "search.more"), ids.A_SEARCH_MORE, more.value))
+            actions(
+                "search_more",
+                button(
+                    t(lang, "search.more"),
+                    ids.A_SEARCH_MORE,
+                    more.value,
+                    label=t(lang, "a11y.search_more"),
+                ),
+            )
         )
     return blocks
 

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.directory import Directory
+from bot.domain.privacy import PrivacyNotice
 from bot.domain.schedule import HolidayCalendars
 from bot.infra.db import DatabaseError, SessionFactory
 from bot.infra.holidays import holiday_calendars
@@ -207,6 +208,13 @@ class Services:
             directory, self.lang_of, tz, OutboxRows, network_lang=self.settings.language
         )
         return Context(directory, tz, notifier)
+
+    def privacy(self) -> PrivacyNotice:
+        """The privacy line's facts: CR_PRIVACY_URL wins over the directory's privacy_url
+        (the operator answers for the data); the age is CR_PURGE_AFTER's. From memory, no
+        query: the form shows it, and nothing may come before its views.open."""
+        url = self.settings.privacy_url or self.directory.privacy_url
+        return PrivacyNotice(url=url, kept_for=self.settings.purge_after)
 
     def calendars(self) -> HolidayCalendars:
         """The public holidays of each city and of the network, as the directory names them."""

@@ -18,8 +18,9 @@ from sqlmodel import Session, col, select
 
 from bot.domain.budget import BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
+from bot.domain.travel import TravelRate as Rate
 from bot.infra.db import SessionFactory
-from models.tables import Budget, City, DirectoryRole, Network, Topic
+from models.tables import Budget, City, DirectoryRole, Network, Topic, TravelRate
 
 ROLE_CONTACT = "contact"
 ROLE_TOPIC_CONTACT = "topic_contact"
@@ -61,6 +62,7 @@ class SyncReport:
     topic_contacts: Changes = field(default_factory=Changes)
     coordinators: Changes = field(default_factory=Changes)
     budgets: Changes = field(default_factory=Changes)
+    travel_rates: Changes = field(default_factory=Changes)
 
     @property
     def changed(self) -> bool:
@@ -101,7 +103,7 @@ def sync_in(session: Session, directory: Directory, *, now: datetime) -> SyncRep
     """`sync_directory` inside the caller's transaction."""
     report = SyncReport()
     lock_directory(session)
-    report.network = _sync_network(session, directory.network_name, directory.holidays, now)
+    report.network = _sync_network(session, directory, now)
     report.cities = _sync_keyed(
         session,
         City,
@@ -126,6 +128,7 @@ def sync_in(session: Session, directory: Directory, *, now: datetime) -> SyncRep
     report.topic_contacts = role_changes[ROLE_TOPIC_CONTACT]
     report.coordinators = role_changes[ROLE_COORDINATOR]
     report.budgets = _sync_budgets(session, directory.budgets, now)
+    report.travel_rates = _sync_travel_rates(session, directory.travel_rates, now)
     network = session.get(Network, NETWORK_ID)
     if report.changed and network is not None and not report.network.added:
         # Running instances compare this stamp to know their snapshot is outdated;
@@ -160,6 +163,11 @@ def read_directory(session: Session) -> Directory:
     roles = session.exec(select(DirectoryRole).where(col(DirectoryRole.active))).all()
     budgets = session.exec(
         select(Budget).where(col(Budget.active)).order_by(col(Budget.year), col(Budget.city_key))
+    ).all()
+    rates = session.exec(
+        select(TravelRate)
+        .where(col(TravelRate.active))
+        .order_by(col(TravelRate.city_a), col(TravelRate.city_b))
     ).all()
 
     city_keys = {c.key for c in cities}
@@ -206,6 +214,12 @@ def read_directory(session: Session) -> Directory:
             if not b.city_key or b.city_key in city_keys
         ),
         holidays=network.holidays if network else None,
+        privacy_url=network.privacy_url if network else None,
+        travel_rates=tuple(
+            Rate(r.city_a, r.city_b, r.cents_per_person)
+            for r in rates
+            if r.city_a in city_keys and r.city_b in city_keys
+        ),
     )
 
 
@@ -220,14 +234,24 @@ def _name_order(name: str, key: str) -> tuple[str, str, str]:
     return plain.casefold(), name, key
 
 
-def _sync_network(session: Session, name: str, holidays: str | None, now: datetime) -> Changes:
+def _sync_network(session: Session, directory: Directory, now: datetime) -> Changes:
     changes = Changes()
+    wanted = (directory.network_name, directory.holidays, directory.privacy_url)
     network = session.get(Network, NETWORK_ID)
     if network is None:
-        session.add(Network(id=NETWORK_ID, name=name, holidays=holidays, updated_at=now))
+        name, holidays, privacy_url = wanted
+        session.add(
+            Network(
+                id=NETWORK_ID,
+                name=name,
+                holidays=holidays,
+                privacy_url=privacy_url,
+                updated_at=now,
+            )
+        )
         changes.added = 1
-    elif (network.name, network.holidays) != (name, holidays):
-        network.name, network.holidays = name, holidays
+    elif (network.name, network.holidays, network.privacy_url) != wanted:
+        network.name, network.holidays, network.privacy_url = wanted
         network.updated_at = now
         changes.updated = 1
     return changes
@@ -293,6 +317,38 @@ def _sync_budgets(session: Session, wanted: Sequence[BudgetInfo], now: datetime)
             continue
         row.active, row.amount_cents, row.updated_at = True, budget.amount_cents, now
     keys = {(b.year, b.city) for b in wanted}
+    for key, row in existing.items():
+        if key not in keys and row.active:
+            row.active, row.updated_at = False, now
+            changes.deactivated += 1
+    return changes
+
+
+def _sync_travel_rates(session: Session, wanted: Sequence[Rate], now: datetime) -> Changes:
+    """Rates keyed by their pair (keys in alphabetical order); one that left the file becomes
+    inactive."""
+    changes = Changes()
+    existing = {(r.city_a, r.city_b): r for r in session.exec(select(TravelRate)).all()}
+    keys = set()
+    for rate in wanted:
+        a, b = sorted((rate.from_city, rate.to_city))
+        keys.add((a, b))
+        row = existing.get((a, b))
+        if row is None:
+            session.add(
+                TravelRate(
+                    city_a=a, city_b=b, cents_per_person=rate.cents_per_person, updated_at=now
+                )
+            )
+            changes.added += 1
+            continue
+        if not row.active:
+            changes.reactivated += 1
+        elif row.cents_per_person != rate.cents_per_person:
+            changes.updated += 1
+        else:
+            continue
+        row.active, row.cents_per_person, row.updated_at = True, rate.cents_per_person, now
     for key, row in existing.items():
         if key not in keys and row.active:
             row.active, row.updated_at = False, now

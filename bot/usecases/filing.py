@@ -10,11 +10,12 @@ from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot.domain import rules
 from bot.domain.request import RequestDraft, Summary
 from bot.domain.states import Action, Status
 from bot.infra.db import SessionFactory
 from bot.usecases import told
-from bot.usecases.common import audit, summaries, summary
+from bot.usecases.common import audit, load_request, summaries, summary
 from bot.usecases.ports import Context
 from bot.usecases.search import refresh_document
 from models import ExchangeRequest, RequestPartner
@@ -125,3 +126,11 @@ def last_city(session_factory: SessionFactory, requester_id: str) -> str | None:
             .order_by(col(ExchangeRequest.created_at).desc(), col(ExchangeRequest.id).desc())
             .limit(1)
         ).first()
+
+
+def fields_to_file_again(session_factory: SessionFactory, request_id: int, actor: str) -> Summary:
+    """A declined or lapsed request's fields, to prefill a new form: only for its requester."""
+    with session_factory() as session:
+        request = load_request(session, request_id)
+        rules.check_file_again(actor, request)
+        return summary(session, request)

@@ -8,7 +8,6 @@ the placeholder "purged"; those in a unique constraint with the request
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from sqlalchemy import String, case, cast, delete, inspect, literal, null, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
+from bot.domain.privacy import Retention
 from bot.domain.rules import FINAL
 from bot.infra.db import SessionFactory
 from bot.usecases.common import audit
@@ -40,26 +40,13 @@ from models import (
 PURGED = "purged"
 SYSTEM = "system"
 
-_DURATION = re.compile(r"\s*(\d+)\s*([dwmy])\s*", re.IGNORECASE)
-_YEAR = timedelta(days=365.25)  # an average year, leap days included
-_UNITS = {"d": timedelta(days=1), "w": timedelta(weeks=1), "m": _YEAR / 12, "y": _YEAR}
-
 
 def parse_duration(text: str) -> timedelta:
     """The duration "365d", "12w", "18m" (months) or "2y" as a timedelta.
 
     A year is 365.25 days and a month a twelfth of that, so "12m" == "1y".
     """
-    match = _DURATION.fullmatch(text or "")
-    if not match:
-        raise ValueError(
-            f"invalid duration {text!r}: use a whole number and a unit, d (days), w (weeks), "
-            "m (months) or y (years), e.g. 365d, 12w, 18m or 2y"
-        )
-    amount = int(match.group(1))
-    if amount < 1:
-        raise ValueError(f"invalid duration {text!r}: must be at least 1")
-    return amount * _UNITS[match.group(2).lower()]
+    return Retention.parse(text).delta
 
 
 # --- purge -----------------------------------------------------------------------

@@ -184,7 +184,12 @@ def edit_clicked(
     s = decisions.check_editable(services.session_factory, target.request_id, user)
     lang = services.lang_of(user)
     form = views.request_modal(
-        services.directory, lang, prefill=s.as_raw(), edit_id=s.id, version=s.version
+        services.directory,
+        lang,
+        prefill=s.as_raw(),
+        edit_id=s.id,
+        version=s.version,
+        privacy=services.privacy(),
     )
     client.views_update(view_id=view_id, view=form)
 

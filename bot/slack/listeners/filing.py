@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -13,12 +13,27 @@ from bot.domain.request import RawRequest, RequestDraft, validate
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
 from bot.slack.listeners import search as search_listener
-from bot.slack.listeners.common import modal_lang, tell_privately, user_of
+from bot.slack.listeners.common import (
+    modal_lang,
+    open_modal,
+    request_target,
+    tell_privately,
+    user_of,
+)
 from bot.slack.listeners.deputies import DEPUTY_WORDS, deputy_command
 from bot.slack.listeners.directory import DIRECTORY_WORDS, directory_command
+from bot.slack.listeners.guards import verify_origin
 from bot.slack.listeners.report import REPORT_WORDS, report_command
 from bot.slack.services import Services
-from bot.slack.views import form_errors, metadata_id, parse_metadata, raw_request, request_modal
+from bot.slack.views import (
+    cost_hint_of,
+    form_errors,
+    loading_modal,
+    metadata_id,
+    parse_metadata,
+    raw_request,
+    request_modal,
+)
 from bot.texts import t
 from bot.usecases import decisions, digest, filing
 
@@ -35,6 +50,8 @@ def register(app: App) -> None:
     app.shortcut(ids.SHORTCUT_NEW_REQUEST)(new_request_shortcut)
     app.action(ids.A_NEW_REQUEST)(new_request_clicked)
     app.view(ids.VIEW_REQUEST)(request_submitted)
+    app.action(ids.A_FORM_CHANGED)(form_changed)
+    app.action(ids.A_FILE_AGAIN)(file_again_clicked)
 
 
 def request_command(
@@ -78,7 +95,7 @@ def answer_command(
     response_url after it (the report's chart, a file, by the Web API `client`)."""
     lang = services.lang_of(user)
     if word in HELP_WORDS:
-        ack(**messages.help_message(lang))
+        ack(**messages.help_message(lang, privacy=services.privacy()))
     elif word in LIST_WORDS:
         ack()
         summaries, total = filing.my_requests(services.session_factory, user)
@@ -101,7 +118,7 @@ def answer_command(
     elif word in search_listener.EXPERT_WORDS:
         search_listener.experts_command(args, lang, services, ack)
     else:
-        ack(**messages.help_message(lang, unknown=word))
+        ack(**messages.help_message(lang, unknown=word, privacy=services.privacy()))
 
 
 def new_request_shortcut(
@@ -165,6 +182,55 @@ def request_submitted(
     services.remember_city(user, result.own_city_key)
 
 
+def file_again_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
+) -> None:
+    """*Erneut einreichen* after a decline or a lapse: "one moment" at once (views.open before
+    any query), then the form prefilled with the old request, the dates left empty. Its
+    submission files a new request; the old one stays as it was."""
+    ack()
+    user = user_of(body)
+    target = request_target(body)
+    loading = loading_modal(services.lang_of(user, cached=True))
+    view_id = open_modal(services, client, context, body, loading)
+    if view_id is None:
+        return
+    verify_origin(services, body, target.request_id)
+    s = filing.fields_to_file_again(services.session_factory, target.request_id, user)
+    prefill = RawRequest({**s.as_raw(), "date_from": None, "date_to": None})
+    directory, lang = services.refresh_directory(), services.lang_of(user)
+    form = request_modal(directory, lang, prefill=prefill, privacy=services.privacy())
+    client.views_update(view_id=view_id, view=form)
+
+
+def form_changed(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    """A field the cost suggestion depends on changed (cities, people, format, direction):
+    the hint under the cost field follows. What was typed stays: same block and action ids,
+    and the values as the person left them."""
+    ack()
+    view = body.get("view") or {}
+    if view.get("callback_id") != ids.VIEW_REQUEST or not view.get("id"):
+        return
+    user = user_of(body)
+    meta = parse_metadata(view.get("private_metadata"))
+    lang = modal_lang(services, meta, user)
+    form = request_modal(
+        services.refresh_directory(),
+        lang,
+        prefill=raw_request(view.get("state", {}).get("values")),
+        edit_id=metadata_id(meta, "edit") or None,
+        version=metadata_id(meta, "v") or None,
+        privacy=services.privacy(),
+    )
+    if cost_hint_of(form) == cost_hint_of(view):
+        return
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
+    except (SlackApiError, OSError) as exc:
+        # hash_conflict: the person changed the form meanwhile; their next change updates it.
+        log.info("views.update of the cost suggestion skipped: %s", _reason(exc))
+
+
 def open_request_modal(
     services: Services,
     client: WebClient,
@@ -182,7 +248,8 @@ def open_request_modal(
     prefill = RawRequest(own_city_key=city) if known and directory.city(city or "") else None
     try:
         opened = client.views_open(
-            trigger_id=trigger_id, view=request_modal(directory, lang, prefill=prefill)
+            trigger_id=trigger_id,
+            view=request_modal(directory, lang, prefill=prefill, privacy=services.privacy()),
         )
     except SlackApiError as exc:
         log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
@@ -216,7 +283,12 @@ def prefill_request_modal(
         client.views_update(
             view_id=view["id"],
             hash=view.get("hash"),
-            view=request_modal(directory, lang_now, prefill=RawRequest(own_city_key=city)),
+            view=request_modal(
+                directory,
+                lang_now,
+                prefill=RawRequest(own_city_key=city),
+                privacy=services.privacy(),
+            ),
         )
     except (SlackApiError, OSError) as exc:
         # hash_conflict: the person already changed the form; leave it as it is.

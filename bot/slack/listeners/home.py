@@ -49,4 +49,11 @@ def render_home(services: Services, user: str) -> dict[str, Any]:
     directory = services.refresh_directory()
     data = home_for(services.session_factory, user, directory, today=today)
     attention = attention_for(services.session_factory, user, directory, today=today)
-    return home_view(data, directory, services.lang_of(user), attention=attention, tz=tz)
+    return home_view(
+        data,
+        directory,
+        services.lang_of(user),
+        attention=attention,
+        tz=tz,
+        privacy=services.privacy(),
+    )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.budget import Money
 from bot.domain.claims import ClaimState
 from bot.domain.directory import Directory
+from bot.domain.privacy import PrivacyNotice
 from bot.domain.request import Summary, people_travelling
 from bot.outbox.calls import PERMALINK as PERMALINK  # the linked message's permalink goes there
 from bot.slack.blocks import (
@@ -30,6 +31,7 @@ from bot.texts import (
     join_names,
     status_label,
     t,
+    tn,
     travellers_text,
 )
 
@@ -52,6 +54,28 @@ def plain_t(lang: str, key: str, **params: object) -> str:
     afterwards, so what people typed keeps its characters); at most 300 characters."""
     template = unmarked(t(lang, key))
     return clip(template.format(**params) if params else template, 300)
+
+
+def privacy_line(notice: PrivacyNotice, lang: str) -> str:
+    """One short line: what the bot stores, for how long, how to get a copy, where to read
+    more (the link only when a privacy page is configured)."""
+    kept = notice.kept_for
+    parts = [
+        t(lang, "privacy.stored"),
+        t(lang, "privacy.kept", age=tn(lang, f"privacy.age.{kept.unit}", kept.amount))
+        if kept
+        else t(lang, "privacy.kept_open"),
+        t(lang, "privacy.export"),
+    ]
+    if notice.url:
+        url = notice.url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E")
+        parts.append(t(lang, "privacy.link", url=url.replace("|", "%7C")))
+    return " ".join(parts)
+
+
+def naming_label(s: Summary, directory: Directory, lang: str, city_key: str) -> str:
+    """A naming button's label for a screen reader: the request and the city (plain text)."""
+    return t(lang, "a11y.name_experts", id=s.id, city=directory.city_name(city_key))
 
 
 def push(s: Summary, directory: Directory, lang: str, key: str, **params: object) -> str:

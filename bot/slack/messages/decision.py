@@ -26,6 +26,7 @@ from bot.slack.messages.common import (
     summary_blocks,
     when,
 )
+from bot.slack.messages.filing import file_again_blocks
 from bot.slack.targets import RequestTarget
 from bot.texts import (
     join_names,
@@ -38,9 +39,21 @@ def decision_buttons(s: Summary, lang: str, block_id: str) -> Block:
     value = RequestTarget(s.id, s.version).value
     return actions(
         block_id,
-        button(t(lang, "button.approve"), ids.A_APPROVE, value, style="primary"),
-        button(t(lang, "button.decline"), ids.A_DECLINE, value, style="danger"),
-        button(t(lang, "button.ask"), ids.A_ASK, value),
+        button(
+            t(lang, "button.approve"),
+            ids.A_APPROVE,
+            value,
+            label=t(lang, "a11y.approve", id=s.id),
+            style="primary",
+        ),
+        button(
+            t(lang, "button.decline"),
+            ids.A_DECLINE,
+            value,
+            label=t(lang, "a11y.decline", id=s.id),
+            style="danger",
+        ),
+        button(t(lang, "button.ask"), ids.A_ASK, value, label=t(lang, "a11y.ask", id=s.id)),
     )
 
 
@@ -144,6 +157,7 @@ def declined_for_requester(
         section(t(lang, "dm.declined.next", actor=mention)),  # what the requester can do
         actor=mention,
     )
+    message["blocks"] += file_again_blocks(s, lang)  # under the request it would file again
     message["text"] = clip(f"{message['text']} {escape(clip(reason, 250))}", 300)
     return message
 
@@ -167,8 +181,14 @@ def question_for_requester(
         section(quote(question, 2800)),
         actions(
             f"answer_{s.id}_{s.version}",
-            button(t(lang, "button.answer"), ids.A_ANSWER, value, style="primary"),
-            button(t(lang, "button.edit"), ids.A_EDIT, value),
+            button(
+                t(lang, "button.answer"),
+                ids.A_ANSWER,
+                value,
+                label=t(lang, "a11y.answer", id=s.id),
+                style="primary",
+            ),
+            button(t(lang, "button.edit"), ids.A_EDIT, value, label=t(lang, "a11y.edit", id=s.id)),
         ),
         actor=mention,
     )
@@ -203,6 +223,7 @@ def approved_for_coordinators(s: Summary, directory: Directory, lang: str, actor
                     t(lang, "button.mark_matched"),
                     ids.A_MARK_MATCHED,
                     RequestTarget(s.id, s.version).value,
+                    label=t(lang, "a11y.mark_matched", id=s.id),
                 ),
             ),
             context(t(lang, "coord.mark_matched_hint")),

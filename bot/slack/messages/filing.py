@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain import rules
 from bot.domain.directory import Directory
+from bot.domain.privacy import PrivacyNotice
 from bot.domain.request import Summary
 from bot.domain.states import Status
 from bot.slack import ids
@@ -26,6 +27,7 @@ from bot.slack.messages.common import (
     mentions,
     plain_message,
     plain_t,
+    privacy_line,
     summary_blocks,
     unmarked,
 )
@@ -102,6 +104,7 @@ def cancel_actions(s: Summary, lang: str) -> dict[str, Any]:
             t(lang, "button.cancel"),
             ids.A_CANCEL,
             RequestTarget(s.id, s.version).value,
+            label=t(lang, "a11y.cancel", id=s.id),
             confirm=confirm_dialog(
                 t(lang, "confirm.cancel.title"),
                 t(lang, "confirm.cancel.text", id=s.id),
@@ -112,13 +115,36 @@ def cancel_actions(s: Summary, lang: str) -> dict[str, Any]:
     )
 
 
-def help_message(lang: str, unknown: str | None = None) -> Message:
+def file_again_blocks(s: Summary, lang: str) -> list[dict[str, Any]]:
+    """After a decline or a lapse: the form again, with everything but the dates filled in."""
+    return [
+        context(t(lang, "file_again.hint")),
+        actions(
+            f"file_again_{s.id}",
+            button(
+                t(lang, "button.file_again"),
+                ids.A_FILE_AGAIN,
+                RequestTarget(s.id, s.version).value,
+                label=t(lang, "a11y.file_again", id=s.id),
+                style="primary",
+            ),
+        ),
+    ]
+
+
+def help_message(
+    lang: str, unknown: str | None = None, privacy: PrivacyNotice | None = None
+) -> Message:
+    """Usage, and the privacy line under it (what is stored, how long, where to read more)."""
     text, shown = t(lang, "help"), unmarked(t(lang, "help"))
     if unknown:
         word = escape(clip(unknown, 50))
         text = t(lang, "help.unknown", word=word) + "\n" + text
         shown = plain_t(lang, "help.unknown", word=word) + "\n" + shown
-    return {"text": shown, "blocks": [section(text)]}
+    return {
+        "text": shown,
+        "blocks": [section(text), context(privacy_line(privacy or PrivacyNotice(), lang))],
+    }
 
 
 def request_list(

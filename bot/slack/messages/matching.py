@@ -19,6 +19,7 @@ from bot.slack.messages.common import (
     PERMALINK,
     Message,
     mentions,
+    naming_label,
     plain_t,
     push,
     quote,
@@ -45,7 +46,13 @@ def naming_request(s: Summary, directory: Directory, lang: str, city_key: str) -
             *summary_blocks(s, directory, lang),
             actions(
                 f"name_{s.id}_{city_key}",
-                button(t(lang, "button.name_experts"), ids.A_NAME_EXPERTS, value, style="primary"),
+                button(
+                    t(lang, "button.name_experts"),
+                    ids.A_NAME_EXPERTS,
+                    value,
+                    label=naming_label(s, directory, lang, city_key),
+                    style="primary",
+                ),
             ),
         ],
     }

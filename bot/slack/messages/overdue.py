@@ -10,8 +10,9 @@ from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, clip, escape, section
-from bot.slack.messages.common import Message, push, summary_blocks
+from bot.slack.messages.common import Message, naming_label, push, summary_blocks
 from bot.slack.messages.decision import decision_buttons
+from bot.slack.messages.filing import file_again_blocks
 from bot.slack.targets import NamingTarget, RequestTarget
 from bot.texts import fmt_date, fmt_range, join_names, t
 
@@ -31,6 +32,7 @@ def _naming_buttons(
                 t(lang, "button.name_experts_for", city=escape(directory.city_name(city))),
                 ids.A_NAME_EXPERTS,
                 NamingTarget(s.id, s.version, city).value,
+                label=naming_label(s, directory, lang, city),
                 style="primary",
             ),
         )
@@ -128,6 +130,15 @@ def lapsed_message(
         section(t(lang, key, **params)),
         *summary_blocks(s, directory, lang, with_question=False, with_status=False),
     ]
+    if new_dates:
+        # Both ways back, the same request with new dates first: one row of buttons.
+        again = file_again_blocks(s, lang)
+        again[1]["elements"][0].pop("style", None)
+        new = new_dates_actions(s, lang)
+        new["elements"].append(again[1]["elements"][0])
+        blocks += [new, again[0]]
+    elif key.startswith("lapse.requester"):
+        blocks += file_again_blocks(s, lang)
     if button_for:
         blocks.append(
             actions(
@@ -136,12 +147,10 @@ def lapsed_message(
                     t(lang, "button.took_place"),
                     ids.A_MARK_MATCHED,
                     RequestTarget(s.id, s.version).value,
-                    accessibility_label=t(lang, "a11y.took_place", id=s.id),
+                    label=t(lang, "a11y.took_place", id=s.id),
                 ),
             )
         )
-    if new_dates:
-        blocks.append(new_dates_actions(s, lang))
     push_key = f"push.{key.replace('.', '_')}"
     return {
         "text": push(s, directory, lang, push_key, reason=plain_reason(reason)),
@@ -162,7 +171,7 @@ def new_dates_actions(s: Summary, lang: str) -> Block:
             ids.A_NEW_DATES,
             RequestTarget(s.id, s.version).value,
             style="primary",
-            accessibility_label=t(lang, "a11y.new_dates", id=s.id),
+            label=t(lang, "a11y.new_dates", id=s.id),
         ),
     )
 

@@ -41,6 +41,7 @@ def reflection_prompt(s: Summary, lang: str, *, asked_on: str | None = None) -> 
                     t(lang, "button.reflect"),
                     ids.A_REFLECT,
                     RequestTarget(s.id, s.version).value,
+                    label=t(lang, "a11y.reflect", id=s.id),
                     style="primary",
                 ),
             ),

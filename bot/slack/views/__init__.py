@@ -6,6 +6,7 @@ Listeners and tests use them as `views.<name>`; this module only names them toge
 
 from bot.slack.views.form import (
     BLOCK_OF_FIELD,
+    cost_hint_of,
     form_errors,
     raw_request,
     request_metadata,
@@ -45,6 +46,7 @@ __all__ = [
     "ask_modal",
     "chosen_value",
     "clean_text",
+    "cost_hint_of",
     "decline_modal",
     "form_errors",
     "input_element",

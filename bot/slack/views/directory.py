@@ -69,7 +69,7 @@ def _button(lang: str, key: str, action_id: str, value: str, **params: str) -> d
         t(lang, f"dir.button.{key}"),
         action_id,
         value,
-        accessibility_label=t(lang, f"dir.button.{key}.label", **params),
+        label=t(lang, f"dir.button.{key}.label", **params),
     )
 
 

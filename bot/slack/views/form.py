@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.directory import Directory
+from bot.domain.privacy import PrivacyNotice
 from bot.domain.request import (
     COST_TEXT_MAX,
     DIRECTIONS,
@@ -19,10 +20,12 @@ from bot.domain.request import (
     Problem,
     RawRequest,
 )
+from bot.domain.travel_cost import CostSuggestion, suggest_cost
 from bot.slack import ids
-from bot.slack.blocks import input_block, modal, option, plain, section
+from bot.slack.blocks import context, input_block, modal, option, plain, section
+from bot.slack.messages import privacy_line
 from bot.slack.views.state import chosen_value, clean_text, input_element
-from bot.texts import direction_label, fmt_money, format_label, t
+from bot.texts import direction_label, fmt_cents, fmt_money, format_label, t
 
 
 def request_metadata(lang: str, edit_id: int | None = None, version: int | None = None) -> str:
@@ -43,9 +46,13 @@ def request_modal(
     prefill: RawRequest | None = None,
     edit_id: int | None = None,
     version: int | None = None,
+    privacy: PrivacyNotice | None = None,
 ) -> dict[str, Any]:
-    """The request form; `prefill` fills fields (own city, or a whole request to edit)."""
+    """The request form; `prefill` fills fields (own city, or a whole request to edit).
+    Under the cost field, the estimate the directory's travel rates suggest for what is
+    filled in; at the bottom, the privacy line."""
     p = prefill or RawRequest()
+    suggestion = cost_suggestion(directory, p)
     topics = [option(tp.label(lang), tp.key) for tp in directory.topics]
     cities = [option(c.name, c.key) for c in directory.cities]
     formats = [option(format_label(f, lang), f) for f in FORMATS]
@@ -110,6 +117,16 @@ def request_modal(
         "max_value": str(TRAVELLERS_MAX),
         "initial_value": p.get("travellers") or "1",
     }
+    if directory.travel_rates:
+        # The suggestion follows the number as it is typed, not only on Enter.
+        travellers["dispatch_action_config"] = {"trigger_actions_on": ["on_character_entered"]}
+    cost = text_input(p.get("cost_eur"), COST_TEXT_MAX, "field.cost.ph")
+    cost_hint = t(lang, "field.cost.hint")
+    if suggestion is not None:
+        cost["placeholder"] = plain(
+            t(lang, "field.cost.ph_suggested", amount=fmt_cents(suggestion.cents, lang))
+        )
+        cost_hint = suggestion_text(suggestion, directory, lang) + " " + cost_hint
     blocks = [
         section(t(lang, "modal.intro")),
         input_block(
@@ -155,14 +172,13 @@ def request_modal(
             travellers,
             hint=t(lang, "field.travellers.hint"),
         ),
-        input_block(
-            ids.B_COST,
-            t(lang, "field.cost"),
-            text_input(p.get("cost_eur"), COST_TEXT_MAX, "field.cost.ph"),
-            hint=t(lang, "field.cost.hint"),
-            optional=True,
-        ),
+        input_block(ids.B_COST, t(lang, "field.cost"), cost, hint=cost_hint, optional=True),
+        context(privacy_line(privacy or PrivacyNotice(), lang)),
     ]
+    for block in blocks if directory.travel_rates else ():
+        # Without rates there is nothing to suggest, and no reason for a round trip.
+        if block.get("block_id") in ids.SUGGESTING_BLOCKS:
+            block["dispatch_action"] = True
     return modal(
         ids.VIEW_REQUEST,
         t(lang, "modal.title_edit" if edit_id else "modal.title"),
@@ -171,6 +187,47 @@ def request_modal(
         close=t(lang, "modal.close"),
         private_metadata=request_metadata(lang, edit_id, version),
     )
+
+
+def cost_suggestion(directory: Directory, raw: RawRequest) -> CostSuggestion | None:
+    """What the travel rates suggest for the form as filled in so far (None: nothing)."""
+    if not directory.travel_rates:
+        return None
+    travellers = raw.get("travellers")
+    people = int(travellers) if isinstance(travellers, str) and travellers.isdigit() else None
+    return suggest_cost(
+        directory.travel_rates,
+        own_city=raw.get("own_city_key"),
+        partners=tuple(raw.get("partner_keys") or ()),
+        travellers=people,
+        format=raw.get("format"),
+        direction=raw.get("direction"),
+    )
+
+
+def suggestion_text(suggestion: CostSuggestion, directory: Directory, lang: str) -> str:
+    """ "Vorschlag: 360,00 € (2 × 180,00 € Bremen–Leipzig) – übernehmen oder anpassen." """
+    legs = " + ".join(
+        t(
+            lang,
+            "field.cost.leg",
+            n=line.people,
+            rate=fmt_cents(line.cents_per_person, lang),
+            home=directory.city_name(line.home),
+            away=directory.city_name(line.away),
+        )
+        for line in suggestion.lines
+    )
+    return t(lang, "field.cost.suggested", amount=fmt_cents(suggestion.cents, lang), legs=legs)
+
+
+def cost_hint_of(view: dict[str, Any]) -> str | None:
+    """The hint under the cost field of a form as Slack shows it (to update only changes)."""
+    for block in view.get("blocks") or ():
+        if isinstance(block, dict) and block.get("block_id") == ids.B_COST:
+            hint = block.get("hint")
+            return hint.get("text") if isinstance(hint, dict) else None
+    return None
 
 
 # The form's input blocks, by the request field they fill (block ids predate the field names).
