@@ -31,6 +31,9 @@ class Network(SQLModel, table=True):
     name: str = Field(max_length=200)
     # Public holidays for cities without their own, e.g. "DE" (the `holidays` package's code).
     holidays: str | None = Field(default=None, max_length=32)
+    # The line on the certificates of participation (who signs), and its English version.
+    certificate_signature: str | None = Field(default=None, max_length=300)
+    certificate_signature_en: str | None = Field(default=None, max_length=300)
     updated_at: datetime = _ts(default_factory=utcnow)
 
 

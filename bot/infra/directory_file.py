@@ -27,7 +27,14 @@ _MAX_NAME = 200
 _MAX_HOLIDAYS = 32
 
 _SECTIONS = ("network", "city", "topic", "topic_contact", "budget")
-_NETWORK_FIELDS = ("name", "coordinators", "holidays")
+_NETWORK_FIELDS = (
+    "name",
+    "coordinators",
+    "holidays",
+    "certificate_signature",
+    "certificate_signature_en",
+)
+_MAX_SIGNATURE = 300
 _CITY_FIELDS = ("key", "name", "email_domains", "contacts", "holidays")
 _TOPIC_FIELDS = ("key", "name", "name_en")
 _TOPIC_CONTACT_FIELDS = ("city", "topic", "users")
@@ -122,7 +129,7 @@ class _Reader(FieldReader):
                     "unknown section; expected [network], [[city]], [[topic]], [[topic_contact]] "
                     "or [[budget]]",
                 )
-        network_name, coordinators, holidays = self.network(data.get("network"))
+        network_name, coordinators, holidays, signature = self.network(data.get("network"))
         cities = self.cities(self.entries(data, "city"))
         topics = self.topics(self.entries(data, "topic"))
         topic_contacts = self.topic_contacts(
@@ -139,22 +146,30 @@ class _Reader(FieldReader):
             topic_contacts=tuple(topic_contacts),
             budgets=tuple(budgets),
             holidays=holidays,
+            certificate_signature=signature[0],
+            certificate_signature_en=signature[1],
         )
 
     # --- sections ------------------------------------------------------------
 
-    def network(self, table: Any) -> tuple[str | None, tuple[str, ...], str | None]:
+    def network(
+        self, table: Any
+    ) -> tuple[str | None, tuple[str, ...], str | None, tuple[str | None, str | None]]:
         entry = "[network]"
         if table is None:
             self.report(entry, "", 'missing; the file needs [network] with name = "…"')
-            return None, (), None
+            return None, (), None, (None, None)
         if not isinstance(table, dict):
             self.report(entry, "", "must be a table, written [network]")
-            return None, (), None
+            return None, (), None, (None, None)
         self.unknown_fields(entry, table, _NETWORK_FIELDS)
         name = self.text(entry, table, "name", required=True, max_len=_MAX_NAME)
         coordinators = self.user_ids(entry, table, "coordinators", empty_message=None)
-        return name, coordinators, self.holidays(entry, table)
+        signature = tuple(
+            self.line(entry, table, field, max_len=_MAX_SIGNATURE)
+            for field in ("certificate_signature", "certificate_signature_en")
+        )
+        return name, coordinators, self.holidays(entry, table), (signature[0], signature[1])
 
     def entries(self, data: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
         """The `[[section]]` tables, each with its label, e.g. `[[city]] #2 (key "leipzig")`."""

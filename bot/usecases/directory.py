@@ -90,7 +90,7 @@ def sync_directory(
             session.connection().execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK_KEY}
             )
-        report.network = _sync_network(session, directory.network_name, directory.holidays, now)
+        report.network = _sync_network(session, directory, now)
         report.cities = _sync_keyed(
             session,
             City,
@@ -192,6 +192,8 @@ def load_directory(session_factory: SessionFactory) -> Directory:
             if not b.city_key or b.city_key in city_keys
         ),
         holidays=network.holidays if network else None,
+        certificate_signature=network.certificate_signature if network else None,
+        certificate_signature_en=network.certificate_signature_en if network else None,
     )
 
 
@@ -206,14 +208,20 @@ def _name_order(name: str, key: str) -> tuple[str, str, str]:
     return plain.casefold(), name, key
 
 
-def _sync_network(session: Session, name: str, holidays: str | None, now: datetime) -> Changes:
+def _sync_network(session: Session, directory: Directory, now: datetime) -> Changes:
     changes = Changes()
+    wanted: dict[str, str | None] = {
+        "name": directory.network_name,
+        "holidays": directory.holidays,
+        "certificate_signature": directory.certificate_signature,
+        "certificate_signature_en": directory.certificate_signature_en,
+    }
     network = session.get(Network, NETWORK_ID)
     if network is None:
-        session.add(Network(id=NETWORK_ID, name=name, holidays=holidays, updated_at=now))
+        session.add(Network.model_validate({"id": NETWORK_ID, "updated_at": now, **wanted}))
         changes.added = 1
-    elif (network.name, network.holidays) != (name, holidays):
-        network.name, network.holidays = name, holidays
+    elif any(getattr(network, name) != value for name, value in wanted.items()):
+        network.sqlmodel_update(wanted)
         network.updated_at = now
         changes.updated = 1
     return changes
