@@ -79,13 +79,18 @@ def button(
     *,
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
+    accessibility_label: str | None = None,
 ) -> dict[str, Any]:
+    """A button; `accessibility_label` is what a screen reader reads instead of its text
+    (the action and the request: the button is read without the message around it)."""
     element: dict[str, Any] = {
         "type": "button",
         "text": plain(text, 75),
         "action_id": action_id,
         "value": value,
     }
+    if accessibility_label:
+        element["accessibility_label"] = clip(accessibility_label, 75)
     if style:
         element["style"] = style
     if confirm:

@@ -29,6 +29,8 @@ A_ANSWER = "cr_answer"
 A_EDIT = "cr_edit"
 A_NEW_REQUEST = "cr_new_request"
 A_REFLECT = "cr_reflect"
+# The certificate of participation (in the DM after the exchange, and on the Home tab).
+A_CERTIFICATE = "cr_certificate"
 
 # Smaller modals opened from buttons.
 VIEW_DECLINE = "cr_decline_modal"

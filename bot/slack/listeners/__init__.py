@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from bot.slack.listeners import (
     agreement,
+    certificate,
     claims,
     decisions,
     deputies,
@@ -41,3 +42,4 @@ def register(app: App, services: Services) -> None:
     followup.register(app)
     deputies.register(app)
     claims.register(app)
+    certificate.register(app)

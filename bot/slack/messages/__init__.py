@@ -46,6 +46,12 @@ from bot.slack.messages.matching import (
     matched_for_requester,
     naming_request,
 )
+from bot.slack.messages.participation import (
+    certificate_button,
+    certificate_ready,
+    expert_named,
+    reflect_button,
+)
 from bot.slack.messages.reflection import (
     reflection_prompt,
 )
@@ -55,6 +61,8 @@ __all__ = [
     "Message",
     "approved_for_coordinators",
     "cancel_actions",
+    "certificate_button",
+    "certificate_ready",
     "cities_line",
     "closed_message",
     "decision_buttons",
@@ -62,6 +70,7 @@ __all__ = [
     "declined_for_requester",
     "delivery_failed",
     "escalation",
+    "expert_named",
     "experts_by_city",
     "help_message",
     "introduction",
@@ -77,6 +86,7 @@ __all__ = [
     "question_answered",
     "question_for_requester",
     "quote",
+    "reflect_button",
     "reflection_prompt",
     "refusal_text",
     "reminder",
