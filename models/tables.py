@@ -33,6 +33,9 @@ class Network(SQLModel, table=True):
     holidays: str | None = Field(default=None, max_length=32)
     # The network's privacy page, from the directory file.
     privacy_url: str | None = Field(default=None, max_length=500)
+    # The line on the certificates of participation (who signs), and its English version.
+    certificate_signature: str | None = Field(default=None, max_length=300)
+    certificate_signature_en: str | None = Field(default=None, max_length=300)
     updated_at: datetime = _ts(default_factory=utcnow)
 
 

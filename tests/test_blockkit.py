@@ -13,6 +13,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.domain.participation import EXPERT, Part
 from bot.domain.request import QUESTION_MAX, TITLE_MAX, Summary
 from bot.infra.directory_file import parse_directory
 from bot.slack import home, messages, views
@@ -78,6 +79,28 @@ def _views(lang: str) -> list[dict]:
             DIR,
             lang,
         ),
+        # An expert's Home: exchanges at every step, completed ones with two buttons, and
+        # the requester's naming status line.
+        home.home_view(
+            HomeData(
+                mine=[LONG.model_copy(update={"status": "completed"})] * SHOWN,
+                mine_total=500,
+                to_decide=[],
+                to_decide_total=0,
+                to_name=[],
+                upcoming=[LONG] * SHOWN,
+                upcoming_total=300,
+                parts=[
+                    Part(LONG.model_copy(update={"status": status}), EXPERT, "bremen", "U0BRE3")
+                    for status in ("approved", "matched", "completed", "cancelled") * 2
+                ],
+                parts_total=40,
+                named={LONG.id: (("bremen", ("U0EXP1",) * 10), ("nuernberg", ()))},
+                today=date(2027, 2, 1),
+            ),
+            DIR,
+            lang,
+        ),
     ]
 
 
@@ -118,6 +141,9 @@ def _messages(lang: str) -> list[dict]:
         messages.reminder(LONG, DIR, lang, 2, 5),
         messages.escalation(LONG, DIR, lang, 5),
         messages.reflection_prompt(LONG, lang),
+        messages.certificate_ready(LONG, DIR, lang),
+        messages.expert_named(LONG, DIR, lang, actor="U0BRE3", city_key="bremen", matched=True),
+        messages.expert_named(LONG, DIR, lang, actor="U0BRE3", city_key="nuernberg", matched=False),
         *digest_messages(
             Digest(
                 today=date(2026, 11, 30),

@@ -85,9 +85,21 @@ CASES = [
         ('name = "koopstadt"', 'nmae = "koopstadt"'),
         [
             "[network], field nmae: unknown field; expected name, coordinators, holidays, "
-            "privacy_url",
+            "privacy_url, certificate_signature, certificate_signature_en",
             "[network], field name: missing (required)",
         ],
+    ),
+    (
+        ('name = "koopstadt"', 'name = "koopstadt"\ncertificate_signature = 12'),
+        ["[network], field certificate_signature: must be text in quotes"],
+    ),
+    (
+        ('name = "koopstadt"', 'name = "koopstadt"\ncertificate_signature_en = "a\\nb"'),
+        ["[network], field certificate_signature_en: must be one line (no line breaks)"],
+    ),
+    (
+        ('name = "koopstadt"', f'name = "koopstadt"\ncertificate_signature = "{"x" * 301}"'),
+        ["[network], field certificate_signature: longer than 300 characters"],
     ),
     (
         ('coordinators = ["U0COORD1"]', 'coordinators = ["UCOORD 1"]'),
@@ -450,6 +462,26 @@ def test_second_sync_with_the_same_directory_changes_nothing(_sf):
         stamps += [r.updated_at for r in session.exec(select(DirectoryRole)).all()]
         stamps.append(session.get(Network, 1).updated_at)
     assert set(stamps) == {T0}
+
+
+def test_the_certificate_line_is_synced_and_read_in_each_language(_sf):
+    sync_directory(_sf, _example(), now=T0)
+    assert load_directory(_sf).certificate_line("de") == (
+        "Für die Koordination von koopstadt: Dr. Maria Muster, Geschäftsstelle"
+    )
+    assert load_directory(_sf).certificate_line("en") == (
+        "For the koopstadt coordination: Dr Maria Muster, programme office"
+    )
+    german_only = dataclasses.replace(
+        _example(), certificate_signature="Gez. Koordination", certificate_signature_en=None
+    )
+
+    report = sync_directory(_sf, german_only, now=T1)
+
+    assert report.network.updated == 1
+    assert load_directory(_sf).certificate_line("en") == "Gez. Koordination"
+    with _sf() as session:
+        assert session.get(Network, 1).updated_at >= T1  # running instances reload it
 
 
 def test_removed_contact_becomes_inactive_and_returns_active(_sf):

@@ -55,6 +55,8 @@ EVERYTHING = Directory(
     ),
     holidays="DE",
     privacy_url="https://netz.example/datenschutz?a=1&b=2",
+    certificate_signature='Für die Koordination: Dr. "M" Muster',
+    certificate_signature_en="For the coordination: Dr M Muster",
     travel_rates=(TravelRate("bremen", "leipzig", 18_050),),
 )
 

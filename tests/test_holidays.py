@@ -318,6 +318,8 @@ def test_a_reflection_prompt_waits_for_a_working_day_in_every_city_it_reaches(ho
         (datetime(2027, 1, 7, 8), "U0EXP2", f"#{with_nuernberg}"),
     ]
     prompt = next(
-        c for c in bot.slack.delivered("chat.postMessage") if c.params["channel"] == "U0EXP2"
+        c
+        for c in bot.slack.delivered("chat.postMessage")
+        if c.params["channel"] == "U0EXP2" and "Wie war der Austausch" in c.params["text"]
     )
     assert ids.A_REFLECT in buttons(prompt.params["blocks"])

@@ -117,7 +117,10 @@ def test_finding_1_a_naming_left_undone_is_followed_up_and_the_exchange_lapses(b
         "stellen Sie bitte eine neue Anfrage."
     )
     told = blocks_text(dms_to(bot, "U0REQ1")[-1].params["blocks"])
-    assert "mit neuen Daten erneut ein (*Erneut einreichen*" in told and "als vermittelt markieren" in told
+    assert (
+        "mit neuen Daten erneut ein (*Erneut einreichen*" in told
+        and "als vermittelt markieren" in told
+    )
     assert texts(bot, "U0NUE1")[-1] == (
         f"Did not take place: #{request_id} Quartiersschulen {CITIES} – on its first day "
         "(Mon, 14 Dec 2026) the experts of Nürnberg were missing. Nothing left for you to do."

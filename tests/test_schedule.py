@@ -323,8 +323,9 @@ def test_reflection_prompt_the_day_after_and_completion(digest_bot):
     submit_opened(bot, "U0EXP1", values)
     with bot.session_factory() as s:
         assert len(s.exec(select(Reflection)).all()) == 1
-    # The requester may still reflect after completion.
-    click(bot, "U0REQ1", last_dm(bot, "U0REQ1"), ids.A_REFLECT)
+    # The requester may still reflect after completion (the prompt, before the certificate).
+    [prompt] = [m for m in dms_to(bot, "U0REQ1") if ids.A_REFLECT in buttons(m.params["blocks"])]
+    click(bot, "U0REQ1", prompt, ids.A_REFLECT)
     status, body = submit_opened(bot, "U0REQ1", values)
     with bot.session_factory() as s:
         assert len(s.exec(select(Reflection)).all()) == 2

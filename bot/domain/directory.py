@@ -50,6 +50,10 @@ class Directory:
     privacy_url: str | None = None
     # Travel cost per person between two cities, either way round.
     travel_rates: tuple[TravelRate, ...] = ()
+    # The line the coordinators set for the certificates of participation (who signs), and
+    # its English version; None: the certificate names the network's coordination.
+    certificate_signature: str | None = None
+    certificate_signature_en: str | None = None
     _cities: dict[str, CityInfo] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -65,6 +69,10 @@ class Directory:
     def is_usable(self) -> bool:
         """A request needs at least two cities (own and partner) and one topic."""
         return len(self.cities) >= 2 and len(self.topics) >= 1
+
+    def certificate_line(self, lang: str) -> str | None:
+        """The certificate's signature line in `lang` (the English one where there is one)."""
+        return {"en": self.certificate_signature_en}.get(lang) or self.certificate_signature
 
     def city(self, key: str) -> CityInfo | None:
         return self._cities.get(key)

@@ -32,6 +32,7 @@ __all__ = [
     "acting_for",
     "check_answer",
     "check_cancel",
+    "check_certificate",
     "check_decide",
     "check_edit",
     "check_mark_matched",
@@ -294,6 +295,15 @@ def check_reflect(
         raise Refused("refused.not_ended", {"id": request.id})
     if reflected:
         raise Refused("refused.already_reflected", {"id": request.id})
+
+
+def check_certificate(actor: str, request: RequestFacts, *, experts: Collection[str]) -> None:
+    """A certificate of participation: for the requester and the named experts, once the
+    exchange took place (completed)."""
+    if actor != request.requester_id and actor not in experts:
+        raise Refused("refused.certificate_not_participant", {"id": request.id})
+    if request.status != Status.COMPLETED:
+        raise Refused("refused.certificate_not_yet", {"id": request.id, "status": request.status})
 
 
 def is_final(status: str) -> bool:

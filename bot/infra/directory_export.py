@@ -39,6 +39,10 @@ def directory_toml(directory: Directory, *, written_at: datetime | None = None) 
         out.append(f"holidays = {_string(directory.holidays)}")
     if directory.privacy_url:
         out.append(f"privacy_url = {_string(directory.privacy_url)}")
+    if directory.certificate_signature:
+        out.append(f"certificate_signature = {_string(directory.certificate_signature)}")
+    if directory.certificate_signature_en:
+        out.append(f"certificate_signature_en = {_string(directory.certificate_signature_en)}")
 
     for city in directory.cities:
         out += ["", "[[city]]", f"key = {_string(city.key)}", f"name = {_string(city.name)}"]

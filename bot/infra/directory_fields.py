@@ -118,6 +118,14 @@ class FieldReader:
             return None
         return value
 
+    def line(self, entry: str, table: dict[str, Any], field: str, *, max_len: int) -> str | None:
+        """Optional text of one line (printed as it is, e.g. on a certificate)."""
+        value = self.text(entry, table, field, required=False, max_len=max_len)
+        if value is not None and ("\n" in value or "\r" in value):
+            self.report(entry, field, "must be one line (no line breaks)")
+            return None
+        return value
+
     def key(self, entry: str, table: dict[str, Any], kind: str) -> str | None:
         key = self.text(entry, table, "key", required=True, max_len=_MAX_KEY)
         if key is None:

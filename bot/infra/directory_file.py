@@ -29,7 +29,15 @@ _MAX_HOLIDAYS = 32
 _MAX_URL = 500
 
 _SECTIONS = ("network", "city", "topic", "topic_contact", "budget", "travel_rate")
-_NETWORK_FIELDS = ("name", "coordinators", "holidays", "privacy_url")
+_NETWORK_FIELDS = (
+    "name",
+    "coordinators",
+    "holidays",
+    "privacy_url",
+    "certificate_signature",
+    "certificate_signature_en",
+)
+_MAX_SIGNATURE = 300
 _CITY_FIELDS = ("key", "name", "email_domains", "contacts", "holidays")
 _TOPIC_FIELDS = ("key", "name", "name_en")
 _TOPIC_CONTACT_FIELDS = ("city", "topic", "users")
@@ -132,7 +140,9 @@ class _Reader(FieldReader):
                     "unknown section; expected [network], [[city]], [[topic]], [[topic_contact]], "
                     "[[budget]] or [[travel_rate]]",
                 )
-        network_name, coordinators, holidays, privacy_url = self.network(data.get("network"))
+        network_name, coordinators, holidays, privacy_url, signature = self.network(
+            data.get("network")
+        )
         cities = self.cities(self.entries(data, "city"))
         topics = self.topics(self.entries(data, "topic"))
         topic_contacts = self.topic_contacts(
@@ -152,18 +162,22 @@ class _Reader(FieldReader):
             holidays=holidays,
             privacy_url=privacy_url,
             travel_rates=tuple(rates),
+            certificate_signature=signature[0],
+            certificate_signature_en=signature[1],
         )
 
     # --- sections ------------------------------------------------------------
 
-    def network(self, table: Any) -> tuple[str | None, tuple[str, ...], str | None, str | None]:
+    def network(
+        self, table: Any
+    ) -> tuple[str | None, tuple[str, ...], str | None, str | None, tuple[str | None, str | None]]:
         entry = "[network]"
         if table is None:
             self.report(entry, "", 'missing; the file needs [network] with name = "…"')
-            return None, (), None, None
+            return None, (), None, None, (None, None)
         if not isinstance(table, dict):
             self.report(entry, "", "must be a table, written [network]")
-            return None, (), None, None
+            return None, (), None, None, (None, None)
         self.unknown_fields(entry, table, _NETWORK_FIELDS)
         name = self.text(entry, table, "name", required=True, max_len=_MAX_NAME)
         coordinators = self.user_ids(entry, table, "coordinators", empty_message=None)
@@ -171,7 +185,12 @@ class _Reader(FieldReader):
         if privacy_url and url_problem(privacy_url):
             self.report(entry, "privacy_url", str(url_problem(privacy_url)))
             privacy_url = None
-        return name, coordinators, self.holidays(entry, table), privacy_url
+        signature = tuple(
+            self.line(entry, table, field, max_len=_MAX_SIGNATURE)
+            for field in ("certificate_signature", "certificate_signature_en")
+        )
+        holidays = self.holidays(entry, table)
+        return name, coordinators, holidays, privacy_url, (signature[0], signature[1])
 
     def entries(self, data: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
         """The `[[section]]` tables, each with its label, e.g. `[[city]] #2 (key "leipzig")`."""

@@ -80,6 +80,7 @@ def button(
     label: str,
     style: str | None = None,
     confirm: dict[str, Any] | None = None,
+    accessibility_label: str | None = None,
 ) -> dict[str, Any]:
     """A button; `label` is what a screen reader says, read without the message around it
     (so it names the action and the request: "Anfrage #12 genehmigen")."""
@@ -90,6 +91,8 @@ def button(
         "value": value,
         "accessibility_label": clip(label, 75),  # Slack's limit
     }
+    if accessibility_label:
+        element["accessibility_label"] = clip(accessibility_label, 75)
     if style:
         element["style"] = style
     if confirm:

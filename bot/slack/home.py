@@ -7,11 +7,13 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain import rules, timeline
+from bot.domain import participation, rules, timeline
 from bot.domain.attention import Attention
 from bot.domain.directory import Directory
+from bot.domain.participation import Part
 from bot.domain.privacy import PrivacyNotice
 from bot.domain.request import Summary
+from bot.domain.states import Status
 from bot.slack import ids, messages
 from bot.slack.attention import attention_blocks
 from bot.slack.blocks import (
@@ -25,11 +27,17 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.budget import budget_block
-from bot.slack.messages import cancel_actions, cities_line, naming_label
+from bot.slack.messages import (
+    cancel_actions,
+    certificate_button,
+    cities_line,
+    naming_label,
+    reflect_button,
+)
 from bot.slack.messages.overdue import new_dates_actions
 from bot.slack.targets import NamingTarget, RequestTarget
 from bot.slack.views.directory import directory_button
-from bot.texts import fmt_date, fmt_range, status_label, t
+from bot.texts import fmt_date, fmt_range, join_names, status_label, t
 
 MAX_BLOCKS = 100
 
@@ -147,20 +155,25 @@ def home_view(
                 )
             )
     blocks += lapsed_blocks(data, directory, lang)
+    today = getattr(data, "today", None)
+    named = getattr(data, "named", {})
+    blocks += part_blocks(data, directory, lang, today)
     blocks += deputy_blocks(data, lang)
     blocks += [divider(), section(f"*{t(lang, 'home.mine')}*")]
     if not data.mine:
         blocks.append(context(t(lang, "list.empty")))
-    today = getattr(data, "today", None)
     for s in data.mine:
         status = status_line(
             s, directory, lang, today, s.id in data.referred, data.waiting.get(s.id)
         )
-        blocks.append(section(_line(s, directory, lang) + f"\n{status}"))
+        experts = named_line(named[s.id], directory, lang) if named.get(s.id) else ""
+        blocks.append(section(_line(s, directory, lang) + f"\n{status}" + experts))
         if timeline.may_withdraw(s.status, s.date_to, today) if today else rules.is_open(s.status):
             blocks.append(cancel_actions(s, lang))
         elif rules.may_give_new_dates(s.status, s.decided_by):
             blocks.append(new_dates_actions(s, lang))
+        elif s.status == Status.COMPLETED:
+            blocks.append(actions(f"home_mine_{s.id}", certificate_button(s, lang)))
     _more(blocks, data.mine_total, len(data.mine), lang)
     blocks += [divider(), section(f"*{t(lang, 'home.upcoming')}*")]
     if not data.upcoming:
@@ -198,6 +211,51 @@ def took_place_button(s: Summary, lang: str) -> dict[str, Any]:
         RequestTarget(s.id, s.version).value,
         label=t(lang, "a11y.took_place", id=s.id),
     )
+
+
+def named_line(named: Sequence[tuple[str, Sequence[str]]], directory: Directory, lang: str) -> str:
+    """Which partner city has named whom, and which is still to name: one line."""
+    cities = [
+        f"{escape(directory.city_name(city))}: "
+        + (messages.mentions(experts, lang) if experts else f"_{t(lang, 'home.named_none')}_")
+        for city, experts in named
+    ]
+    return f"\n*{t(lang, 'home.experts')}:* " + " · ".join(cities)
+
+
+def part_blocks(data: Any, directory: Directory, lang: str, today: date | None) -> list[Block]:
+    """The exchanges this person was named expert for, each with its next step (and the
+    button for it: reflect, the certificate)."""
+    parts: list[Part] = getattr(data, "parts", [])
+    if not parts:
+        return []
+    blocks: list[Block] = [divider(), section(f"*{t(lang, 'home.parts')}*")]
+    for part in parts:
+        s = part.request
+        step = participation.next_step(part, today) if today else participation.CLOSED
+        if today is not None and timeline.is_over(s.status, s.date_to, today):
+            label = t(lang, "phase.ended")
+        else:
+            label = status_label(s.status, lang)
+        waiting = [c for c, experts in getattr(data, "named", {}).get(s.id, ()) if not experts]
+        cities = join_names([escape(directory.city_name(c)) for c in waiting], lang)
+        role = t(
+            lang,
+            "home.part",
+            city=escape(directory.city_name(part.city_key)),
+            actor=f"<@{part.named_by}>",
+        )
+        line = f"_{label}_ – " + t(lang, f"part.step.{step}", cities=cities)
+        blocks.append(section(_line(s, directory, lang) + f"\n{role}\n{line}"))
+        buttons = []
+        if step == participation.REFLECT:
+            buttons.append(reflect_button(s, lang))
+        if s.status == Status.COMPLETED:
+            buttons.append(certificate_button(s, lang))
+        if buttons:
+            blocks.append(actions(f"home_part_{s.id}", *buttons))
+    _more(blocks, getattr(data, "parts_total", 0), len(parts), lang)
+    return blocks
 
 
 def deputy_blocks(data: Any, lang: str) -> list[Block]:

@@ -35,6 +35,8 @@ A_EDIT = "cr_edit"
 A_NEW_REQUEST = "cr_new_request"
 A_REFLECT = "cr_reflect"
 A_FILE_AGAIN = "cr_file_again"  # after a decline or a lapse: the form, prefilled
+# The certificate of participation (in the DM after the exchange, and on the Home tab).
+A_CERTIFICATE = "cr_certificate"
 
 # Smaller modals opened from buttons.
 VIEW_DECLINE = "cr_decline_modal"

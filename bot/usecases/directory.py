@@ -220,6 +220,8 @@ def read_directory(session: Session) -> Directory:
             for r in rates
             if r.city_a in city_keys and r.city_b in city_keys
         ),
+        certificate_signature=network.certificate_signature if network else None,
+        certificate_signature_en=network.certificate_signature_en if network else None,
     )
 
 
@@ -236,22 +238,19 @@ def _name_order(name: str, key: str) -> tuple[str, str, str]:
 
 def _sync_network(session: Session, directory: Directory, now: datetime) -> Changes:
     changes = Changes()
-    wanted = (directory.network_name, directory.holidays, directory.privacy_url)
+    wanted: dict[str, str | None] = {
+        "name": directory.network_name,
+        "holidays": directory.holidays,
+        "privacy_url": directory.privacy_url,
+        "certificate_signature": directory.certificate_signature,
+        "certificate_signature_en": directory.certificate_signature_en,
+    }
     network = session.get(Network, NETWORK_ID)
     if network is None:
-        name, holidays, privacy_url = wanted
-        session.add(
-            Network(
-                id=NETWORK_ID,
-                name=name,
-                holidays=holidays,
-                privacy_url=privacy_url,
-                updated_at=now,
-            )
-        )
+        session.add(Network.model_validate({"id": NETWORK_ID, "updated_at": now, **wanted}))
         changes.added = 1
-    elif (network.name, network.holidays, network.privacy_url) != wanted:
-        network.name, network.holidays, network.privacy_url = wanted
+    elif any(getattr(network, name) != value for name, value in wanted.items()):
+        network.sqlmodel_update(wanted)
         network.updated_at = now
         changes.updated = 1
     return changes

@@ -12,6 +12,7 @@ from bot.domain import rules
 from bot.domain.budget import BudgetLine
 from bot.domain.deputies import Absence
 from bot.domain.directory import Directory
+from bot.domain.participation import Part
 from bot.domain.request import Summary
 from bot.domain.schedule import digest_weeks
 from bot.domain.states import Status
@@ -19,6 +20,7 @@ from bot.infra.db import SessionFactory
 from bot.usecases import deputies
 from bot.usecases.budget import budget_lines, referred
 from bot.usecases.common import summaries
+from bot.usecases.participation import Named, expert_parts, named_by_city
 from models import ExchangeRequest, Expert, RequestPartner
 
 SHOWN = 8  # per list; the rest is counted ("and N more")
@@ -52,6 +54,12 @@ class HomeData:
     # may mark one as having taken place after all.
     lapsed: list[Summary] = field(default_factory=list)
     lapsed_total: int = 0
+    # The exchanges this person was named expert for (newest first), and how many in all.
+    parts: list[Part] = field(default_factory=list)
+    parts_total: int = 0
+    # My agreed requests and those I am expert for: per partner city, whom it named
+    # (() while still to name), by request id.
+    named: dict[int, Named] = field(default_factory=dict)
 
 
 def home_for(
@@ -86,7 +94,13 @@ def home_for(
         own = summaries(session, list(mine))
         approved = [r.id for r in mine if r.id is not None and r.status == Status.APPROVED]
         lapsed, lapsed_total = _lapsed(session) if directory.is_coordinator(user) else ([], 0)
+        parts, parts_total = expert_parts(session, user, limit=SHOWN)
+        agreed = [r.id for r in mine if r.id is not None and r.status in rules.UNDER_WAY]
+        agreed += [p.request.id for p in parts if p.request.status == Status.APPROVED]
         return HomeData(
+            parts=parts,
+            parts_total=parts_total,
+            named=named_by_city(session, agreed),
             lapsed=lapsed,
             lapsed_total=lapsed_total,
             waiting=_waiting(session, approved),

@@ -35,6 +35,7 @@ from bot.domain.schedule import (
 from bot.domain.states import Action, Status
 from bot.infra.db import SessionFactory
 from bot.usecases import claims, told
+from bot.usecases.agreement import experts_of
 from bot.usecases.budget import referred
 from bot.usecases.common import load, summary, transition
 from bot.usecases.ports import Context
@@ -406,8 +407,9 @@ def reflect(
                     values={"completed_at": now},
                 )
                 if done is not None:
+                    s = summary(session, load(session, request_id))
                     ctx.notify.completed(
-                        session, summary(session, load(session, request_id)), now=now
+                        session, s, now=now, experts=experts_of(session, s).everyone
                     )
             if done is not None:
                 report.add("complete")

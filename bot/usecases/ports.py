@@ -150,8 +150,11 @@ class Matching(Protocol):
     ) -> None:
         """Somebody confirmed the agreement shown at (channel, ts)."""
 
-    def completed(self, session: Session, s: Summary, *, now: datetime) -> None:
-        """The exchange is over."""
+    def completed(
+        self, session: Session, s: Summary, *, now: datetime, experts: People = ()
+    ) -> None:
+        """The exchange is over (took place): the requester and the `experts` get their
+        certificates of participation."""
 
 
 class Overdue(Protocol):

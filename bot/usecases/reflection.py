@@ -95,7 +95,7 @@ def submit_reflection(
             s = summary(session, request)
             ctx.notify.reflected(session, s, actor, now=now)
             if completing:
-                ctx.notify.completed(session, s, now=now)
+                ctx.notify.completed(session, s, now=now, experts=experts_of(session, s).everyone)
             post_joint_reflection(session, request, ctx, now=now, due=False)
     except IntegrityError:
         raise Refused("refused.already_reflected", {"id": request_id}) from None

@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from bot.slack.listeners import (
     agreement,
+    certificate,
     claims,
     decisions,
     deputies,
@@ -45,3 +46,4 @@ def register(app: App, services: Services) -> None:
     claims.register(app)
     directory.register(app)
     history.register(app)
+    certificate.register(app)

@@ -30,6 +30,7 @@ REQUEST_BUTTONS = (
     "cr_answer",
     "cr_edit",
     "cr_reflect",
+    "cr_certificate",
 )
 
 

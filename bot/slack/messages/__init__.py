@@ -49,6 +49,12 @@ from bot.slack.messages.matching import (
     matched_for_requester,
     naming_request,
 )
+from bot.slack.messages.participation import (
+    certificate_button,
+    certificate_ready,
+    expert_named,
+    reflect_button,
+)
 from bot.slack.messages.reflection import (
     reflection_prompt,
 )
@@ -58,6 +64,8 @@ __all__ = [
     "Message",
     "approved_for_coordinators",
     "cancel_actions",
+    "certificate_button",
+    "certificate_ready",
     "cities_line",
     "closed_message",
     "decision_buttons",
@@ -65,6 +73,7 @@ __all__ = [
     "declined_for_requester",
     "delivery_failed",
     "escalation",
+    "expert_named",
     "experts_by_city",
     "file_again_blocks",
     "help_message",
@@ -83,6 +92,7 @@ __all__ = [
     "question_answered",
     "question_for_requester",
     "quote",
+    "reflect_button",
     "reflection_prompt",
     "refusal_text",
     "reminder",

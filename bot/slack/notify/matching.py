@@ -11,7 +11,7 @@ from bot.domain.routing import Introduction
 from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT
 from bot.slack import messages
 from bot.slack.agreement import agreement_blocks
-from bot.slack.notify.base import NotifierBase, Outbox, Track
+from bot.slack.notify.base import NotifierBase, Outbox, Track, dm
 from bot.slack.notify.ending import INTRODUCTION
 from bot.texts import t
 
@@ -47,6 +47,18 @@ class MatchingNotifier(NotifierBase):
             return line if matched else line + "\n" + t(lang, "outcome.named_waiting")
 
         self.close_messages(out, s, outcome, kinds=("naming", "naming_reminder"), city_key=city_key)
+        # Each expert hears who named them, for what and when (not one who named themselves).
+        for expert in dict.fromkeys(experts):
+            if expert != actor:
+                message = messages.expert_named(
+                    s,
+                    self.directory,
+                    self.lang_of(expert),
+                    actor=actor,
+                    city_key=city_key,
+                    matched=matched is not None,
+                )
+                dm(out, expert, message, request_id=s.id)
         if matched:
             self.all_named(out, s, matched, now=now)
         elif waiting is not None:
@@ -158,11 +170,17 @@ class MatchingNotifier(NotifierBase):
             }
             out.post(FILE_DM, payload, request_id=s.id)
 
-    def completed(self, session: object, s: Summary, *, now: datetime) -> None:
+    def completed(
+        self, session: object, s: Summary, *, now: datetime, experts: Sequence[str] = ()
+    ) -> None:
         """The exchange is over: the requester's confirmation DM says so and loses its
         withdraw button; a coordinator's "mark as matched" copy closes too. Reflection
-        prompts stay open: people may still reflect."""
+        prompts stay open: people may still reflect. The requester and every expert get
+        their certificate of participation (a button that sends the PDF)."""
         out = self.outbox(session, now)
+        for user in dict.fromkeys([s.requester_id, *experts]):
+            lang = s.locale if user == s.requester_id else self.lang_of(user)
+            dm(out, user, messages.certificate_ready(s, self.directory, lang), request_id=s.id)
         self.confirmation(out, s)
         self.close_messages(
             out,
