@@ -93,6 +93,39 @@ def test_a_submission_writes_its_outbox_rows_in_one_insert_and_checks_duplicates
     assert seen["write transactions"] == 3
 
 
+def test_a_submission_writes_its_search_document_from_what_it_has_in_hand(bot):
+    """The document of a new request is written without reading the request, its topic,
+    partners, cities, offers, lessons or document back (8 SELECTs before), and says the
+    same as the document read back from the database would."""
+    from sqlmodel import select
+
+    from bot.usecases.search import document_text
+    from models import SearchDocument
+
+    open_homes(bot, *EVERYONE)
+    with counted(bot.session_factory.engine) as seen:
+        assert submit_request(bot, REQUESTER) == (200, "")
+    for read in ("SELECT search_document", "SELECT topic", "SELECT city", "SELECT expert"):
+        assert seen[read] == 0, read
+    assert seen["SELECT reflection"] == 0
+    assert seen["INSERT search_document"] == 1
+    with bot.session_factory() as s:
+        document = s.exec(select(SearchDocument)).one()
+        assert document.body == document_text(s, document.request_id)
+    assert "Leipzig" in document.body and "Bremen" in document.body  # the cities by name
+    assert "Wohnen" in document.body  # the topic by name
+    # Found by its words and its cities' names, as before.
+    url = bot.slack.response_url("s")
+    assert (
+        bot.http.command(user_id=REQUESTER, text="suche Quartiersschulen Bremen", response_url=url)[
+            0
+        ]
+        == 200
+    )
+    found = bot.slack.delivered("response_url")[-1].params
+    assert "Quartiersschulen gemeinsam planen" in str(found)
+
+
 def test_a_retried_submission_stores_one_request(bot):
     assert submit_request(bot, REQUESTER, view_id="VSAME") == (200, "")
     mark = len(bot.slack.calls)
