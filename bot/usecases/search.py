@@ -130,14 +130,16 @@ def new_document(
     if topic is not None:
         topic_names: tuple[str | None, ...] = (topic.name, topic.name_en)
     else:
-        row = session.get(Topic, request.topic_key)
-        topic_names = (row.name, row.name_en) if row else ()
+        stored = session.get(Topic, request.topic_key)
+        topic_names = (stored.name, stored.name_en) if stored else ()
     cities = []
     for key in [request.own_city_key, *partner_keys]:
-        city = directory.city(key)
-        if city is None:
-            row = session.get(City, key)
-        cities.append(city.name if city else row.name if row else key)
+        known = directory.city(key)
+        if known is not None:
+            cities.append(known.name)
+        else:
+            city = session.get(City, key)
+            cities.append(city.name if city else key)
     body = _body(request, topic_names, cities, (), ())
     table = SearchDocument.__table__  # type: ignore[attr-defined]
     session.execute(
