@@ -159,7 +159,7 @@ def request_submitted(
             result,
             version=metadata_id(meta, "v") or None,
             actor=user,
-            ctx=services.context(),
+            ctx=services.context(directory),
             now=services.clock(),
         )
         ack()
@@ -170,7 +170,7 @@ def request_submitted(
         requester_id=user,
         locale=lang,
         submission_key=f"{(body.get('team') or {}).get('id') or ''}:{view.get('id') or ''}",
-        ctx=services.context(),
+        ctx=services.context(directory),
         now=services.clock(),
     )
     ack()
