@@ -322,3 +322,22 @@ def test_a_click_before_the_sender_noted_its_message_waits_for_the_note(bot):
     assert click(bot, CONTACTS[0], dm, ids.A_APPROVE) == (200, "")
     with bot.session_factory() as s:
         assert s.exec(select(ExchangeRequest)).one().status == "approved"
+
+
+def test_dates_and_sums_are_formatted_once_for_all_the_messages_that_show_them(bot):
+    """Babel formats each date and sum once (about a millisecond each); the many messages
+    of a click (and the Home tabs) that show them take the same text again."""
+    from bot.texts.formats import fmt_cents, fmt_date
+
+    fmt_date.cache_clear()
+    fmt_cents.cache_clear()
+    open_homes(bot, *EVERYONE)
+    submit_request(bot, REQUESTER)
+    bot.clock.advance(seconds=5)
+    click(bot, CONTACTS[0], last_dm(bot, CONTACTS[0]), ids.A_APPROVE)
+    dates, sums = fmt_date.cache_info(), fmt_cents.cache_info()
+    assert dates.hits > 2 * dates.misses, dates
+    assert sums.hits > sums.misses, sums
+    # What people read is the same text: the travel dates and the cost, in German.
+    shown = str(last_dm(bot, REQUESTER).params)
+    assert "7. Dez. 2026" in shown and "450,00 €" in shown
