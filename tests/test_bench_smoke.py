@@ -66,6 +66,17 @@ def test_every_click_was_answered(outcome: Outcome) -> None:
     assert [s.status for s in ours.phases["clicks"].run.samples] == [200] * REQUESTS
 
 
+def test_the_bot_kept_its_connections_to_the_fake_open(outcome: Outcome) -> None:
+    """The main table's fake keeps connections alive as Slack does: after the warm-up the
+    bot opens (almost) no new one, however many calls the loads cause."""
+    ours = outcome.databases[0].ours
+    assert ours is not None
+    phases = [ours.phases[k] for k in ("commands", "paced", "submissions", "clicks")]
+    calls = sum(p.calls for p in phases)
+    assert calls >= REQUESTS * 3  # views.open each, the submissions' DMs, the clicks' updates
+    assert sum(p.connections for p in phases) <= 0.05 * calls
+
+
 def test_the_table_has_every_row(outcome: Outcome) -> None:
     printed: list[str] = []
     report.render(outcome, printed.append)

@@ -127,6 +127,43 @@ def test_a_post_whose_answer_is_cut_off_is_found_not_posted_again(tls_bot):
     assert fake.delivered("conversations.history")  # it looked before posting again
 
 
+def test_replies_by_response_url_reuse_the_connections(tls_bot):
+    """Bolt's `respond` (the list of one's requests) and the private reply to a refused
+    click go by the response_url over the bot's kept-open connections, not one each."""
+    fake = tls_bot.slack
+    title = _submit(tls_bot, 0)  # filed by U0REQ1
+    _drain(tls_bot)
+    for _ in range(2):  # warm-up: the connections of the listener's threads are opened
+        tls_bot.http.command(user_id="U0REQ1", text="list", response_url=fake.response_url("w"))
+    connections = fake.connections
+    for i in range(6):
+        status, _ = tls_bot.http.command(
+            user_id="U0REQ1", text="list", response_url=fake.response_url(f"list{i}")
+        )
+        assert status == 200
+    replies = [c for c in fake.delivered("response_url") if c.params["_name"].startswith("list")]
+    assert len(replies) == 6
+    assert all(title in str(c.params) for c in replies)  # what the requester reads
+    assert replies[0].params["response_type"] == "ephemeral"
+    assert fake.connections == connections  # no new connection for any of them
+
+
+def test_the_private_reply_of_a_refusal_reuses_the_connections(tls_slack):
+    from bot.infra.slack_http import webhook_client
+    from bot.slack.listeners.common import tell_privately
+
+    client = PooledWebClient(token="xoxb-test", base_url=tls_slack.url, ssl=tls_slack.client_ssl())
+    for i in range(3):
+        tell_privately(client, tls_slack.response_url(f"r{i}"), "U0REQ1", f"Nein {i}")
+    sent = webhook_client(client, tls_slack.response_url("plain")).send(text="Hallo")
+    assert sent.status_code == 200 and sent.body == "ok"
+    assert [c.params["text"] for c in tls_slack.delivered("response_url")] == [
+        "Nein 0", "Nein 1", "Nein 2", "Hallo",
+    ]  # fmt: skip
+    assert not tls_slack.calls_to("chat.postMessage")  # not the DM fallback
+    assert tls_slack.connections == 1
+
+
 # ---- the client alone
 
 

@@ -41,6 +41,9 @@ def counted(engine: Any) -> Iterator[Counter[str]]:
             seen["on conflict"] += 1
         if words[0] == "SELECT" and "WHERE exchange_request.submission_key" in sql:
             seen["duplicate check by SELECT"] += 1
+        for one in ("exchange_request.id = ", "request_partner.request_id = "):
+            if words[0] == "SELECT" and f"WHERE {one}" in sql:  # one request's, not a list's
+                seen[f"SELECT {one.split('.')[0]} of one"] += 1
 
     def begin(conn: Any) -> None:
         seen["transactions"] += 1
@@ -93,6 +96,49 @@ def test_a_submission_writes_its_outbox_rows_in_one_insert_and_checks_duplicates
     assert seen["write transactions"] == 3
 
 
+def test_a_submission_writes_its_search_document_from_what_it_has_in_hand(bot):
+    """The document of a new request is written without reading the request, its topic,
+    partners, cities, offers, lessons or document back (8 SELECTs before), and says the
+    same as the document read back from the database would."""
+    from sqlmodel import select
+
+    from bot.usecases.search import document_text
+    from models import SearchDocument
+
+    open_homes(bot, *EVERYONE)
+    with counted(bot.session_factory.engine) as seen:
+        assert submit_request(bot, REQUESTER) == (200, "")
+    for read in ("SELECT search_document", "SELECT topic", "SELECT city", "SELECT expert"):
+        assert seen[read] == 0, read
+    assert seen["SELECT reflection"] == 0
+    assert seen["INSERT search_document"] == 1
+    with bot.session_factory() as s:
+        document = s.exec(select(SearchDocument)).one()
+        assert document.body == document_text(s, document.request_id)
+    assert "Leipzig" in document.body and "Bremen" in document.body  # the cities by name
+    assert "Wohnen" in document.body  # the topic by name
+    # Found by its words and its cities' names, as before.
+    url = bot.slack.response_url("s")
+    assert (
+        bot.http.command(user_id=REQUESTER, text="suche Quartiersschulen Bremen", response_url=url)[
+            0
+        ]
+        == 200
+    )
+    found = bot.slack.delivered("response_url")[-1].params
+    assert "Quartiersschulen gemeinsam planen" in str(found)
+
+
+def test_a_submission_looks_at_the_directory_once(bot):
+    """Whether the directory changed is read once per submission (twice before: by the
+    listener's check of the form, again for the use case's context); nobody has opened
+    their Home tab here, so no Home render reads it."""
+    with counted(bot.session_factory.engine) as seen:
+        assert submit_request(bot, REQUESTER) == (200, "")
+    assert seen["SELECT network"] == 1
+    assert len(bot.slack.delivered("chat.postMessage")) == 3  # the receipt, both DMs
+
+
 def test_a_retried_submission_stores_one_request(bot):
     assert submit_request(bot, REQUESTER, view_id="VSAME") == (200, "")
     mark = len(bot.slack.calls)
@@ -104,7 +150,11 @@ def test_a_retried_submission_stores_one_request(bot):
         assert s.execute(text("SELECT count(*) FROM exchange_request")).scalar() == 1
 
 
-def test_an_approve_click_writes_its_outbox_rows_in_one_insert(bot):
+def test_an_approve_click_writes_its_outbox_rows_in_one_insert_and_reads_the_request_once(bot):
+    from sqlmodel import select
+
+    from models import ExchangeRequest
+
     open_homes(bot, *EVERYONE)
     submit_request(bot, REQUESTER)
     bot.clock.advance(seconds=5)
@@ -112,6 +162,15 @@ def test_an_approve_click_writes_its_outbox_rows_in_one_insert(bot):
         click(bot, CONTACTS[0], last_dm(bot, CONTACTS[0]), ids.A_APPROVE)
     assert seen["INSERT outbox_message"] == 1
     assert seen["flushes"] <= 3  # 11 before: one per outbox row and query
+    # The request and its partner cities are read once (twice each before: the row read
+    # back after its conditional UPDATE, the partners for the budget check and the news).
+    assert seen["SELECT exchange_request of one"] == 1
+    assert seen["SELECT request_partner of one"] == 1
+    with bot.session_factory() as s:
+        stored = s.exec(select(ExchangeRequest)).one()
+        assert (stored.status, stored.version, stored.decided_by) == ("approved", 2, CONTACTS[0])
+    confirmation = bot.slack.delivered("chat.update")
+    assert any("Genehmigt" in str(c.params) or "genehmigt" in str(c.params) for c in confirmation)
 
 
 def test_no_home_tab_is_published_for_people_who_never_opened_it(bot):
@@ -263,3 +322,22 @@ def test_a_click_before_the_sender_noted_its_message_waits_for_the_note(bot):
     assert click(bot, CONTACTS[0], dm, ids.A_APPROVE) == (200, "")
     with bot.session_factory() as s:
         assert s.exec(select(ExchangeRequest)).one().status == "approved"
+
+
+def test_dates_and_sums_are_formatted_once_for_all_the_messages_that_show_them(bot):
+    """Babel formats each date and sum once (about a millisecond each); the many messages
+    of a click (and the Home tabs) that show them take the same text again."""
+    from bot.texts.formats import fmt_cents, fmt_date
+
+    fmt_date.cache_clear()
+    fmt_cents.cache_clear()
+    open_homes(bot, *EVERYONE)
+    submit_request(bot, REQUESTER)
+    bot.clock.advance(seconds=5)
+    click(bot, CONTACTS[0], last_dm(bot, CONTACTS[0]), ids.A_APPROVE)
+    dates, sums = fmt_date.cache_info(), fmt_cents.cache_info()
+    assert dates.hits > 2 * dates.misses, dates
+    assert sums.hits > sums.misses, sums
+    # What people read is the same text: the travel dates and the cost, in German.
+    shown = str(last_dm(bot, REQUESTER).params)
+    assert "7. Dez. 2026" in shown and "450,00 €" in shown

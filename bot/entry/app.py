@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, Respond
+from slack_bolt.context.respond.internals import _build_message
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookResponse
 
 from bot import outbox
 from bot.infra.db import SessionFactory
 from bot.infra.settings import Settings
-from bot.infra.slack_http import PooledWebClient
+from bot.infra.slack_http import PooledWebClient, webhook_client
 from bot.outbox import Outbox
 from bot.slack import listeners
 from bot.slack.failures import coordinators_report
@@ -80,11 +83,33 @@ def create_app(
 
 def _shared_client(client: WebClient) -> Callable[..., None]:
     """Bolt hands each listener a new plain WebClient (a copy of the app's settings, without
-    its connections); this hands them the app's own client instead, whose pooled
-    connections are safe to share across threads (the token never changes here)."""
+    its connections) and a `respond` that opens a connection per call; this hands them the
+    app's own client instead, whose pooled connections are safe to share across threads
+    (the token never changes here), and a `respond` on the same connections."""
 
     def middleware(context: BoltContext, next: Callable[[], None]) -> None:
         context["client"] = client
+        context["respond"] = PooledRespond(response_url=context.response_url, client=client)
         next()
 
     return middleware
+
+
+class PooledRespond(Respond):
+    """Bolt's `respond` (the same arguments and message), sent on `client`'s kept-open
+    connections instead of a new one per call."""
+
+    def __init__(self, *, response_url: str | None, client: WebClient) -> None:
+        super().__init__(response_url=response_url, proxy=client.proxy, ssl=client.ssl)
+        self.client = client
+
+    def __call__(  # type: ignore[override]
+        self, text: str | dict[str, Any] = "", blocks: Sequence[Any] | None = None, **kwargs: Any
+    ) -> WebhookResponse:
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        if isinstance(text, dict):
+            message = _build_message(**text)
+        else:
+            message = _build_message(text=text, blocks=blocks, **kwargs)
+        return webhook_client(self.client, self.response_url).send_dict(message)

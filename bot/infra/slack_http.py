@@ -33,6 +33,7 @@ import urllib3
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 from urllib3.exceptions import (
     NewConnectionError,
     ProtocolError,
@@ -164,6 +165,40 @@ class PooledWebClient(WebClient):
         for name, value in response.headers.items():
             message[name] = value
         return response.status, response.reason or "", message, response.data
+
+
+class PooledWebhookClient(WebhookClient):
+    """slack_sdk's `WebhookClient` (a response_url: Bolt's `respond`, ephemeral replies)
+    sending over a `PooledWebClient`'s kept-open connections, with the same failure shapes;
+    its retry handlers, proxy and ssl context stay slack_sdk's."""
+
+    def __init__(self, url: str, *, pooled: PooledWebClient, timeout: int = 30) -> None:
+        super().__init__(url, timeout=timeout, ssl=pooled.ssl, proxy=pooled.proxy)
+        self.pooled = pooled
+
+    def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
+        if not url.lower().startswith(("http://", "https://")):
+            raise SlackRequestError(f"Invalid URL detected: {url}")
+        headers = {name: str(value) for name, value in req.header_items()}
+        status, reason, message, body = self.pooled._send(
+            url, req.data, headers, float(self.timeout)
+        )
+        if not 200 <= status < 300:
+            raise HTTPError(url, status, reason, message, io.BytesIO(body))
+        charset = message.get_content_charset() or "utf-8"
+        return WebhookResponse(
+            url=url,
+            status_code=status,
+            body=body.decode(charset),
+            headers=message,  # type: ignore[arg-type]  # as slack_sdk passes urllib's
+        )
+
+
+def webhook_client(client: WebClient, url: str, *, timeout: int = 30) -> WebhookClient:
+    """A client for a response_url: on `client`'s kept-open connections when it has them."""
+    if isinstance(client, PooledWebClient):
+        return PooledWebhookClient(url, pooled=client, timeout=timeout)
+    return WebhookClient(url, timeout=timeout, ssl=client.ssl, proxy=client.proxy)
 
 
 def _cause(exc: BaseException) -> BaseException:

@@ -196,12 +196,12 @@ class Services:
                 self.cities.clear()
             self.cities[user_id] = (city, self.clock() + timedelta(days=1))
 
-    def context(self) -> Context:
-        """What one action's use case works with: this directory snapshot, the time zone, and
-        the Slack notifier as its port out. The network's people are addressed in their
-        language from the first message: their locales are learned here if still unknown
-        (once)."""
-        directory = self.refresh_directory()
+    def context(self, directory: Directory | None = None) -> Context:
+        """What one action's use case works with: this directory snapshot (`directory`: the
+        one the listener just refreshed, not looked up again), the time zone, and the Slack
+        notifier as its port out. The network's people are addressed in their language from
+        the first message: their locales are learned here if still unknown (once)."""
+        directory = directory or self.refresh_directory()
         self.learn_languages(directory.people())
         tz = self.settings.timezone
         notifier = Notifier(

@@ -42,6 +42,12 @@ def _number_pattern(places: int) -> str:
     return "#,##0" + ("." + "0" * places if places else "")
 
 
+# Babel parses the pattern and walks CLDR's data on every call (about a millisecond of
+# CPU); a message names the same few dates and sums again and again: each is made once.
+FORMATTED = 4096
+
+
+@lru_cache(maxsize=FORMATTED)
 def fmt_date(d: date, lang: str) -> str:
     """Mo, 7. Dez. 2026 / Mon, 7 Dec 2026."""
     lang, loc = _locale(lang)
@@ -124,6 +130,7 @@ def fmt_euros(amount: Decimal | float | int, lang: str, *, cents: bool = True) -
     return format_currency(value, CURRENCY, pattern, locale=loc, currency_digits=False)
 
 
+@lru_cache(maxsize=FORMATTED)
 def fmt_cents(cents: int, lang: str) -> str:
     """The one money format people read: 20.000,00 € (German), €20,000.00 (English).
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.domain.errors import Refused
@@ -179,7 +180,16 @@ def transition(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    session.refresh(request)
+    # The row is now exactly what this UPDATE wrote (this transaction holds it): the object
+    # learns it as stored, without reading the row back.
+    changed = {
+        "status": target,
+        "version": (expected_version if expected_version is not None else request.version) + 1,
+        "status_changed_at": now,
+        **(values or {}),
+    }
+    for name, value in changed.items():
+        set_committed_value(request, name, value)
     audit(
         session,
         request_id=request_id,

@@ -34,7 +34,7 @@ from bot.usecases.common import (
 )
 from bot.usecases.ports import Context
 from bot.usecases.search import refresh_document
-from models import AuditEntry, ExchangeRequest, ReminderSent, RequestPartner
+from models import AuditEntry, ReminderSent, RequestPartner
 
 DECISIONS = {"approve": Action.APPROVE, "decline": Action.DECLINE, "ask": Action.ASK}
 
@@ -88,9 +88,10 @@ def decide(
                 on_behalf_of = rules.check_decide(
                     ctx.directory, actor, request, version=version, standing_in=standing
                 )
+            before = summary(session, request)  # its partner cities, read once
             audit_comment = comment
             if action == Action.APPROVE:
-                audit_comment = _budget_checked(session, ctx, request, actor, comment)
+                audit_comment = _budget_checked(session, ctx, before, actor, comment)
             over_budget = audit_comment != comment  # a coordinator approving over budget
             values = (
                 {}
@@ -113,7 +114,7 @@ def decide(
                 on_behalf_of=on_behalf_of,
             )
             if previous is not None:
-                s = summary(session, request)
+                s = Summary.of(request, before.partner_keys)
                 namers = told.namers(session, ctx, s, now) if action == Action.APPROVE else []
                 ctx.notify.decision_made(
                     session,
@@ -145,11 +146,11 @@ class _OverBudget(Exception):
 
 
 def _budget_checked(
-    session: Session, ctx: Context, request: ExchangeRequest, actor: str, comment: str | None
+    session: Session, ctx: Context, s: Summary, actor: str, comment: str | None
 ) -> str | None:
     """The approval's audit comment, after the budget check under the budget's lock: over
     budget only a coordinator approves (recorded "over budget"); a contact is refused."""
-    line = locked_budget_line(session, ctx.directory, summary(session, request))
+    line = locked_budget_line(session, ctx.directory, s)
     if line is None or not line.over:
         return comment
     if not rules.may_approve_over_budget(ctx.directory, actor):

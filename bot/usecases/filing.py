@@ -17,7 +17,7 @@ from bot.infra.db import SessionFactory
 from bot.usecases import told
 from bot.usecases.common import audit, load_request, summaries, summary
 from bot.usecases.ports import Context
-from bot.usecases.search import refresh_document
+from bot.usecases.search import new_document
 from models import ExchangeRequest, RequestPartner
 
 LIST_LIMIT = 20
@@ -73,7 +73,7 @@ def file_request(
         session.add_all(
             RequestPartner(request_id=request.id, city_key=key) for key in draft.partner_keys
         )
-        refresh_document(session, request.id, now=now)
+        new_document(session, request, draft.partner_keys, ctx.directory, now=now)
         audit(
             session,
             request_id=request.id,

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain import rules
 from bot.domain import search as words
+from bot.domain.directory import Directory
 from bot.domain.reflection import Lesson
 from bot.domain.request import Summary
 from bot.infra.db import SessionFactory
@@ -70,21 +71,31 @@ def document_text(session: Session, request_id: int) -> str:
     request = session.get(ExchangeRequest, request_id)
     if request is None:
         return ""
-    parts: list[str | None] = [request.title, request.question, request.goals]
     topic = session.get(Topic, request.topic_key)
-    if topic is not None:
-        parts += [topic.name, topic.name_en]
     partners = session.exec(
         select(RequestPartner.city_key).where(RequestPartner.request_id == request_id)
     ).all()
-    cities = [request.own_city_key, *partners]
-    for key in cities:
+    cities = []
+    for key in [request.own_city_key, *partners]:
         city = session.get(City, key)
-        parts.append(city.name if city else key)
-    parts += session.exec(
+        cities.append(city.name if city else key)
+    offers = session.exec(
         select(Expert.offer).where(Expert.request_id == request_id, col(Expert.offer).is_not(None))
     ).all()
-    for lesson in shared_lessons(session, [request_id]).get(request_id, []):
+    lessons = shared_lessons(session, [request_id]).get(request_id, [])
+    return _body(request, (topic.name, topic.name_en) if topic else (), cities, offers, lessons)
+
+
+def _body(
+    request: ExchangeRequest,
+    topic_names: Iterable[str | None],
+    city_names: Iterable[str],
+    offers: Iterable[str | None],
+    lessons: Iterable[Lesson],
+) -> str:
+    parts: list[str | None] = [request.title, request.question, request.goals]
+    parts += [*topic_names, *city_names, *offers]
+    for lesson in lessons:
         parts += [lesson.worked, lesson.not_worked, lesson.will_apply]
     return "\n".join(dict.fromkeys(p for p in parts if p))
 
@@ -102,6 +113,42 @@ def refresh_document(session: Session, request_id: int, *, now: datetime) -> Non
         document.updated_at = now
         session.add(document)
     session.flush()
+
+
+def new_document(
+    session: Session,
+    request: ExchangeRequest,
+    partner_keys: Iterable[str],
+    directory: Directory,
+    *,
+    now: datetime,
+) -> None:
+    """The search document of a request just stored (in the caller's transaction), from
+    what the filing has in hand: the same text `refresh_document` reads back, without the
+    reads (a new request has no offers, lessons or document yet). Topic and cities are
+    named as the directory snapshot names them; one it does not know is read."""
+    assert request.id is not None
+    topic = directory.topic(request.topic_key)
+    if topic is not None:
+        topic_names: tuple[str | None, ...] = (topic.name, topic.name_en)
+    else:
+        stored = session.get(Topic, request.topic_key)
+        topic_names = (stored.name, stored.name_en) if stored else ()
+    cities = []
+    for key in [request.own_city_key, *partner_keys]:
+        known = directory.city(key)
+        if known is not None:
+            cities.append(known.name)
+        else:
+            city = session.get(City, key)
+            cities.append(city.name if city else key)
+    body = _body(request, topic_names, cities, (), ())
+    table = SearchDocument.__table__  # type: ignore[attr-defined]
+    session.execute(
+        table.insert().values(
+            request_id=request.id, body=body, terms=words.index_terms(body), updated_at=now
+        )
+    )
 
 
 # --- search -------------------------------------------------------------------------

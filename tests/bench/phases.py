@@ -63,6 +63,10 @@ class Phase:
     server_cpu: float = float("nan")
     local_cpu: float = float("nan")
     backlog: int = 0  # outbox rows of earlier phases still unsent when this one began
+    # Slack calls the fake answered during the phase and its aftermath, and the new
+    # connections the bot opened to it meanwhile. Set by the caller.
+    calls: int = 0
+    connections: int = 0
 
 
 def wait_until(found: Callable[[], Any], done: Callable[[Any], bool], timeout: float) -> Any:
@@ -421,11 +425,11 @@ def outbox(fake: FakeSlack, engine: Engine, *, n: int, wait: float) -> Throughpu
 
 FAKE_LIMIT_SCRIPT = """
 import sys, threading, time
-from slack_sdk import WebClient
+from bot.infra.slack_http import PooledWebClient
 url, n, clients = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 left = iter(range(n))
 def go():
-    client = WebClient(token="xoxb-bench", base_url=url)
+    client = PooledWebClient(token="xoxb-bench", base_url=url)
     for i in left:
         client.chat_postMessage(channel=f"CLIMIT{i:06d}", text="limit")
 threads = [threading.Thread(target=go) for _ in range(clients)]
@@ -438,7 +442,8 @@ print(n / (time.monotonic() - start))
 
 def fake_limit(fake: FakeSlack, *, n: int, clients: int) -> float:
     """chat.postMessage per second the fake answers to `clients` threads of a bare
-    slack_sdk client in a process of their own (what the bot's senders are up against)."""
+    slack_sdk client in a process of their own (what the bot's senders are up against),
+    each on a kept-open connection as the bot's are (`PooledWebClient`, no database)."""
     import subprocess
     import sys
 

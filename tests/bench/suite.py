@@ -214,8 +214,9 @@ def _serve(
     engine: Engine | None,
 ) -> ServerRun:
     log_file = work / f"gunicorn-{name}-{int(time.time() * 1000)}.log"
-    # A fake of its own for each server: no state of an earlier run to slow it down.
-    with BenchSlack() as fake:
+    # A fake of its own for each server: no state of an earlier run to slow it down. It
+    # keeps connections open, as Slack does (HTTP/1.1 keep-alive).
+    with BenchSlack(keep_alive=True) as fake:
         for user, email in USERS.items():
             fake.set_user(user, email=email)
         env = {**env, "SLACK_API_URL": fake.url}
@@ -249,8 +250,11 @@ def _measure(
             gc.collect()
             gc.freeze()
             server_before, local_before = servers.cpu_seconds(server.pid), _own_cpu()
+            calls, connections = len(fake.calls), fake.connections
             phase = go()
             phases.settle(fake, timeout=options.settle)
+            phase.calls = len(fake.calls) - calls
+            phase.connections = fake.connections - connections
             count = max(1, len(phase.run.samples))
             phase.server_cpu = (servers.cpu_seconds(server.pid) - server_before) / count
             phase.local_cpu = (_own_cpu() - local_before) / count

@@ -13,11 +13,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.domain import answers
 from bot.domain.errors import Refused
 from bot.domain.people import LANGUAGES
+from bot.infra.slack_http import webhook_client
 from bot.slack import ids, views
 from bot.slack.services import Services
 from bot.slack.targets import NamingTarget, RequestTarget
@@ -132,7 +132,7 @@ def tell_privately(client: WebClient, response_url: str | None, user: str, text:
     Slack does not take it, in the bot's DM with them."""
     if response_url:
         try:
-            sent = WebhookClient(response_url, timeout=5).send(
+            sent = webhook_client(client, response_url, timeout=5).send(
                 text=text, response_type="ephemeral", replace_original=False
             )
             if sent.status_code == 200:

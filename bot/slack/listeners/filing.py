@@ -164,7 +164,7 @@ def request_submitted(
             result,
             version=metadata_id(meta, "v") or None,
             actor=user,
-            ctx=services.context(),
+            ctx=services.context(directory),
             now=services.clock(),
         )
         ack()
@@ -175,7 +175,7 @@ def request_submitted(
         requester_id=user,
         locale=lang,
         submission_key=f"{(body.get('team') or {}).get('id') or ''}:{view.get('id') or ''}",
-        ctx=services.context(),
+        ctx=services.context(directory),
         now=services.clock(),
     )
     ack()
