@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,19 +15,64 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlmodel import SQLModel
 
 from bot import outbox
 from bot.entry.http import make_http_server
 from bot.entry.runtime import Runtime, build
+from bot.infra import slack_http
 from bot.infra.db import SessionFactory, make_engine, upgrade
 from bot.infra.settings import Settings
 from bot.usecases import people
 from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP
 
+
+def _database_of_this_worker() -> None:
+    """Under pytest-xdist (`-n 2`) each worker has a PostgreSQL database of its own, named
+    after TEST_DATABASE_URL's (`test` -> `test_gw0`) and created here when missing; every
+    test reads TEST_DATABASE_URL, so this is the one place that knows about workers."""
+    url, worker = (
+        os.environ.get("TEST_DATABASE_URL", "").strip(),
+        os.environ.get("PYTEST_XDIST_WORKER", ""),
+    )
+    if not url or not worker:
+        return
+    base = make_url(url)
+    mine = base.set(database=f"{base.database}_{worker}")
+    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": mine.database}
+            ).first()
+            if found is None:
+                conn.execute(text(f'CREATE DATABASE "{mine.database}"'))
+    finally:
+        admin.dispose()
+    os.environ["TEST_DATABASE_URL"] = mine.render_as_string(hide_password=False)
+
+
+_database_of_this_worker()
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+# Loading the system's CA certificates takes a third of the CPU of starting a bot, and every
+# test starts one (against the fake Slack over plain HTTP, which never uses the context):
+# one default context per SSL_CERT_FILE/SSL_CERT_DIR, as the process would build anew.
+_default_contexts: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+
+
+def _default_context(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+    if args or kwargs:
+        return ssl.create_default_context(*args, **kwargs)
+    key = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    if key not in _default_contexts:
+        _default_contexts[key] = ssl.create_default_context()
+    return _default_contexts[key]
+
+
+slack_http.create_default_context = _default_context  # type: ignore[assignment]
 
 
 def _scrub_environment() -> None:
