@@ -117,11 +117,23 @@ def row(view: dict[str, Any], request_id: int) -> tuple[str, list[dict[str, Any]
     return found
 
 
+def row_buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
+    """A row's buttons but its *Verlauf*, which every row ends with (the request's id)."""
+    found = buttons(blocks)
+    last = blocks[-1]["elements"][-1]
+    assert last["action_id"] == ids.A_HISTORY_OPEN, last
+    assert all(v.split(":")[0] == last["value"] for k, v in found.items() if k != last["action_id"])
+    del found[ids.A_HISTORY_OPEN]
+    return found
+
+
 def labels(blocks: list[dict[str, Any]]) -> dict[str, str]:
+    """What a screen reader says for each button of a row but its *Verlauf*."""
     return {
         el["action_id"]: el.get("accessibility_label", "")
         for block in blocks
         for el in block["elements"]
+        if el["action_id"] != ids.A_HISTORY_OPEN
     }
 
 
@@ -174,7 +186,7 @@ def test_a_request_starting_within_a_week_waits_until_decided_and_named(bot):
     assert "Leipzig → Bremen" in text and "Angefragt von <@U0REQ1>" in text
     assert ":hourglass: Beginnt am Di, 1. Dez. 2026 und ist noch nicht entschieden" in text
     assert "_wartet seit <!date^" in text
-    assert buttons(actions) == {ids.A_APPROVE: "1:1", ids.A_DECLINE: "1:1", ids.A_ASK: "1:1"}
+    assert row_buttons(actions) == {ids.A_APPROVE: "1:1", ids.A_DECLINE: "1:1", ids.A_ASK: "1:1"}
     assert labels(actions) == {
         ids.A_APPROVE: "Anfrage #1 genehmigen",
         ids.A_DECLINE: "Anfrage #1 ablehnen",
@@ -186,7 +198,7 @@ def test_a_request_starting_within_a_week_waits_until_decided_and_named(bot):
     text, actions = row(published(bot, since=mark), 1)
     assert "Beginnt am Di, 1. Dez. 2026; die Expert/innen von Bremen fehlen noch" in text
     assert "nicht entschieden" not in text
-    assert buttons(actions) == {ids.A_NAME_EXPERTS: "1:2:bremen"}
+    assert row_buttons(actions) == {ids.A_NAME_EXPERTS: "1:2:bremen"}
     assert labels(actions) == {
         ids.A_NAME_EXPERTS: "Expert/innen von Bremen für Anfrage #1 benennen"
     }
@@ -215,7 +227,7 @@ def test_an_escalated_decision_is_decided_on_the_home_row_with_the_checks_of_the
         ":alarm_clock: Eskaliert: die Ansprechpartner/innen von Leipzig haben nicht entschieden"
         in text
     )
-    assert buttons(actions) == {ids.A_APPROVE: "1:1", ids.A_DECLINE: "1:1", ids.A_ASK: "1:1"}
+    assert row_buttons(actions) == {ids.A_APPROVE: "1:1", ids.A_DECLINE: "1:1", ids.A_ASK: "1:1"}
 
     # Somebody else clicking the row (a forged payload) is refused; nothing changes.
     home_click(bot, "U0OUT1", view, ids.A_APPROVE, "1:1")
@@ -248,7 +260,7 @@ def test_an_escalated_naming_is_named_on_the_home_row(bot):
     text, actions = row(view, request_id)
     assert ":alarm_clock: Eskaliert: die Expert/innen von Bremen fehlen" in text
     value = f"{request_id}:2:bremen"
-    assert buttons(actions) == {ids.A_NAME_EXPERTS: value}
+    assert row_buttons(actions) == {ids.A_NAME_EXPERTS: value}
 
     mark = settle(bot)
     home_click(bot, COORD, view, ids.A_NAME_EXPERTS, value)
@@ -312,7 +324,7 @@ def test_a_request_referred_over_budget_waits_until_the_coordinator_decides_in_t
     text, actions = row(view, 2)
     assert ":moneybag: Über dem Reisebudget: die Koordination entscheidet" in text
     assert "Nach Genehmigung: *150,00 € über dem Budget*" in text
-    assert buttons(actions) == {ids.A_APPROVE: "2:1", ids.A_DECLINE: "2:1", ids.A_ASK: "2:1"}
+    assert row_buttons(actions) == {ids.A_APPROVE: "2:1", ids.A_DECLINE: "2:1", ids.A_ASK: "2:1"}
 
     mark = settle(bot)
     handed = last_dm(bot, COORD)
@@ -350,7 +362,7 @@ def test_a_claim_waits_to_be_checked_then_to_be_paid(bot):
     text, actions = row(view, request_id)
     assert ":receipt: Reisekosten prüfen: 321,00 €" in text
     check = f"{request_id}:2"  # the claim's version, as in the coordinators' DM
-    assert buttons(actions) == {ids.A_CLAIM_CHECK: check, ids.A_CLAIM_QUESTION: check}
+    assert row_buttons(actions) == {ids.A_CLAIM_CHECK: check, ids.A_CLAIM_QUESTION: check}
     assert labels(actions) == {
         ids.A_CLAIM_CHECK: f"Reisekosten von Anfrage #{request_id} als sachlich richtig markieren",
         ids.A_CLAIM_QUESTION: f"Rückfrage zu den Reisekosten von Anfrage #{request_id}",
@@ -367,7 +379,7 @@ def test_a_claim_waits_to_be_checked_then_to_be_paid(bot):
     text, actions = row(published(bot, since=mark), request_id)
     assert ":receipt: Reisekosten auszahlen: 321,00 € (sachlich richtig)" in text
     pay = f"{request_id}:3"
-    assert buttons(actions) == {ids.A_CLAIM_QUESTION: pay, ids.A_CLAIM_PAID: pay}
+    assert row_buttons(actions) == {ids.A_CLAIM_QUESTION: pay, ids.A_CLAIM_PAID: pay}
     # The stale row's second click changes nothing and says where the claim stands.
     home_click(bot, COORD, view, ids.A_CLAIM_CHECK, check)
     assert "schon weiter (Stand: sachlich richtig, wird ausgezahlt)" in last_modal_text(bot)
@@ -396,7 +408,8 @@ def test_the_title_counts_everything_and_the_rows_wait_longest_first(bot):
     assert title(view) == "*:bell: Braucht Ihre Aufmerksamkeit (2)*"
     assert [text.split(" ", 1)[0] for text, _ in rows(view)] == ["*#2", "*#1"]
     text, actions = row(view, 1)
-    assert "die Rückfrage an <@U0REQ1> ist noch offen" in text and actions == []
+    assert "die Rückfrage an <@U0REQ1> ist noch offen" in text
+    assert row_buttons(actions) == {}  # nothing to click for it, but its history
     # Past a screenful the rest is counted; the title counts them all.
     for _ in range(8):
         seed(bot, state="submitted", date_from=date(2026, 12, 3), date_to=date(2026, 12, 3))
@@ -506,3 +519,28 @@ def test_every_kind_of_row_is_valid_block_kit(lang):
     assert len(block_ids) == len(set(block_ids)) == 5
     for element in [e for b in rows_actions for e in b["elements"]]:
         assert "#7" in element["accessibility_label"]
+
+
+def test_every_row_opens_the_requests_history_for_a_coordinator_only(bot):
+    open_home(bot)
+    submit_request(bot, "U0REQ1", **LATER)
+    bot.clock.now = berlin(12, 3)  # escalated: a row with buttons
+    remind_job(bot.services)
+    bot.services.deliver()
+    view = published(bot)
+    _, actions = row(view, 1)
+    assert actions[-1]["elements"][-1]["accessibility_label"] == (
+        "Verlauf der Anfrage #1: wer hat wann was getan"
+    )
+
+    bot.slack.clear()
+    home_click(bot, COORD, view, ids.A_HISTORY_OPEN, "1")
+    [opened] = bot.slack.delivered("views.open")
+    shown = blocks_text(bot.slack.view(opened.response["view"]["id"])["blocks"])
+    assert "<@U0REQ1>" in shown and "eingereicht" in shown
+
+    bot.slack.clear()
+    home_click(bot, "U0REQ1", view, ids.A_HISTORY_OPEN, "1")
+    [opened] = bot.slack.delivered("views.open")
+    refused = blocks_text(bot.slack.view(opened.response["view"]["id"])["blocks"])
+    assert "<@U0REQ1>" not in refused

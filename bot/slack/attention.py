@@ -15,6 +15,7 @@ from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, divider, escape, section
 from bot.slack.budget import budget_text
 from bot.slack.claims import STEP_BUTTONS, amount_text
+from bot.slack.history import history_button
 from bot.slack.messages import cities_line, when
 from bot.slack.messages.overdue import city_names
 from bot.slack.targets import NamingTarget, RequestTarget
@@ -59,7 +60,15 @@ def row(item: Waiting, directory: Directory, lang: str, tz: ZoneInfo) -> list[Bl
     if item.budget is not None:
         lines.append(budget_text(item.budget, directory, lang))
     lines.append(f"_{t(lang, 'attention.since', when=when(item.since, lang, tz))}_")
-    return [section("\n".join(lines)), *buttons(item, directory, lang)]
+    return [section("\n".join(lines)), *with_history(buttons(item, directory, lang), s.id, lang)]
+
+
+def with_history(blocks: list[Block], request_id: int, lang: str) -> list[Block]:
+    """*Verlauf* after the row's last button (a row of its own where it has none)."""
+    if not blocks:
+        return [actions(f"attention_history_{request_id}", history_button(request_id, lang))]
+    last = {**blocks[-1], "elements": [*blocks[-1]["elements"], history_button(request_id, lang)]}
+    return [*blocks[:-1], last]
 
 
 def reason(item: Waiting, why: Why, directory: Directory, lang: str) -> str:
