@@ -115,20 +115,22 @@ def cancel_actions(s: Summary, lang: str) -> dict[str, Any]:
     )
 
 
+def file_again_button(s: Summary, lang: str, *, primary: bool = True) -> dict[str, Any]:
+    """*Erneut einreichen*: the form again, with everything but the dates filled in."""
+    return button(
+        t(lang, "button.file_again"),
+        ids.A_FILE_AGAIN,
+        RequestTarget(s.id, s.version).value,
+        label=t(lang, "a11y.file_again", id=s.id),
+        style="primary" if primary else None,
+    )
+
+
 def file_again_blocks(s: Summary, lang: str) -> list[dict[str, Any]]:
     """After a decline or a lapse: the form again, with everything but the dates filled in."""
     return [
         context(t(lang, "file_again.hint")),
-        actions(
-            f"file_again_{s.id}",
-            button(
-                t(lang, "button.file_again"),
-                ids.A_FILE_AGAIN,
-                RequestTarget(s.id, s.version).value,
-                label=t(lang, "a11y.file_again", id=s.id),
-                style="primary",
-            ),
-        ),
+        actions(f"file_again_{s.id}", file_again_button(s, lang)),
     ]
 
 

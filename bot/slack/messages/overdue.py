@@ -9,10 +9,10 @@ from datetime import date
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids
-from bot.slack.blocks import Block, actions, button, clip, escape, section
+from bot.slack.blocks import Block, actions, button, clip, context, escape, section
 from bot.slack.messages.common import Message, naming_label, push, summary_blocks
 from bot.slack.messages.decision import decision_buttons
-from bot.slack.messages.filing import file_again_blocks
+from bot.slack.messages.filing import file_again_blocks, file_again_button
 from bot.slack.targets import NamingTarget, RequestTarget
 from bot.texts import fmt_date, fmt_range, join_names, t
 
@@ -132,11 +132,9 @@ def lapsed_message(
     ]
     if new_dates:
         # Both ways back, the same request with new dates first: one row of buttons.
-        again = file_again_blocks(s, lang)
-        again[1]["elements"][0].pop("style", None)
         new = new_dates_actions(s, lang)
-        new["elements"].append(again[1]["elements"][0])
-        blocks += [new, again[0]]
+        new["elements"].append(file_again_button(s, lang, primary=False))
+        blocks += [new, context(t(lang, "file_again.hint"))]
     elif key.startswith("lapse.requester"):
         blocks += file_again_blocks(s, lang)
     if button_for:
