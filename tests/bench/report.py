@@ -22,7 +22,7 @@ DM_TARGET = 1.0
 RATIO_TARGET = 1.5
 BUILD_TARGET = 0.100
 COLD_TARGET = 1.5
-MEMORY_TARGET_MB = 200
+MEMORY_TARGET_MB = 130  # issue 24: the embedded default, one process
 # Server CPU per action, its aftermath (DMs, message updates, Home tabs) included.
 CPU_TARGETS = {
     "submissions": {"sqlite": 0.008, "postgresql": 0.010},
@@ -265,15 +265,17 @@ def _row(
         mem, base = ours.memory, bare.memory
         assert mem is not None and base is not None
         what = (
-            f"VmRSS summed over gunicorn master + workers ({mem.processes} processes) after the "
-            f"load; PSS {mem.pss_mib:.0f} MB; bare Bolt RSS {base.rss_mib:.0f} MB"
+            f"VmRSS after the load of the process that serves (a gunicorn worker: the app "
+            f"as `cr-bot run` runs it, one process); all {mem.processes} processes with "
+            f"gunicorn's master {mem.rss_mib:.0f} MB (PSS {mem.pss_mib:.0f} MB); bare Bolt's "
+            f"worker {base.largest_mib:.0f} MB"
         )
         return (
             name,
             what,
-            f"{mem.rss_mib:.0f} MB",
-            "≤ 200 MB",
-            met(mem.rss_mib <= MEMORY_TARGET_MB),
+            f"{mem.largest_mib:.0f} MB",
+            f"≤ {MEMORY_TARGET_MB} MB",
+            met(mem.largest_mib <= MEMORY_TARGET_MB),
         )
     raise ValueError(measure)
 

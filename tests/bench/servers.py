@@ -217,13 +217,14 @@ class Memory:
     processes: int
     rss_mib: float  # VmRSS summed: shared (copy-on-write) pages are counted once per process
     pss_mib: float  # proportional set size summed: shared pages split between the processes
+    largest_mib: float  # VmRSS of the largest process: a worker, the one that serves
 
 
 def memory(master_pid: int) -> Memory:
     pids = [master_pid, *_children(master_pid)]
-    rss = sum(_kib(Path(f"/proc/{p}/status"), "VmRSS") for p in pids)
+    each = [_kib(Path(f"/proc/{p}/status"), "VmRSS") for p in pids]
     pss = sum(_kib(Path(f"/proc/{p}/smaps_rollup"), "Pss") for p in pids)
-    return Memory(len(pids), rss / 1024, pss / 1024)
+    return Memory(len(pids), sum(each) / 1024, pss / 1024, max(each, default=0) / 1024)
 
 
 def cpu_seconds(master_pid: int) -> float:
