@@ -9,9 +9,10 @@ same moment send one of each.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -23,6 +24,7 @@ from bot.domain.schedule import (
     NO_CALENDARS,
     REMIND_AFTER_WORKING_DAYS,
     WORKING_HOURS,
+    HolidayCalendar,
     HolidayCalendars,
     Reach,
     WorkingHours,
@@ -42,6 +44,9 @@ from bot.usecases.ports import Context
 from models import ExchangeRequest, Expert, ReminderSent, RequestPartner
 
 log = logging.getLogger(__name__)
+
+# A step's work in run_once's transaction: False when there is nothing (left) to do.
+Work = Callable[[Session, ExchangeRequest], bool]
 
 # The steps that hand a request to the coordinators (recorded once per round, its version).
 ESCALATED = "escalate"
@@ -122,7 +127,6 @@ def remind(
     if not within_working_hours(now, hours, tz):
         report.held_back = hours
         return report
-    today = now.astimezone(tz).date()
     follow_namings(session_factory, ctx, now=now, report=report, calendars=calendars)
     with session_factory() as session:
         waiting = session.exec(
@@ -137,23 +141,9 @@ def remind(
         ).all()
     for request_id, version, since, city in waiting:
         assert request_id is not None
-        for step, days, holidays in (
-            (ESCALATED, ESCALATE_AFTER_WORKING_DAYS, calendars.network),
-            ("remind", REMIND_AFTER_WORKING_DAYS, calendars.of_city(city)),
-        ):
-            if now < add_working_days(since, days, tz, holidays):
-                continue
-            if holidays.is_holiday(today):
-                report.add(f"{step} held for a public holiday")
-                break
 
-            def work(
-                session: Session,
-                request: ExchangeRequest,
-                step: str = step,
-                days: int = days,
-                version: int = version,
-            ) -> bool:
+        def decision_step(step: str, days: int, version: int = version) -> Work:
+            def work(session: Session, request: ExchangeRequest) -> bool:
                 if request.status not in rules.DECIDABLE or request.version != version:
                     return False
                 s = summary(session, request)
@@ -169,9 +159,15 @@ def remind(
                     ctx.notify.escalation(session, s, days, budget=budget, now=now)
                 return True
 
-            if run_once(session_factory, request_id, step, version, now, work):
-                report.add(step)
-            break  # an escalation replaces the reminder that is not sent yet
+            return work
+
+        steps = (
+            (ESCALATED, ESCALATE_AFTER_WORKING_DAYS, calendars.network),
+            ("remind", REMIND_AFTER_WORKING_DAYS, calendars.of_city(city)),
+        )
+        _follow_up(
+            session_factory, report, request_id, version, since, steps, decision_step, now, tz
+        )
     return report
 
 
@@ -290,7 +286,6 @@ def follow_namings(
     Working days are those of whoever is asked, as for decisions: the cities still to name
     (a holiday in any of them holds the reminder), the network for the coordinators."""
     tz = ctx.tz
-    today = now.astimezone(tz).date()
     with session_factory() as session:
         waiting = session.exec(
             select(ExchangeRequest.id, ExchangeRequest.version, ExchangeRequest.status_changed_at)
@@ -302,23 +297,9 @@ def follow_namings(
         }
     for request_id, version, since in waiting:
         assert request_id is not None
-        for step, days, holidays in (
-            (NAMING_ESCALATED, ESCALATE_AFTER_WORKING_DAYS, calendars.network),
-            ("name_remind", REMIND_AFTER_WORKING_DAYS, calendars.of_cities(unnamed[request_id])),
-        ):
-            if now < add_working_days(since, days, tz, holidays):
-                continue
-            if holidays.is_holiday(today):
-                report.add(f"{step} held for a public holiday")
-                break
 
-            def work(
-                session: Session,
-                request: ExchangeRequest,
-                step: str = step,
-                days: int = days,
-                version: int = version,
-            ) -> bool:
+        def naming_step(step: str, days: int, version: int = version) -> Work:
+            def work(session: Session, request: ExchangeRequest) -> bool:
                 if request.status != Status.APPROVED or request.version != version:
                     return False
                 missing = _missing_cities(session, request.id or 0)
@@ -336,9 +317,37 @@ def follow_namings(
                     ctx.notify.naming_escalation(session, s, days, missing=missing, now=now)
                 return True
 
-            if run_once(session_factory, request_id, step, version, now, work):
-                report.add(step)
-            break  # an escalation replaces the reminder that is not sent yet
+            return work
+
+        steps = (
+            (NAMING_ESCALATED, ESCALATE_AFTER_WORKING_DAYS, calendars.network),
+            ("name_remind", REMIND_AFTER_WORKING_DAYS, calendars.of_cities(unnamed[request_id])),
+        )
+        _follow_up(session_factory, report, request_id, version, since, steps, naming_step, now, tz)
+
+
+def _follow_up(
+    session_factory: SessionFactory,
+    report: JobReport,
+    request_id: int,
+    version: int,
+    since: datetime,
+    steps: Sequence[tuple[str, int, HolidayCalendar]],
+    work_for: Callable[[str, int], Work],
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """The first of `steps` (the escalation, then the reminder) whose working days since
+    `since` have passed, done once (run_once) with `work_for(step, days)`; on a public
+    holiday of whoever is asked it waits. An escalation replaces a reminder not sent yet."""
+    for step, days, holidays in steps:
+        if now < add_working_days(since, days, tz, holidays):
+            continue
+        if holidays.is_holiday(now.astimezone(tz).date()):
+            report.add(f"{step} held for a public holiday")
+        elif run_once(session_factory, request_id, step, version, now, work_for(step, days)):
+            report.add(step)
+        return
 
 
 def reflect(
