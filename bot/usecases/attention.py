@@ -19,10 +19,10 @@ from bot.domain.states import Status
 from bot.infra.db import SessionFactory
 from bot.usecases.budget import REFERRED, budget_line
 from bot.usecases.claims import claim_of
-from bot.usecases.common import summaries
+from bot.usecases.common import still_to_name, summaries
 from bot.usecases.jobs import ESCALATED, NAMING_ESCALATED
 from bot.usecases.told import ALL_AWAY
-from models import ActionMessage, CostClaim, ExchangeRequest, Expert, ReminderSent, RequestPartner
+from models import ActionMessage, CostClaim, ExchangeRequest, ReminderSent
 
 SHOWN = 8  # rows on the Home tab; the rest is counted
 # Undecided: waiting for the home city's decision, or for the requester's answer.
@@ -135,7 +135,7 @@ def _namings(session: Session, today: date) -> list[Waiting]:
     """Approved requests still missing experts: escalated, or starting soon."""
     escalated = _handed_over(session, rules.NAMING, (NAMING_ESCALATED,))
     rows = _open(session, rules.NAMING, set(escalated), today)
-    missing = _missing(session, [r.id for r in rows if r.id is not None])
+    missing = still_to_name(session, [r.id for r in rows if r.id is not None])
     found = []
     for row, s in zip(rows, summaries(session, rows), strict=True):
         reasons = [Why.NAMING_ESCALATED] if s.id in escalated else []
@@ -144,28 +144,6 @@ def _namings(session: Session, today: date) -> list[Waiting]:
         if reasons and missing.get(s.id):
             found.append(Waiting(s, tuple(reasons), row.status_changed_at, missing=missing[s.id]))
     return found
-
-
-def _missing(session: Session, request_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """The partner cities that have not named their experts yet, by request."""
-    if not request_ids:
-        return {}
-    named = set(
-        session.exec(
-            select(Expert.request_id, Expert.city_key).where(
-                col(Expert.request_id).in_(request_ids)
-            )
-        ).all()
-    )
-    missing: dict[int, tuple[str, ...]] = defaultdict(tuple)
-    for request_id, city in session.exec(
-        select(RequestPartner.request_id, RequestPartner.city_key)
-        .where(col(RequestPartner.request_id).in_(request_ids))
-        .order_by(col(RequestPartner.city_key))
-    ).all():
-        if (request_id, city) not in named:
-            missing[request_id] += (city,)
-    return dict(missing)
 
 
 def _claims(session: Session) -> list[Waiting]:

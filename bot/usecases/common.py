@@ -15,7 +15,7 @@ from bot.domain.errors import Refused
 from bot.domain.request import Summary
 from bot.domain.rules import MovedOn
 from bot.domain.states import Action, Status, allowed_from, next_status
-from models import AuditEntry, ExchangeRequest, RequestPartner
+from models import AuditEntry, ExchangeRequest, Expert, RequestPartner
 
 
 class NotFound(Exception):
@@ -48,6 +48,29 @@ def summaries(session: Session, requests: list[ExchangeRequest]) -> list[Summary
         ).all():
             partners[request_id].append(city)
     return [_snapshot(r, tuple(partners.get(r.id or 0, ()))) for r in requests]
+
+
+def still_to_name(session: Session, request_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The partner cities that have not named their experts yet, by request (each of
+    `request_ids`, () where every city has named), in the cities' order."""
+    if not request_ids:
+        return {}
+    named = set(
+        session.exec(
+            select(Expert.request_id, Expert.city_key).where(
+                col(Expert.request_id).in_(request_ids)
+            )
+        ).all()
+    )
+    missing: dict[int, tuple[str, ...]] = {i: () for i in request_ids}
+    for request_id, city in session.exec(
+        select(RequestPartner.request_id, RequestPartner.city_key)
+        .where(col(RequestPartner.request_id).in_(request_ids))
+        .order_by(col(RequestPartner.city_key))
+    ).all():
+        if (request_id, city) not in named:
+            missing[request_id] += (city,)
+    return missing
 
 
 def load(session: Session, request_id: int) -> ExchangeRequest:

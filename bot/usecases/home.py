@@ -19,7 +19,7 @@ from bot.domain.states import Status
 from bot.infra.db import SessionFactory
 from bot.usecases import deputies
 from bot.usecases.budget import budget_lines, referred
-from bot.usecases.common import summaries
+from bot.usecases.common import still_to_name, summaries
 from bot.usecases.participation import Named, expert_parts, named_by_city
 from models import ExchangeRequest, Expert, RequestPartner
 
@@ -103,7 +103,7 @@ def home_for(
             named=named_by_city(session, agreed),
             lapsed=lapsed,
             lapsed_total=lapsed_total,
-            waiting=_waiting(session, approved),
+            waiting=still_to_name(session, approved),
             mine=own,
             mine_total=mine_total,
             to_decide=deciding,
@@ -119,28 +119,6 @@ def home_for(
             coordinator=directory.is_coordinator(user),
             today=today,
         )
-
-
-def _waiting(session: Session, request_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """The partner cities that have not named their experts yet, by request."""
-    if not request_ids:
-        return {}
-    named = set(
-        session.exec(
-            select(Expert.request_id, Expert.city_key).where(
-                col(Expert.request_id).in_(request_ids)
-            )
-        ).all()
-    )
-    waiting: dict[int, tuple[str, ...]] = {i: () for i in request_ids}
-    for request_id, city in session.exec(
-        select(RequestPartner.request_id, RequestPartner.city_key)
-        .where(col(RequestPartner.request_id).in_(request_ids))
-        .order_by(col(RequestPartner.city_key))
-    ).all():
-        if (request_id, city) not in named:
-            waiting[request_id] += (city,)
-    return waiting
 
 
 def _lapsed(session: Session) -> tuple[list[Summary], int]:

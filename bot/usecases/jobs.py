@@ -39,9 +39,9 @@ from bot.infra.db import SessionFactory
 from bot.usecases import claims, told
 from bot.usecases.agreement import experts_of
 from bot.usecases.budget import referred
-from bot.usecases.common import load, summary, transition
+from bot.usecases.common import load, still_to_name, summary, transition
 from bot.usecases.ports import Context
-from models import ExchangeRequest, Expert, ReminderSent, RequestPartner
+from models import ExchangeRequest, Expert, ReminderSent
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ def lapse(
                     session,
                     s,
                     previous,
-                    missing=_missing_cities(session, request_id),
+                    missing=still_to_name(session, [request_id])[request_id],
                     experts=tuple(dict.fromkeys(u for pair in experts for u in pair)),
                     now=now,
                     reach=Reach(hours, ctx.tz, calendars, _cities_of(session, ctx, s)),
@@ -261,17 +261,6 @@ def _cities_of(session: Session, ctx: Context, s: Summary) -> dict[str, str]:
     return cities
 
 
-def _missing_cities(session: Session, request_id: int) -> tuple[str, ...]:
-    """The partner cities that have not named their experts yet."""
-    partners = session.exec(
-        select(RequestPartner.city_key)
-        .where(RequestPartner.request_id == request_id)
-        .order_by(col(RequestPartner.city_key))
-    ).all()
-    named = set(session.exec(select(Expert.city_key).where(Expert.request_id == request_id)))
-    return tuple(city for city in partners if city not in named)
-
-
 def follow_namings(
     session_factory: SessionFactory,
     ctx: Context,
@@ -292,9 +281,7 @@ def follow_namings(
             .where(ExchangeRequest.status == Status.APPROVED)
             .order_by(col(ExchangeRequest.status_changed_at))
         ).all()
-        unnamed = {
-            request_id: _missing_cities(session, request_id or 0) for request_id, *_ in waiting
-        }
+        unnamed = still_to_name(session, [request_id or 0 for request_id, *_ in waiting])
     for request_id, version, since in waiting:
         assert request_id is not None
 
@@ -302,7 +289,7 @@ def follow_namings(
             def work(session: Session, request: ExchangeRequest) -> bool:
                 if request.status != Status.APPROVED or request.version != version:
                     return False
-                missing = _missing_cities(session, request.id or 0)
+                missing = still_to_name(session, [request.id or 0])[request.id or 0]
                 if not missing:
                     return False
                 s = summary(session, request)
