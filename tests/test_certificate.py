@@ -361,7 +361,7 @@ UPLOAD_STEPS = (
 )
 
 
-@pytest.mark.parametrize("fault", ["http500", "timeout"])
+@pytest.mark.parametrize("fault", ["http500", "ratelimited", "timeout"])
 @pytest.mark.parametrize("method", UPLOAD_STEPS)
 def test_a_fault_at_any_upload_step_loses_and_doubles_nothing(
     signed_bot, no_chromium, method, fault, caplog
