@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -388,6 +389,25 @@ def test_a_fault_at_any_upload_step_loses_and_doubles_nothing(
     assert "Erik Experte" in english["content"].decode("utf-8")
     rows = _rows(bot)
     assert len(rows) == 2 and all(r.sent_at is not None and not r.dead for r in rows)
+
+
+def test_purged_while_its_bytes_are_on_the_way_it_is_not_shared(signed_bot, no_chromium):
+    """The request is purged while Slack takes the bytes: the row is gone when the sender
+    would mark it *completing*, so it stops before `files.completeUploadExternal`."""
+    bot = signed_bot
+    _complete(bot)
+    before = len(bot.slack.calls_to("upload"))
+    bot.slack.fail("upload", delay=1.0, times=2)  # each person's upload takes a second
+    sending = threading.Thread(target=bot.services.outbox.deliver_due)
+    sending.start()
+    bot.slack.wait_for("upload", count=before + 1)
+    lifecycle.purge(bot.session_factory, timedelta(days=1), now=AFTER + timedelta(days=30))
+    sending.join(timeout=30)
+    drain(bot)
+
+    assert len(bot.slack.calls_to("upload")) == before + 2  # the bytes did go
+    assert _certificates(bot, "U0REQ1") == _certificates(bot, "U0EXP1") == []
+    assert _rows(bot) == []
 
 
 @pytest.mark.parametrize("method", ["conversations.open", "upload"])
