@@ -405,7 +405,8 @@ def test_purged_while_its_bytes_are_on_the_way_it_is_not_shared(signed_bot, no_c
     sending.join(timeout=30)
     drain(bot)
 
-    assert len(bot.slack.calls_to("upload")) == before + 2  # the bytes did go
+    # The first person's bytes did go (the other's, sent at once too, may or may not have).
+    assert len(bot.slack.calls_to("upload")) > before
     assert _certificates(bot, "U0REQ1") == _certificates(bot, "U0EXP1") == []
     assert _rows(bot) == []
 
