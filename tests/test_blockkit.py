@@ -141,7 +141,6 @@ def _messages(lang: str) -> list[dict]:
         messages.reminder(LONG, DIR, lang, 2, 5),
         messages.escalation(LONG, DIR, lang, 5),
         messages.reflection_prompt(LONG, lang),
-        messages.certificate_ready(LONG, DIR, lang),
         messages.expert_named(LONG, DIR, lang, actor="U0BRE3", city_key="bremen", matched=True),
         messages.expert_named(LONG, DIR, lang, actor="U0BRE3", city_key="nuernberg", matched=False),
         *digest_messages(

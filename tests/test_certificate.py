@@ -1,29 +1,37 @@
-"""The certificate of participation: offered by DM once the exchange is completed (to the
-requester and every named expert), sent as a PDF on the button's click, from the DM or
-the Home tab, in the person's language; read back with pdftotext. Refused to others,
-before completion, and for a purged request; an HTML page where Chromium is missing."""
+"""The certificate of participation: a PDF in the DM of the requester and of every named
+expert once the exchange is completed, through the outbox (made when its row is sent,
+uploaded once whatever step of the upload Slack fails, later while Slack cannot name the
+person), in the person's language, read back with pdftotext; again on the Home tab's
+button. None for others, before completion, or for a purged request; an HTML page with a
+note where Chromium is missing."""
 
 from __future__ import annotations
 
 import io
 import shutil
 import subprocess
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlmodel import col, select
 
 from bot.domain.participation import EXPERT, REQUESTER, Certificate, Part
 from bot.domain.request import Summary
 from bot.infra.directory_file import parse_directory
+from bot.outbox.files import NotMade
 from bot.render import browser
 from bot.render.certificate import certificate_file, certificate_html
 from bot.slack import ids
+from bot.slack.certificate import CertificateMaker
 from bot.usecases import lifecycle, reflection
+from models import OutboxMessage
 from tests.conftest import DIRECTORY, running_bot
-from tests.flows import blocks_text, buttons, click, dms_to, replies
+from tests.flows import blocks_text, buttons, click, last_dm, replies
 from tests.seed import seed
+from tests.test_faults import HEALED_TIMEOUT, arm, client_timeout, drain
 
 HAS_CHROMIUM = Path(browser.CHROMIUM).is_file() and shutil.which("pdftotext") is not None
 NO_CHROMIUM = "needs Debian's chromium (/usr/bin/chromium) and pdftotext (poppler-utils)"
@@ -34,6 +42,13 @@ SIGNED = DIRECTORY.replace(
     'certificate_signature_en = "For the coordination: Dr Maria Muster"',
 )
 AFTER = datetime(2026, 12, 10, 10, 0, tzinfo=UTC)  # the day after the exchange, 11:00
+
+
+@pytest.fixture
+def no_chromium(monkeypatch):
+    """A server without Chromium: the certificate is its HTML page (and quick to make)."""
+    monkeypatch.setattr(browser, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("PATH", "/nonexistent")
 
 
 @pytest.fixture
@@ -50,9 +65,9 @@ def signed_bot(fake_slack, database_url, tmp_path, clock):
         yield running
 
 
-def _completed(bot) -> int:
+def _complete(bot) -> int:
     """Request #1, Leipzig → Bremen, 7–9 Dec 2026, the expert U0EXP1 (English), completed
-    by the requester's reflection the day after."""
+    by the requester's reflection the day after; nothing sent yet."""
     bot.services.remember_language("U0EXP1", "en-US")
     request_id = seed(bot, state="matched", title="Quartiersschulen gemeinsam planen")
     bot.clock.now = AFTER
@@ -67,20 +82,19 @@ def _completed(bot) -> int:
         ctx=bot.services.context(),
         now=bot.clock(),
     )
+    return request_id
+
+
+def _completed(bot) -> int:
+    request_id = _complete(bot)
     bot.services.deliver()
     return request_id
 
 
-def _offer(bot, user: str):
-    found = [m for m in dms_to(bot, user) if ids.A_CERTIFICATE in buttons(m.params["blocks"])]
-    assert found, [m.params["text"] for m in dms_to(bot, user)]
-    return found[-1]
-
-
-def _certificates_sent(bot) -> list[str]:
-    """The names of the certificates uploaded (the calendar files are .ics)."""
-    asked = bot.slack.calls_to("files.getUploadURLExternal")
-    return [c.params["filename"] for c in asked if not c.params["filename"].endswith(".ics")]
+def _certificates(bot, user: str) -> list[dict]:
+    """The certificates shared into the DM with `user`, oldest first (name, title, bytes,
+    the comment that came with it); the calendar files are .ics."""
+    return [f for f in bot.slack.shared_files(user) if not f["name"].endswith(".ics")]
 
 
 def _pdf_text(content: bytes, tmp_path: Path) -> str:
@@ -90,64 +104,37 @@ def _pdf_text(content: bytes, tmp_path: Path) -> str:
     return " ".join(done.stdout.decode("utf-8").split())
 
 
-def _uploaded(bot) -> tuple[str, bytes, dict]:
-    """The file last uploaded (its name, bytes) and the completeUploadExternal call."""
-    asked = bot.slack.delivered("files.getUploadURLExternal")[-1]
-    upload = bot.slack.delivered("upload")[-1]
-    done = bot.slack.delivered("files.completeUploadExternal")[-1]
-    return asked.params["filename"], upload.params["content"], done.params
+def _rows(bot) -> list[OutboxMessage]:
+    """The outbox rows of certificates."""
+    with bot.session_factory() as session:
+        rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+    return [r for r in rows if (r.payload.get("_make") or {}).get("kind") == "certificate"]
 
 
-def test_the_requester_and_the_expert_are_offered_it_when_the_exchange_is_completed(
-    signed_bot,
-):
-    bot = signed_bot
-    _completed(bot)
-    offer = _offer(bot, "U0REQ1")
-    assert offer.params["text"] == (
-        "Ihre Teilnahmebescheinigung liegt bereit: #1 Quartiersschulen gemeinsam planen "
-        "(Leipzig → Bremen)"
-    )
-    assert "Der Austausch *#1* „Quartiersschulen gemeinsam planen“ ist abgeschlossen" in (
-        blocks_text(offer.params["blocks"])
-    )
-    (button,) = [e for b in offer.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert button["text"]["text"] == "Bescheinigung herunterladen"
-    assert button["accessibility_label"] == "Teilnahmebescheinigung für Anfrage #1 herunterladen"
-    english = _offer(bot, "U0EXP1")
-    assert english.params["text"] == (
-        "Your certificate of participation is ready: #1 Quartiersschulen gemeinsam planen "
-        "(Leipzig → Bremen)"
-    )
-    assert "Download certificate" in blocks_text(english.params["blocks"])
-    # Nobody else is offered one; each of them once.
-    offered = {
-        m.params["channel"]
-        for m in bot.slack.delivered("chat.postMessage")
-        if ids.A_CERTIFICATE in buttons(m.params.get("blocks") or [])
-    }
-    assert offered == {"U0REQ1", "U0EXP1"}
-    for user in offered:
-        said = [m for m in dms_to(bot, user) if ids.A_CERTIFICATE in buttons(m.params["blocks"])]
-        assert len(said) == 1, user
+DONE_DE = (
+    ":page_facing_up: Der Austausch *#1* „Quartiersschulen gemeinsam planen“ ist "
+    "abgeschlossen – danke für Ihre Teilnahme! Hier ist Ihre Teilnahmebescheinigung; im "
+    "Home-Tab des Bots können Sie sie jederzeit wieder herunterladen."
+)
+DONE_EN = (
+    ":page_facing_up: Exchange *#1* “Quartiersschulen gemeinsam planen” is completed – thank "
+    "you for taking part! Here is your certificate of participation; you can download it "
+    "again from the bot's Home tab at any time."
+)
+TITLE_DE = "Teilnahmebescheinigung – Austausch #1"
+TITLE_EN = "Certificate of participation – exchange #1"
 
 
 @pytest.mark.skipif(not HAS_CHROMIUM, reason=NO_CHROMIUM)
-def test_the_button_sends_the_pdf_in_each_persons_language(signed_bot, tmp_path):
+def test_on_completion_each_participant_gets_the_pdf_in_their_dm_once(signed_bot, tmp_path):
     bot = signed_bot
     _completed(bot)
 
-    status, _ = click(bot, "U0REQ1", _offer(bot, "U0REQ1"), ids.A_CERTIFICATE)
-
-    assert status == 200
-    name, content, done = _uploaded(bot)
-    assert name == "Teilnahmebescheinigung-1.pdf" and content.startswith(b"%PDF")
-    assert done["initial_comment"] == (
-        ":page_facing_up: Ihre Teilnahmebescheinigung für den Austausch *#1* "
-        "„Quartiersschulen gemeinsam planen“."
-    )
-    assert bot.slack.delivered("conversations.open")[-1].params["users"] == "U0REQ1"
-    german = _pdf_text(content, tmp_path)
+    (german,) = _certificates(bot, "U0REQ1")
+    assert (german["name"], german["title"]) == ("Teilnahmebescheinigung-1.pdf", TITLE_DE)
+    assert german["comment"] == DONE_DE
+    assert german["content"].startswith(b"%PDF")
+    text = _pdf_text(german["content"], tmp_path)
     for line in (
         "KOOPSTADT Teilnahmebescheinigung C+R – Coaching + Reflexion",
         "Hiermit wird bescheinigt, dass Anna Schmidt als anfragende Person der Stadt Leipzig "
@@ -162,13 +149,12 @@ def test_the_button_sends_the_pdf_in_each_persons_language(signed_bot, tmp_path)
         "Ausgestellt am 10. Dezember 2026",
         "Für die Koordination: Dr. Maria Muster",
     ):
-        assert line in german, (line, german)
+        assert line in text, (line, text)
 
-    click(bot, "U0EXP1", _offer(bot, "U0EXP1"), ids.A_CERTIFICATE)
-
-    name, content, _ = _uploaded(bot)
-    assert name == "certificate-of-participation-1.pdf"
-    english = _pdf_text(content, tmp_path)
+    (english,) = _certificates(bot, "U0EXP1")
+    assert (english["name"], english["title"]) == ("certificate-of-participation-1.pdf", TITLE_EN)
+    assert english["comment"] == DONE_EN
+    text = _pdf_text(english["content"], tmp_path)
     for line in (
         "Certificate of participation",
         "This is to certify that Erik Experte took part in the C+R exchange “Quartiersschulen "
@@ -180,7 +166,33 @@ def test_the_button_sends_the_pdf_in_each_persons_language(signed_bot, tmp_path)
         "Issued on 10 December 2026",
         "For the coordination: Dr Maria Muster",
     ):
-        assert line in english, (line, english)
+        assert line in text, (line, text)
+
+    # Completed into each person's DM (the DM conversations.open gave), nobody else's; the
+    # file is the message: no second DM with a button.
+    opened = {
+        c.params["users"]: c.response["channel"]["id"]
+        for c in bot.slack.delivered("conversations.open")
+    }
+    shared = [
+        c.params["channel_id"]
+        for c in bot.slack.delivered("files.completeUploadExternal")
+        if c.params["files"][0]["title"] in (TITLE_DE, TITLE_EN)
+    ]
+    assert sorted(shared) == sorted([opened["U0REQ1"], opened["U0EXP1"]])
+    posted = [
+        m
+        for m in bot.slack.delivered("chat.postMessage")
+        if ids.A_CERTIFICATE in buttons(m.params.get("blocks") or [])
+    ]
+    assert posted == []
+    # Sent is sent: another round shares nothing again, and the rows keep no bytes.
+    bot.clock.advance(seconds=3600)
+    bot.services.outbox.deliver_due()
+    assert len(_certificates(bot, "U0REQ1")) == len(_certificates(bot, "U0EXP1")) == 1
+    rows = _rows(bot)
+    assert len(rows) == 2 and all(r.sent_at is not None for r in rows)
+    assert all("_content_b64" not in r.payload for r in rows)
 
 
 @pytest.mark.skipif(not HAS_CHROMIUM, reason=NO_CHROMIUM)
@@ -199,10 +211,32 @@ def test_it_is_downloadable_again_from_the_home_tab(signed_bot, tmp_path):
         assert bot.slack.calls[mark].method == "views.open"
         said = blocks_text(bot.slack.calls[mark].params["view"]["blocks"])
         assert "#1" in said and ("kommt gleich" in said or "in a moment" in said)
-        name, content, _ = _uploaded(bot)
-        assert content.startswith(b"%PDF") and name.endswith("-1.pdf")
+        first, again = _certificates(bot, user)
+        assert again["content"].startswith(b"%PDF") and again["name"] == first["name"]
+        assert again["title"] == first["title"]
+    assert again["comment"] == (
+        ":page_facing_up: Your certificate of participation for exchange *#1* "
+        "“Quartiersschulen gemeinsam planen”."
+    )
+    assert _certificates(bot, "U0REQ1")[-1]["comment"] == (
+        ":page_facing_up: Ihre Teilnahmebescheinigung für den Austausch *#1* "
+        "„Quartiersschulen gemeinsam planen“."
+    )
     assert "Ihre Austausche als Expert/in" not in blocks_text(_home(bot, "U0REQ1")["blocks"])
-    assert "Erik Experte" in _pdf_text(content, tmp_path)
+    assert "Erik Experte" in _pdf_text(again["content"], tmp_path)
+
+
+def test_a_button_in_an_earlier_dm_sends_it_too(signed_bot, no_chromium):
+    """Before certificates came as files, the DM after the exchange had the button."""
+    bot = signed_bot
+    done = _completed(bot)
+    message = last_dm(bot, "U0REQ1")
+
+    click(bot, "U0REQ1", message, ids.A_CERTIFICATE, value=f"{done}:9")
+
+    _, again = _certificates(bot, "U0REQ1")
+    assert again["name"] == "Teilnahmebescheinigung-1.html"
+    assert again["comment"].startswith(":page_facing_up: Ihre Teilnahmebescheinigung für")
 
 
 def test_others_and_unfinished_and_purged_exchanges_get_none(signed_bot):
@@ -214,47 +248,187 @@ def test_others_and_unfinished_and_purged_exchanges_get_none(signed_bot):
     _home_click(bot, "U0REQ1", _home(bot, "U0REQ1"), ids.A_CERTIFICATE, value=value)
     said = blocks_text(bot.slack.delivered("views.update")[-1].params["view"]["blocks"])
     assert "sobald der Austausch #1 abgeschlossen ist (jetzt: Vermittelt)" in said
-    done = _completed(bot)
-    offer = _offer(bot, "U0REQ1")
+    done = _complete(bot)
+    message = last_dm(bot, "U0REQ1")
     # Somebody who did not take part, pressing a copy of the button: refused.
-    click(bot, "U0LEI1", offer, ids.A_CERTIFICATE, name="other")
+    click(bot, "U0LEI1", message, ids.A_CERTIFICATE, name="other", value=f"{done}:9")
     assert replies(bot, "other")[-1] == (
         ":no_entry: Eine Teilnahmebescheinigung für #2 erhalten die anfragende Person und "
         "die benannten Expert/innen."
     )
-    # Purged: none any more.
+    # Purged while its certificates wait (Slack refused the first completion): the rows go
+    # with the request, and nothing is shared.
+    bot.slack.fail("files.completeUploadExternal", status=500, times=-1)
+    bot.services.deliver()
+    waiting = _rows(bot)
+    assert len(waiting) == 2 and all("_content_b64" in r.payload for r in waiting)
+    bot.slack.heal()
     lifecycle.purge(bot.session_factory, timedelta(days=1), now=AFTER + timedelta(days=30))
-    click(bot, "U0REQ1", offer, ids.A_CERTIFICATE, name="purged")
+    drain(bot)
+    assert _rows(bot) == []
+    titles = [
+        c.params["files"][0]["title"] for c in bot.slack.delivered("files.completeUploadExternal")
+    ]
+    assert all(title.endswith("(calendar)") or "Kalender" in title for title in titles), titles
+    # Purged before its row was sent (claimed just then, say): the maker makes none.
+    services = bot.services
+    maker = CertificateMaker(
+        services.session_factory,
+        services.client,
+        services.refresh_directory,
+        services.settings.timezone,
+    )
+    with pytest.raises(NotMade, match=r"refused\.purged"):
+        maker({"user": "U0REQ1", **{k: v for k, v in waiting[0].payload.items() if k == "_make"}})
+    # And none on request: not from a DM, not from the Home tab.
+    click(bot, "U0REQ1", message, ids.A_CERTIFICATE, name="purged", value=f"{done}:9")
     assert replies(bot, "purged")[-1] == f"Die Anfrage #{done} gibt es nicht (mehr)."
     _home_click(bot, "U0REQ1", _home(bot, "U0REQ1"), ids.A_CERTIFICATE, value=f"{done}:9")
     said = blocks_text(bot.slack.delivered("views.update")[-1].params["view"]["blocks"])
     assert said.endswith("ihre Angaben wurden nach Ablauf der Aufbewahrungsfrist gelöscht.")
-    assert not _certificates_sent(bot)
+    assert _certificates(bot, "U0REQ1") == _certificates(bot, "U0EXP1") == []
 
 
-def test_without_a_name_from_slack_there_is_no_certificate(signed_bot):
+def test_while_slack_cannot_name_the_person_it_comes_later(signed_bot, no_chromium):
+    bot = signed_bot
+    _complete(bot)
+    bot.slack.fail("users.info", status=500, times=-1)
+    bot.services.deliver()
+    drain(bot, 60)
+    assert _certificates(bot, "U0REQ1") == _certificates(bot, "U0EXP1") == []
+    assert all(r.sent_at is None and not r.dead for r in _rows(bot))
+    assert all("_content_b64" not in r.payload for r in _rows(bot))  # nothing made yet
+
+    bot.slack.heal()
+    drain(bot)
+
+    (german,) = _certificates(bot, "U0REQ1")
+    (english,) = _certificates(bot, "U0EXP1")
+    assert (german["title"], german["comment"]) == (TITLE_DE, DONE_DE + "\n" + HTML_NOTE_DE)
+    assert (english["title"], english["comment"]) == (TITLE_EN, DONE_EN + "\n" + HTML_NOTE_EN)
+    assert "Anna Schmidt" in german["content"].decode("utf-8")
+
+
+def test_when_slack_knows_no_such_person_there_is_none(signed_bot, no_chromium, caplog):
+    bot = signed_bot
+    _complete(bot)
+    bot.slack.fail("users.info", error="user_not_found", times=-1)
+    bot.services.deliver()
+    drain(bot)
+    assert _certificates(bot, "U0REQ1") == _certificates(bot, "U0EXP1") == []
+    rows = _rows(bot)
+    assert len(rows) == 2 and all(r.dead for r in rows)
+    assert all(
+        r.last_error == f"obsolete: users.info for {r.payload['user']}: user_not_found"
+        for r in rows
+    )
+    assert any("ends unsent" in r.getMessage() for r in caplog.records)
+    # Logged, not reported to the coordinators: there is nothing anybody could do.
+    told = [m.params["text"] for m in bot.slack.delivered("chat.postMessage")]
+    assert not [text for text in told if "user_not_found" in text]
+
+
+HTML_NOTE_DE = (
+    "Als PDF ließ sie sich hier nicht erstellen (auf dem Server fehlt Chromium): Öffnen Sie "
+    "die HTML-Datei im Browser und drucken Sie sie als PDF."
+)
+HTML_NOTE_EN = (
+    "It could not be made a PDF here (Chromium is missing on the server): open the HTML file "
+    "in your browser and print it as a PDF."
+)
+
+
+def test_without_chromium_it_is_the_html_page_with_a_note(signed_bot, no_chromium):
     bot = signed_bot
     _completed(bot)
-    bot.slack.fail("users.info", status=500, times=5)
-    click(bot, "U0REQ1", _offer(bot, "U0REQ1"), ids.A_CERTIFICATE, name="noname")
-    assert replies(bot, "noname")[-1].startswith(":warning: Slack hat uns Ihren Namen")
-    assert not _certificates_sent(bot)
 
-
-def test_without_chromium_it_is_the_html_page_with_a_note(signed_bot, monkeypatch):
-    bot = signed_bot
-    _completed(bot)
-    monkeypatch.setattr(browser, "CHROMIUM", "/nonexistent/chromium")
-    monkeypatch.setenv("PATH", "/nonexistent")
-
-    click(bot, "U0EXP1", _offer(bot, "U0EXP1"), ids.A_CERTIFICATE)
-
-    name, content, done = _uploaded(bot)
-    assert name == "certificate-of-participation-1.html"
-    page = content.decode("utf-8")
+    (file,) = _certificates(bot, "U0EXP1")
+    assert file["name"] == "certificate-of-participation-1.html"
+    page = file["content"].decode("utf-8")
     assert "<h1>Certificate of participation</h1>" in page and "Erik Experte" in page
-    assert "Chromium is missing on the server" in done["initial_comment"]
-    assert "print it as a PDF" in done["initial_comment"]
+    assert file["comment"] == DONE_EN + "\n" + HTML_NOTE_EN
+    (german,) = _certificates(bot, "U0REQ1")
+    assert german["name"] == "Teilnahmebescheinigung-1.html"
+    assert german["comment"] == DONE_DE + "\n" + HTML_NOTE_DE
+
+
+# --- Slack failing at a step of the upload ------------------------------------------------
+
+UPLOAD_STEPS = (
+    "conversations.open",
+    "files.getUploadURLExternal",
+    "upload",
+    "files.completeUploadExternal",
+)
+
+
+@pytest.mark.parametrize("fault", ["http500", "ratelimited", "timeout"])
+@pytest.mark.parametrize("method", UPLOAD_STEPS)
+def test_a_fault_at_any_upload_step_loses_and_doubles_nothing(
+    signed_bot, no_chromium, method, fault, caplog
+):
+    bot = signed_bot
+    _complete(bot)
+    bot.services.client.timeout = client_timeout(fault)
+    arm(bot.slack, method, fault)
+
+    bot.services.deliver()
+    drain(bot, 60)
+    bot.slack.heal()
+    bot.services.client.timeout = HEALED_TIMEOUT
+    drain(bot)
+
+    if fault == "timeout":
+        assert any("timeout: " in r.getMessage() for r in caplog.records)
+    else:
+        assert [c for c in bot.slack.calls_to(method) if c.failed]
+    (german,) = _certificates(bot, "U0REQ1")
+    (english,) = _certificates(bot, "U0EXP1")
+    assert (german["title"], german["comment"]) == (TITLE_DE, DONE_DE + "\n" + HTML_NOTE_DE)
+    assert (english["title"], english["comment"]) == (TITLE_EN, DONE_EN + "\n" + HTML_NOTE_EN)
+    assert "Erik Experte" in english["content"].decode("utf-8")
+    rows = _rows(bot)
+    assert len(rows) == 2 and all(r.sent_at is not None and not r.dead for r in rows)
+
+
+def test_purged_while_its_bytes_are_on_the_way_it_is_not_shared(signed_bot, no_chromium):
+    """The request is purged while Slack takes the bytes: the row is gone when the sender
+    would mark it *completing*, so it stops before `files.completeUploadExternal`."""
+    bot = signed_bot
+    _complete(bot)
+    before = len(bot.slack.calls_to("upload"))
+    bot.slack.fail("upload", delay=1.0, times=2)  # each person's upload takes a second
+    sending = threading.Thread(target=bot.services.outbox.deliver_due)
+    sending.start()
+    bot.slack.wait_for("upload", count=before + 1)
+    lifecycle.purge(bot.session_factory, timedelta(days=1), now=AFTER + timedelta(days=30))
+    sending.join(timeout=30)
+    drain(bot)
+
+    # The first person's bytes did go (the other's, sent at once too, may or may not have).
+    assert len(bot.slack.calls_to("upload")) > before
+    assert _certificates(bot, "U0REQ1") == _certificates(bot, "U0EXP1") == []
+    assert _rows(bot) == []
+
+
+@pytest.mark.parametrize("method", ["conversations.open", "upload"])
+def test_a_retry_uploads_the_file_made_the_first_time(signed_bot, no_chromium, method):
+    """What is made is kept: the person renamed in Slack before the retry still gets the
+    certificate made at the first attempt (made again, it would say the new name), before
+    the upload started (conversations.open failed) and during it (the upload failed)."""
+    bot = signed_bot
+    _complete(bot)
+    bot.slack.fail(method, status=500, times=-1)
+    bot.services.deliver()
+    assert all("_content_b64" in r.payload and r.sent_at is None for r in _rows(bot))
+
+    bot.slack.set_user("U0REQ1", email="anna@leipzig.de", real_name="Anna Neumann")
+    bot.slack.heal()
+    drain(bot)
+
+    (german,) = _certificates(bot, "U0REQ1")
+    page = german["content"].decode("utf-8")
+    assert "Anna Schmidt" in page and "Neumann" not in page
 
 
 # --- the page itself -------------------------------------------------------------------

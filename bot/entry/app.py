@@ -19,6 +19,7 @@ from bot.infra.settings import Settings
 from bot.infra.slack_http import PooledWebClient, webhook_client
 from bot.outbox import Outbox
 from bot.slack import listeners
+from bot.slack.certificate import CERTIFICATE, CertificateMaker
 from bot.slack.failures import coordinators_report
 from bot.slack.listeners.home import render_home
 from bot.slack.services import Services
@@ -66,6 +67,12 @@ def create_app(
         clock=clock,
         report=coordinators_report(lambda: services.directory.coordinators),
         home=lambda user: render_home(services, user),
+        # A certificate's PDF is made when its row is sent, not in the use case's transaction.
+        makers={
+            CERTIFICATE: CertificateMaker(
+                session_factory, client, services.refresh_directory, settings.timezone
+            )
+        },
     )
     app = App(
         client=client,

@@ -11,13 +11,20 @@ just before the completion is asked for. A retry after that first asks Slack
 (`files.info`) whether the file is already shared in the DM; only when it is not does it
 complete it again. The bytes stay in the row (`content`, text; `_content_b64`, binary)
 until it is sent; the sender then drops them (`sent_payload`).
+
+A row may instead name what its file is made from (`_make`: a kind, e.g. "certificate",
+and what that kind needs): the file is made when the row is first sent, by the maker the
+composition root registered for the kind (`made`), and saved into the row before the
+upload starts, so that every retry uploads the same bytes. A maker that can never make it
+(`NotMade`: what it was made from is gone) ends the row unsent.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.error import HTTPError
 
@@ -30,6 +37,7 @@ log = logging.getLogger("bot.outbox")
 
 UPLOAD = "_upload"
 CONTENT_B64 = "_content_b64"
+MAKE = "_make"
 # What a sent row keeps of its payload (the bytes are in Slack now).
 _DROPPED = ("content", CONTENT_B64)
 
@@ -38,6 +46,50 @@ Save = Callable[[dict[str, Any]], None]
 
 class StartOver(RuntimeError):
     """The issued upload URL refused the bytes (expired, say): a new one next time."""
+
+
+class NotMade(Exception):
+    """The file can never be made (what it is made from is gone): the row ends unsent."""
+
+
+class RowGone(NotMade):
+    """The row itself is gone (its request purged) or was sent meanwhile: stop there."""
+
+
+@dataclass(frozen=True)
+class MadeFile:
+    """A file a maker made: its bytes, name, title and the comment that introduces it."""
+
+    content: bytes
+    filename: str
+    title: str
+    comment: str
+
+
+# Makes the file a row names (its whole payload: `user`, `_make`). Raises NotMade for good;
+# anything else it raises (Slack's 5xx, a timeout) is retried like any failed send.
+Maker = Callable[[dict[str, Any]], MadeFile]
+
+
+def made(payload: dict[str, Any], makers: Mapping[str, Maker], save: Save) -> dict[str, Any]:
+    """The row's payload with its file: as it is when the row holds the bytes; else made
+    now by the maker of its kind and saved (before anything is uploaded)."""
+    spec = payload.get(MAKE)
+    if not spec or CONTENT_B64 in payload or "content" in payload:
+        return payload
+    maker = makers.get(str(spec.get("kind")))
+    if maker is None:  # a process that cannot make it (a one-off command): one that can will
+        raise RuntimeError(f"nothing here makes a {spec.get('kind')!r} file")
+    file = maker(payload)
+    ready = {
+        **payload,
+        "filename": file.filename,
+        "title": file.title,
+        "initial_comment": file.comment,
+        CONTENT_B64: binary(file.content),
+    }
+    save(ready)
+    return ready
 
 
 def content(payload: dict[str, Any]) -> bytes:

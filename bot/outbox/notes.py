@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from bot.infra.db import SessionFactory
 from bot.outbox.calls import GROUP_DM, HOME_REFRESH, POST
+from bot.outbox.limits import retried
 from bot.outbox.writer import enqueue, never_posted
 from models import ActionMessage, OutboxMessage
 
@@ -109,3 +111,23 @@ def _note_rows(session: Session, outcomes: Sequence[Outcome], *, only_alive: boo
         if only_alive:
             statement = statement.where(rows.c.dead.is_(False))
         session.execute(statement.values({c: bindparam(f"_{c}") for c in columns}), params)
+
+
+def store_payload(
+    session_factory: SessionFactory, row: OutboxMessage, payload: dict[str, Any]
+) -> bool:
+    """Store where a file's upload stands (or the file just made) before its next step, in
+    a transaction of its own; False when the row is gone or sent meanwhile (its request
+    purged, another sender done with it): then the next step must not happen."""
+
+    def store() -> bool:
+        with session_factory.begin() as session:
+            done = session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.sent_at).is_(None))
+                .values(payload=payload)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    return retried(f"the upload state of outbox {row.id}", store)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -23,7 +23,8 @@ from bot.outbox import claim, files
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST, TIMEOUT, UPDATE
 from bot.outbox.claim import CLAIM, behind, read_for_sending
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
-from bot.outbox.notes import Claimed, Outcome, Report, note, released
+from bot.outbox.notes import Claimed, Outcome, Report, note, released, store_payload
+from bot.outbox.writer import OBSOLETE
 from models import ActionMessage, OutboxMessage
 
 log = logging.getLogger("bot.outbox")
@@ -57,6 +58,7 @@ class Outbox:
         clock: Callable[[], datetime],
         report: Report = _no_report,
         home: Callable[[str], dict[str, Any]] | None = None,
+        makers: Mapping[str, files.Maker] | None = None,
         home_window: timedelta = HOME_WINDOW,
     ) -> None:
         self.session_factory = session_factory
@@ -64,6 +66,7 @@ class Outbox:
         self.clock = clock
         self.report = report
         self.home = home
+        self.makers = makers or {}  # kind -> what makes a FILE_DM row's file when it is sent
         self.holds = RateHolds(session_factory, clock)
         self.window = HomeWindow(home_window)
         self._reported = False  # the last outcomes noted wrote reports to the coordinators
@@ -270,13 +273,15 @@ class Outbox:
         upload = dict(row.payload)  # a file's payload as last saved (where its upload stands)
 
         def save(payload: dict[str, Any]) -> None:
-            self._save_payload(row, payload)
+            if not store_payload(self.session_factory, row, payload):
+                raise files.RowGone("its row is gone or sent (purged, or sent by another)")
             upload.clear()
             upload.update(payload)
 
         try:
             if row.method == FILE_DM:
-                shared = files.deliver(self.client, dict(row.payload), save)
+                ready = files.made(dict(row.payload), self.makers, save)
+                shared = files.deliver(self.client, ready, save)
                 return self._done(row, target, shared, payload=files.sent_payload(upload))
             if linked is not None:
                 link = self.client.chat_getPermalink(
@@ -293,6 +298,11 @@ class Outbox:
                     self.holds.hold(method, self.clock() + retry_after)
                 return self._retry(row, f"{status} {error}", retry_after)
             return self._dead(row, error or f"HTTP {status}")
+        except files.NotMade as exc:  # nobody to tell: what it was made of is gone
+            log.warning("outbox %s ends unsent: %s", row.id, exc)
+            gone = isinstance(exc, files.RowGone)  # nothing left to note on it
+            ended = {"dead": True, "last_error": OBSOLETE + str(exc)[:400]}
+            return Outcome(row, {"claimed_until": None, **({} if gone else ended)})
         except Exception as exc:  # network errors and timeouts: try again later
             prefix = TIMEOUT if slack.is_timeout(exc) else ""
             return self._retry(row, f"{prefix}{type(exc).__name__}: {exc}"[:500], None)
@@ -319,20 +329,6 @@ class Outbox:
             return False
         log.info("outbox %s was sent despite the timeout; not sending again", row.id)
         return self._done(row, target, {"channel": found[0], "ts": found[1]})
-
-    def _save_payload(self, row: OutboxMessage, payload: dict[str, Any]) -> None:
-        """Store where a file's upload stands before its next step (its own transaction)."""
-
-        def store() -> None:
-            with self.session_factory.begin() as session:
-                session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.sent_at).is_(None))
-                    .values(payload=payload)
-                    .execution_options(synchronize_session=False)
-                )
-
-        retried(f"the upload state of outbox {row.id}", store)
 
     def _postpone(self, row: OutboxMessage) -> Outcome:
         # The message to update (or to reply to) is not posted yet; it is ahead in the queue.

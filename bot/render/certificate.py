@@ -94,16 +94,17 @@ def certificate_html(cert: Certificate, directory: Directory, lang: str, *, name
 
 
 def certificate_file(
-    cert: Certificate, directory: Directory, lang: str, *, name: str
+    cert: Certificate, directory: Directory, lang: str, *, name: str, timeout: float = 60
 ) -> CertificateFile:
-    """The certificate as a PDF; without Chromium, as the self-contained HTML page."""
+    """The certificate as a PDF (Chromium given `timeout` seconds); without Chromium, as the
+    self-contained HTML page."""
     page = certificate_html(cert, directory, lang, name=name)
     stem = t(lang, "cert.filename", id=cert.part.request.id)
     with tempfile.TemporaryDirectory(prefix="cr-bot-certificate-") as tmp:
         source = Path(tmp) / "certificate.html"
         source.write_text(page, encoding="utf-8")
         try:
-            browser.print_pdf(source, Path(tmp) / "certificate.pdf")
+            browser.print_pdf(source, Path(tmp) / "certificate.pdf", timeout=timeout)
         except browser.BrowserMissing:
             return CertificateFile(page.encode("utf-8"), f"{stem}.html", pdf=False)
         pdf = (Path(tmp) / "certificate.pdf").read_bytes()

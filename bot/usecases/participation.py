@@ -15,10 +15,37 @@ from bot.domain.directory import Directory
 from bot.domain.participation import EXPERT, REQUESTER, Certificate, Part
 from bot.infra.db import SessionFactory
 from bot.usecases.common import load_request, summaries, summary
+from bot.usecases.ports import Context
 from models import AgreementConfirmation, ExchangeRequest, Expert, Reflection, RequestPartner
 
 # Per partner city (the request's order), the experts it named; () while still to name.
 Named = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def send_certificate(
+    session_factory: SessionFactory, request_id: int, user: str, *, ctx: Context, now: datetime
+) -> None:
+    """`user` asks for their certificate again: Refused unless they took part in the
+    exchange, it is completed, and not purged; else it goes into their DM (made when it is
+    sent, as on completion)."""
+    with session_factory.begin() as session:
+        request, _ = _participant(session, request_id, user)
+        ctx.notify.certificate_asked(session, summary(session, request), user, now=now)
+
+
+def _participant(
+    session: Session, request_id: int, user: str
+) -> tuple[ExchangeRequest, Sequence[tuple[str, str, str]]]:
+    """The request and its experts (user, city, named by), once `user` may have a
+    certificate of it."""
+    request = load_request(session, request_id)
+    experts = session.exec(
+        select(Expert.user_id, Expert.city_key, Expert.named_by)
+        .where(Expert.request_id == request_id)
+        .order_by(col(Expert.id))
+    ).all()
+    rules.check_certificate(user, request, experts=[e[0] for e in experts])
+    return request, experts
 
 
 def certificate_for(
@@ -32,13 +59,7 @@ def certificate_for(
     """The certificate of `user` for this exchange; Refused unless they took part in it
     (requester or named expert), it is completed, and not purged."""
     with session_factory() as session:
-        request = load_request(session, request_id)
-        experts = session.exec(
-            select(Expert.user_id, Expert.city_key, Expert.named_by)
-            .where(Expert.request_id == request_id)
-            .order_by(col(Expert.id))
-        ).all()
-        rules.check_certificate(user, request, experts=[e[0] for e in experts])
+        request, experts = _participant(session, request_id, user)
         s = summary(session, request)
     if user == s.requester_id:
         part = Part(s, REQUESTER, s.own_city_key)

@@ -302,6 +302,10 @@ class Files(Protocol):
     ) -> None:
         """`files` go into the DM with `user`, each once."""
 
+    def certificate_asked(self, session: Session, s: Summary, user: str, *, now: datetime) -> None:
+        """`user` (requester or expert of the completed exchange) gets their certificate of
+        participation into their DM again."""
+
 
 class Digests(Protocol):
     def digest(

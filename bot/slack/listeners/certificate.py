@@ -1,4 +1,4 @@
-"""*Bescheinigung herunterladen*: the certificate of participation as a file in the DM."""
+"""*Bescheinigung herunterladen*: the certificate of participation again, as a file in the DM."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack import ids, views
-from bot.slack.certificate import real_name, send_certificate
-from bot.slack.listeners.common import open_modal, request_target, tell_privately, user_of
+from bot.slack.listeners.common import open_modal, request_target, user_of
 from bot.slack.listeners.guards import verify_origin
 from bot.slack.services import Services
 from bot.texts import t
@@ -23,8 +22,10 @@ def register(app: App) -> None:
 def certificate_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
 ) -> None:
-    """Check (a participant, completed, not purged), then make the PDF and upload it. From
-    the Home tab a small modal says first that it is coming (a refusal replaces it)."""
+    """Check (a participant, completed, not purged), then the certificate goes into the DM
+    through the outbox, as on completion: made when it is sent, uploaded once, tried again
+    while Slack fails. From the Home tab a small modal says first that it is coming (a
+    refusal replaces it)."""
     ack()
     user = user_of(body)
     target = request_target(body)
@@ -35,16 +36,10 @@ def certificate_clicked(
             services, client, context, body, views.notice_modal(coming, lang, "cert.modal_title")
         )
     verify_origin(services, body, target.request_id)
-    directory = services.refresh_directory()
-    cert = participation.certificate_for(
+    participation.send_certificate(
         services.session_factory,
         target.request_id,
         user,
-        directory=directory,
-        tz=services.settings.timezone,
+        ctx=services.context(),
+        now=services.clock(),
     )
-    name = real_name(client, user)
-    lang = services.lang_of(user)
-    if not send_certificate(client, user, cert, directory, lang, name):
-        text = t(lang, "cert.failed", id=target.request_id)
-        tell_privately(client, body.get("response_url"), user, text)

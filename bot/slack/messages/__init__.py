@@ -51,7 +51,6 @@ from bot.slack.messages.matching import (
 )
 from bot.slack.messages.participation import (
     certificate_button,
-    certificate_ready,
     expert_named,
     reflect_button,
 )
@@ -65,7 +64,6 @@ __all__ = [
     "approved_for_coordinators",
     "cancel_actions",
     "certificate_button",
-    "certificate_ready",
     "cities_line",
     "closed_message",
     "decision_buttons",

@@ -1,12 +1,13 @@
-"""The participants' own messages: an expert told they were named, and the certificate of
-participation once the exchange is completed; the buttons both share with the Home tab."""
+"""The participants' own messages: an expert told they were named; the buttons they share
+with the Home tab (the certificate of participation itself comes as a file:
+`bot.slack.certificate`)."""
 
 from __future__ import annotations
 
 from bot.domain.directory import Directory
 from bot.domain.request import Summary
 from bot.slack import ids
-from bot.slack.blocks import Block, actions, button, clip, escape, section
+from bot.slack.blocks import button, escape, section
 from bot.slack.messages.common import Message, push, summary_blocks
 from bot.slack.targets import RequestTarget
 from bot.texts import fmt_range, t
@@ -31,16 +32,6 @@ def reflect_button(s: Summary, lang: str) -> dict[str, object]:
         style="primary",
         label=t(lang, "a11y.reflect", id=s.id),
     )
-
-
-def certificate_ready(s: Summary, directory: Directory, lang: str) -> Message:
-    """To the requester and every expert once the exchange is completed."""
-    title = escape(clip(s.title, 150))
-    blocks: list[Block] = [
-        section(t(lang, "dm.certificate", id=s.id, title=title)),
-        actions(f"certificate_{s.id}", certificate_button(s, lang)),
-    ]
-    return {"text": push(s, directory, lang, "push.certificate"), "blocks": blocks}
 
 
 def expert_named(

@@ -11,6 +11,7 @@ from bot.domain.routing import Introduction
 from bot.outbox import FILE_DM, GROUP_DM, LINK_PARENT
 from bot.slack import messages
 from bot.slack.agreement import agreement_blocks
+from bot.slack.certificate import COMPLETED, certificate_row
 from bot.slack.notify.base import NotifierBase, Outbox, Track, dm
 from bot.slack.notify.ending import INTRODUCTION
 from bot.texts import t
@@ -176,11 +177,12 @@ class MatchingNotifier(NotifierBase):
         """The exchange is over: the requester's confirmation DM says so and loses its
         withdraw button; a coordinator's "mark as matched" copy closes too. Reflection
         prompts stay open: people may still reflect. The requester and every expert get
-        their certificate of participation (a button that sends the PDF)."""
+        their certificate of participation as a file in their DM, its comment saying what it
+        is and that the Home tab has it again (one message: no separate button)."""
         out = self.outbox(session, now)
         for user in dict.fromkeys([s.requester_id, *experts]):
             lang = s.locale if user == s.requester_id else self.lang_of(user)
-            dm(out, user, messages.certificate_ready(s, self.directory, lang), request_id=s.id)
+            certificate_row(out, s, user, lang, COMPLETED)
         self.confirmation(out, s)
         self.close_messages(
             out,
