@@ -24,6 +24,7 @@ from bot.entry.runtime import Runtime, build
 from bot.infra import slack_http
 from bot.infra.db import SessionFactory, make_engine, upgrade
 from bot.infra.settings import Settings
+from bot.slack.listeners import guards
 from bot.usecases import people
 from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP
@@ -85,6 +86,25 @@ def _scrub_environment() -> None:
 
 
 _scrub_environment()
+
+
+# A click on a message the bot has no record of waits up to 5 x 0.2 s for its sender to
+# note it (bot/slack/listeners/guards.py): in production, so that a click that came a moment
+# before the note is taken. Dozens of tests click on messages the bot never posted (forged,
+# odd, foreign) and would each wait that second for nothing: they wait 5 x 0.02 s. The tests
+# of the wait itself ask for the production step (`production_note_wait`).
+NOTED_WITHIN_STEP = guards.NOTED_WITHIN_STEP
+TEST_NOTED_WITHIN_STEP = 0.02
+
+
+@pytest.fixture(autouse=True)
+def _short_note_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(guards, "NOTED_WITHIN_STEP", TEST_NOTED_WITHIN_STEP)
+
+
+@pytest.fixture
+def production_note_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(guards, "NOTED_WITHIN_STEP", NOTED_WITHIN_STEP)
 
 
 @pytest.fixture(autouse=True)
