@@ -107,6 +107,25 @@ def production_note_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(guards, "NOTED_WITHIN_STEP", NOTED_WITHIN_STEP)
 
 
+# Under pytest-xdist (`--dist loadgroup`, pyproject.toml) each worker takes the next test
+# when it is done with one; the longest start first, so that none of them is left at the
+# end running alone while the other worker has nothing to do.
+LONGEST_FIRST = (
+    "test_bench_smoke.py",
+    "test_soak.py",
+    "test_crash.py",
+    "test_report_accessibility.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each file and of the others is kept
+
+
 @pytest.fixture(autouse=True)
 def _environment_restored() -> Iterator[None]:
     before = dict(os.environ)

@@ -14,12 +14,19 @@ from tests.bench import report
 from tests.bench.__main__ import parse
 from tests.bench.suite import Outcome, run_suite
 
+# One worker runs the whole module (pytest-xdist, `--dist loadgroup`): the suite is run once.
+pytestmark = pytest.mark.xdist_group("bench")
+
 REQUESTS = 100
 # Fewer clients than the suite's 20: every ack stays far inside Bolt's 3 s, past which
 # Bolt answers 404 (a matter of time, which this test must not depend on). With 8, on two
 # cores shared with the fake Slack and the clients, a burst's ack took over 3 s once in
 # CI (each ack well under 1 s here); 4 keep the queue short and still overlap every step.
 CLIENTS = 4
+# What only the timings need is cut short: one cold start per server (the bench takes three
+# for a median), 10 paced submissions at its 10/s (the bench: 50), 100 outbox rows, and
+# 0.2 s without a call counts as quiet between phases (the bench: 0.5 s, so that a phase's
+# aftermath stays out of the next one's CPU). Every count asserted below is still asserted.
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +39,10 @@ def outcome() -> Outcome:
         warmup=10,
         sequential=3,
         sequential_warmup=2,
+        cold_starts=1,
+        paced=10,
+        outbox_rows=100,
+        quiet=0.2,
     )
     return run_suite(options, log=lambda _line: None)
 
