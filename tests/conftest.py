@@ -4,6 +4,7 @@ the fake Slack Web API, and the real app served over HTTP against it."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import ssl
 import threading
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk.http_retry import handler as slack_retry
+from slack_sdk.http_retry.jitter import Jitter
 from sqlalchemy import Engine, event, make_url, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.util import LRUCache
@@ -107,6 +110,19 @@ def _engine_sharing_compiled_sql(url: Any, **kw: Any) -> Engine:
 
 
 db.create_engine = _engine_sharing_compiled_sql  # type: ignore[assignment]
+
+
+# slack_sdk's default retry handler (the bot keeps it: a connection that could not be made,
+# or was cut, is tried once more on a new one) first sleeps 0.5 s plus a random jitter of
+# up to 1 s. Tests reach it whenever a response_url refuses (payloads.UNSET_RESPONSE_URL) or
+# the fake cuts a connection: the same one retry, after 0.01 s plus up to 0.01 s.
+class _ShortJitter(Jitter):
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * 0.01
+
+
+slack_retry.default_interval_calculator.backoff_factor = 0.01  # type: ignore[attr-defined]
+slack_retry.default_interval_calculator.jitter = _ShortJitter()  # type: ignore[attr-defined]
 
 
 def _scrub_environment() -> None:
