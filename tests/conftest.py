@@ -156,14 +156,25 @@ def production_note_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(guards, "NOTED_WITHIN_STEP", NOTED_WITHIN_STEP)
 
 
-# Under pytest-xdist (`--dist loadgroup`, pyproject.toml) each worker takes the next test
-# when it is done with one; the longest start first, so that none of them is left at the
-# end running alone while the other worker has nothing to do.
+# Under pytest-xdist (`--dist loadfile --no-loadscope-reorder`, pyproject.toml) a worker
+# takes the next test file when done with one (so a module's fixtures are set up once); the
+# longest files (measured) start first, so that none of them is left at the end running
+# alone while the other worker has nothing to do. The soak varies most (2-40 s a test).
 LONGEST_FIRST = (
-    "test_bench_smoke.py",
     "test_soak.py",
+    "test_bench_smoke.py",
+    "test_faults.py",
+    "test_operator_errors.py",
+    "test_bad_input.py",
+    "test_cli.py",
+    "test_report_files.py",
+    "test_report_page.py",
+    "test_snapshots.py",
     "test_crash.py",
     "test_report_accessibility.py",
+    "test_certificate.py",
+    "test_dirfile.py",
+    "test_conversation_notifications.py",
 )
 
 

@@ -14,9 +14,6 @@ from tests.bench import report
 from tests.bench.__main__ import parse
 from tests.bench.suite import Outcome, run_suite
 
-# One worker runs the whole module (pytest-xdist, `--dist loadgroup`): the suite is run once.
-pytestmark = pytest.mark.xdist_group("bench")
-
 REQUESTS = 100
 # Fewer clients than the suite's 20: every ack stays far inside Bolt's 3 s, past which
 # Bolt answers 404 (a matter of time, which this test must not depend on). With 8, on two

@@ -124,7 +124,6 @@ def settings_runs(
 
 
 @pytest.mark.parametrize("case", SETTINGS_ERRORS)
-@pytest.mark.xdist_group("cli-settings")  # one worker starts these processes, once
 def test_run_with_a_bad_setting_names_it_and_the_fix(settings_runs, case):
     _, variable, fix = SETTINGS_ERRORS[case]
     result = settings_runs[case]
@@ -136,7 +135,6 @@ def test_run_with_a_bad_setting_names_it_and_the_fix(settings_runs, case):
     assert fix in line
 
 
-@pytest.mark.xdist_group("cli-settings")
 def test_run_without_tokens_prints_only_the_one_line(settings_runs):
     result = settings_runs["no tokens"]
 

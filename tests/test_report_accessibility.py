@@ -25,8 +25,6 @@ TEMPLATE = Path(browser.__file__).parent / "templates" / "report.html"
 HAS_CHROMIUM = Path(browser.CHROMIUM).is_file()
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 playwright_sync = pytest.importorskip("playwright.sync_api")
-# One worker runs the whole module (pytest-xdist, `--dist loadgroup`): one Chromium.
-pytestmark = pytest.mark.xdist_group("axe")
 
 
 @pytest.fixture(scope="module")
