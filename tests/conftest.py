@@ -4,6 +4,7 @@ the fake Slack Web API, and the real app served over HTTP against it."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import ssl
 import threading
@@ -15,15 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import make_url, text
+from slack_sdk.http_retry import handler as slack_retry
+from slack_sdk.http_retry.jitter import Jitter
+from sqlalchemy import Engine, event, make_url, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.util import LRUCache
 from sqlmodel import SQLModel
 
 from bot import outbox
 from bot.entry.http import make_http_server
 from bot.entry.runtime import Runtime, build
-from bot.infra import slack_http
+from bot.infra import db, slack_http
 from bot.infra.db import SessionFactory, make_engine, upgrade
 from bot.infra.settings import Settings
+from bot.slack.listeners import guards
 from bot.usecases import people
 from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP
@@ -75,6 +81,50 @@ def _default_context(*args: Any, **kwargs: Any) -> ssl.SSLContext:
 slack_http.create_default_context = _default_context  # type: ignore[assignment]
 
 
+# Every test starts its bot on an engine of its own (`build` makes one, as a production start
+# does), and an engine compiles each SQL statement once, into a cache of its own: each test
+# compiled every statement it ran anew, a quarter of the tests' CPU. Engines made alike (the
+# same driver and arguments, another database file) share one dialect, identical for each,
+# and one cache of compiled SQL (SQLAlchemy's `compiled_cache` option, keyed by dialect);
+# what runs against each database is what its own engine would run.
+_alike: dict[str, tuple[Dialect, LRUCache[Any, Any]]] = {}
+_create_engine = db.create_engine
+
+
+def _engine_sharing_compiled_sql(url: Any, **kw: Any) -> Engine:
+    engine = _create_engine(url, **kw)
+    key = repr((engine.url.drivername, sorted((k, repr(v)) for k, v in kw.items())))
+    if key in _alike:
+        dialect, cache = _alike[key]
+        engine.dialect = dialect
+        engine.update_execution_options(compiled_cache=cache)
+        return engine
+
+    def shared_once_initialised(*_: Any) -> None:
+        # After SQLAlchemy's own first "connect" listener, which initialises the dialect
+        # from the server (its version, what it supports).
+        _alike.setdefault(key, (engine.dialect, LRUCache(500)))
+
+    event.listen(engine, "connect", shared_once_initialised, once=True)
+    return engine
+
+
+db.create_engine = _engine_sharing_compiled_sql  # type: ignore[assignment]
+
+
+# slack_sdk's default retry handler (the bot keeps it: a connection that could not be made,
+# or was cut, is tried once more on a new one) first sleeps 0.5 s plus a random jitter of
+# up to 1 s. Tests reach it whenever a response_url refuses (payloads.UNSET_RESPONSE_URL) or
+# the fake cuts a connection: the same one retry, after 0.01 s plus up to 0.01 s.
+class _ShortJitter(Jitter):
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * 0.01
+
+
+slack_retry.default_interval_calculator.backoff_factor = 0.01  # type: ignore[attr-defined]
+slack_retry.default_interval_calculator.jitter = _ShortJitter()  # type: ignore[attr-defined]
+
+
 def _scrub_environment() -> None:
     """The tests never read the developer's settings: the shell's SLACK_*/CR_* variables
     and DATABASE_URL are dropped, and what a test's `main()` loads from a `.env` is undone
@@ -85,6 +135,55 @@ def _scrub_environment() -> None:
 
 
 _scrub_environment()
+
+
+# A click on a message the bot has no record of waits up to 5 x 0.2 s for its sender to
+# note it (bot/slack/listeners/guards.py): in production, so that a click that came a moment
+# before the note is taken. Dozens of tests click on messages the bot never posted (forged,
+# odd, foreign) and would each wait that second for nothing: they wait 5 x 0.02 s. The tests
+# of the wait itself ask for the production step (`production_note_wait`).
+NOTED_WITHIN_STEP = guards.NOTED_WITHIN_STEP
+TEST_NOTED_WITHIN_STEP = 0.02
+
+
+@pytest.fixture(autouse=True)
+def _short_note_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(guards, "NOTED_WITHIN_STEP", TEST_NOTED_WITHIN_STEP)
+
+
+@pytest.fixture
+def production_note_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(guards, "NOTED_WITHIN_STEP", NOTED_WITHIN_STEP)
+
+
+# Under pytest-xdist (`--dist loadfile --no-loadscope-reorder`, pyproject.toml) a worker
+# takes the next test file when done with one (so a module's fixtures are set up once); the
+# longest files (measured) start first, so that none of them is left at the end running
+# alone while the other worker has nothing to do. The soak varies most (2-40 s a test).
+LONGEST_FIRST = (
+    "test_soak.py",
+    "test_bench_smoke.py",
+    "test_faults.py",
+    "test_operator_errors.py",
+    "test_bad_input.py",
+    "test_cli.py",
+    "test_report_files.py",
+    "test_report_page.py",
+    "test_snapshots.py",
+    "test_crash.py",
+    "test_report_accessibility.py",
+    "test_certificate.py",
+    "test_dirfile.py",
+    "test_conversation_notifications.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each file and of the others is kept
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,9 @@ from tests.flows import blocks_text, click, dms_to, last_dm, submit_request, tex
 from tests.payloads import SlackHTTP
 
 REQUESTER, CONTACT, OTHER_CONTACT = "U0REQ1", "U0LEI1", "U0LEI2"
+# Listeners run in Bolt's threads after the ack, as in production: a click waits for a
+# message's note as long as in production (the other tests wait less, conftest.py).
+pytestmark = pytest.mark.usefixtures("production_note_wait")
 
 
 @pytest.fixture

@@ -203,7 +203,7 @@ def test_a_deadlock_in_the_429_hold_is_tried_again_not_a_lost_batch(
     assert delivered == {f"C{i:03d}": 1 for i in range(8)}
 
 
-def test_a_click_on_a_message_posted_but_not_yet_noted_is_taken(bot):
+def test_a_click_on_a_message_posted_but_not_yet_noted_is_taken(bot, production_note_wait):
     """Slack shows the decision DM while its sender still sends the rest of the batch (a
     Home tab, slow to publish) and has not noted where the DM went: the contact's click
     approves, it is not refused as a request that does not exist."""

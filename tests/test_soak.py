@@ -42,7 +42,9 @@ from tests.conftest import USERS, Clock, settings_for
 from tests.fakeslack import FakeSlack
 from tests.flows import buttons, form_values
 
-pytestmark = pytest.mark.soak
+# People click on a DM as soon as Slack shows it, which may be before its sender noted it:
+# the click waits for the note as in production (the other tests wait less, conftest.py).
+pytestmark = [pytest.mark.soak, pytest.mark.usefixtures("production_note_wait")]
 
 REQUESTS = int(os.environ.get("CR_SOAK_REQUESTS", "6"))
 SEED = int(os.environ.get("CR_SOAK_SEED", "20261207"))

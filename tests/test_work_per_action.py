@@ -291,7 +291,7 @@ def test_marking_a_home_waits_for_no_other_action(bot):
     assert publishes(bot, mark) == Counter({CONTACTS[0]: 1})
 
 
-def test_a_click_before_the_sender_noted_its_message_waits_for_the_note(bot):
+def test_a_click_before_the_sender_noted_its_message_waits_for_the_note(bot, production_note_wait):
     """Slack shows a message before the sender has noted where it went (after its batch);
     under load a first click can come in between (the bench once saw 1 of 1,800 refused)."""
     import threading

@@ -244,8 +244,9 @@ class HTTPServer:
             self._stopped.set()
 
     def shutdown(self) -> None:
-        """Stop the loop and wait for it to end."""
+        """Stop the loop, woken at once (not at its next poll), and wait for it to end."""
         self._stop.set()
+        self._server.pull_trigger()
         self._stopped.wait(timeout=10)
 
     def server_close(self) -> None:

@@ -101,10 +101,12 @@ def apply_directory_file(
         # content is what was applied last.
         reference = own or latest
         same = reference if reference is not None and reference.sha256 == digest else None
-        found = differences(read_directory(session), directory)
         if same is not None and not force:
+            found = differences(read_directory(session), directory)
             return FileOutcome(applied=False, last_applied=same.applied_at, kept=tuple(found))
         since = latest.applied_at if latest else None
+        # Before any file was applied nothing was made in Slack since: no need to compare.
+        found = differences(read_directory(session), directory) if since is not None else []
         replaced = tuple(
             Replaced(d, note)
             for d in found

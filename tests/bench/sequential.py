@@ -46,6 +46,7 @@ def measure(
     directory: Path,
     wait: float,
     settle: float,
+    quiet: float = 0.5,
     log: Callable[[str], None] = print,
 ) -> Sequential:
     """Start `cr-bot run` on a fresh SQLite file against its own fake; measure it."""
@@ -70,13 +71,13 @@ def measure(
                 filed, stored = phases.submissions(
                     fake, server.port, engine, n=count, clients=1, time_limit=600, wait=wait
                 )
-                phases.settle(fake, timeout=settle)
+                phases.settle(fake, quiet=quiet, timeout=settle)
                 between = servers.cpu_seconds(server.pid)
                 clicked = phases.clicks(
                     fake, server.port, engine, stored, n=len(stored), clients=1,
                     time_limit=600, wait=wait, repeats=0.0,
                 )  # fmt: skip
-                phases.settle(fake, timeout=settle)
+                phases.settle(fake, quiet=quiet, timeout=settle)
                 return filed, clicked, between
 
             both(warmup)  # connections opened, caches filled, code paths run once

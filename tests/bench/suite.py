@@ -49,6 +49,7 @@ class Options:
     pace: float = 10.0
     drain: float = 45.0  # waiting for the outbox between phases, at most
     settle: float = 10.0  # waiting for the fake to fall quiet after a phase, at most
+    quiet: float = 0.5  # how long without a call counts as quiet
     cold_starts: int = 3
     outbox_rows: int = 3000  # for the outbox's throughput
     fake_clients: int = 8  # threads of the bare client measuring the fake's own limit
@@ -139,6 +140,7 @@ def _sequential(
             directory=directory,
             wait=options.wait,
             settle=options.settle,
+            quiet=options.quiet,
             log=log,
         )
         for tls in (False, True)
@@ -252,7 +254,7 @@ def _measure(
             server_before, local_before = servers.cpu_seconds(server.pid), _own_cpu()
             calls, connections = len(fake.calls), fake.connections
             phase = go()
-            phases.settle(fake, timeout=options.settle)
+            phases.settle(fake, quiet=options.quiet, timeout=options.settle)
             phase.calls = len(fake.calls) - calls
             phase.connections = fake.connections - connections
             count = max(1, len(phase.run.samples))
@@ -266,7 +268,7 @@ def _measure(
             phases.commands(
                 fake, server.port, n=options.warmup, clients=clients, time_limit=limit, wait=10
             )
-            phases.settle(fake)
+            phases.settle(fake, quiet=options.quiet)
         measured(
             "commands",
             lambda: phases.commands(
@@ -278,7 +280,7 @@ def _measure(
             # (coalesced per person), as for people who use the bot.
             opened = phases.open_homes(server.port, list(USERS))
             run.homes_opened = sum(1 for s in opened.samples if s.status == 200)
-            phases.settle(fake)
+            phases.settle(fake, quiet=options.quiet)
             stored: list[phases.Decidable] = []
 
             def submit() -> Phase:
@@ -314,7 +316,7 @@ def _measure(
             )
         if engine is not None:
             phases.drain(engine, options.drain)
-            phases.settle(fake, timeout=options.settle)
+            phases.settle(fake, quiet=options.quiet, timeout=options.settle)
             before = servers.cpu_seconds(server.pid)
             run.outbox = phases.outbox(fake, engine, n=options.outbox_rows, wait=options.wait)
             run.outbox.server_cpu = (servers.cpu_seconds(server.pid) - before) / max(
