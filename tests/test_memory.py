@@ -1,4 +1,4 @@
-"""The bot limits glibc's malloc arenas when its threads start (bot.infra.memory)."""
+"""glibc's malloc, limited and trimmed (bot.infra.memory)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,28 @@ import platform
 
 import pytest
 
-from bot.infra.memory import limit_malloc_arenas
+from bot.infra import memory
+from bot.infra.memory import BurstEnds, limit_malloc_arenas, release_free_memory
+
+GLIBC = platform.libc_ver()[0] == "glibc"
 
 
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc only")
-def test_glibc_takes_the_limit() -> None:
+@pytest.mark.skipif(not GLIBC, reason="glibc only")
+def test_glibc_takes_the_limit_and_the_trim() -> None:
     assert limit_malloc_arenas() is True
+    release_free_memory()  # True when it gave pages back; it must not fail either way
 
 
 def test_an_operators_malloc_arena_max_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert limit_malloc_arenas() is False
+
+
+def test_the_heap_is_trimmed_once_when_a_burst_is_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    trims: list[int] = []
+    monkeypatch.setattr(memory, "release_free_memory", lambda: trims.append(1) or True)
+    bursts = BurstEnds()
+    rounds = [0, 0, 50, 12, 0, 0, 0, 3, 0]
+    ended = [bursts.after_round(sent) for sent in rounds]
+    assert ended == [False, False, False, False, True, False, False, False, True]
+    assert len(trims) == 2

