@@ -80,7 +80,7 @@ class Outbox:
     def deliver_due(self, limit: int = 200, *, workers: int = WORKERS) -> int:
         """Send every due row once (rows added meanwhile too); returns how many were sent.
 
-        Rows are claimed in batches, sent a wave of `workers` at a time, and noted in the
+        Rows are claimed in batches, sent `workers` conversations at a time, and noted in the
         transaction that claims the next batch (one transaction per batch, so on SQLite one
         turn at the write lock). `workers=1` sends in the order written.
         """
@@ -199,35 +199,32 @@ class Outbox:
                 homes.append(q[:1])
         posted: dict[int, tuple[str | None, str | None]] = {}
         started = self.clock()
+
+        def send_lane(queue: list[Claimed]) -> list[Outcome]:
+            done: list[Outcome] = []
+            for i, claimed in enumerate(queue):
+                if self.clock() - started > CLAIM / 2:
+                    # Slack is slow: let the rest go back rather than outlive the claims.
+                    return done + [released(c.row) for c in queue[i:]]
+                until = self.holds.held_until(claimed.row.method, self.clock())
+                if until is not None:
+                    done.append(released(claimed.row, until))
+                    continue
+                claim.resolve(claimed, posted)
+                done.append(outcome := self._send(claimed))
+                if outcome.sent:
+                    posted[claimed.row.id] = outcome.result  # type: ignore[index]
+            return done
+
+        # Each conversation's rows in order, the next conversation started as soon as a
+        # worker is free (not in waves that wait for the slowest of each).
         with ThreadPoolExecutor(workers, thread_name_prefix="outbox-send") as pool:
             for queues in (messages, homes):
-                while queues:
-                    if self.clock() - started > CLAIM / 2:
-                        # Slack is slow: let the rest go back rather than outlive the claims.
-                        outcomes += [released(c.row) for q in queues for c in q]
-                        break
-                    wave: list[Claimed] = []
-                    for queue in list(queues):
-                        if len(wave) == workers:
-                            break
-                        claimed = queue.pop(0)
-                        if not queue:
-                            queues.remove(queue)
-                        until = self.holds.held_until(claimed.row.method, self.clock())
-                        if until is not None:
-                            outcomes.append(released(claimed.row, until))
-                            continue
-                        claim.resolve(claimed, posted)
-                        wave.append(claimed)
-                    results = (
-                        [self._send(wave[0])]
-                        if len(wave) == 1
-                        else list(pool.map(self._send, wave))
-                    )
-                    for claimed, outcome in zip(wave, results, strict=True):
-                        outcomes.append(outcome)
-                        if outcome.sent:
-                            posted[claimed.row.id] = outcome.result  # type: ignore[index]
+                if len(queues) == 1:
+                    outcomes += send_lane(queues[0])
+                    continue
+                for lane_done in pool.map(send_lane, queues):
+                    outcomes += lane_done
         return outcomes
 
     def _send(self, claimed: Claimed) -> Outcome:
