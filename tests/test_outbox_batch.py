@@ -112,3 +112,38 @@ def test_a_batch_of_messages_takes_two_transactions(session_factory, fake_slack,
     batches = 200 // 50
     # claim + finish per batch, and one claim that finds nothing per deliver_due call.
     assert len(commits) <= 2 * batches + 2, (len(commits), took)
+
+
+class _SlowFirstPost(WebClient):
+    """Slack answering one conversation's first post late (the client waits for it): the
+    network's latency, in front of the fake."""
+
+    def api_call(self, api_method: str, **kwargs):  # type: ignore[no-untyped-def]
+        if (kwargs.get("json") or {}).get("text") == "a1":
+            time.sleep(SLOW)
+        return super().api_call(api_method, **kwargs)
+
+
+SLOW = 1.5  # the other seven posts need far less, even on two busy cores
+
+
+def test_a_slow_conversation_holds_back_no_other_and_each_keeps_its_order(
+    session_factory, fake_slack, clock
+):
+    """C0's three posts go out in order, its first answered late; meanwhile the free
+    workers send the other conversations (they do not wait for the slowest of a wave)."""
+    with session_factory.begin() as session:
+        for text in ("a1", "a2", "a3"):
+            enqueue(session, "chat.postMessage", {"channel": "C0", "text": text}, now=clock())
+        for i in range(1, 8):
+            enqueue(session, "chat.postMessage", {"channel": f"C{i}", "text": f"b{i}"}, now=clock())
+    client = _SlowFirstPost(token="xoxb-test", base_url=fake_slack.url)
+    outbox = Outbox(session_factory, client, clock=clock)
+
+    _drain(outbox)
+
+    posts = fake_slack.delivered("chat.postMessage")
+    assert [c.params["text"] for c in posts if c.params["channel"] == "C0"] == ["a1", "a2", "a3"]
+    first = next(c.at for c in posts if c.params["text"] == "a1")
+    others = [c.at for c in posts if c.params["channel"] != "C0"]
+    assert len(others) == 7 and max(others) < first
