@@ -18,6 +18,7 @@ import ctypes
 import ctypes.util
 import logging
 import os
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +26,23 @@ ARENAS = 2
 _M_ARENA_MAX = -8  # glibc's malloc.h
 
 
+def _libc(function: str) -> Any | None:
+    """glibc's `function`, or None where the C library has none (musl, macOS)."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        return getattr(ctypes.CDLL(name), function)
+    except (OSError, AttributeError):
+        return None
+
+
 def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     """Ask glibc for at most `arenas` malloc arenas; False where it is not glibc (or the
     operator set MALLOC_ARENA_MAX)."""
-    if os.environ.get("MALLOC_ARENA_MAX"):
+    mallopt = None if os.environ.get("MALLOC_ARENA_MAX") else _libc("mallopt")
+    if mallopt is None:
         return False
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False  # not glibc (musl, macOS): nothing to limit
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
     done = bool(mallopt(_M_ARENA_MAX, arenas))
@@ -49,12 +54,8 @@ def release_free_memory() -> bool:
     """Hand the heap's free pages back to the system (glibc's malloc_trim): after a burst
     the process keeps what its peak took, though Python has freed it. False where it is
     not glibc."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):
+    trim = _libc("malloc_trim")
+    if trim is None:
         return False
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
