@@ -12,7 +12,7 @@ import pytest
 
 from tests.bench import report
 from tests.bench.__main__ import parse
-from tests.bench.suite import Outcome, run_suite
+from tests.bench.suite import Outcome, ServerRun, run_suite
 
 REQUESTS = 100
 # Fewer clients than the suite's 20: every ack stays far inside Bolt's 3 s, past which
@@ -100,14 +100,44 @@ def test_the_table_has_every_row(outcome: Outcome) -> None:
 
 
 def test_one_person_at_a_time_was_measured_over_plain_http_and_tls(outcome: Outcome) -> None:
-    assert [run.transport for run in outcome.sequential] == ["plain HTTP", "TLS"]
+    assert [(run.database, run.transport) for run in outcome.sequential] == [
+        ("sqlite", "plain HTTP"),
+        ("sqlite", "TLS"),
+    ]
     for run in outcome.sequential:
         assert run.calls >= 3 * 3  # each submission's receipt and two DMs, at least
         assert run.submission_cpu > 0 and run.click_cpu > 0
     rows = report.sequential_table(outcome).splitlines()
     assert [r.split(" | ")[0] for r in rows if r.startswith("| ") and "---" not in r] == [
         "| measure",
-        "| new connections per Slack call (after warm-up)",
-        "| server CPU per submission, aftermath included",
-        "| server CPU per approve click, aftermath included",
+        "| new connections per Slack call (after warm-up) (SQLite)",
+        "| server CPU per submission, aftermath included (SQLite)",
+        "| server CPU per approve click, aftermath included (SQLite)",
     ]
+
+
+def test_one_person_at_a_time_has_a_block_per_database_with_its_own_target() -> None:
+    """PostgreSQL's rows follow SQLite's, each against its own target (10 / 12 ms); a
+    database that could not be reached says why instead of numbers."""
+    from tests.bench.sequential import Sequential
+
+    options = parse(["--only-sequential"])
+    runs = [
+        Sequential(db, transport, 40, submission_cpu=0.011, click_cpu=0.011, calls=360)
+        for db in ("sqlite", "postgresql")
+        for transport in ("plain HTTP", "TLS")
+    ]
+    rows = report.sequential_table(Outcome(options, ServerRun([]), [], runs)).splitlines()
+    cpu = {r.split(" | ")[0][2:]: r.split(" | ")[-1] for r in rows if "server CPU" in r}
+    assert cpu == {
+        "server CPU per submission, aftermath included (SQLite)": "**no** |",
+        "server CPU per approve click, aftermath included (SQLite)": "**no** |",
+        "server CPU per submission, aftermath included (PostgreSQL)": "yes |",
+        "server CPU per approve click, aftermath included (PostgreSQL)": "yes |",
+    }
+    down = [
+        *runs[:2],
+        *(dataclasses.replace(r, available="PostgreSQL not reachable") for r in runs[2:]),
+    ]
+    table = report.sequential_table(Outcome(options, ServerRun([]), [], down))
+    assert "| server CPU per action (PostgreSQL) | PostgreSQL not reachable |" in table

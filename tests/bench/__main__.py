@@ -42,8 +42,8 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument(
         "--sequential",
         type=int,
-        help="one person at a time (`cr-bot run`, SQLite, plain HTTP and TLS): submissions "
-        "and clicks each (default 40; --quick 10; 0: skip)",
+        help="one person at a time (`cr-bot run` on each --database, plain HTTP and TLS): "
+        "submissions and clicks each (default 40; --quick 10; 0: skip)",
     )
     parser.add_argument(
         "--only-sequential", action="store_true", help="measure only one person at a time"

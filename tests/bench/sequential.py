@@ -1,5 +1,5 @@
-"""One person at a time, as a real network's load is: `cr-bot run` (one process, SQLite)
-against the fake Slack with keep-alive, over plain HTTP and over TLS.
+"""One person at a time, as a real network's load is: `cr-bot run` (one process, on SQLite
+or PostgreSQL) against the fake Slack with keep-alive, over plain HTTP and over TLS.
 
 Submissions go one after another (the next when the last was answered), then approve
 clicks the same way. Measured: the whole process's CPU per submission and per click,
@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import text
+
 from bot.infra.db import make_engine
 from tests.bench import phases, servers
 from tests.bench.fake import BenchSlack
@@ -22,10 +24,13 @@ from tests.conftest import USERS
 
 @dataclass
 class Sequential:
-    """One transport's run."""
+    """One database's run over one transport."""
 
+    database: str  # "sqlite" or "postgresql"
     transport: str  # "plain HTTP" or "TLS"
     n: int
+    available: str = ""  # "" when measured, else why not
+    server_version: str = ""  # PostgreSQL's, for the machine line
     submission_cpu: float = float("nan")  # seconds, per submission
     click_cpu: float = float("nan")  # seconds, per approve click
     calls: int = 0  # Slack calls in the measured part
@@ -39,6 +44,8 @@ class Sequential:
 
 def measure(
     *,
+    database: str,
+    postgres_url: str,
     tls: bool,
     n: int,
     warmup: int,
@@ -49,12 +56,24 @@ def measure(
     quiet: float = 0.5,
     log: Callable[[str], None] = print,
 ) -> Sequential:
-    """Start `cr-bot run` on a fresh SQLite file against its own fake; measure it."""
+    """Start `cr-bot run` on a fresh database (a new SQLite file, or the suite's PostgreSQL
+    database with our tables dropped and migrated again) against its own fake; measure it."""
     transport = "TLS" if tls else "plain HTTP"
-    result = Sequential(transport, n)
-    tag = "tls" if tls else "http"
-    url = servers.prepare_sqlite(work / f"one-{tag}-{int(time.time() * 1000)}.db")
-    log(f"one person at a time over {transport}: `cr-bot run`, {n} submissions, {n} clicks")
+    result = Sequential(database, transport, n)
+    tag = f"{database}-{'tls' if tls else 'http'}"
+    if database == "sqlite":
+        url = servers.prepare_sqlite(work / f"one-{tag}-{int(time.time() * 1000)}.db")
+    else:
+        try:
+            url = servers.prepare_postgres(postgres_url)
+        except Exception as exc:
+            result.available = f"PostgreSQL not reachable at {postgres_url}: {type(exc).__name__}"
+            log(result.available)
+            return result
+    log(
+        f"one person at a time on {database} over {transport}: `cr-bot run`, "
+        f"{n} submissions, {n} clicks"
+    )
     with BenchSlack(tls=tls, keep_alive=True) as fake:
         for user, email in USERS.items():
             fake.set_user(user, email=email)
@@ -64,6 +83,10 @@ def measure(
         server = servers.start_cr_bot(f"cr-bot run ({tag})", env, log=work / f"cr-bot-{tag}.log")
         engine = make_engine(url)
         try:
+            if database == "postgresql":
+                with engine.connect() as conn:
+                    version = conn.execute(text("SHOW server_version")).scalar()
+                    result.server_version = f"PostgreSQL {version}"
             servers.wait_first_answer(server)
 
             def both(count: int) -> tuple[phases.Phase, phases.Phase, float]:
@@ -89,9 +112,10 @@ def measure(
             result.connections = fake.connections - connections
             result.submission_cpu = (between - before) / max(1, len(filed.run.samples))
             result.click_cpu = (after - between) / max(1, len(clicked.run.samples))
-            result.problems += [f"{transport}: {p}" for p in filed.problems + clicked.problems]
+            where = f"one at a time, {database}, {transport}"
+            result.problems += [f"{where}: {p}" for p in filed.problems + clicked.problems]
             if server.process.poll() is not None:
-                result.problems.append(f"{transport}: cr-bot exited:\n{server.log_tail()}")
+                result.problems.append(f"{where}: cr-bot exited:\n{server.log_tail()}")
         finally:
             engine.dispose()
             server.stop()

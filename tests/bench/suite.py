@@ -53,7 +53,7 @@ class Options:
     cold_starts: int = 3
     outbox_rows: int = 3000  # for the outbox's throughput
     fake_clients: int = 8  # threads of the bare client measuring the fake's own limit
-    sequential: int = 40  # one person at a time: submissions (and clicks) per transport
+    sequential: int = 40  # one person at a time: submissions (and clicks) per run
     sequential_warmup: int = 5
     only_sequential: bool = False
     command: str = ""
@@ -87,7 +87,8 @@ class Outcome:
     options: Options
     bare: ServerRun
     databases: list[DatabaseRun]
-    sequential: list[Sequential] = field(default_factory=list)  # plain HTTP, then TLS
+    # One person at a time: each database's plain HTTP, then TLS.
+    sequential: list[Sequential] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         found = [p for phase in self.bare.phases.values() for p in phase.problems]
@@ -133,6 +134,8 @@ def _sequential(
         return []
     return [
         sequential.measure(
+            database=database,
+            postgres_url=options.postgres_url,
             tls=tls,
             n=options.sequential,
             warmup=options.sequential_warmup,
@@ -143,6 +146,7 @@ def _sequential(
             quiet=options.quiet,
             log=log,
         )
+        for database in options.databases
         for tls in (False, True)
     ]
 
