@@ -41,7 +41,11 @@ def counted(engine: Any) -> Iterator[Counter[str]]:
             seen["on conflict"] += 1
         if words[0] == "SELECT" and "WHERE exchange_request.submission_key" in sql:
             seen["duplicate check by SELECT"] += 1
-        for one in ("exchange_request.id = ", "request_partner.request_id = "):
+        for one in (
+            "exchange_request.id = ",
+            "request_partner.request_id = ",
+            "action_message.request_id = ",
+        ):
             if words[0] == "SELECT" and f"WHERE {one}" in sql:  # one request's, not a list's
                 seen[f"SELECT {one.split('.')[0]} of one"] += 1
 
@@ -172,6 +176,26 @@ def test_an_approve_click_writes_its_outbox_rows_in_one_insert_and_reads_the_req
         assert (stored.status, stored.version, stored.decided_by) == ("approved", 2, CONTACTS[0])
     confirmation = bot.slack.delivered("chat.update")
     assert any("Genehmigt" in str(c.params) or "genehmigt" in str(c.params) for c in confirmation)
+
+
+def test_an_approve_click_reads_the_absences_and_the_open_messages_once(bot):
+    """The absences are read once for the whole click (twice before: whom the clicker
+    stands in for, then who names the experts), and the request's open messages once
+    (twice before: the copies to close, then the requester's confirmation). Nobody has
+    opened their Home tab, whose renders read them too."""
+    submit_request(bot, REQUESTER)
+    bot.clock.advance(seconds=5)
+    with counted(bot.session_factory.engine) as seen:
+        click(bot, CONTACTS[0], last_dm(bot, CONTACTS[0]), ids.A_APPROVE)
+    assert seen["SELECT deputy"] == 1
+    assert seen["SELECT action_message of one"] == 1
+    # What Slack got is the same: both contacts' copies closed, the confirmation updated,
+    # the partner cities' contacts asked for experts.
+    contacts = [last_dm(bot, c).response["channel"] for c in CONTACTS]
+    confirmation = last_dm(bot, REQUESTER).response["channel"]
+    updated = [c.params["channel"] for c in bot.slack.delivered("chat.update")]
+    assert sorted(updated) == sorted([*contacts, confirmation])
+    assert "Expert/innen gesucht für Bremen" in str(last_dm(bot, "U0BRE3").params)
 
 
 def test_no_home_tab_is_published_for_people_who_never_opened_it(bot):

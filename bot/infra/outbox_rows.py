@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, cast
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.outbox import drop_held, enqueue, refresh_home
@@ -31,12 +32,25 @@ class Track(Protocol):
     def city_key(self) -> str | None: ...
 
 
+_OPEN = (
+    select(ActionMessage)
+    .where(
+        ActionMessage.request_id == bindparam("request_id"), col(ActionMessage.closed).is_(False)
+    )
+    .order_by(col(ActionMessage.id))
+)
+
+
 class OutboxRows:
     """`Outbox` over the use case's session: rows written when it commits."""
 
     def __init__(self, session: object, now: datetime) -> None:
         self.session = cast(Session, session)
         self.now = now
+        # The open tracked messages of a request, read once for this transaction's
+        # questions about them (a decision closes the copies, then updates the
+        # confirmation); read again after anything that adds or closes some by SQL.
+        self._open: dict[int, list[ActionMessage]] = {}
 
     def post(
         self,
@@ -58,6 +72,7 @@ class OutboxRows:
             if track.city_key is not None:
                 fields["city_key"] = track.city_key
             tracked = ActionMessage(**fields)
+            self._open.pop(request_id, None)
         return enqueue(
             self.session,
             method,
@@ -78,18 +93,20 @@ class OutboxRows:
         city_key: str | None = None,
         user_id: str | None = None,
     ) -> Sequence[ActionMessage]:
-        query = select(ActionMessage).where(
-            ActionMessage.request_id == request_id, col(ActionMessage.closed).is_(False)
-        )
-        if but:
-            query = query.where(ActionMessage.kind != but)
-        if kinds:
-            query = query.where(col(ActionMessage.kind).in_(kinds))
-        if city_key:
-            query = query.where(ActionMessage.city_key == city_key)
-        if user_id:
-            query = query.where(ActionMessage.user_id == user_id)
-        return list(self.session.exec(query.order_by(col(ActionMessage.id))).all())
+        known = self._open.get(request_id)
+        if known is None:
+            known = self._open[request_id] = list(
+                self.session.exec(_OPEN, params={"request_id": request_id}).all()
+            )
+        return [
+            m
+            for m in known
+            if not m.closed
+            and (not but or m.kind != but)
+            and (not kinds or m.kind in kinds)
+            and (not city_key or m.city_key == city_key)
+            and (not user_id or m.user_id == user_id)
+        ]
 
     def update(
         self, tracked: object, payload: dict[str, Any], *, request_id: int, close: bool
@@ -116,3 +133,4 @@ class OutboxRows:
 
     def drop_held(self, request_id: int) -> None:
         drop_held(self.session, request_id, now=self.now)
+        self._open.pop(request_id, None)  # messages never posted are closed by it

@@ -7,9 +7,10 @@ network's time zone) unless it was ended early; a newer one for the same person 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from bot.domain import rules
@@ -32,26 +33,45 @@ def _absence(row: Deputy) -> Absence:
     return Absence(user=row.user_id, deputy=row.deputy_id, until=row.until, id=row.id or 0)
 
 
+# Every absence active on a day, oldest first: a network has a handful at a time, so an
+# action reads them all once and routes everyone it tells from them.
+_ACTIVE_ON = (
+    select(col(Deputy.id), col(Deputy.user_id), col(Deputy.deputy_id), col(Deputy.until))
+    .where(col(Deputy.ended_at).is_(None), col(Deputy.until) >= bindparam("today"))
+    .order_by(col(Deputy.id))
+)
+_READ = "cr_absences"
+
+
+def absences(session: Session, today: date) -> tuple[Absence, ...]:
+    """The absences active on `today`, oldest first; read once per transaction (an action
+    asks several times: who decides, who names, whom the actor stands in for)."""
+    transaction = session.get_transaction()
+    read = session.info.get(_READ)
+    if read is not None and read[0] is transaction and read[1] == today:
+        return cast(tuple[Absence, ...], read[2])
+    rows = session.execute(_ACTIVE_ON, {"today": today}).all()
+    found = tuple(Absence(user=r[1], deputy=r[2], until=r[3], id=r[0]) for r in rows)
+    session.info[_READ] = (session.get_transaction(), today, found)
+    return found
+
+
+def _changed(session: Session) -> None:
+    """This transaction changed an absence: the next question reads them anew."""
+    session.info.pop(_READ, None)
+
+
 def away(session: Session, users: list[str] | tuple[str, ...], today: date) -> dict[str, Absence]:
     """The active absences of `users`, by person."""
     if not users:
         return {}
-    rows = session.exec(
-        select(Deputy)
-        .where(col(Deputy.user_id).in_(users), *_active(today))  # type: ignore[arg-type]
-        .order_by(col(Deputy.id))
-    ).all()
-    return {row.user_id: _absence(row) for row in rows}  # the newest wins
+    wanted = set(users)
+    return {a.user: a for a in absences(session, today) if a.user in wanted}  # newest wins
 
 
 def standing_in(session: Session, actor: str, today: date) -> tuple[str, ...]:
     """Whom `actor` stands in for today."""
-    rows = session.exec(
-        select(Deputy.user_id)
-        .where(Deputy.deputy_id == actor, *_active(today))  # type: ignore[arg-type]
-        .order_by(col(Deputy.id))
-    ).all()
-    return tuple(dict.fromkeys(rows))
+    return tuple(dict.fromkeys(a.user for a in absences(session, today) if a.deputy == actor))
 
 
 def absence_of(session_factory: SessionFactory, user: str, today: date) -> Absence | None:
@@ -86,6 +106,7 @@ def set_deputy(
     rules.check_set_deputy(ctx.directory, actor, user, deputy, until, today)
     with session_factory.begin() as session:
         _end(session, user, actor, now, today)
+        _changed(session)
         row = Deputy(user_id=user, deputy_id=deputy, until=until, created_by=actor, created_at=now)
         session.add(row)
         session.flush()
@@ -110,6 +131,7 @@ def end_deputy(
         rules.check_set_deputy(ctx.directory, actor, user, None, today, today)
     with session_factory.begin() as session:
         ended = _end(session, user, actor, now, today)
+        _changed(session)
         if ended is None:
             return None
         audit(
