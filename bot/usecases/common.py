@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -24,12 +25,17 @@ class NotFound(Exception):
 
 def summary(session: Session, request: ExchangeRequest) -> Summary:
     assert request.id is not None
-    partners = session.exec(
-        select(RequestPartner.city_key)
-        .where(RequestPartner.request_id == request.id)
-        .order_by(col(RequestPartner.city_key))
-    ).all()
+    partners = session.exec(_PARTNERS, params={"request_id": request.id}).all()
     return _snapshot(request, tuple(partners))
+
+
+# The statements every action runs, built once: building one costs more than running it.
+_PARTNERS = (
+    select(RequestPartner.city_key)
+    .where(RequestPartner.request_id == bindparam("request_id"))
+    .order_by(col(RequestPartner.city_key))
+)
+_AUDIT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]
 
 
 def _snapshot(request: ExchangeRequest, partners: tuple[str, ...]) -> Summary:
@@ -149,17 +155,18 @@ def audit(
     comment: str | None = None,
     on_behalf_of: str | None = None,
 ) -> None:
-    session.add(
-        AuditEntry(
-            request_id=request_id,
-            actor=actor,
-            at=now,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            comment=comment,
-            on_behalf_of=on_behalf_of,
-        )
+    session.execute(
+        _AUDIT,
+        {
+            "request_id": request_id,
+            "actor": actor,
+            "at": now,
+            "action": action,
+            "from_status": from_status,
+            "to_status": to_status,
+            "comment": comment,
+            "on_behalf_of": on_behalf_of,
+        },
     )
 
 
@@ -185,32 +192,24 @@ def transition(
     if current not in allowed_from(action):
         return None
     target = next_status(action, current)
-    conditions = [col(ExchangeRequest.id) == request_id, col(ExchangeRequest.status) == current]
-    if expected_version is not None:
-        conditions.append(col(ExchangeRequest.version) == expected_version)
-    else:
-        conditions.append(col(ExchangeRequest.version) == request.version)
+    version = expected_version if expected_version is not None else request.version
+    extra = values or {}
     result = session.execute(
-        update(ExchangeRequest)
-        .where(*conditions)
-        .values(
-            status=target,
-            version=ExchangeRequest.version + 1,
-            status_changed_at=now,
-            **(values or {}),
-        )
-        .execution_options(synchronize_session=False)
+        _transition(tuple(extra)),
+        {
+            "request_id": request_id,
+            "current": current,
+            "version": version,
+            "target": target,
+            "now": now,
+            **{f"set_{name}": value for name, value in extra.items()},
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     # The row is now exactly what this UPDATE wrote (this transaction holds it): the object
     # learns it as stored, without reading the row back.
-    changed = {
-        "status": target,
-        "version": (expected_version if expected_version is not None else request.version) + 1,
-        "status_changed_at": now,
-        **(values or {}),
-    }
+    changed = {"status": target, "version": version + 1, "status_changed_at": now, **extra}
     for name, value in changed.items():
         set_committed_value(request, name, value)
     audit(
@@ -225,3 +224,24 @@ def transition(
         on_behalf_of=on_behalf_of,
     )
     return current
+
+
+@functools.cache
+def _transition(names: tuple[str, ...]) -> Any:
+    """The conditional UPDATE of a state change that also sets the columns `names`, built
+    once for each set of them."""
+    table = ExchangeRequest.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("request_id"),
+            table.c.status == bindparam("current"),
+            table.c.version == bindparam("version"),
+        )
+        .values(
+            status=bindparam("target"),
+            version=table.c.version + 1,
+            status_changed_at=bindparam("now"),
+            **{name: bindparam(f"set_{name}") for name in names},
+        )
+    )

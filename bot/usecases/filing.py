@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,21 +59,17 @@ def file_request(
         # One statement both checks and stores: a retry (or a parallel copy) of the same
         # submission finds the unique key taken and inserts nothing.
         values = request.model_dump(exclude={"id"})
-        table = ExchangeRequest.__table__  # type: ignore[attr-defined]
-        statement = _insert_for(session)(table).values(**values)
-        request.id = session.execute(
-            statement.on_conflict_do_nothing(index_elements=[table.c.submission_key]).returning(
-                table.c.id
-            )
-        ).scalar()
+        request.id = session.execute(_insert_new(_dialect(session)), values).scalar()
         if request.id is None:
             stored = session.exec(
                 select(ExchangeRequest).where(ExchangeRequest.submission_key == submission_key)
             ).one()
             return Filed(summary(session, stored), created=False)
-        session.add_all(
-            RequestPartner(request_id=request.id, city_key=key) for key in draft.partner_keys
-        )
+        if draft.partner_keys:
+            session.execute(
+                _NEW_PARTNER,
+                [{"request_id": request.id, "city_key": k} for k in draft.partner_keys],
+            )
         new_document(session, request, draft.partner_keys, ctx.directory, now=now)
         audit(
             session,
@@ -93,9 +90,24 @@ def file_request(
     return Filed(filed, created=True)
 
 
-def _insert_for(session: Session) -> Any:
-    """INSERT with ON CONFLICT, in the database's dialect."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+_NEW_PARTNER = RequestPartner.__table__.insert()  # type: ignore[attr-defined]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+@functools.cache
+def _insert_new(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (submission_key) DO NOTHING RETURNING id, in the database's
+    dialect; built once (a statement made anew for every filing costs more than its run)."""
+    table = ExchangeRequest.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.submission_key])
+        .returning(table.c.id)
+    )
 
 
 def my_requests(

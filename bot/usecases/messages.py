@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from bot.infra.db import SessionFactory
@@ -13,12 +14,19 @@ def request_of_message(session_factory: SessionFactory, channel: str, ts: str) -
     if not channel or not ts:
         return None
     with session_factory() as session:
-        return session.exec(
-            select(OutboxMessage.request_id)
-            .where(OutboxMessage.result_channel == channel, OutboxMessage.result_ts == ts)
-            .order_by(col(OutboxMessage.id))
-            .limit(1)
-        ).first()
+        return session.exec(_POSTED_AT, params={"channel": channel, "ts": ts}).first()
+
+
+# Built once: it runs before every click on a message.
+_POSTED_AT = (
+    select(OutboxMessage.request_id)
+    .where(
+        OutboxMessage.result_channel == bindparam("channel"),
+        OutboxMessage.result_ts == bindparam("ts"),
+    )
+    .order_by(col(OutboxMessage.id))
+    .limit(1)
+)
 
 
 def sent_unnoted(session_factory: SessionFactory, request_id: int, channel: str, user: str) -> bool:

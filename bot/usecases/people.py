@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -84,15 +85,15 @@ def home_users(session: Session, users: Iterable[str]) -> set[str]:
     unknown = sorted(wanted - known)
     if not unknown:
         return known
-    found = set(
-        session.exec(
-            select(Person.user_id).where(
-                col(Person.user_id).in_(unknown), col(Person.home_opened_at).is_not(None)
-            )
-        ).all()
-    )
+    found = set(session.exec(_OPENED, params={"users": unknown}).all())
     _remember(cache, found)
     return known | found
+
+
+_OPENED = select(Person.user_id).where(
+    col(Person.user_id).in_(bindparam("users", expanding=True)),
+    col(Person.home_opened_at).is_not(None),
+)
 
 
 def _home_cache(pool: Any) -> set[str]:
