@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col
 
 from bot.infra.db import SessionFactory
@@ -115,19 +115,22 @@ def refresh_home(session: Session, user: str, *, now: datetime) -> None:
 def supersede_updates(session: Session, action_message_id: int | None) -> None:
     """The updates of this message still waiting are obsolete (a newer one shows all):
     marked so, in the caller's transaction, also one a sender has claimed and is sending."""
-    if action_message_id is None:
-        return
-    session.execute(
-        update(OutboxMessage)
-        .where(
-            col(OutboxMessage.action_message_id) == action_message_id,
-            col(OutboxMessage.method) == UPDATE,
-            col(OutboxMessage.sent_at).is_(None),
-            col(OutboxMessage.dead).is_(False),
-        )
-        .values(dead=True, last_error=f"{OBSOLETE}a newer update shows all")
-        .execution_options(synchronize_session=False)
+    if action_message_id is not None:
+        session.execute(_SUPERSEDE, {"message": action_message_id})
+
+
+# Built once: every decision's confirmation runs it.
+_SUPERSEDE = (
+    update(OutboxMessage)
+    .where(
+        col(OutboxMessage.action_message_id) == bindparam("message"),
+        col(OutboxMessage.method) == UPDATE,
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.dead).is_(False),
     )
+    .values(dead=True, last_error=f"{OBSOLETE}a newer update shows all")
+    .execution_options(synchronize_session=False)
+)
 
 
 def drop_held(session: Session, request_id: int, *, now: datetime) -> None:

@@ -197,11 +197,11 @@ def transition(
     result = session.execute(
         _transition(tuple(extra)),
         {
-            "request_id": request_id,
-            "current": current,
-            "version": version,
-            "target": target,
-            "now": now,
+            "expected_id": request_id,
+            "expected_status": current,
+            "expected_version": version,
+            "new_status": target,
+            "changed_at": now,
             **{f"set_{name}": value for name, value in extra.items()},
         },
     )
@@ -229,19 +229,20 @@ def transition(
 @functools.cache
 def _transition(names: tuple[str, ...]) -> Any:
     """The conditional UPDATE of a state change that also sets the columns `names`, built
-    once for each set of them."""
+    once for each set of them. (No parameter is named like a column: an UPDATE takes
+    those as values to set.)"""
     table = ExchangeRequest.__table__  # type: ignore[attr-defined]
     return (
         update(table)
         .where(
-            table.c.id == bindparam("request_id"),
-            table.c.status == bindparam("current"),
-            table.c.version == bindparam("version"),
+            table.c.id == bindparam("expected_id"),
+            table.c.status == bindparam("expected_status"),
+            table.c.version == bindparam("expected_version"),
         )
         .values(
-            status=bindparam("target"),
+            status=bindparam("new_status"),
             version=table.c.version + 1,
-            status_changed_at=bindparam("now"),
+            status_changed_at=bindparam("changed_at"),
             **{name: bindparam(f"set_{name}") for name in names},
         )
     )

@@ -11,6 +11,7 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.domain import rules
@@ -35,10 +36,12 @@ def _absence(row: Deputy) -> Absence:
 
 # Every absence active on a day, oldest first: a network has a handful at a time, so an
 # action reads them all once and routes everyone it tells from them.
+# (Core, on the table: no ORM round for a look-up of four columns.)
+_DEPUTY = Deputy.__table__  # type: ignore[attr-defined]
 _ACTIVE_ON = (
-    select(col(Deputy.id), col(Deputy.user_id), col(Deputy.deputy_id), col(Deputy.until))
-    .where(col(Deputy.ended_at).is_(None), col(Deputy.until) >= bindparam("today"))
-    .order_by(col(Deputy.id))
+    sa_select(_DEPUTY.c.id, _DEPUTY.c.user_id, _DEPUTY.c.deputy_id, _DEPUTY.c.until)
+    .where(_DEPUTY.c.ended_at.is_(None), _DEPUTY.c.until >= bindparam("today"))
+    .order_by(_DEPUTY.c.id)
 )
 _READ = "cr_absences"
 
@@ -50,7 +53,7 @@ def absences(session: Session, today: date) -> tuple[Absence, ...]:
     read = session.info.get(_READ)
     if read is not None and read[0] is transaction and read[1] == today:
         return cast(tuple[Absence, ...], read[2])
-    rows = session.execute(_ACTIVE_ON, {"today": today}).all()
+    rows = session.connection().execute(_ACTIVE_ON, {"today": today}).all()
     found = tuple(Absence(user=r[1], deputy=r[2], until=r[3], id=r[0]) for r in rows)
     session.info[_READ] = (session.get_transaction(), today, found)
     return found

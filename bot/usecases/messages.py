@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from bot.infra.db import SessionFactory
@@ -13,18 +14,16 @@ def request_of_message(session_factory: SessionFactory, channel: str, ts: str) -
     """The request id of the message at (channel, ts), or None if we never posted it."""
     if not channel or not ts:
         return None
-    with session_factory() as session:
-        return session.exec(_POSTED_AT, params={"channel": channel, "ts": ts}).first()
+    with session_factory.engine.connect() as conn:  # one look-up: no ORM session
+        return conn.execute(_POSTED_AT, {"channel": channel, "ts": ts}).scalar()
 
 
-# Built once: it runs before every click on a message.
+# Built once, on the table: it runs before every click on a message.
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _POSTED_AT = (
-    select(OutboxMessage.request_id)
-    .where(
-        OutboxMessage.result_channel == bindparam("channel"),
-        OutboxMessage.result_ts == bindparam("ts"),
-    )
-    .order_by(col(OutboxMessage.id))
+    sa_select(_OUTBOX.c.request_id)
+    .where(_OUTBOX.c.result_channel == bindparam("channel"), _OUTBOX.c.result_ts == bindparam("ts"))
+    .order_by(_OUTBOX.c.id)
     .limit(1)
 )
 

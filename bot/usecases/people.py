@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -85,14 +86,16 @@ def home_users(session: Session, users: Iterable[str]) -> set[str]:
     unknown = sorted(wanted - known)
     if not unknown:
         return known
-    found = set(session.exec(_OPENED, params={"users": unknown}).all())
+    found = set(session.connection().execute(_OPENED, {"users": unknown}).scalars())
     _remember(cache, found)
     return known | found
 
 
-_OPENED = select(Person.user_id).where(
-    col(Person.user_id).in_(bindparam("users", expanding=True)),
-    col(Person.home_opened_at).is_not(None),
+# (Core, on the table: it runs with every action that tells somebody something.)
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+_OPENED = sa_select(_PERSON.c.user_id).where(
+    _PERSON.c.user_id.in_(bindparam("users", expanding=True)),
+    _PERSON.c.home_opened_at.is_not(None),
 )
 
 
