@@ -116,20 +116,22 @@ def supersede_updates(session: Session, action_message_id: int | None) -> None:
     """The updates of this message still waiting are obsolete (a newer one shows all):
     marked so, in the caller's transaction, also one a sender has claimed and is sending."""
     if action_message_id is not None:
-        session.execute(_SUPERSEDE, {"message": action_message_id})
+        # On the table: rows already written (this transaction's own are not, yet), so no
+        # flush of the caller's pending changes first.
+        session.connection().execute(_SUPERSEDE, {"message": action_message_id})
 
 
 # Built once: every decision's confirmation runs it.
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _SUPERSEDE = (
-    update(OutboxMessage)
+    _OUTBOX.update()
     .where(
-        col(OutboxMessage.action_message_id) == bindparam("message"),
-        col(OutboxMessage.method) == UPDATE,
-        col(OutboxMessage.sent_at).is_(None),
-        col(OutboxMessage.dead).is_(False),
+        _OUTBOX.c.action_message_id == bindparam("message"),
+        _OUTBOX.c.method == UPDATE,
+        _OUTBOX.c.sent_at.is_(None),
+        _OUTBOX.c.dead.is_(False),
     )
     .values(dead=True, last_error=f"{OBSOLETE}a newer update shows all")
-    .execution_options(synchronize_session=False)
 )
 
 
