@@ -18,7 +18,7 @@ from bot.infra.db import SessionFactory, make_engine
 from bot.slack import ids
 from tests import payloads as p
 from tests.conftest import PG_URL
-from tests.flows import click, last_dm, submit_request
+from tests.flows import blocks_text, click, last_dm, submit_request
 
 REQUESTER, CONTACTS = "U0REQ1", ("U0LEI1", "U0LEI2")
 EVERYONE = (REQUESTER, *CONTACTS, "U0BRE1", "U0BRE3", "U0NUE1", "U0COORD1")
@@ -37,6 +37,8 @@ def counted(engine: Any) -> Iterator[Counter[str]]:
         if words[0] in ("INSERT", "UPDATE", "DELETE", "SELECT"):
             table = re.search(r"(?:INTO|FROM|UPDATE)\s+(\w+)", sql)
             seen[f"{words[0]} {table.group(1) if table else '?'}"] += 1
+        if words[0] == "SELECT" and words[1].lower().startswith("count("):
+            seen["SELECT count"] += 1  # a count of its own, not a list's window count
         if "ON CONFLICT" in sql:
             seen["on conflict"] += 1
         if words[0] == "SELECT" and "WHERE exchange_request.submission_key" in sql:
@@ -366,3 +368,19 @@ def test_dates_and_sums_are_formatted_once_for_all_the_messages_that_show_them(b
     # What people read is the same text: the travel dates and the cost, in German.
     shown = str(last_dm(bot, REQUESTER).params)
     assert "7. Dez. 2026" in shown and "450,00 €" in shown
+
+
+def test_a_home_tab_reads_each_list_with_its_total(bot):
+    """A Home tab's lists carry their totals ("… and N more") in their own statement (a
+    window count; a COUNT of its own each before), and the partner cities of the three
+    main lists are read at once."""
+    from bot.slack.listeners.home import render_home
+
+    for n in range(10):
+        submit_request(bot, REQUESTER, view_id=f"VHOME{n}")
+    with counted(bot.session_factory.engine) as seen:
+        view = render_home(bot.services, CONTACTS[0])
+    assert seen["SELECT count"] == 0
+    assert seen["SELECT request_partner"] == 1
+    assert seen["statements"] <= 11  # 15 before (SQLite; fewer on PostgreSQL, no BEGIN)
+    assert "… und 2 weitere" in blocks_text(view["blocks"])  # 10 to decide, 8 shown

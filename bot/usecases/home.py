@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -66,32 +67,32 @@ def home_for(
     session_factory: SessionFactory, user: str, directory: Directory, *, today: date
 ) -> HomeData:
     with session_factory() as session:
-        mine = session.exec(
-            select(ExchangeRequest)
+        mine, mine_total = _page(
+            session,
+            select(ExchangeRequest, _TOTAL)
             .where(ExchangeRequest.requester_id == user)
-            .order_by(col(ExchangeRequest.created_at).desc(), col(ExchangeRequest.id).desc())
-            .limit(SHOWN)
-        ).all()
-        mine_total = _count(session, ExchangeRequest.requester_id == user)
+            .order_by(col(ExchangeRequest.created_at).desc(), col(ExchangeRequest.id).desc()),
+        )
         standing = deputies.away(session, deputies.standing_in(session, user, today), today)
         to_decide, to_decide_total = _to_decide(session, user, directory, tuple(standing))
         to_name = _to_name(session, user, directory, tuple(standing))
         absence = deputies.away(session, [user], today).get(user)
         mondays = digest_weeks(today)
-        window = (
-            col(ExchangeRequest.status).in_(rules.UNDER_WAY),
-            col(ExchangeRequest.date_from) < mondays[-1] + timedelta(days=7),
-            col(ExchangeRequest.date_to) >= today,  # not those that ended
+        upcoming, upcoming_total = _page(
+            session,
+            select(ExchangeRequest, _TOTAL)
+            .where(
+                col(ExchangeRequest.status).in_(rules.UNDER_WAY),
+                col(ExchangeRequest.date_from) < mondays[-1] + timedelta(days=7),
+                col(ExchangeRequest.date_to) >= today,  # not those that ended
+            )
+            .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id)),
         )
-        upcoming = session.exec(
-            select(ExchangeRequest)
-            .where(*window)
-            .order_by(col(ExchangeRequest.date_from), col(ExchangeRequest.id))
-            .limit(SHOWN)
-        ).all()
-        upcoming_total = _count(session, *window)
-        deciding = summaries(session, list(to_decide))
-        own = summaries(session, list(mine))
+        # The three lists' partner cities in one read.
+        shown = summaries(session, list({r.id: r for r in [*to_decide, *mine, *upcoming]}.values()))
+        by_id = {s.id: s for s in shown}
+        deciding = [by_id[r.id] for r in to_decide if r.id is not None]
+        own = [by_id[r.id] for r in mine if r.id is not None]
         approved = [r.id for r in mine if r.id is not None and r.status == Status.APPROVED]
         lapsed, lapsed_total = _lapsed(session) if directory.is_coordinator(user) else ([], 0)
         parts, parts_total = expert_parts(session, user, limit=SHOWN)
@@ -109,7 +110,7 @@ def home_for(
             to_decide=deciding,
             to_decide_total=to_decide_total,
             to_name=to_name,
-            upcoming=summaries(session, list(upcoming)),
+            upcoming=[by_id[r.id] for r in upcoming if r.id is not None],
             upcoming_total=upcoming_total,
             budgets=budget_lines(session, directory, deciding),
             may_set_deputy=_may_set_deputy(user, directory),
@@ -121,20 +122,28 @@ def home_for(
         )
 
 
+# How many rows match in all, beside each row of a page (counted before the LIMIT): a
+# list and its "and N more" in one statement.
+_TOTAL = func.count().over()
+
+
+def _page(session: Session, query: Any, limit: int = SHOWN) -> tuple[list[ExchangeRequest], int]:
+    """The first `limit` requests of `query` (which selects a request and `_TOTAL`), and
+    how many it matches in all (none on the page: none at all, as there is no offset)."""
+    rows = session.exec(query.limit(limit)).all()
+    return [row[0] for row in rows], int(rows[0][1]) if rows else 0
+
+
 def _lapsed(session: Session) -> tuple[list[Summary], int]:
     """Requests that did not take place, the latest first day first (not purged ones:
     nothing is left of them to mark)."""
-    conditions = (
-        ExchangeRequest.status == Status.LAPSED,
-        col(ExchangeRequest.purged_at).is_(None),
+    rows, total = _page(
+        session,
+        select(ExchangeRequest, _TOTAL)
+        .where(ExchangeRequest.status == Status.LAPSED, col(ExchangeRequest.purged_at).is_(None))
+        .order_by(col(ExchangeRequest.date_from).desc(), col(ExchangeRequest.id).desc()),
     )
-    rows = session.exec(
-        select(ExchangeRequest)
-        .where(*conditions)
-        .order_by(col(ExchangeRequest.date_from).desc(), col(ExchangeRequest.id).desc())
-        .limit(SHOWN)
-    ).all()
-    return summaries(session, list(rows)), _count(session, *conditions)
+    return summaries(session, rows), total
 
 
 def _may_set_deputy(user: str, directory: Directory) -> bool:
@@ -142,12 +151,6 @@ def _may_set_deputy(user: str, directory: Directory) -> bool:
         directory.is_coordinator(user)
         or any(user in c.contacts for c in directory.cities)
         or any(user in tc.users for tc in directory.topic_contacts)
-    )
-
-
-def _count(session: Session, *conditions: object) -> int:
-    return int(
-        session.exec(select(func.count()).select_from(ExchangeRequest).where(*conditions)).one()  # type: ignore[arg-type]
     )
 
 
@@ -163,13 +166,12 @@ def _to_decide(
         if not cities:
             return [], 0
         conditions.append(col(ExchangeRequest.own_city_key).in_(cities))
-    rows = session.exec(
-        select(ExchangeRequest)
+    return _page(
+        session,
+        select(ExchangeRequest, _TOTAL)
         .where(*conditions)  # type: ignore[arg-type]
-        .order_by(col(ExchangeRequest.status_changed_at), col(ExchangeRequest.id))
-        .limit(SHOWN)
-    ).all()
-    return list(rows), _count(session, *conditions)
+        .order_by(col(ExchangeRequest.status_changed_at), col(ExchangeRequest.id)),
+    )
 
 
 def _to_name(

@@ -84,25 +84,21 @@ def expert_parts(session: Session, user: str, *, limit: int) -> tuple[list[Part]
     """The exchanges `user` was named expert for, newest first (by their first day), with
     whether they confirmed the agreement and reflected; and how many there are in all."""
     rows = session.exec(
-        select(ExchangeRequest, Expert.city_key, Expert.named_by)
+        select(ExchangeRequest, Expert.city_key, Expert.named_by, func.count().over())
         .join(Expert, col(Expert.request_id) == col(ExchangeRequest.id))
         .where(Expert.user_id == user, col(ExchangeRequest.purged_at).is_(None))
         .order_by(col(ExchangeRequest.date_from).desc(), col(ExchangeRequest.id).desc())
         .limit(limit)
     ).all()
-    total = session.exec(
-        select(func.count())
-        .select_from(Expert)
-        .join(ExchangeRequest, col(Expert.request_id) == col(ExchangeRequest.id))
-        .where(Expert.user_id == user, col(ExchangeRequest.purged_at).is_(None))
-    ).one()
-    ids = [r.id for r, _, _ in rows if r.id is not None]
+    # The window count is of every match, before the LIMIT (none on the page: none at all).
+    total = int(rows[0][3]) if rows else 0
+    ids = [r.id for r, _, _, _ in rows if r.id is not None]
     confirmed = _done(session, AgreementConfirmation, ids, user)
     reflected = _done(session, Reflection, ids, user)
-    shown = summaries(session, [r for r, _, _ in rows])
+    shown = summaries(session, [r for r, _, _, _ in rows])
     return [
         Part(s, EXPERT, city, named_by, s.id in confirmed, s.id in reflected)
-        for s, (_, city, named_by) in zip(shown, rows, strict=True)
+        for s, (_, city, named_by, _) in zip(shown, rows, strict=True)
     ], total
 
 
