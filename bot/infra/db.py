@@ -8,7 +8,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
@@ -76,6 +76,15 @@ class SessionFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = engine.execution_options(cr_write=True)
+        # PostgreSQL: sessions for reading run without a transaction. READ COMMITTED gives
+        # each statement its own snapshot anyway; this saves the BEGIN and ROLLBACK round
+        # trips, and psycopg keeps its prepared statements (it drops them all, with a
+        # DEALLOCATE ALL, at every ROLLBACK). SQLite's readers keep their snapshot.
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         # SQLite has one writer at a time; threads that find the lock taken sleep and retry
         # (up to 100 ms a try), and a busy thread can lose many times in a row. This
         # process's writers queue here instead, in turn; only processes meet at SQLite's.
@@ -90,8 +99,13 @@ class SessionFactory:
         event.listen(self.session_class, name, fn)
 
     def __call__(self) -> Session:
-        """A session for reading (and for callers that manage their own transaction)."""
-        return self.session_class(self.engine, expire_on_commit=False)
+        """A session for reading (on PostgreSQL without a transaction: what it writes is
+        written at once; writers use `begin`)."""
+        return self.session_class(self._reader, expire_on_commit=False)
+
+    def connect(self) -> Connection:
+        """A connection for a look-up (on PostgreSQL without a transaction, as `__call__`)."""
+        return self._reader.connect()
 
     @contextmanager
     def begin(self) -> Iterator[Session]:

@@ -142,7 +142,7 @@ def sync_in(session: Session, directory: Directory, *, now: datetime) -> SyncRep
 def directory_stamp(session_factory: SessionFactory) -> datetime | None:
     """When the directory last changed (one cheap query)."""
     # A plain connection, no ORM session: this runs before every permission check.
-    with session_factory.engine.connect() as conn:
+    with session_factory.connect() as conn:
         return conn.execute(_STAMP, {"id": NETWORK_ID}).scalar()
 
 

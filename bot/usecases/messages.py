@@ -14,7 +14,7 @@ def request_of_message(session_factory: SessionFactory, channel: str, ts: str) -
     """The request id of the message at (channel, ts), or None if we never posted it."""
     if not channel or not ts:
         return None
-    with session_factory.engine.connect() as conn:  # one look-up: no ORM session
+    with session_factory.connect() as conn:  # one look-up: no ORM session
         return conn.execute(_POSTED_AT, {"channel": channel, "ts": ts}).scalar()
 
 
