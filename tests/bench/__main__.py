@@ -53,7 +53,8 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         "--postgres-url",
         default=os.environ.get("BENCH_DATABASE_URL", servers.DEFAULT_PG_URL),
         help="PostgreSQL database of the suite's own: created if missing, our tables "
-        "dropped and migrated (default $BENCH_DATABASE_URL or %(default)s)",
+        "dropped and migrated; one at a time over TLS uses one beside it, named with _tls "
+        "(default $BENCH_DATABASE_URL or %(default)s)",
     )
     args = parser.parse_args(argv)
     database = args.database or ("sqlite" if args.quick else "both")

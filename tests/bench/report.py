@@ -413,7 +413,9 @@ def sequential_table(outcome: Outcome) -> str:
         f"One person at a time: `cr-bot run` (one process) on each database, {n} submissions "
         f"one after another, then {n} approve clicks; the fake Slack keeps connections open "
         "(TLS: a self-signed certificate trusted through SSL_CERT_FILE); CPU of the whole "
-        "process per action.",
+        "process per action. The plain and the TLS bot run side by side and take the "
+        f"actions in turns of {outcome.options.sequential_batch}, so that a change in the "
+        "machine's load meets both alike.",
         "",
         "| measure | plain HTTP | TLS | TLS ÷ plain | target | met? |",
         "|---|---|---|---|---|---|",

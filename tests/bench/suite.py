@@ -55,6 +55,8 @@ class Options:
     fake_clients: int = 8  # threads of the bare client measuring the fake's own limit
     sequential: int = 40  # one person at a time: submissions (and clicks) per run
     sequential_warmup: int = 5
+    # Actions to one bot (plain HTTP or TLS) before the other's turn.
+    sequential_batch: int = 10
     only_sequential: bool = False
     command: str = ""
 
@@ -133,10 +135,11 @@ def _sequential(
     if not options.sequential:
         return []
     return [
-        sequential.measure(
+        run
+        for database in options.databases
+        for run in sequential.measure(
             database=database,
             postgres_url=options.postgres_url,
-            tls=tls,
             n=options.sequential,
             warmup=options.sequential_warmup,
             work=work,
@@ -144,10 +147,9 @@ def _sequential(
             wait=options.wait,
             settle=options.settle,
             quiet=options.quiet,
+            batch=options.sequential_batch,
             log=log,
         )
-        for database in options.databases
-        for tls in (False, True)
     ]
 
 
