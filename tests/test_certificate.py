@@ -465,6 +465,21 @@ def test_a_retry_uploads_the_file_made_the_first_time(signed_bot, no_chromium, m
     assert "Anna Schmidt" in page and "Neumann" not in page
 
 
+def test_refused_for_good_the_row_keeps_no_bytes(signed_bot, no_chromium):
+    """Slack refuses the upload for good (the person's DM closed to apps, say): the row ends
+    unsent, and the certificate made for it does not wait in the database until purge."""
+    bot = signed_bot
+    _complete(bot)
+    bot.slack.fail("files.completeUploadExternal", error="not_allowed", times=-1)
+    bot.services.deliver()
+    rows = _rows(bot)
+    assert len(rows) == 2 and all(r.dead and r.sent_at is None for r in rows)
+    assert all("not_allowed" in (r.last_error or "") for r in rows)
+    assert not any("_content_b64" in r.payload or "content" in r.payload for r in rows)
+    assert all(r.payload["_make"]["kind"] == "certificate" for r in rows)  # what it was
+    assert _certificates(bot, "U0REQ1") == _certificates(bot, "U0EXP1") == []
+
+
 # --- the page itself -------------------------------------------------------------------
 
 DIR = parse_directory(SIGNED)
