@@ -226,6 +226,40 @@ def test_it_is_downloadable_again_from_the_home_tab(signed_bot, tmp_path):
     assert "Erik Experte" in _pdf_text(again["content"], tmp_path)
 
 
+def test_clicks_while_it_is_on_its_way_send_it_once(signed_bot, no_chromium):
+    """Slack fails the upload; the person clicks again, twice at once even: one more file."""
+    bot = signed_bot
+    _completed(bot)
+    bot.http.event(_home_opened("U0REQ1"))
+    view = _home(bot, "U0REQ1")
+    bot.slack.fail("files.completeUploadExternal", status=500, times=-1)
+    _home_click(bot, "U0REQ1", view, ids.A_CERTIFICATE)
+    bot.services.deliver()
+    clicks = [
+        threading.Thread(target=_home_click, args=(bot, "U0REQ1", view, ids.A_CERTIFICATE))
+        for _ in range(2)
+    ]
+    for one in clicks:
+        one.start()
+    for one in clicks:
+        one.join()
+    coming = [
+        blocks_text(c.params["view"]["blocks"])
+        for c in bot.slack.delivered("views.open")
+        if c.params["view"]["blocks"]
+    ]
+    assert sum("kommt gleich" in said for said in coming) == 3, coming  # each click is answered
+    assert len([r for r in _rows(bot) if r.sent_at is None]) == 1
+    bot.slack.heal()
+    drain(bot)
+    first, again = _certificates(bot, "U0REQ1")  # on completion, and once on request
+    assert again["name"] == first["name"] == "Teilnahmebescheinigung-1.html"
+    # Once it is there, another click sends it again: the person may have lost it.
+    _home_click(bot, "U0REQ1", view, ids.A_CERTIFICATE)
+    drain(bot)
+    assert len(_certificates(bot, "U0REQ1")) == 3
+
+
 def test_a_button_in_an_earlier_dm_sends_it_too(signed_bot, no_chromium):
     """Before certificates came as files, the DM after the exchange had the button."""
     bot = signed_bot
@@ -429,6 +463,21 @@ def test_a_retry_uploads_the_file_made_the_first_time(signed_bot, no_chromium, m
     (german,) = _certificates(bot, "U0REQ1")
     page = german["content"].decode("utf-8")
     assert "Anna Schmidt" in page and "Neumann" not in page
+
+
+def test_refused_for_good_the_row_keeps_no_bytes(signed_bot, no_chromium):
+    """Slack refuses the upload for good (the person's DM closed to apps, say): the row ends
+    unsent, and the certificate made for it does not wait in the database until purge."""
+    bot = signed_bot
+    _complete(bot)
+    bot.slack.fail("files.completeUploadExternal", error="not_allowed", times=-1)
+    bot.services.deliver()
+    rows = _rows(bot)
+    assert len(rows) == 2 and all(r.dead and r.sent_at is None for r in rows)
+    assert all("not_allowed" in (r.last_error or "") for r in rows)
+    assert not any("_content_b64" in r.payload or "content" in r.payload for r in rows)
+    assert all(r.payload["_make"]["kind"] == "certificate" for r in rows)  # what it was
+    assert _certificates(bot, "U0REQ1") == _certificates(bot, "U0EXP1") == []
 
 
 # --- the page itself -------------------------------------------------------------------

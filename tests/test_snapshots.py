@@ -604,6 +604,7 @@ def flow_reflection(bot: Any, lang: str) -> None:
     """Prompts the day after, both reflections, the joint reflection, the lessons post,
     completion, and the day-45 question (an expert's click, the requester's answer)."""
     request_id = seed(bot, lang, "Stationen", state="matched", cost_eur=Decimal("450"))
+    bot.http.timeout = 120  # completion's certificates: Chromium takes seconds on a busy machine
     at(bot, berlin(2026, 12, 10))
     job(bot, "reflect", lambda: reflect_job(bot.services))
     click(bot, "U0REQ1", with_button(bot, "U0REQ1", ids.A_REFLECT), ids.A_REFLECT)

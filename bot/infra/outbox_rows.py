@@ -128,6 +128,17 @@ class OutboxRows:
         # Marked obsolete, never deleted: a sender may have claimed one and be sending it.
         supersede_updates(self.session, cast(ActionMessage, tracked).id)
 
+    def waiting(self, method: str, request_id: int) -> list[dict[str, Any]]:
+        rows = self.session.exec(
+            select(OutboxMessage.payload).where(
+                OutboxMessage.method == method,
+                OutboxMessage.request_id == request_id,
+                col(OutboxMessage.sent_at).is_(None),
+                col(OutboxMessage.dead).is_(False),
+            )
+        ).all()
+        return [dict(payload) for payload in rows]
+
     def refresh_home(self, user: str) -> None:
         refresh_home(self.session, user, now=self.now)
 

@@ -386,7 +386,9 @@ class Outbox:
         log.error(
             "slack %s for request %s refused permanently: %s", row.method, row.request_id, error
         )
-        values = {"dead": True, "claimed_until": None, "last_error": error[:500]}
+        values: dict[str, Any] = {"dead": True, "claimed_until": None, "last_error": error[:500]}
+        if row.method == FILE_DM:  # nothing sends it any more: its bytes need not wait for purge
+            values["payload"] = files.sent_payload(row.payload)
         return Outcome(row, values, dead_error=error)
 
     def _finish(self, outcomes: Sequence[Outcome]) -> None:

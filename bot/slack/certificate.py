@@ -40,7 +40,14 @@ PRINT_TIMEOUT = 25
 
 
 def certificate_row(out: Outbox, s: Summary, user: str, lang: str, occasion: str) -> None:
-    """Enqueue the certificate of `user` for the DM with them; made when it is sent."""
+    """Enqueue the certificate of `user` for the DM with them; made when it is sent. None
+    when one for them is still on its way (a second click while Slack is slow or failing):
+    the caller holds the request's lock, so two clicks at once enqueue one."""
+    if any(
+        payload.get("user") == user and (payload.get(MAKE) or {}).get("kind") == CERTIFICATE
+        for payload in out.waiting(FILE_DM, s.id)
+    ):
+        return
     spec = {"kind": CERTIFICATE, "request_id": s.id, "lang": lang, "occasion": occasion}
     out.post(FILE_DM, {"user": user, MAKE: spec}, request_id=s.id)
 

@@ -27,18 +27,18 @@ def send_certificate(
 ) -> None:
     """`user` asks for their certificate again: Refused unless they took part in the
     exchange, it is completed, and not purged; else it goes into their DM (made when it is
-    sent, as on completion)."""
+    sent, as on completion). Under the request's lock: one still on its way is not doubled."""
     with session_factory.begin() as session:
-        request, _ = _participant(session, request_id, user)
+        request, _ = _participant(session, request_id, user, lock=True)
         ctx.notify.certificate_asked(session, summary(session, request), user, now=now)
 
 
 def _participant(
-    session: Session, request_id: int, user: str
+    session: Session, request_id: int, user: str, *, lock: bool = False
 ) -> tuple[ExchangeRequest, Sequence[tuple[str, str, str]]]:
     """The request and its experts (user, city, named by), once `user` may have a
     certificate of it."""
-    request = load_request(session, request_id)
+    request = load_request(session, request_id, lock=lock)
     experts = session.exec(
         select(Expert.user_id, Expert.city_key, Expert.named_by)
         .where(Expert.request_id == request_id)

@@ -66,6 +66,9 @@ class Outbox(Protocol):
         """Enqueue a Slack call; the returned row may be another's `thread_of`; held back
         until `not_before` (a DM that waits for working hours)."""
 
+    def waiting(self, method: str, request_id: int) -> list[dict[str, Any]]:
+        """The payloads of this request's rows of `method` not sent yet (nor given up)."""
+
     def open(
         self,
         request_id: int,
