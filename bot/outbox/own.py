@@ -1,17 +1,14 @@
-"""An action's own rows, sent by the action's thread after its commit (`Outbox.send_written`):
-which conversations this process's action threads are sending (`Lanes`), and the claim of
-an action's rows by their ids (`claim_own`).
+"""The claim of an action's own rows by their ids, for its thread to send them after its
+commit (`Outbox.send_written`).
 
-The action's thread sends its rows only when nothing else is under way for them: the
-background sender is not in a round, no other thread of the process sends to one of the
-conversations, and no older message of the conversation is unsent (anywhere). Else it
-leaves them to the background sender, which sends a burst in batches (cheaper per row
-than a claim per action) and in each conversation's order.
+Each message row carries its conversation in `recipient` (`bot.outbox.writer.lane_key`):
+a message is claimed only when no older message of its conversation is unsent, wherever it
+is (another instance sending it, waiting for a retry or a 429 hold), so an action's thread
+never sends a conversation out of order; what it leaves, the background sender sends.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -25,33 +22,6 @@ from bot.outbox.limits import HomeWindow
 from bot.outbox.notes import Claimed
 from bot.outbox.writer import MESSAGES, Written
 from models import OutboxMessage
-
-
-class Lanes:
-    """The conversations this process's action threads are sending right now (one thread
-    each); the background sender leaves their rows until they are done."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._busy: set[str] = set()
-
-    def enter(self, lanes: Iterable[str]) -> bool:
-        """Take all of `lanes` for this thread, or none when another has one of them."""
-        wanted = set(lanes)
-        with self._lock:
-            if wanted & self._busy:
-                return False
-            self._busy |= wanted
-        return True
-
-    def leave(self, lanes: Iterable[str]) -> None:
-        with self._lock:
-            self._busy -= set(lanes)
-
-    def taken(self, lanes: Iterable[str]) -> set[str]:
-        """Of `lanes`, those a thread is sending now."""
-        with self._lock:
-            return set(lanes) & self._busy
 
 
 def claim_own(

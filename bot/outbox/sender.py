@@ -38,8 +38,6 @@ MAX_BACKOFF = timedelta(minutes=15)
 BATCH = 50
 WORKERS = 4
 ROUND = 1000  # rows one round of the background sender claims at most
-# The background sender met messages behind another sender's: it looks again this soon.
-SOON = 0.2
 # An action's rows were left behind others' (a burst to the same people): the actions
 # after it leave theirs to the background sender's batches for this long.
 CONTENDED = timedelta(seconds=1)
@@ -78,9 +76,9 @@ class Outbox:
         self.window = HomeWindow(home_window)
         self._reported = False  # the last outcomes noted wrote reports to the coordinators
         self._wakes_at: datetime | None = None  # when the background sender looks next
-        self._lanes = own_rows.Lanes()  # conversations this process's actions are sending
-        self._soon = False  # rows wait behind another's: the background sender looks soon
-        self._in_round = False  # the background sender is claiming and sending
+        # Held by whoever sends in this process: the background sender for a round, an
+        # action's thread for its rows (which never waits for it: it leaves them).
+        self._sending = threading.Lock()
         self._contended_until: datetime | None = None  # actions leave their rows till then
         # Since when no unsent message lacks its conversation; when one last did.
         self._keyed_since: datetime | None = None
@@ -126,21 +124,24 @@ class Outbox:
         own messages), here, after the commit, without a claim round of the background
         sender. Never raises.
 
-        Only when nothing else is under way for them (`bot.outbox.own`): the background
-        sender is between rounds, no other thread of this process sends to one of their
-        conversations, no older message of those is unsent. The rows are claimed by their
-        ids with one conditional UPDATE, so a row goes out once whoever sends it. What is
-        left (a burst, an older message waiting, a 429 hold) is the background sender's:
-        it is woken. A crash after the claim leaves the rows to it once the claim runs out.
+        Only when nothing else is sending in this process (the background sender between
+        rounds, no other action's thread sending) and no row was left in the last second;
+        else the rows are left to the background sender, which is woken: a burst goes out
+        in its batches, which cost less per row than a claim per action. The rows are
+        claimed by their ids with one conditional UPDATE (`bot.outbox.own`): a row another
+        sender or instance claimed first is left to it, and a message with an older unsent
+        one in its conversation waits for it. A crash after the claim leaves the rows to
+        the background sender once the claim runs out.
         """
         written = sorted(take_written(self.session_factory), key=lambda r: r.id)
         if not written:
             return
-        lanes = {r.recipient for r in written if r.method in MESSAGES and r.recipient}
         now = self.clock()
-        busy = self._in_round or (self._contended_until or now) > now
-        if busy or not self._keyed(now) or not self._lanes.enter(lanes):
-            self.kick()  # a burst: the background sender sends it in batches
+        if (self._contended_until or now) > now or not self._keyed(now):
+            self.kick()
+            return
+        if not self._sending.acquire(blocking=False):
+            self.kick()  # the background sender (or another action) is sending: a burst
             return
         try:
             batch, left = retried(
@@ -154,7 +155,7 @@ class Outbox:
             log.exception("outbox: an action's rows could not be sent; the sender will")
             left = True
         finally:
-            self._lanes.leave(lanes)
+            self._sending.release()
         if left:  # others are sending to the same people: leave the next ones to batches
             self._contended_until = self.clock() + CONTENDED
         due = self.window.next_due()
@@ -242,9 +243,7 @@ class Outbox:
                 .with_for_update(skip_locked=True)
             ).all()
             later = self.window.too_soon(session, rows, now) | behind(session, rows, now)
-            waiting = self._being_sent(rows)
-            seen |= waiting  # not again in this round
-            rows = [r for r in rows if r.id not in later | waiting]
+            rows = [r for r in rows if r.id not in later]
             if not rows:
                 return []
             claimed = set(
@@ -260,19 +259,6 @@ class Outbox:
             batch = read_for_sending(session, [r for r in rows if r.id in claimed], now)
             session.expunge_all()
             return batch
-
-    def _being_sent(self, rows: Sequence[OutboxMessage]) -> set[int]:
-        """Messages of a conversation an action's thread of this process is sending right
-        now: not claimed in this round (they would go out beside its rows, perhaps before
-        them); this sender looks again soon."""
-        keyed = {r.recipient for r in rows if r.method in MESSAGES and r.recipient}
-        if not keyed:
-            return set()
-        theirs = self._lanes.taken(keyed)
-        waiting = {r.id for r in rows if r.id is not None and r.recipient in theirs}
-        if waiting:
-            self._soon = True
-        return waiting
 
     def _send_batch(self, batch: list[Claimed], workers: int = WORKERS) -> list[Outcome]:
         """Send a claimed batch: one conversation (and what waits for its messages) in order,
@@ -534,19 +520,15 @@ class Outbox:
         def loop() -> None:
             bursts = BurstEnds()  # when one is over, its peak memory goes back to the system
             while not self._stop.is_set():
-                self._in_round = True
                 try:
-                    while (sent := self.deliver_due(ROUND)) >= ROUND:
-                        pass  # stopped at the limit, not for want of rows
+                    with self._sending:  # an action's thread sending now finishes first
+                        while (sent := self.deliver_due(ROUND)) >= ROUND:
+                            pass  # stopped at the limit, not for want of rows
                     bursts.after_round(sent)
                 except Exception:
                     log.exception("outbox delivery failed; will try again")
-                self._in_round = False
                 now = self.clock()
                 wait = self.window.wait_at_most(interval, now)
-                if self._soon:
-                    self._soon = False
-                    wait = min(wait, SOON)
                 self._wakes_at = now + timedelta(seconds=wait)
                 self._wake.wait(wait)
                 self._wake.clear()
