@@ -169,7 +169,9 @@ def test_a_deadlock_in_the_429_hold_is_tried_again_not_a_lost_batch(
             enqueue(
                 session, "chat.postMessage", {"channel": f"C{i:03d}", "text": f"m{i}"}, now=clock()
             )
-    fake_slack.fail("chat.postMessage", retry_after=5, times=1)
+    # The 429 comes late, so the other workers' posts are out before it (on a busy machine
+    # they were not always, and nothing of the first wave went out).
+    fake_slack.fail("chat.postMessage", retry_after=5, delay=0.3, times=1)
     victims: list[str] = []
 
     def deadlock_once(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:

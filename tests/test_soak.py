@@ -74,8 +74,12 @@ class MortalClient(WebClient):
         if self.dead.is_set():
             self._gone()
         response = super().api_call(*args, **kwargs)
-        # It dies in its sender, with claimed rows: one Slack took, the others unsent.
-        if self.dying.is_set() and threading.current_thread().name.startswith("outbox"):
+        # It dies sending the outbox (its background sender, or an action's own rows sent
+        # in the action's thread), with claimed rows: one Slack took, the others unsent.
+        sending = threading.current_thread().name.startswith("outbox") or (
+            args[:1] == ("chat.postMessage",) or kwargs.get("api_method") == "chat.postMessage"
+        )
+        if self.dying.is_set() and sending:
             self.dead.set()
             self._gone()
         return response

@@ -8,6 +8,10 @@
   retried with backoff; permanent ones (`channel_not_found`, …) are marked dead, logged
   with the request id and reported to the coordinators (what the report says is the Slack
   layer's, passed in as `report`).
+- `own`: after an action's commit, its own thread sends the rows it wrote
+  (`Outbox.send_written`), claimed by their ids, when nothing else in the process is
+  sending (and none of an older message of their conversations is unsent); in a burst it
+  leaves them to the background sender's batches.
 - `calls`: the kinds of rows and the Slack methods each calls, and how answers are read.
 - `limits`: Slack's 429 holds per method, and the Home tab's window.
 """

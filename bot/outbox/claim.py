@@ -43,8 +43,13 @@ def behind(session: Session, rows: Sequence[OutboxMessage], now: datetime) -> se
     return {i for i in later if i is not None}
 
 
-def read_for_sending(session: Session, rows: list[OutboxMessage], now: datetime) -> list[Claimed]:
-    """The claimed rows with the messages they update and the messages they reply to."""
+def read_for_sending(
+    session: Session, rows: list[OutboxMessage], now: datetime, *, as_claimed: bool = False
+) -> list[Claimed]:
+    """The claimed rows with the messages they update and the messages they reply to.
+
+    `as_claimed`: the rows were read back from the claim itself (its UPDATE … RETURNING),
+    never claimed before it, so they already show its attempt and claim."""
     target_ids = {r.action_message_id for r in rows} - {None}
     targets = (
         {
@@ -68,9 +73,10 @@ def read_for_sending(session: Session, rows: list[OutboxMessage], now: datetime)
     for row in rows:
         # A claim is always released; one that ran out means its sender died
         # (or lost the database) mid-send, perhaps after Slack took the message.
-        interrupted = row.claimed_until is not None
-        row.attempts += 1
-        row.claimed_until = now + CLAIM
+        interrupted = row.claimed_until is not None and not as_claimed
+        if not as_claimed:
+            row.attempts += 1
+            row.claimed_until = now + CLAIM
         target = targets.get(row.action_message_id) if row.action_message_id else None
         parent = parents.get(row.thread_of) if row.thread_of else None
         dead = row.thread_of in dead_parents

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.exc import OperationalError
@@ -28,6 +28,19 @@ HOME_WINDOW = timedelta(seconds=2)
 TRIES = 3
 
 T = TypeVar("T")
+
+
+class Row(Protocol):
+    """What the Home window reads of an outbox row."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def recipient(self) -> str | None: ...
 
 
 def retried(what: str, work: Callable[[], T], *, tries: int = TRIES) -> T:
@@ -111,7 +124,7 @@ class HomeWindow:
         # The earliest time a row put back by the window falls due (the loop wakes then).
         self._next_due: datetime | None = None
 
-    def too_soon(self, session: Session, rows: Sequence[OutboxMessage], now: datetime) -> set[int]:
+    def too_soon(self, session: Session, rows: Sequence[Row], now: datetime) -> set[int]:
         """The Home refreshes among `rows` whose person's tab was published less than a
         window ago, or is being published right now (by any instance): they are put back
         until the window has passed, unclaimed, so changes meanwhile join them."""
@@ -176,6 +189,11 @@ class HomeWindow:
         session.execute(
             update(table).where(table.c.id.in_(waiting)).values(sent_at=now, last_error=None)
         )
+
+    def next_due(self) -> datetime | None:
+        """When the earliest Home refresh put back by the window falls due, if one was."""
+        with self._lock:
+            return self._next_due
 
     def wait_at_most(self, interval: float, now: datetime) -> float:
         """`interval`, or less when a Home refresh put back by the window falls due sooner."""

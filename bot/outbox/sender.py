@@ -21,11 +21,12 @@ from bot.infra.db import SessionFactory
 from bot.infra.memory import BurstEnds
 from bot.outbox import calls as slack
 from bot.outbox import claim, files
+from bot.outbox import own as own_rows
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST, TIMEOUT, UPDATE
 from bot.outbox.claim import CLAIM, behind, read_for_sending
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
 from bot.outbox.notes import Claimed, Outcome, Report, note, released, store_payload
-from bot.outbox.writer import OBSOLETE
+from bot.outbox.writer import MESSAGES, OBSOLETE, Written, take_written
 from models import ActionMessage, OutboxMessage
 
 log = logging.getLogger("bot.outbox")
@@ -37,6 +38,9 @@ MAX_BACKOFF = timedelta(minutes=15)
 BATCH = 50
 WORKERS = 4
 ROUND = 1000  # rows one round of the background sender claims at most
+# An action's rows were left behind others' (a burst to the same people): the actions
+# after it leave theirs to the background sender's batches for this long.
+CONTENDED = timedelta(seconds=1)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -71,6 +75,14 @@ class Outbox:
         self.holds = RateHolds(session_factory, clock)
         self.window = HomeWindow(home_window)
         self._reported = False  # the last outcomes noted wrote reports to the coordinators
+        self._wakes_at: datetime | None = None  # when the background sender looks next
+        # Held by whoever sends in this process: the background sender for a round, an
+        # action's thread for its rows (which never waits for it: it leaves them).
+        self._sending = threading.Lock()
+        self._contended_until: datetime | None = None  # actions leave their rows till then
+        # Since when no unsent message lacks its conversation; when one last did.
+        self._keyed_since: datetime | None = None
+        self._unkeyed_seen: datetime | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,11 +99,13 @@ class Outbox:
         sent = 0
         seen: set[int] = set()
         outcomes: list[Outcome] = []
+        take_written(self.session_factory)  # this thread's own rows are among the due ones
         while len(seen) < limit:
             try:
                 batch = retried("a claim", functools.partial(self._claim, seen, outcomes))
             except Exception:
-                self._finish(outcomes)  # what was sent stays noted, whatever the claim met
+                # What was sent stays noted, whatever the claim met.
+                self._reported = self._finish(outcomes) or self._reported
                 raise
             outcomes = []
             if not batch:
@@ -102,8 +116,82 @@ class Outbox:
             seen.update(c.row.id for c in batch if c.row.id is not None)
             outcomes = self._send_batch(batch, workers)
             sent += sum(1 for o in outcomes if o.sent)
-        self._finish(outcomes)
+        self._reported = self._finish(outcomes) or self._reported
         return sent
+
+    def send_written(self) -> None:
+        """Send the rows this thread's transactions just wrote and committed (an action's
+        own messages), here, after the commit, without a claim round of the background
+        sender. Never raises.
+
+        Only when nothing else is sending in this process (the background sender between
+        rounds, no other action's thread sending) and no row was left in the last second;
+        else the rows are left to the background sender, which is woken: a burst goes out
+        in its batches, which cost less per row than a claim per action. The rows are
+        claimed by their ids with one conditional UPDATE (`bot.outbox.own`): a row another
+        sender or instance claimed first is left to it, and a message with an older unsent
+        one in its conversation waits for it. A crash after the claim leaves the rows to
+        the background sender once the claim runs out.
+        """
+        written = sorted(take_written(self.session_factory), key=lambda r: r.id)
+        if not written:
+            return
+        now = self.clock()
+        if (self._contended_until or now) > now or not self._keyed(now):
+            self.kick()
+            return
+        if not self._sending.acquire(blocking=False):
+            self.kick()  # the background sender (or another action) is sending: a burst
+            return
+        try:
+            batch, left = retried(
+                "the claim of an action's rows",
+                lambda: self._claim_own(written),
+            )
+            if batch:
+                outcomes = self._send_batch(batch, workers=1)
+                left = self._finish(outcomes) or left or not all(o.sent for o in outcomes)
+        except Exception:
+            log.exception("outbox: an action's rows could not be sent; the sender will")
+            left = True
+        finally:
+            self._sending.release()
+        if left:  # others are sending to the same people: leave the next ones to batches
+            self._contended_until = self.clock() + CONTENDED
+        due = self.window.next_due()
+        if left or (due is not None and (self._wakes_at is None or due < self._wakes_at)):
+            self.kick()
+
+    def _claim_own(self, written: list[Written]) -> tuple[list[Claimed], bool]:
+        now = self.clock()
+        with self.session_factory.begin() as session:
+            return own_rows.claim_own(
+                session, written, now=now, window=self.window, held=self.holds.held_methods(now)
+            )
+
+    def _keyed(self, now: datetime) -> bool:
+        """No unsent message lacks its conversation (rows written before messages carried
+        it): looked at once a minute until there is none, then never again."""
+        if self._keyed_since is not None:
+            return True
+        if self._unkeyed_seen is not None and now - self._unkeyed_seen < timedelta(minutes=1):
+            return False
+        with self.session_factory() as session:
+            unkeyed = session.exec(
+                select(OutboxMessage.id)
+                .where(
+                    col(OutboxMessage.method).in_(MESSAGES),
+                    col(OutboxMessage.recipient).is_(None),
+                    col(OutboxMessage.sent_at).is_(None),
+                    col(OutboxMessage.dead).is_(False),
+                )
+                .limit(1)
+            ).first()
+        if unkeyed is None:
+            self._keyed_since = now
+            return True
+        self._unkeyed_seen = now
+        return False
 
     def pending(self) -> int:
         """How many messages still wait to be sent."""
@@ -216,6 +304,10 @@ class Outbox:
                     posted[claimed.row.id] = outcome.result  # type: ignore[index]
             return done
 
+        if workers <= 1:  # in this thread, in the order written
+            for queue in messages + homes:
+                outcomes += send_lane(queue)
+            return outcomes
         # Each conversation's rows in order, the next conversation started as soon as a
         # worker is free (not in waves that wait for the slowest of each).
         with ThreadPoolExecutor(workers, thread_name_prefix="outbox-send") as pool:
@@ -391,28 +483,29 @@ class Outbox:
             values["payload"] = files.sent_payload(row.payload)
         return Outcome(row, values, dead_error=error)
 
-    def _finish(self, outcomes: Sequence[Outcome]) -> None:
+    def _finish(self, outcomes: Sequence[Outcome]) -> bool:
         """Note every row's outcome in a transaction of its own (again if it loses to
-        another); when even that fails, each row in its own, so one cannot cost the rest."""
+        another); when even that fails, each row in its own, so one cannot cost the rest.
+        True when reports of refused rows were written for the coordinators."""
         if not outcomes:
-            return
+            return False
 
-        def all_at_once() -> None:
+        def all_at_once() -> bool:
             with self.session_factory.begin() as session:
-                self._reported = note(session, outcomes, self.report, self.clock())
+                return note(session, outcomes, self.report, self.clock())
 
         try:
-            retried("the notes of a batch", all_at_once)
-            return
+            return retried("the notes of a batch", all_at_once)
         except OperationalError:
             log.exception("the notes of a batch failed together; noting row by row")
+        reported = False
         for outcome in outcomes:
             try:
                 with self.session_factory.begin() as session:
-                    if note(session, [outcome], self.report, self.clock()):
-                        self._reported = True
+                    reported = note(session, [outcome], self.report, self.clock()) or reported
             except OperationalError:
                 log.exception("could not note outbox %s; its claim runs out", outcome.row.id)
+        return reported
 
     # --- background retries ----------------------------------------------------
 
@@ -430,12 +523,16 @@ class Outbox:
             bursts = BurstEnds()  # when one is over, its peak memory goes back to the system
             while not self._stop.is_set():
                 try:
-                    while (sent := self.deliver_due(ROUND)) >= ROUND:
-                        pass  # stopped at the limit, not for want of rows
+                    with self._sending:  # an action's thread sending now finishes first
+                        while (sent := self.deliver_due(ROUND)) >= ROUND:
+                            pass  # stopped at the limit, not for want of rows
                     bursts.after_round(sent)
                 except Exception:
                     log.exception("outbox delivery failed; will try again")
-                self._wake.wait(self.window.wait_at_most(interval, self.clock()))
+                now = self.clock()
+                wait = self.window.wait_at_most(interval, now)
+                self._wakes_at = now + timedelta(seconds=wait)
+                self._wake.wait(wait)
                 self._wake.clear()
 
         self._thread = threading.Thread(target=loop, name="outbox", daemon=True)

@@ -8,6 +8,8 @@ send any more is marked obsolete, never deleted: a sender may be sending it righ
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +20,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col
 
 from bot.infra.db import SessionFactory
-from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, POST, UPDATE
+from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST, UPDATE
 from models import ActionMessage, OutboxMessage
 
 # The mark of a row that must not be sent any more (dead, with this as its last error).
@@ -31,6 +33,16 @@ HomeUsers = Callable[[Session, Iterable[str]], set[str]]
 
 _PENDING = "cr_outbox_pending"
 _HOMES = "cr_outbox_homes"
+_WRITTEN = "cr_outbox_written"
+# Rows of these kinds are sent in their conversation's order (`lane_key`); what else a
+# sender may meet (a Home refresh, a kind added later) is left to the background sender.
+MESSAGES = (POST, UPDATE, GROUP_DM, FILE_DM)
+# The rows a thread's committed transactions wrote, per session class, not yet taken by
+# `take_written` (the action's own thread sends them: `Outbox.send_written`). Bounded: a
+# thread that never sends (a one-off command) keeps only the latest; the background
+# sender sends the rest as always.
+WRITTEN_KEPT = 200
+_written = threading.local()
 _COLUMNS = [c for c in OutboxMessage.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
 # Session classes whose commits write the outbox rows, and how they learn Home users.
 _INSTALLED: WeakKeyDictionary[type, HomeUsers] = WeakKeyDictionary()
@@ -43,6 +55,7 @@ def install(session_factory: SessionFactory, *, home_users: HomeUsers) -> None:
         _INSTALLED[session_factory.session_class] = home_users
         return
     session_factory.listen("before_commit", write_pending)
+    session_factory.listen("after_commit", _after_commit)
     session_factory.listen("after_soft_rollback", _after_rollback)
     _INSTALLED[session_factory.session_class] = home_users
 
@@ -209,6 +222,48 @@ def _after_rollback(session: Session, previous: Any) -> None:
     if previous.parent is None:  # the whole transaction: what it enqueued is gone with it
         session.info.pop(_PENDING, None)
         session.info.pop(_HOMES, None)
+        session.info.pop(_WRITTEN, None)
+
+
+def _after_commit(session: Session) -> None:
+    rows: list[Written] | None = session.info.pop(_WRITTEN, None)
+    if not rows:
+        return
+    by_class: dict[type, list[Written]] = _written.__dict__.setdefault("rows", {})
+    kept = by_class.setdefault(type(session), [])
+    kept += rows
+    del kept[:-WRITTEN_KEPT]
+
+
+def take_written(session_factory: SessionFactory) -> list[Written]:
+    """The outbox rows this thread's transactions on this factory wrote and committed since
+    the last call, and forget them. As they were written: their state in the database
+    may have moved on since."""
+    by_class: dict[type, list[Written]] = _written.__dict__.get("rows", {})
+    return by_class.pop(session_factory.session_class, [])
+
+
+def lane_key(row: OutboxMessage, parent: OutboxMessage | None = None) -> str | None:
+    """The conversation a message row is sent in, as stored in its `recipient` column (a
+    Home refresh's is its person, unprefixed): one key's rows go out in the order written
+    (bot.outbox.claim.lane keeps the same order in a batch). None for other kinds."""
+    if row.method not in MESSAGES:
+        return None
+    payload = row.payload
+    if row.method == UPDATE and row.action_message_id is not None:
+        key = f"m:{row.action_message_id}"
+    elif row.method == GROUP_DM:
+        users = ",".join(sorted(str(u) for u in payload.get("users", [])))
+        key = "g:" + hashlib.sha1(users.encode(), usedforsecurity=False).hexdigest()[:24]
+    elif row.method == FILE_DM:
+        key = f"c:{payload.get('user')}"
+    elif parent is not None and parent.recipient and not payload.get(LINK_PARENT):
+        return parent.recipient  # in its parent's thread
+    else:
+        key = f"c:{payload.get('channel')}"
+    if len(key) > 32:  # the column's size: a long name stands for itself by its hash
+        key = "h:" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:24]
+    return key
 
 
 def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> None:
@@ -220,13 +275,42 @@ def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> No
             p.row.action_message_id = p.action_message.id
         if p.thread_of is not None:
             p.row.thread_of = p.thread_of.id
+        if p.row.method != HOME_REFRESH:
+            p.row.recipient = lane_key(p.row, p.thread_of)
         params.append({c.name: getattr(p.row, c.name) for c in _COLUMNS})
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     if returning:  # one row: its id for the rows that refer to it
         [p] = pending
-        p.row.id = session.execute(insert(table).returning(table.c.id), params[0]).scalar_one()
-    else:  # executemany: one statement (multi-row VALUES where the driver allows)
-        session.execute(insert(table), params)
+        row_id: int = session.execute(insert(table).returning(table.c.id), params[0]).scalar_one()
+        p.row.id = row_id
+        written = [Written(row_id, p.row.method, p.row.recipient, *_refs(p.row))]
+    else:  # one statement (multi-row VALUES where the driver allows)
+        c = table.c
+        written = [
+            Written(*r)
+            for r in session.execute(
+                insert(table).returning(
+                    c.id, c.method, c.recipient, c.action_message_id, c.thread_of
+                ),
+                params,
+            )
+        ]
+    session.info.setdefault(_WRITTEN, []).extend(written)
+
+
+def _refs(row: OutboxMessage) -> tuple[int | None, int | None]:
+    return row.action_message_id, row.thread_of
+
+
+@dataclass(frozen=True)
+class Written:
+    """A row as a transaction wrote it: what its own sender needs to claim it."""
+
+    id: int
+    method: str
+    recipient: str | None
+    action_message_id: int | None
+    thread_of: int | None
 
 
 def _home_refreshes(session: Session, homes: dict[str, datetime]) -> list[_Pending]:

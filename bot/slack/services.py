@@ -67,13 +67,14 @@ class Services:
     def deliver(self) -> None:
         """Send what the last use case left in the outbox (after the ack, after the commit).
 
-        With the background sender running, wake it (the listener thread is free at once);
-        without it (tests, one-off commands), send here.
+        With the background sender running, send the use case's own rows here (what it
+        cannot send, it leaves to the background sender and wakes it); without it (tests,
+        one-off commands), send everything due here.
         """
         if self.outbox is None:
             return
         if self.outbox.running:
-            self.outbox.kick()
+            self.outbox.send_written()
             return
         try:
             # In the listener's own thread, in the order written (what tests and one-off
