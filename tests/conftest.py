@@ -29,6 +29,7 @@ from bot.entry.runtime import Runtime, build
 from bot.infra import db, slack_http
 from bot.infra.db import SessionFactory, make_engine, upgrade
 from bot.infra.settings import Settings
+from bot.render import browser
 from bot.slack.listeners import guards
 from bot.usecases import people
 from tests.fakeslack import FakeSlack
@@ -110,6 +111,28 @@ def _engine_sharing_compiled_sql(url: Any, **kw: Any) -> Engine:
 
 
 db.create_engine = _engine_sharing_compiled_sql  # type: ignore[assignment]
+
+
+# Chromium prints a page to PDF in about a second of CPU, and many tests print the same page
+# again: the certificate every participant gets on completion (in tests of other things),
+# the report's PDF in each case of its upload faults. The test process prints each page once
+# and writes the same bytes again for the same page; whether there is a Chromium is still
+# asked every time (the tests without one).
+_printed: dict[bytes, bytes] = {}
+_print_pdf = browser.print_pdf
+
+
+def _print_pdf_once(page: Path, out: Path, *, timeout: float = 60) -> None:
+    browser.chromium()  # BrowserMissing when there is none, as before
+    source = page.read_bytes()
+    if source in _printed:
+        out.write_bytes(_printed[source])
+        return
+    _print_pdf(page, out, timeout=timeout)
+    _printed[source] = out.read_bytes()
+
+
+browser.print_pdf = _print_pdf_once  # type: ignore[assignment]
 
 
 # slack_sdk's default retry handler (the bot keeps it: a connection that could not be made,

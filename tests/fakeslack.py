@@ -13,6 +13,7 @@ import copy
 import functools
 import itertools
 import json
+import select
 import shutil
 import socket
 import ssl
@@ -34,6 +35,8 @@ from zoneinfo import ZoneInfo
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from bot.infra.slack_http import PooledWebClient
+
 APP_ID = "A0CRBOT"
 FAKE_EPOCH = 1_700_000_000 * 1_000_000  # µs: the fake's own clock, without a real one
 BOT_ID = "B0CRBOT"
@@ -41,6 +44,14 @@ BOT_ID = "B0CRBOT"
 JSON_PARAMS = ("blocks", "view", "attachments", "metadata", "users", "files")
 
 Answer = tuple[int, dict[str, str], "dict[str, Any] | str"]
+
+# A call answered late (`FakeSlack.answer_late`) carries this header: the fake does its work,
+# then holds the answer until the client has given up and closed the connection (at most
+# HOLD_AT_MOST seconds), so the client times out whatever its timeout and the machine's load.
+LATE_HEADER = "X-Fake-Answer-Late"
+# How long the client waits for such a call (its other calls keep the client's timeout).
+LATE_TIMEOUT = 0.2
+HOLD_AT_MOST = 30.0
 
 
 @dataclass
@@ -107,6 +118,9 @@ class FakeSlack:
         self.url = ""
         self._cond = threading.Condition()  # guards calls, failures and all fake state
         self._failures: dict[str, list[_Failure]] = {}
+        self._late: dict[str, int] = {}  # method -> calls still to answer late
+        self._late_done: set[str] = set()  # late calls whose work is done
+        self._late_tags = itertools.count(1)
         self._ids = itertools.count(1)
         self._users: dict[str, dict[str, Any]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
@@ -287,12 +301,48 @@ class FakeSlack:
             self._failures.setdefault(method, []).append(rule)
 
     def heal(self, method: str | None = None) -> None:
-        """Drop failure rules for method, or all of them."""
+        """Drop failure rules (late answers included) for method, or all of them."""
         with self._cond:
             if method is None:
                 self._failures.clear()
+                self._late.clear()
             else:
                 self._failures.pop(method, None)
+                self._late.pop(method, None)
+
+    def answer_late(self, client: PooledWebClient, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` that `client` makes time out after Slack has
+        done their work: the client waits LATE_TIMEOUT seconds for each (its other calls
+        keep its own timeout), the fake does the work and holds the answer until the client
+        has given up, and the client's timeout reaches its caller once the work is done (as
+        when Slack answers too late). A call is "delivered": done, with no answer in time."""
+        with self._cond:
+            self._late[method] = self._late.get(method, 0) + times
+        if getattr(client, "_late_of", None) is self:
+            return
+        send = client._send
+
+        def send_or_time_out(
+            url: str, data: Any, headers: dict[str, str], timeout: float
+        ) -> tuple[Any, ...]:
+            method = _method_of(urlsplit(url).path) or ""
+            with self._cond:
+                if self._late.get(method, 0) > 0:
+                    self._late[method] -= 1
+                    tag = f"{method}#{next(self._late_tags)}"
+                else:
+                    tag = ""
+            if not tag:
+                return send(url, data, headers, timeout)
+            try:
+                return send(url, data, {**headers, LATE_HEADER: tag}, LATE_TIMEOUT)
+            except TimeoutError:
+                with self._cond:
+                    self._cond.wait_for(lambda: tag in self._late_done, HOLD_AT_MOST)
+                raise
+
+        client._send = send_or_time_out  # type: ignore[method-assign,assignment]
+        client._late_of = self  # type: ignore[attr-defined]
 
     def set_user(
         self,
@@ -757,6 +807,17 @@ def _decode_json_params(raw: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+def _method_of(path: str) -> str | None:
+    """The method a request path calls: a Web API method, a file's upload or a response_url."""
+    if path.startswith("/api/"):
+        return path[len("/api/") :]
+    if path.startswith("/upload/"):
+        return "upload"
+    if path.startswith("/response/"):
+        return "response_url"
+    return None
+
+
 def _parse_body(body: bytes, content_type: str) -> dict[str, Any]:
     if not body:
         return {}
@@ -797,26 +858,36 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         content_type = self.headers.get("Content-Type", "")
         path = parts.path
+        method = _method_of(path)
+        if method is None:
+            self._write(404, {}, {"ok": False, "error": "unknown_path"})
+            return
         if path.startswith("/api/"):
-            method = path[len("/api/") :]
             raw = dict(parse_qsl(parts.query, keep_blank_values=True))
             raw.update(_parse_body(body, content_type))
             auth = self.headers.get("Authorization", "")
             token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else raw.get("token")
             params = _decode_json_params(raw)
         elif path.startswith("/upload/"):
-            method, token = "upload", None
+            token = None
             raw = {"file_id": unquote(path[len("/upload/") :]), "content": body}
             params = dict(raw)
-        elif path.startswith("/response/"):
-            method, token = "response_url", None
+        else:
+            token = None
             raw = json.loads(body) if body else {}
             params = {**raw, "_name": unquote(path[len("/response/") :])}
-        else:
-            self._write(404, {}, {"ok": False, "error": "unknown_path"})
-            return
         call = Call(method, params, raw, token, at, content_type=content_type)
         (status, headers, answer), delay = fake._answer(method, params, call)
+        late = self.headers.get(LATE_HEADER)
+        if late:
+            with fake._cond:
+                fake._late_done.add(late)
+                fake._cond.notify_all()
+            # Until the client gives up: it closes the connection (readable, at its end).
+            gone, _, _ = select.select([self.connection], [], [], HOLD_AT_MOST)
+            if gone:
+                self.close_connection = True
+                return
         if delay:
             time.sleep(delay)
         if call.cut:
@@ -878,6 +949,21 @@ def _serving(base: type[ThreadingHTTPServer]) -> type[ThreadingHTTPServer]:
 
         def handle_error(self, request: Any, client_address: Any) -> None:
             pass  # a client that went away mid-request is no news
+
+        def shutdown(self) -> None:
+            """socketserver's, without waiting for the loop's next poll (10 ms, at every
+            test's end): a connection wakes it once it is asked to stop (one that comes
+            before is served, as any other; a few at most, so that none waits in the queue
+            of a loop that has stopped)."""
+            stopping = threading.Thread(target=super().shutdown)
+            stopping.start()
+            for _ in range(3):
+                with contextlib.suppress(OSError):
+                    socket.create_connection(self.server_address, timeout=0.1).close()
+                stopping.join(0.002)
+                if not stopping.is_alive():
+                    break
+            stopping.join()
 
     return Serving
 

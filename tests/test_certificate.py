@@ -31,7 +31,7 @@ from models import OutboxMessage
 from tests.conftest import DIRECTORY, running_bot
 from tests.flows import blocks_text, buttons, click, last_dm, replies
 from tests.seed import seed
-from tests.test_faults import HEALED_TIMEOUT, arm, client_timeout, drain
+from tests.test_faults import arm, drain
 
 HAS_CHROMIUM = Path(browser.CHROMIUM).is_file() and shutil.which("pdftotext") is not None
 NO_CHROMIUM = "needs Debian's chromium (/usr/bin/chromium) and pdftotext (poppler-utils)"
@@ -403,13 +403,11 @@ def test_a_fault_at_any_upload_step_loses_and_doubles_nothing(
 ):
     bot = signed_bot
     _complete(bot)
-    bot.services.client.timeout = client_timeout(fault)
-    arm(bot.slack, method, fault)
+    arm(bot, method, fault)
 
     bot.services.deliver()
     drain(bot, 60)
     bot.slack.heal()
-    bot.services.client.timeout = HEALED_TIMEOUT
     drain(bot)
 
     if fault == "timeout":

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 from tests.conftest import DIRECTORY
 from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP, sign, slash_command
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 BOT_TOKEN = "xoxb-cli-test-token"
@@ -164,12 +164,6 @@ def test_run_with_an_unreachable_database_names_database_url(tmp_path):
 
 
 # ---- `cr-bot run` in HTTP mode
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, str]:

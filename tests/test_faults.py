@@ -47,19 +47,6 @@ from tests.flows import (
 
 REQUESTER, CONTACT, NAMER, COORDINATOR = "U0REQ1", "U0LEI1", "U0BRE3", "U0COORD1"
 EXPERTS = ["U0EXP1", "U0EXP2"]
-# The bot's Web API client gives up after 1 s; a "timeout" answers after 1.5 s.
-CLIENT_TIMEOUT = 1
-# After Slack heals, the next try is about healing, not timeouts: a loaded machine (CI runs
-# two workers on two cores) may take longer than CLIENT_TIMEOUT for a healthy call.
-HEALED_TIMEOUT = 10
-LATE = 1.5
-
-
-def client_timeout(fault: str) -> float:
-    """The short timeout only where the fault is a late answer: under another fault a
-    healthy call on a loaded machine (two workers on two cores) may take over a second,
-    and a timeout it was not testing turns its answer into another message."""
-    return CLIENT_TIMEOUT if fault == "timeout" else HEALED_TIMEOUT
 
 
 # Methods the outbox calls after the commit (files_upload_v2 is getUploadURLExternal, the
@@ -75,8 +62,13 @@ OUTBOX_METHODS = {
 FAULTS = ("http500", "ratelimited", "timeout", "internal_error", "permanent")
 
 
-def arm(fake: FakeSlack, method: str, fault: str, permanent_error: str = "") -> None:
-    """Make `method` fail: until healed, or (timeouts, permanent errors) its next call."""
+def arm(bot: Any, method: str, fault: str, permanent_error: str = "") -> None:
+    """Make `method` fail: until healed, or (timeouts, permanent errors) its next call.
+
+    A timeout is the bot's client giving up on that one call after Slack did the work (the
+    fake holds the answer until it has); its other calls keep their timeout, so that a
+    healthy call on a loaded machine (CI: two workers on two cores) does not time out."""
+    fake: FakeSlack = bot.slack
     if fault == "http500":
         fake.fail(method, status=500, times=-1)
     elif fault == "ratelimited":
@@ -84,7 +76,7 @@ def arm(fake: FakeSlack, method: str, fault: str, permanent_error: str = "") -> 
     elif fault == "internal_error":
         fake.fail(method, error="internal_error", times=-1)
     elif fault == "timeout":
-        fake.fail(method, delay=LATE, times=1)  # each costs a second; one per step is enough
+        fake.answer_late(bot.services.client, method)  # one per step is enough
     elif fault == "permanent":
         fake.fail(method, error=permanent_error, times=1)
     else:
@@ -256,10 +248,9 @@ def reference(_migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactor
 def test_outbox_fault_at_every_step_loses_and_doubles_nothing(
     bot, reference, method, fault, caplog
 ):
-    bot.services.client.timeout = client_timeout(fault)
     error = OUTBOX_METHODS[method]
 
-    flow(bot, lambda: arm(bot.slack, method, fault, error))
+    flow(bot, lambda: arm(bot, method, fault, error))
 
     assert_stored_once(bot)
     failed = [c for c in bot.slack.calls_to(method) if c.failed]
@@ -303,9 +294,8 @@ def test_outbox_fault_at_every_step_loses_and_doubles_nothing(
 def test_upload_step_fault_loses_and_doubles_nothing(bot, reference, fault):
     """The upload between getUploadURLExternal and completeUploadExternal (not a Web API
     method, but a step of every calendar file)."""
-    bot.services.client.timeout = client_timeout(fault)
 
-    flow(bot, lambda: arm(bot.slack, "upload", fault))
+    flow(bot, lambda: arm(bot, "upload", fault))
 
     assert_stored_once(bot)
     assert seen(bot.slack) == reference
@@ -315,9 +305,8 @@ def test_upload_step_fault_loses_and_doubles_nothing(bot, reference, fault):
 def test_a_failed_look_after_a_timeout_neither_doubles_nor_loses_the_post(bot, fault):
     """After a post timed out the bot looks in the conversation (conversations.history)
     before posting again; when it cannot look, it looks again later rather than guess."""
-    bot.services.client.timeout = CLIENT_TIMEOUT  # the post itself answers late
-    bot.slack.fail("chat.postMessage", delay=LATE, times=1)  # posted, but answered too late
-    arm(bot.slack, "conversations.history", fault, "missing_scope")
+    bot.slack.answer_late(bot.services.client, "chat.postMessage")  # posted, answered too late
+    arm(bot, "conversations.history", fault, "missing_scope")
 
     submit_request(bot, REQUESTER)
     drain(bot, 60)  # the first retry: the look fails
@@ -369,8 +358,7 @@ def _approved(bot: Any) -> None:
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_request_form_that_cannot_open_is_said_privately(bot, fault):
-    bot.services.client.timeout = client_timeout(fault)
-    arm(bot.slack, "views.open", fault, LISTENER_PERMANENT["views.open"])
+    arm(bot, "views.open", fault, LISTENER_PERMANENT["views.open"])
 
     status, body = bot.http.command(user_id=REQUESTER, response_url=bot.slack.response_url("cmd"))
 
@@ -380,7 +368,6 @@ def test_request_form_that_cannot_open_is_said_privately(bot, fault):
     _said(bot, "cmd", body, *keys)
     assert _requests(bot) == []
     bot.slack.heal()
-    bot.services.client.timeout = HEALED_TIMEOUT
     _, body = bot.http.command(user_id=REQUESTER, response_url=bot.slack.response_url("again"))
     assert private(bot, "again", body) == []
     status, body = submit_opened(bot, REQUESTER, form_values())
@@ -391,8 +378,7 @@ def test_request_form_that_cannot_open_is_said_privately(bot, fault):
 @pytest.mark.parametrize("fault", FAULTS)
 def test_shortcut_form_that_cannot_open_is_said_in_a_dm(bot, fault):
     """A shortcut has no response_url: the person hears it in the bot's DM."""
-    bot.services.client.timeout = client_timeout(fault)
-    arm(bot.slack, "views.open", fault, LISTENER_PERMANENT["views.open"])
+    arm(bot, "views.open", fault, LISTENER_PERMANENT["views.open"])
 
     status, _ = bot.http.signed(p.form_body(_shortcut(REQUESTER)))
 
@@ -424,8 +410,7 @@ def _shortcut(user: str) -> dict[str, Any]:
 def test_prefill_that_fails_leaves_a_working_form(bot, method, fault):
     """users.info (own city, language) and views.update (the prefilled form) come after
     the form is open: when they fail the form stays as it is and still works."""
-    bot.services.client.timeout = client_timeout(fault)
-    arm(bot.slack, method, fault, "user_not_found" if method == "users.info" else "not_found")
+    arm(bot, method, fault, "user_not_found" if method == "users.info" else "not_found")
 
     status, body = bot.http.command(user_id=REQUESTER, response_url=bot.slack.response_url("cmd"))
 
@@ -446,9 +431,8 @@ def test_prefill_that_fails_leaves_a_working_form(bot, method, fault):
 @pytest.mark.parametrize("fault", FAULTS)
 def test_naming_form_that_cannot_open_is_said_privately_and_changes_nothing(bot, fault):
     _approved(bot)
-    bot.services.client.timeout = client_timeout(fault)
     naming = last_dm(bot, NAMER)
-    arm(bot.slack, "views.open", fault, LISTENER_PERMANENT["views.open"])
+    arm(bot, "views.open", fault, LISTENER_PERMANENT["views.open"])
 
     status, body = click(bot, NAMER, naming, ids.A_NAME_EXPERTS, name="name")
 
@@ -457,7 +441,6 @@ def test_naming_form_that_cannot_open_is_said_privately_and_changes_nothing(bot,
     _said(bot, "name", body, *keys)
     assert _status(bot) == "approved"
     bot.slack.heal()
-    bot.services.client.timeout = HEALED_TIMEOUT
     _, body = click(bot, NAMER, naming, ids.A_NAME_EXPERTS, name="again")
     assert private(bot, "again", body) == []
     status, body = submit_opened(bot, NAMER, {ids.B_EXPERTS: {ids.VALUE: p.users_value(EXPERTS)}})
@@ -472,8 +455,7 @@ def test_refusal_that_cannot_replace_the_form_is_said_privately(bot, fault):
     """A stale click opens the form, then finds the request decided: the form is replaced
     by the reason (views.update). When that fails, the reason comes as a private reply."""
     _approved(bot)
-    bot.services.client.timeout = client_timeout(fault)
-    arm(bot.slack, "views.update", fault, LISTENER_PERMANENT["views.update"])
+    arm(bot, "views.update", fault, LISTENER_PERMANENT["views.update"])
 
     status, body = click(bot, "U0LEI2", last_dm(bot, "U0LEI2"), ids.A_DECLINE, name="late")
 
@@ -488,14 +470,12 @@ def test_refusal_that_cannot_replace_the_form_is_said_privately(bot, fault):
 @pytest.mark.parametrize("fault", FAULTS)
 def test_home_tab_that_cannot_be_published_is_published_on_the_next_visit(bot, fault):
     submit_request(bot, REQUESTER)
-    bot.services.client.timeout = client_timeout(fault)
-    arm(bot.slack, "views.publish", fault, "not_enabled")
+    arm(bot, "views.publish", fault, "not_enabled")
 
     status, _ = bot.http.event(p.app_home_opened(user_id=REQUESTER))
 
     assert status == 200
     bot.slack.heal()
-    bot.services.client.timeout = HEALED_TIMEOUT
     bot.http.event(p.app_home_opened(user_id=REQUESTER))
     assert_homes_current(bot)
 
@@ -514,7 +494,7 @@ def _dms(bot: Any, user: str) -> list[str]:
 @pytest.mark.parametrize("fault", ["http500", "ratelimited"])
 def test_refusal_whose_reply_fails_comes_as_a_dm(bot, fault):
     _approved(bot)
-    arm(bot.slack, "response_url", fault)
+    arm(bot, "response_url", fault)
     before = len(_dms(bot, "U0LEI2"))
 
     status, body = click(bot, "U0LEI2", last_dm(bot, "U0LEI2"), ids.A_APPROVE, name="late")
@@ -529,8 +509,8 @@ def test_refusal_whose_reply_fails_comes_as_a_dm(bot, fault):
 @pytest.mark.parametrize("fault", ["http500", "ratelimited"])
 def test_form_failure_whose_reply_fails_comes_as_a_dm(bot, fault):
     _approved(bot)
-    arm(bot.slack, "views.open", "http500")
-    arm(bot.slack, "response_url", fault)
+    arm(bot, "views.open", "http500")
+    arm(bot, "response_url", fault)
 
     status, _ = click(bot, NAMER, last_dm(bot, NAMER), ids.A_NAME_EXPERTS, name="name")
 

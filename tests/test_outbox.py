@@ -94,8 +94,7 @@ def test_permanent_error_is_reported_to_the_coordinators(bot, caplog):
 
 
 def test_timeout_is_retried(bot):
-    bot.services.client.timeout = 1
-    bot.slack.fail("chat.postMessage", delay=1.5, times=1)
+    bot.slack.answer_late(bot.services.client, "chat.postMessage")
     submit_request(bot, "U0REQ1")
     assert len(_pending(bot)) == 1
     _drain(bot)

@@ -129,8 +129,7 @@ def test_a_post_that_timed_out_is_found_however_many_messages_came_after(bot):
     """Slack took the confirmation but answered too late; 250 messages follow in that DM
     before the sender looks: it finds its message (by the marker in its metadata, paging
     back to when the row was written) and does not post it again."""
-    bot.services.client.timeout = 1
-    bot.slack.fail("chat.postMessage", delay=1.5, times=1)
+    bot.slack.answer_late(bot.services.client, "chat.postMessage")
     submit_request(bot, REQUESTER)
     _busy(bot, (REQUESTER,), 250)
     _drain(bot, 60)

@@ -18,8 +18,7 @@ def _drain(bot, seconds: float = 600) -> None:
 
 
 def test_timed_out_dm_is_not_posted_twice(bot):
-    bot.services.client.timeout = 1
-    bot.slack.fail("chat.postMessage", delay=1.5, times=1)  # Slack posts it, but answers late
+    bot.slack.answer_late(bot.services.client, "chat.postMessage")  # posted, answered too late
     submit_request(bot, "U0REQ1")
     _drain(bot)
     posted = Counter(c.params["channel"] for c in bot.slack.delivered("chat.postMessage"))
@@ -31,9 +30,8 @@ def test_timed_out_dm_is_not_posted_twice(bot):
 
 
 def test_timed_out_group_dm_is_not_posted_twice(bot):
-    bot.services.client.timeout = 1
     request_id = seed(bot, state="approved")
-    bot.slack.fail("chat.postMessage", delay=1.5, times=1)
+    bot.slack.answer_late(bot.services.client, "chat.postMessage")
     from bot.usecases import matching
 
     matching.name_experts(

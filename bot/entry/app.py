@@ -75,6 +75,9 @@ def create_app(
         },
     )
     app = App(
+        # Without a name Bolt names the app after the file that calls it ("app.py", this
+        # one), found by inspect.stack(), which reads the source lines of every frame.
+        name="app.py",
         client=client,
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
         signing_secret=settings.signing_secret or "",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from bot.infra.db import make_engine, upgrade
 from tests.payloads import SIGNING_SECRET, sign, slash_command
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = "bot.entry.wsgi:create()"
@@ -44,12 +44,6 @@ SETTINGS_VARS = (
     "LOG_LEVEL",
 )
 STOP_GRACE = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
