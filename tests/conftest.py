@@ -409,8 +409,11 @@ def running_bot(
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     fake.clear()
+    # A request that completes an exchange prints its certificates (Chromium) before it
+    # answers: seconds on a loaded machine.
+    http = SlackHTTP(url, timeout=120)
     try:
-        yield BotUnderTest(runtime, SlackHTTP(url), fake, clock, url)
+        yield BotUnderTest(runtime, http, fake, clock, url)
     finally:
         server.shutdown()
         server.server_close()
