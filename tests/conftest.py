@@ -8,7 +8,7 @@ import random
 import shutil
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -179,10 +179,20 @@ def production_note_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(guards, "NOTED_WITHIN_STEP", NOTED_WITHIN_STEP)
 
 
+@pytest.hookimpl(wrapper=True, optionalhook=True)  # optional: -p no:xdist runs without
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
+    """`-n auto` starts one worker more than xdist counts cores: a worker waits for a good
+    part of its time (the processes its tests start, Chromium, the soak's people, the
+    bench's phases), and the extra one uses the core meanwhile. PYTEST_XDIST_AUTO_NUM_WORKERS
+    still sets the number."""
+    cores = yield
+    return cores if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else cores + 1
+
+
 # Under pytest-xdist (`--dist loadfile --no-loadscope-reorder`, pyproject.toml) a worker
 # takes the next test file when done with one (so a module's fixtures are set up once); the
 # longest files (measured) start first, so that none of them is left at the end running
-# alone while the other worker has nothing to do. The soak varies most (2-40 s a test).
+# alone while the other workers have nothing to do. The soak varies most (2-40 s a test).
 LONGEST_FIRST = (
     "test_soak.py",
     "test_bench_smoke.py",
