@@ -134,8 +134,8 @@ class Outbox:
         the background sender once the claim runs out.
         """
         written = sorted(take_written(self.session_factory), key=lambda r: r.id)
-        if not written:
-            return
+        if not written or self._stop.is_set():
+            return  # (stopping: the rows are another instance's, or the next start's)
         now = self.clock()
         if (self._contended_until or now) > now or not self._keyed(now):
             self.kick()
@@ -522,10 +522,16 @@ class Outbox:
         def loop() -> None:
             bursts = BurstEnds()  # when one is over, its peak memory goes back to the system
             while not self._stop.is_set():
+                # Cleared before the round, not after the wait: a kick that comes between
+                # the two is for rows this round sends (they were committed before it).
+                self._wake.clear()
                 try:
                     with self._sending:  # an action's thread sending now finishes first
-                        while (sent := self.deliver_due(ROUND)) >= ROUND:
-                            pass  # stopped at the limit, not for want of rows
+                        sent = 0
+                        # Stopping (asked while it waited for an action's thread): no round.
+                        while not self._stop.is_set():
+                            if (sent := self.deliver_due(ROUND)) < ROUND:
+                                break  # else stopped at the limit, not for want of rows
                     bursts.after_round(sent)
                 except Exception:
                     log.exception("outbox delivery failed; will try again")
@@ -533,7 +539,6 @@ class Outbox:
                 wait = self.window.wait_at_most(interval, now)
                 self._wakes_at = now + timedelta(seconds=wait)
                 self._wake.wait(wait)
-                self._wake.clear()
 
         self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
         self._thread.start()
