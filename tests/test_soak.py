@@ -33,6 +33,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlmodel import col, select
 
+from bot.domain.states import Status
 from bot.entry.server import Runtime, build, make_http_server
 from bot.outbox import GROUP_DM, MARKER, OBSOLETE
 from bot.slack import ids
@@ -183,12 +184,16 @@ def _find(
     return None
 
 
-def _wait(look: Callable[[], Any]) -> Any:
+def _wait(look: Callable[[], Any], *, hope: Callable[[], bool] = lambda: True) -> Any:
+    """What `look` finds once it finds something; None after PATIENCE, or as soon as there is
+    no hope any more (a withdrawn request's buttons are gone for good)."""
     deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline:
         found = look()
         if found:
             return found
+        if not hope():
+            return None
         time.sleep(0.05)
     return None
 
@@ -233,7 +238,8 @@ def _name(world: World, rng: random.Random, city: str, request_id: int) -> None:
             u
             for u in ("U0BRE3", "U0BRE1", "U0NUE1")
             if _find(world.fake, u, ids.A_NAME_EXPERTS, request_id, city)
-        ]
+        ],
+        hope=lambda: _status(world, request_id) != Status.CANCELLED,
     )
     if not namers:
         return
@@ -315,7 +321,10 @@ def life_of_a_request(world: World, n: int, *, namings_at_once: bool) -> None:
 
     def approve(contact: str) -> Callable[[], None]:
         def step() -> None:
-            message = _wait(lambda: _find(fake, contact, ids.A_APPROVE, request_id))
+            message = _wait(
+                lambda: _find(fake, contact, ids.A_APPROVE, request_id),
+                hope=lambda: _status(world, request_id) != Status.CANCELLED,
+            )
             if message is not None:
                 _click(world, rng, contact, message, ids.A_APPROVE)
 

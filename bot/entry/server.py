@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import select
 import signal
+import socket
 import threading
 from typing import Any
 
@@ -21,14 +24,14 @@ def run(settings: Settings) -> None:
     Everything that can refuse (the bot token, the app token, the port) is tried before
     the background jobs start, so a failed start prints its one line and nothing else."""
     runtime = build(settings, require_directory=True)
-    stop = threading.Event()
     received: list[int] = []
 
     def on_signal(signum: int, _frame: Any) -> None:
-        # No logging here: a signal that lands while the main thread writes to stderr would
-        # make the handler's write re-enter the stream ("reentrant call"); log after the wait.
+        # Only noted (the main thread waits in _until_signalled). No logging: a signal that
+        # lands while the main thread writes to stderr would make the handler's write re-enter
+        # the stream ("reentrant call"). No lock either (an Event's set() waits for the lock
+        # the interrupted main thread may hold).
         received.append(signum)
-        stop.set()
 
     try:
         if settings.socket_mode:
@@ -45,7 +48,7 @@ def run(settings: Settings) -> None:
         if settings.socket_mode:
             handler.connect()
             log.info("cr-bot running in Socket Mode")
-            stop.wait()
+            _until_signalled(received)
             log.info("signal %s: stopping", received[0] if received else "?")
             handler.close()
         else:
@@ -54,13 +57,37 @@ def run(settings: Settings) -> None:
             )
             thread.start()
             log.info("cr-bot listening on http://0.0.0.0:%s/slack/events", settings.port)
-            stop.wait()
+            _until_signalled(received)
             log.info("signal %s: stopping", received[0] if received else "?")
             server.shutdown()
             server.server_close()
     finally:
         runtime.stop()
     log.info("cr-bot stopped")
+
+
+def _until_signalled(received: list[int]) -> None:
+    """Block the main thread until a signal handler has noted a signal in `received`.
+
+    A threading.Event set by the handler did not always wake it: the kernel may hand the
+    signal to another of the bot's threads, and a main thread blocked on a lock is then not
+    interrupted: `cr-bot run` now and then ignored a SIGTERM until it was killed. The
+    interpreter's own signal handler writes to the wakeup fd in whichever thread it runs;
+    the main thread waits on that."""
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    theirs.setblocking(False)
+    previous = signal.set_wakeup_fd(theirs.fileno(), warn_on_full_buffer=False)
+    try:
+        while not received:
+            select.select([ours], [], [], 1.0)
+            with contextlib.suppress(BlockingIOError):
+                while ours.recv(64):
+                    pass
+    finally:
+        signal.set_wakeup_fd(previous)
+        ours.close()
+        theirs.close()
 
 
 def _socket_mode_handler(runtime: Runtime, settings: Settings) -> Any:
