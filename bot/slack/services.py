@@ -67,14 +67,15 @@ class Services:
     def deliver(self) -> None:
         """Send what the last use case left in the outbox (after the ack, after the commit).
 
-        With the background sender running, send the use case's own rows here (what it
-        cannot send, it leaves to the background sender and wakes it); without it (tests,
-        one-off commands), send everything due here.
+        With the background sender running, wake it (the listener thread is free at once);
+        without it (tests, one-off commands), send here. (`Outbox.send_written`, an action's
+        thread sending its own rows, is built and tested but not switched on: the soak on
+        PostgreSQL lost posts with it in 2 of 5 runs, cause not found yet.)
         """
         if self.outbox is None:
             return
         if self.outbox.running:
-            self.outbox.send_written()
+            self.outbox.kick()
             return
         try:
             # In the listener's own thread, in the order written (what tests and one-off
