@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from sqlmodel import col, select
 
 from bot.outbox import Outbox, enqueue
+from bot.outbox.writer import take_written
 from models import OutboxMessage
 from tests.flows import dms_to, submit_request
 
@@ -25,9 +26,8 @@ REQUESTER, CONTACTS = "U0REQ1", ("U0LEI1", "U0LEI2")
 
 
 def _outbox(session_factory: Any, fake_slack: Any, clock: Any, **kw: Any) -> Outbox:
-    return Outbox(
-        session_factory, WebClient(token="xoxb-test", base_url=fake_slack.url), clock=clock, **kw
-    )
+    client = WebClient(token="xoxb-test", base_url=fake_slack.url)
+    return Outbox(session_factory, client, clock=clock, own_sending=True, **kw)
 
 
 def _write(session_factory: Any, clock: Any, *messages: tuple[str, str]) -> None:
@@ -237,7 +237,8 @@ def test_an_action_dying_after_slack_took_its_dm_leaves_it_to_the_sender_not_twi
             super().api_call(*args, **kwargs)
             raise _Died
 
-    outbox = Outbox(session_factory, Dying(token="xoxb-test", base_url=fake_slack.url), clock=clock)
+    dying = Dying(token="xoxb-test", base_url=fake_slack.url)
+    outbox = Outbox(session_factory, dying, clock=clock, own_sending=True)
     _write(session_factory, clock, ("U1", "once"))
     with pytest.raises(_Died):
         outbox.send_written()
@@ -249,3 +250,17 @@ def test_an_action_dying_after_slack_took_its_dm_leaves_it_to_the_sender_not_twi
     survivor.deliver_due()
     assert _posted(fake_slack) == [("U1", "once")]
     assert _unsent(session_factory) == []
+
+
+def test_an_outbox_that_does_not_send_in_the_action_thread_keeps_nothing_for_it(
+    session_factory, fake_slack, clock
+):
+    """As the app runs now (`own_sending` off): an action's commit keeps no rows for its
+    thread, so a thread that never sends them holds none; the background sender sends all."""
+    outbox = Outbox(
+        session_factory, WebClient(token="xoxb-test", base_url=fake_slack.url), clock=clock
+    )
+    _write(session_factory, clock, ("U1", "one"), ("U2", "two"))
+    assert take_written(session_factory) == []
+    outbox.deliver_due()
+    assert sorted(_posted(fake_slack)) == [("U1", "one"), ("U2", "two")]

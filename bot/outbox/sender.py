@@ -26,7 +26,7 @@ from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST,
 from bot.outbox.claim import CLAIM, behind, read_for_sending
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
 from bot.outbox.notes import Claimed, Outcome, Report, note, released, store_payload
-from bot.outbox.writer import MESSAGES, OBSOLETE, Written, take_written
+from bot.outbox.writer import MESSAGES, OBSOLETE, Written, keep_written, take_written
 from models import ActionMessage, OutboxMessage
 
 log = logging.getLogger("bot.outbox")
@@ -65,7 +65,10 @@ class Outbox:
         home: Callable[[str], dict[str, Any]] | None = None,
         makers: Mapping[str, files.Maker] | None = None,
         home_window: timedelta = HOME_WINDOW,
+        own_sending: bool = False,
     ) -> None:
+        """`own_sending`: an action's thread may send its own rows (`send_written`); not
+        switched on in the app yet."""
         self.session_factory = session_factory
         self.client = client
         self.clock = clock
@@ -86,6 +89,8 @@ class Outbox:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        if own_sending:
+            keep_written(session_factory)
 
     # --- sending ---------------------------------------------------------------
 

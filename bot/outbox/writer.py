@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col
@@ -43,6 +43,9 @@ MESSAGES = (POST, UPDATE, GROUP_DM, FILE_DM)
 # sender sends the rest as always.
 WRITTEN_KEPT = 200
 _written = threading.local()
+# Session classes whose commits keep their rows for `take_written` (`keep_written`); the
+# others write as before, with no RETURNING and nothing kept that nobody would take.
+_KEEPING: WeakSet[type] = WeakSet()
 _COLUMNS = [c for c in OutboxMessage.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
 # Session classes whose commits write the outbox rows, and how they learn Home users.
 _INSTALLED: WeakKeyDictionary[type, HomeUsers] = WeakKeyDictionary()
@@ -235,6 +238,12 @@ def _after_commit(session: Session) -> None:
     del kept[:-WRITTEN_KEPT]
 
 
+def keep_written(session_factory: SessionFactory) -> None:
+    """Keep the rows this factory's transactions write for `take_written` (an outbox that
+    sends an action's rows in its own thread asks for it)."""
+    _KEEPING.add(session_factory.session_class)
+
+
 def take_written(session_factory: SessionFactory) -> list[Written]:
     """The outbox rows this thread's transactions on this factory wrote and committed since
     the last call, and forget them. As they were written: their state in the database
@@ -279,12 +288,16 @@ def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> No
             p.row.recipient = lane_key(p.row, p.thread_of)
         params.append({c.name: getattr(p.row, c.name) for c in _COLUMNS})
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    keep = type(session) in _KEEPING
     if returning:  # one row: its id for the rows that refer to it
         [p] = pending
         row_id: int = session.execute(insert(table).returning(table.c.id), params[0]).scalar_one()
         p.row.id = row_id
         written = [Written(row_id, p.row.method, p.row.recipient, *_refs(p.row))]
-    else:  # one statement (multi-row VALUES where the driver allows)
+    elif not keep:  # executemany: one statement (multi-row VALUES where the driver allows)
+        session.execute(insert(table), params)
+        return
+    else:  # the same, reading back what `take_written` needs
         c = table.c
         written = [
             Written(*r)
@@ -295,7 +308,8 @@ def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> No
                 params,
             )
         ]
-    session.info.setdefault(_WRITTEN, []).extend(written)
+    if keep:
+        session.info.setdefault(_WRITTEN, []).extend(written)
 
 
 def _refs(row: OutboxMessage) -> tuple[int | None, int | None]:
