@@ -286,7 +286,7 @@ class Clock:
         return self.now
 
 
-def _reset_postgres(url: str) -> None:
+def reset_postgres(url: str) -> None:
     engine = make_engine(url)
     import models  # noqa: F401
 
@@ -306,7 +306,7 @@ def _migrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     engine.dispose()
     urls = {"sqlite": str(template)}
     if PG_URL:
-        _reset_postgres(PG_URL)
+        reset_postgres(PG_URL)
         urls["postgresql"] = PG_URL
     return urls
 

@@ -13,8 +13,8 @@ from bot.slack import ids
 from bot.usecases.lifecycle import purge
 from models import AgreementConfirmation, AuditEntry, CostClaim, ExchangeRequest
 from tests.flows import blocks_text, buttons, click, dms_to, replies
-from tests.test_agreement import _matched_with_agreement
-from tests.test_claims import _after_the_exchange, _claim_prompt, _submit_claim
+from tests.test_agreement import matched_with_agreement
+from tests.test_claims import after_the_exchange, prompt_for_claim, submit_claim
 
 
 def _withdraw(bot, request_id: int) -> None:
@@ -28,7 +28,7 @@ def _withdraw(bot, request_id: int) -> None:
 
 
 def test_the_agreement_of_a_withdrawn_exchange_cannot_be_confirmed(bot):
-    intro = _matched_with_agreement(bot)
+    intro = matched_with_agreement(bot)
     _withdraw(bot, 1)
     updates = len(bot.slack.delivered("chat.update"))
 
@@ -59,11 +59,11 @@ def test_the_agreement_of_a_withdrawn_exchange_cannot_be_confirmed(bot):
         assert s.exec(select(AgreementConfirmation)).all() == []
 
 
-def _claimed(bot) -> tuple[int, str]:
+def claimed_exchange(bot) -> tuple[int, str]:
     """A claim made after the exchange; the value of its check button."""
-    request_id = _after_the_exchange(bot)
-    click(bot, "U0REQ1", _claim_prompt(bot), ids.A_CLAIM)
-    status, body = _submit_claim(bot, "U0REQ1", "120", "total", [])
+    request_id = after_the_exchange(bot)
+    click(bot, "U0REQ1", prompt_for_claim(bot), ids.A_CLAIM)
+    status, body = submit_claim(bot, "U0REQ1", "120", "total", [])
     assert status == 200 and not body
     copy = next(
         m
@@ -95,7 +95,7 @@ def _claim_state(bot, request_id: int) -> tuple[str, list[str]]:
 
 
 def test_a_purged_requests_claim_is_not_checked_from_the_home_tab(bot):
-    request_id, value = _claimed(bot)
+    request_id, value = claimed_exchange(bot)
     with bot.session_factory.begin() as s:  # the exchange closed two years ago
         s.execute(
             update(ExchangeRequest)
@@ -118,7 +118,7 @@ def test_a_purged_requests_claim_is_not_checked_from_the_home_tab(bot):
 
 
 def test_a_withdrawn_requests_claim_is_not_checked_from_the_home_tab(bot):
-    request_id, value = _claimed(bot)
+    request_id, value = claimed_exchange(bot)
     # After its last day an exchange can no longer be withdrawn (issue 21); the guard still
     # keeps a claim of a withdrawn request unchecked: withdrawn as on its last day.
     claimed_at = bot.clock.now

@@ -15,7 +15,7 @@ GOALS = "Wie die Stadt die Standorte ausgewählt hat"
 OFFER = "Führung durch zwei Mobilitätsstationen"
 
 
-def _matched_with_agreement(bot):
+def matched_with_agreement(bot):
     """Filed with goals over HTTP, approved, named over HTTP with an offer."""
     submit_request(bot, "U0REQ1", **{ids.B_GOALS: p.text_value(GOALS)})
     click(bot, "U0LEI1", last_dm(bot, "U0LEI1"), ids.A_APPROVE)
@@ -37,14 +37,14 @@ def _matched_with_agreement(bot):
 
 
 def test_goals_are_stored_and_the_offer_is_stored_with_the_experts(bot):
-    _matched_with_agreement(bot)
+    matched_with_agreement(bot)
     with bot.session_factory() as s:
         assert s.exec(select(ExchangeRequest.goals)).one() == GOALS
         assert s.exec(select(Expert.offer)).one() == OFFER
 
 
 def test_the_introduction_carries_the_agreement_with_a_confirm_button(bot):
-    intro = _matched_with_agreement(bot)
+    intro = matched_with_agreement(bot)
 
     text = blocks_text(intro.params["blocks"])
     assert "*Unsere Vereinbarung*" in text
@@ -57,7 +57,7 @@ def test_the_introduction_carries_the_agreement_with_a_confirm_button(bot):
 
 
 def test_each_confirmation_updates_the_introduction_to_show_who_confirmed(bot):
-    intro = _matched_with_agreement(bot)
+    intro = matched_with_agreement(bot)
 
     click(bot, "U0EXP1", intro, ids.A_CONFIRM_AGREEMENT, name="exp")
 
@@ -81,7 +81,7 @@ def test_each_confirmation_updates_the_introduction_to_show_who_confirmed(bot):
 
 
 def test_outsiders_and_second_clicks_change_nothing_and_are_told_privately(bot):
-    intro = _matched_with_agreement(bot)
+    intro = matched_with_agreement(bot)
     click(bot, "U0EXP1", intro, ids.A_CONFIRM_AGREEMENT)
     updates = len(bot.slack.delivered("chat.update"))
 

@@ -21,7 +21,7 @@ from tests.flows import blocks_text, buttons, click, dms_to, last_dm, replies, t
 from tests.seed import seed
 
 
-def _after_the_exchange(bot, **kw) -> int:
+def after_the_exchange(bot, **kw) -> int:
     request_id = seed(
         bot,
         state="matched",
@@ -35,7 +35,7 @@ def _after_the_exchange(bot, **kw) -> int:
     return request_id
 
 
-def _claim_prompt(bot):
+def prompt_for_claim(bot):
     prompts = [m for m in dms_to(bot, "U0REQ1") if ids.A_CLAIM in buttons(m.params["blocks"])]
     assert prompts, "the requester was not asked for the travel costs"
     return prompts[-1]
@@ -68,7 +68,7 @@ def _file(file_id: str, name: str) -> dict:
     }
 
 
-def _submit_claim(bot, user: str, amount: str, basis: str, files: list[str], note: str = ""):
+def submit_claim(bot, user: str, amount: str, basis: str, files: list[str], note: str = ""):
     """`files`: "F0REC1" (named like the id) or "F0REC1:Name of the file.pdf"."""
     opened = bot.slack.delivered("views.open")[-1].response["view"]
     uploaded = [_file(*(f.split(":", 1) if ":" in f else (f, f))) for f in files]
@@ -96,8 +96,8 @@ def _claim_audit(bot, request_id: int) -> list[tuple[str, str, str | None, str |
 
 
 def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
-    request_id = _after_the_exchange(bot)
-    prompt = _claim_prompt(bot)
+    request_id = after_the_exchange(bot)
+    prompt = prompt_for_claim(bot)
     assert prompt.params["text"].startswith(f"Bitte melden Sie Ihre Reisekosten: #{request_id}")
     assert "tatsächlich angefallen" in blocks_text(prompt.params["blocks"])
     # The reflection prompt came too.
@@ -111,9 +111,9 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
     updated = bot.slack.delivered("views.update")[-1].params["view"]
     assert "pro reisender Person (2)" in str(updated["blocks"])
 
-    status, body = _submit_claim(bot, "U0REQ1", "zwölf", "per_person", [])
+    status, body = submit_claim(bot, "U0REQ1", "zwölf", "per_person", [])
     assert body["response_action"] == "errors" and ids.B_CLAIM_AMOUNT in body["errors"]
-    status, body = _submit_claim(
+    status, body = submit_claim(
         bot,
         "U0REQ1",
         "160,50",
@@ -209,10 +209,10 @@ def test_a_claim_goes_from_asked_to_paid_with_its_audit_entries_and_dms(bot):
 
 
 def test_a_question_sends_the_claim_back_and_the_requester_corrects_it(bot):
-    request_id = _after_the_exchange(bot)
-    click(bot, "U0REQ1", _claim_prompt(bot), ids.A_CLAIM)
-    prompt = _claim_prompt(bot)
-    _submit_claim(bot, "U0REQ1", "900", "total", ["F0TIX0:Hinfahrt.pdf"])
+    request_id = after_the_exchange(bot)
+    click(bot, "U0REQ1", prompt_for_claim(bot), ids.A_CLAIM)
+    prompt = prompt_for_claim(bot)
+    submit_claim(bot, "U0REQ1", "900", "total", ["F0TIX0:Hinfahrt.pdf"])
     # The prompt loses its button; its push text says plainly what happened.
     [closed_prompt] = [
         u for u in bot.slack.delivered("chat.update") if u.params["ts"] == prompt.response["ts"]
@@ -242,7 +242,7 @@ def test_a_question_sends_the_claim_back_and_the_requester_corrects_it(bot):
     assert buttons(closed["blocks"]) == {ids.A_HISTORY_OPEN: str(request_id)}  # no step left
 
     click(bot, "U0REQ1", asked, ids.A_CLAIM)
-    _submit_claim(bot, "U0REQ1", "880", "total", ["F0TIX1:Rückfahrt.pdf", "F0TIX0:Hinfahrt.pdf"])
+    submit_claim(bot, "U0REQ1", "880", "total", ["F0TIX1:Rückfahrt.pdf", "F0TIX0:Hinfahrt.pdf"])
     again = last_dm(bot, "U0COORD1")
     assert again.response["ts"] != copy.response["ts"]
     assert "*880,00 €*" in blocks_text(again.params["blocks"])
@@ -259,7 +259,7 @@ def test_a_question_sends_the_claim_back_and_the_requester_corrects_it(bot):
 
 
 def test_online_exchanges_and_nobody_travelling_are_not_asked(bot):
-    _after_the_exchange(bot, travellers=0)
+    after_the_exchange(bot, travellers=0)
     with bot.session_factory() as s:
         assert s.exec(select(CostClaim)).all() == []
     assert not any(ids.A_CLAIM in buttons(m.params["blocks"]) for m in dms_to(bot, "U0REQ1"))
@@ -267,8 +267,8 @@ def test_online_exchanges_and_nobody_travelling_are_not_asked(bot):
 
 
 def test_only_the_requester_claims(bot):
-    _after_the_exchange(bot)
-    click(bot, "U0EXP1", _claim_prompt(bot), ids.A_CLAIM)
+    after_the_exchange(bot)
+    click(bot, "U0EXP1", prompt_for_claim(bot), ids.A_CLAIM)
     notice = bot.slack.delivered("views.update")[-1].params["view"]
     assert "Die Reisekosten meldet <@U0REQ1>" in blocks_text(notice["blocks"])
 

@@ -61,7 +61,7 @@ def test_routing_replaces_the_absent_and_drops_those_without_a_deputy():
     assert route(["U0A", "U0B", "U0C", "U0F"], away, TODAY) == ("U0D", "U0C", "U0F")
 
 
-def _command(bot, user: str, text: str) -> str:
+def run_command(bot, user: str, text: str) -> str:
     status, body = bot.http.command(user_id=user, text=text)
     assert status == 200
     return body["text"] if isinstance(body, dict) else body
@@ -79,7 +79,7 @@ def _audit(bot, request_id: int) -> list[AuditEntry]:
 
 
 def test_a_deputy_receives_and_decides_during_the_period_and_not_after(bot):
-    said = _command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
+    said = run_command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
     assert said == (
         ":busts_in_silhouette: Vertretung eingetragen: <@U0NUE1> vertritt <@U0LEI1> bis Do, "
         "31. Dez. 2026. Bis dahin gehen neue Anfragen zum Entscheiden und zum Benennen von "
@@ -131,8 +131,8 @@ def test_a_deputy_receives_and_decides_during_the_period_and_not_after(bot):
 
 
 def test_ended_early_the_contact_gets_the_next_request(bot):
-    _command(bot, "U0LEI1", "deputy <@U0NUE1> until 31.12.2026")
-    said = _command(bot, "U0LEI1", "vertretung ende")
+    run_command(bot, "U0LEI1", "deputy <@U0NUE1> until 31.12.2026")
+    said = run_command(bot, "U0LEI1", "vertretung ende")
     assert said == (
         ":leftwards_arrow_with_hook: Die Vertretung für <@U0LEI1> ist beendet. Neue Anfragen "
         "gehen wieder an <@U0LEI1>."
@@ -144,7 +144,7 @@ def test_ended_early_the_contact_gets_the_next_request(bot):
     submit_request(bot, "U0REQ1", view_id="VDEP2")
     assert ids.A_APPROVE in buttons(last_dm(bot, "U0LEI1").params["blocks"])
     assert len(dms_to(bot, "U0NUE1")) == deputy_dms
-    assert "Für <@U0LEI1> ist keine Vertretung eingetragen" in _command(
+    assert "Für <@U0LEI1> ist keine Vertretung eingetragen" in run_command(
         bot, "U0LEI1", "vertretung ende"
     )
     with bot.session_factory() as s:
@@ -162,7 +162,7 @@ def test_only_coordinators_set_a_deputy_for_somebody_else(bot):
     assert "Eine Vertretung tragen die Ansprechpartner/innen der Städte für sich ein" in refused
     with bot.session_factory() as s:
         assert s.exec(select(AuditEntry)).all() == []
-    said = _command(bot, "U0COORD1", "vertretung <@U0BRE3> <@U0LEI2> bis 31.12.")
+    said = run_command(bot, "U0COORD1", "vertretung <@U0BRE3> <@U0LEI2> bis 31.12.")
     assert "<@U0LEI2> vertritt <@U0BRE3>" in said
     assert "vertritt <@U0BRE3>" in last_dm(bot, "U0BRE3").params["text"]
     # A topic contact decides for no city: the deputy hears only of the namings (no "–").
@@ -192,7 +192,7 @@ def test_only_coordinators_set_a_deputy_for_somebody_else(bot):
         entry = s.exec(select(AuditEntry).where(AuditEntry.action == "match")).one()
     assert (entry.actor, entry.on_behalf_of) == ("U0LEI2", "U0BRE3")
     # A coordinator ends it: both hear who did.
-    _command(bot, "U0COORD1", "vertretung ende <@U0BRE3>")
+    run_command(bot, "U0COORD1", "vertretung ende <@U0BRE3>")
     for user in ("U0BRE3", "U0LEI2"):
         assert last_dm(bot, user).params["text"] == (
             "<@U0COORD1> hat die Vertretung für <@U0BRE3> beendet. Neue Anfragen gehen wieder "
@@ -201,7 +201,7 @@ def test_only_coordinators_set_a_deputy_for_somebody_else(bot):
 
 
 def test_a_city_whose_contacts_are_all_away_goes_straight_to_the_coordinators(bot):
-    said = _command(bot, "U0BRE1", "vertretung bis 31.12.")
+    said = run_command(bot, "U0BRE1", "vertretung bis 31.12.")
     assert said == (
         ":palm_tree: Abwesenheit eingetragen: <@U0BRE1> ist bis Do, 31. Dez. 2026 abwesend, "
         "ohne Vertretung. Bis dahin bekommt <@U0BRE1> keine neuen Anfragen zum Entscheiden oder "
@@ -283,7 +283,7 @@ def test_the_home_tab_sets_shows_and_ends_a_deputy(bot):
 def test_an_all_away_request_is_not_escalated_again(bot):
     from bot.entry.scheduler import remind_job
 
-    _command(bot, "U0BRE1", "abwesend bis 31.12.")
+    run_command(bot, "U0BRE1", "abwesend bis 31.12.")
     seed(bot, state="submitted", requester="U0REQ2", own="bremen", partners=("leipzig",))
     handed = len(dms_to(bot, "U0COORD1"))
     assert handed == 1

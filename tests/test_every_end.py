@@ -15,7 +15,7 @@ from bot.slack import ids
 from tests import payloads as p
 from tests.flows import blocks_text, buttons, click, dms_to, last_dm, replies, submit_request
 from tests.seed import seed
-from tests.test_agreement import _matched_with_agreement
+from tests.test_agreement import matched_with_agreement
 from tests.test_budget import budget_bot  # noqa: F401  (the fixture)
 
 REQUEST = 2  # the seeded approved request is #1
@@ -145,7 +145,7 @@ def test_an_over_budget_referral_tells_the_requester_and_nobody_asks_again(budge
 
 def test_a_withdrawal_after_matching_tells_everybody_and_closes_the_agreement(bot):
     bot.slack.set_user("U0BRE3", email="u0bre3@example.org", locale="en-US")  # the namer
-    intro = _matched_with_agreement(bot)  # approved by U0LEI1, U0BRE3 named U0EXP1
+    intro = matched_with_agreement(bot)  # approved by U0LEI1, U0BRE3 named U0EXP1
     assert ids.A_CONFIRM_AGREEMENT in buttons(intro.params["blocks"])
     before = {u: len(dms_to(bot, u)) for u in ("U0LEI1", "U0LEI2", "U0BRE3", "U0EXP1", "U0COORD1")}
     confirmation = next(

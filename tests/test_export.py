@@ -20,8 +20,8 @@ from bot.slack import ids
 from bot.usecases.lifecycle import NOT_EXPORTED, PERSON_COLUMNS, export_user
 from tests.flows import buttons, click, dms_to
 from tests.seed import seed
-from tests.test_claims import _submit_claim
-from tests.test_deputies import _command
+from tests.test_claims import submit_claim
+from tests.test_deputies import run_command
 from tests.test_report import run_cli
 
 # A column holds a person's Slack user ID when it is named like one, or is marked so.
@@ -127,7 +127,7 @@ def test_the_export_holds_the_cost_claim_and_the_deputy_arrangements(bot, tmp_pa
     reflect_job(bot.services)
     [prompt] = [m for m in dms_to(bot, "U0REQ1") if ids.A_CLAIM in buttons(m.params["blocks"])]
     click(bot, "U0REQ1", prompt, ids.A_CLAIM)
-    status, body = _submit_claim(
+    status, body = submit_claim(
         bot,
         "U0REQ1",
         "321,00",
@@ -136,7 +136,7 @@ def test_the_export_holds_the_cost_claim_and_the_deputy_arrangements(bot, tmp_pa
         note="Bahn, 2. Klasse",
     )
     assert status == 200 and not body
-    _command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
+    run_command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
 
     out = tmp_path / "export.json"
     assert run_cli(["export", "--user", "U0REQ1", "--output", str(out)], bot.session_factory) == 0

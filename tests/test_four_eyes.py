@@ -13,14 +13,14 @@ from bot.slack import ids
 from models import AuditEntry, CostClaim
 from tests.conftest import DIRECTORY, running_bot
 from tests.flows import buttons, click, dms_to, last_dm, replies
-from tests.test_claims import _after_the_exchange, _submit_claim
+from tests.test_claims import after_the_exchange, submit_claim
 
 
 def _claimed_by_the_coordinator(bot) -> tuple[int, object]:
-    request_id = _after_the_exchange(bot, requester="U0COORD1")
+    request_id = after_the_exchange(bot, requester="U0COORD1")
     prompt = [m for m in dms_to(bot, "U0COORD1") if ids.A_CLAIM in buttons(m.params["blocks"])]
     click(bot, "U0COORD1", prompt[-1], ids.A_CLAIM)
-    status, body = _submit_claim(bot, "U0COORD1", "120", "total", [])
+    status, body = submit_claim(bot, "U0COORD1", "120", "total", [])
     assert status == 200 and not body
     copy = next(
         m

@@ -155,9 +155,9 @@ def test_an_unknown_request_is_said_so(bot):
 
 
 def test_the_claim_copies_carry_the_button_and_the_trail_names_the_claims_steps(bot):
-    from tests.test_report_files import _checked_claim
+    from tests.test_report_files import checked_claim
 
-    request_id = _checked_claim(bot, "Austausch mit Kosten", 12050)
+    request_id = checked_claim(bot, "Austausch mit Kosten", 12050)
     copies = [m for m in dms_to(bot, COORD) if ids.A_CLAIM_CHECK in buttons(m.params["blocks"])]
     assert copies and ids.A_HISTORY_OPEN in buttons(copies[-1].params["blocks"])
     # Checked: the copy was updated, and keeps the button.

@@ -110,3 +110,38 @@ def test_the_slack_notifier_never_touches_the_database():
             )
             for name in names:
                 assert not name.startswith(("sqlalchemy", "sqlmodel", "models")), (path, name)
+
+
+def private_imports(root: Path = ROOT) -> list[str]:
+    """`from x import _name` in bot/, models/ or tests/ (whoever x is): a private name
+    used outside its own module."""
+    found = []
+    for folder in ("bot", "models", "tests"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ImportFrom) or not node.module:
+                    continue
+                for alias in node.names:
+                    name = alias.name
+                    if name.startswith("_") and not name.startswith("__"):
+                        found.append(f"{path.relative_to(root)}: {node.module}.{name}")
+    return found
+
+
+def test_no_private_name_is_imported_across_modules():
+    assert private_imports() == []
+
+
+def test_the_check_sees_a_private_import(tmp_path: Path):
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "bot" / "a.py").write_text("from bot.b import _helper\n", encoding="utf-8")
+    assert private_imports(tmp_path) == ["bot/a.py: bot.b._helper"]
+
+
+def test_no_module_of_the_bot_is_over_450_lines():
+    long = {}
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > 450:
+            long[str(path.relative_to(ROOT))] = lines
+    assert long == {}

@@ -38,7 +38,7 @@ def rbot(fake_slack, database_url, directory_file) -> Iterator:
         yield bot
 
 
-def _prompted(bot) -> int:
+def prompted(bot) -> int:
     request_id = seed(
         bot,
         state="matched",
@@ -51,7 +51,7 @@ def _prompted(bot) -> int:
     return request_id
 
 
-def _reflect(bot, user: str, *, share: str, worked: str, will_apply: str = "", rating: str = "4"):
+def reflect_on(bot, user: str, *, share: str, worked: str, will_apply: str = "", rating: str = "4"):
     [prompt] = [c for c in dms_to(bot, user) if ids.A_REFLECT in buttons(c.params["blocks"])]
     click(bot, user, prompt, ids.A_REFLECT)
     opened = bot.slack.delivered("views.open")[-1].params["view"]
@@ -81,12 +81,12 @@ def _joint(bot) -> list:
 
 def test_both_sides_are_asked_and_the_summary_shows_what_each_shared_side_by_side(rbot):
     bot = rbot
-    request_id = _prompted(bot)
+    request_id = prompted(bot)
     assert _joint(bot) == []
 
-    _reflect(bot, "U0REQ1", share="participants", worked="Der Rundgang", will_apply="Standorte")
+    reflect_on(bot, "U0REQ1", share="participants", worked="Der Rundgang", will_apply="Standorte")
     assert _joint(bot) == []  # the expert has not answered yet
-    _reflect(bot, "U0EXP1", share="report", worked="Geheim: die Haushaltslage")
+    reflect_on(bot, "U0EXP1", share="report", worked="Geheim: die Haushaltslage")
 
     [summary] = _joint(bot)
     assert summary.params["text"] == f"Gemeinsame Reflexion zu #{request_id} Stationen"
@@ -100,8 +100,8 @@ def test_both_sides_are_asked_and_the_summary_shows_what_each_shared_side_by_sid
 
 def test_both_cities_side_by_side_and_after_14_days_with_what_is_there(rbot):
     bot = rbot
-    _prompted(bot)
-    _reflect(bot, "U0EXP1", share="participants", worked="Neugierige Fragen")
+    prompted(bot)
+    reflect_on(bot, "U0EXP1", share="participants", worked="Neugierige Fragen")
     reflect_job(bot.services)
     assert _joint(bot) == []  # the requester may still answer
 
@@ -117,9 +117,9 @@ def test_both_cities_side_by_side_and_after_14_days_with_what_is_there(rbot):
 
 def test_two_columns_when_both_shared(rbot):
     bot = rbot
-    _prompted(bot)
-    _reflect(bot, "U0REQ1", share="network", worked="Eins")
-    _reflect(bot, "U0EXP1", share="participants", worked="Zwei")
+    prompted(bot)
+    reflect_on(bot, "U0REQ1", share="network", worked="Eins")
+    reflect_on(bot, "U0EXP1", share="participants", worked="Zwei")
     [summary] = _joint(bot)
     [fields] = [b for b in summary.params["blocks"] if "fields" in b]
     columns = [f["text"].split("\n")[0] for f in fields["fields"]]
@@ -128,8 +128,8 @@ def test_two_columns_when_both_shared(rbot):
 
 def test_day_45_question_once_and_its_count_in_the_report(rbot):
     bot = rbot
-    request_id = _prompted(bot)
-    _reflect(bot, "U0REQ1", share="report", worked="Gut")
+    request_id = prompted(bot)
+    reflect_on(bot, "U0REQ1", share="report", worked="Gut")
     bot.clock.now = berlin(2027, 1, 22)  # 44 days after the end
     reflect_job(bot.services)
     assert not [c for c in dms_to(bot, "U0REQ1") if ids.A_FOLLOW_UP in buttons(c.params["blocks"])]
@@ -184,9 +184,11 @@ def test_day_45_question_once_and_its_count_in_the_report(rbot):
 
 def test_lessons_shared_with_the_network_are_posted_once_a_day_grouped(rbot):
     bot = rbot
-    request_id = _prompted(bot)
-    _reflect(bot, "U0REQ1", share="network", worked="Vor Ort sehen", will_apply="Standorte wählen")
-    _reflect(bot, "U0EXP1", share="participants", worked="Nur für uns")
+    request_id = prompted(bot)
+    reflect_on(
+        bot, "U0REQ1", share="network", worked="Vor Ort sehen", will_apply="Standorte wählen"
+    )
+    reflect_on(bot, "U0EXP1", share="participants", worked="Nur für uns")
 
     def posts() -> list:
         return [
@@ -237,9 +239,9 @@ def test_lessons_shared_with_the_network_are_posted_once_a_day_grouped(rbot):
 
 def test_purge_keeps_lessons_for_the_network_without_the_name(rbot):
     bot = rbot
-    _prompted(bot)
-    _reflect(bot, "U0REQ1", share="network", worked="Vor Ort sehen")
-    _reflect(bot, "U0EXP1", share="participants", worked="Nur für uns")
+    prompted(bot)
+    reflect_on(bot, "U0REQ1", share="network", worked="Vor Ort sehen")
+    reflect_on(bot, "U0EXP1", share="participants", worked="Nur für uns")
 
     lifecycle.purge(bot.session_factory, timedelta(days=30), now=bot.clock() + timedelta(days=400))
 

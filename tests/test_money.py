@@ -141,7 +141,7 @@ def test_an_english_estimate_with_a_thousands_comma_is_stored(bot):
 
 
 def test_a_claim_that_is_not_an_amount_is_refused_under_the_field(bot):
-    from tests.test_claims import _submit_claim
+    from tests.test_claims import submit_claim
 
     request_id = seed(
         bot,
@@ -156,7 +156,7 @@ def test_a_claim_that_is_not_an_amount_is_refused_under_the_field(bot):
     click(bot, "U0REQ1", prompt, ids.A_CLAIM)
 
     for typed in ("2,50,00", "12,,50", "1..5"):
-        status, body = _submit_claim(bot, "U0REQ1", typed, "total", [])
+        status, body = submit_claim(bot, "U0REQ1", typed, "total", [])
         assert status == 200
         assert body == {
             "response_action": "errors",
@@ -168,7 +168,7 @@ def test_a_claim_that_is_not_an_amount_is_refused_under_the_field(bot):
         claim = s.get(CostClaim, request_id)
     assert claim is not None and (claim.status, claim.amount_cents) == ("asked", None)
 
-    status, body = _submit_claim(bot, "U0REQ1", "1.250,50 €", "total", [])
+    status, body = submit_claim(bot, "U0REQ1", "1.250,50 €", "total", [])
     assert status == 200 and not body
     with bot.session_factory() as s:
         claim = s.get(CostClaim, request_id)

@@ -20,9 +20,9 @@ from bot.texts import fmt_date
 from tests.conftest import DIRECTORY, Clock, running_bot
 from tests.flows import blocks_text, buttons, click, dms_to
 from tests.seed import seed
-from tests.test_claims import _submit_claim
+from tests.test_claims import submit_claim
 from tests.test_conversation_texts import summary
-from tests.test_joint_reflection import _reflect
+from tests.test_joint_reflection import reflect_on
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DIR = parse_directory(DIRECTORY)
@@ -67,7 +67,7 @@ def test_one_reminder_a_week_after_the_prompts_then_never_again(rbot):
 
     def expert_reflects(day: date) -> None:
         if day == date(2026, 12, 14):
-            _reflect(bot, "U0EXP1", share="report", worked="Der Rundgang")
+            reflect_on(bot, "U0EXP1", share="report", worked="Der Rundgang")
 
     # Prompts on Thu 10 Dec at 10:00; the expert answers on Mon 14 Dec, the requester never.
     sent = _days(bot, date(2026, 12, 10), date(2027, 1, 8), expert_reflects)
@@ -94,7 +94,7 @@ def test_one_reminder_a_week_after_the_prompts_then_never_again(rbot):
     # The reminder's buttons work as the prompt's; answering closes prompt and reminder.
     updates = len(bot.slack.delivered("chat.update"))
     click(bot, "U0REQ1", claim_reminder, ids.A_CLAIM)
-    status, body = _submit_claim(bot, "U0REQ1", "120", "total", [])
+    status, body = submit_claim(bot, "U0REQ1", "120", "total", [])
     assert status == 200 and not body
     closed = {
         (c.params["channel"], c.params["ts"])
@@ -110,10 +110,10 @@ def test_nobody_is_reminded_who_answered_and_nothing_outside_working_hours(rbot)
 
     def everyone_answers(day: date) -> None:
         if day == date(2026, 12, 11):
-            _reflect(bot, "U0REQ1", share="report", worked="Gut")
-            _reflect(bot, "U0EXP1", share="report", worked="Auch gut")
+            reflect_on(bot, "U0REQ1", share="report", worked="Gut")
+            reflect_on(bot, "U0EXP1", share="report", worked="Auch gut")
             click(bot, "U0REQ1", _with_button(bot, "U0REQ1", ids.A_CLAIM)[0], ids.A_CLAIM)
-            assert _submit_claim(bot, "U0REQ1", "120", "total", [])[0] == 200
+            assert submit_claim(bot, "U0REQ1", "120", "total", [])[0] == 200
 
     assert _days(bot, date(2026, 12, 10), date(2027, 1, 8), everyone_answers) == {}
 

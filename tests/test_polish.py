@@ -33,10 +33,10 @@ from tests.flows import (
     submit_request,
     text_state,
 )
-from tests.test_after_the_end import _claimed
+from tests.test_after_the_end import claimed_exchange
 from tests.test_conversation_texts import summary
-from tests.test_deputies import _command
-from tests.test_joint_reflection import _prompted, _reflect, berlin
+from tests.test_deputies import run_command
+from tests.test_joint_reflection import berlin, prompted, reflect_on
 
 DIR = parse_directory(DIRECTORY)
 
@@ -119,7 +119,7 @@ def test_the_claim_asks_to_check_only_while_it_is_to_be_checked(lang, to_check, 
 
 
 def test_a_checked_claims_copy_no_longer_asks_to_check_it(bot):
-    request_id, _ = _claimed(bot)
+    request_id, _ = claimed_exchange(bot)
     copy = next(
         m
         for m in reversed(dms_to(bot, "U0COORD1"))
@@ -181,18 +181,18 @@ def test_the_requester_reads_the_next_step_in_the_decline_dm(bot):
 
 
 def test_the_deputy_command_alone_shows_ones_own_deputy(bot):
-    said = _command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
+    said = run_command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
     assert said.startswith(":busts_in_silhouette: Vertretung eingetragen:")
-    shown = _command(bot, "U0LEI1", "vertretung")
+    shown = run_command(bot, "U0LEI1", "vertretung")
     assert shown.startswith(
         ":busts_in_silhouette: Ihre Vertretung: <@U0NUE1> vertritt Sie bis Do, 31. Dez. 2026. "
         "Bis dahin gehen neue Anfragen zum Entscheiden und zum Benennen von Expert/innen an "
         "<@U0NUE1> statt an Sie.\n"
     )
     assert "eingetragen:" not in shown
-    _command(bot, "U0LEI1", "vertretung ende")
-    _command(bot, "U0LEI1", "vertretung bis 31.12.")
-    assert _command(bot, "U0LEI1", "vertretung").startswith(
+    run_command(bot, "U0LEI1", "vertretung ende")
+    run_command(bot, "U0LEI1", "vertretung bis 31.12.")
+    assert run_command(bot, "U0LEI1", "vertretung").startswith(
         ":palm_tree: Ihre Abwesenheit: Sie sind bis Do, 31. Dez. 2026 abwesend, ohne Vertretung."
     )
 
@@ -253,8 +253,8 @@ def test_optional_inputs_are_not_labelled_optional_twice(lang, labels):
 
 def test_the_day_45_question_counts_names_and_closes(rbot):
     bot = rbot
-    request_id = _prompted(bot)
-    _reflect(bot, "U0REQ1", share="report", worked="Gut")
+    request_id = prompted(bot)
+    reflect_on(bot, "U0REQ1", share="report", worked="Gut")
     bot.clock.now = berlin(2027, 1, 25)  # Monday, 47 days after the end (45 was a Saturday)
     reflect_job(bot.services)
     [question] = [
@@ -342,7 +342,7 @@ def test_lessons_say_what_worked_what_did_not_and_what_they_will_apply(lang, lab
 
 
 def test_the_requester_reads_whom_a_deputy_stood_in_for(bot):
-    _command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
+    run_command(bot, "U0LEI1", "vertretung <@U0NUE1|nina> bis 31.12.")
     submit_request(bot, "U0REQ1")
     click(bot, "U0NUE1", last_dm(bot, "U0NUE1"), ids.A_APPROVE)
     told = last_dm(bot, "U0REQ1")

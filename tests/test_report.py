@@ -467,7 +467,7 @@ def test_other_commands_are_not_ours(session_factory):
 # --- the Slack message -------------------------------------------------------------
 
 
-def _valid(message: dict) -> None:
+def valid(message: dict) -> None:
     blocks = message["blocks"]
     assert [Block.parse(b).to_dict() for b in blocks] == blocks
     assert len(blocks) <= 50
@@ -480,7 +480,7 @@ def _valid(message: dict) -> None:
 def test_report_message_shows_the_numbers(session_factory, lang):
     seed(session_factory)
     message = report_message(yearly_report(session_factory, 2026, tz=TZ), lang)
-    _valid(message)
+    valid(message)
     blocks = message["blocks"]
     assert blocks[0]["type"] == "header"
     texts = "\n".join(b.get("text", {}).get("text", "") for b in blocks)
@@ -506,7 +506,7 @@ def test_report_message_stays_within_slacks_limits():
     pairs = {(f"city{i:03}" + "<&>" * 60, f"p{i}"): 1 for i in range(800)}
     report = replace(_empty_report(), by_city_pair=pairs, by_topic={f"t{i}": 1 for i in range(900)})
     message = report_message(report, "de")
-    _valid(message)
+    valid(message)
     assert message["blocks"][-1]["type"] == "context"  # the note survives the cut
 
 

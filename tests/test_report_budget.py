@@ -10,7 +10,7 @@ from bot.render.report import report_csv, report_markdown
 from bot.slack.report_message import report_message
 from bot.usecases.report import BudgetRow, yearly_report
 from models import Budget, CostClaim
-from tests.test_report import TZ, _valid, run_cli, sections, seed
+from tests.test_report import TZ, run_cli, sections, seed, valid
 
 AT = datetime(2026, 12, 10, 9, tzinfo=UTC)
 HEADER = [
@@ -24,7 +24,7 @@ HEADER = [
 ]
 
 
-def _seed_money(session_factory) -> None:
+def seed_money(session_factory) -> None:
     ids = seed(session_factory)
     with session_factory.begin() as s:
         s.add(Budget(year=2026, amount_cents=500_000, updated_at=AT))
@@ -51,7 +51,7 @@ def _seed_money(session_factory) -> None:
 
 
 def test_the_budget_columns_of_a_seeded_year(session_factory):
-    _seed_money(session_factory)
+    seed_money(session_factory)
     report = yearly_report(session_factory, 2026, tz=TZ)
     assert report.budget_rows == [
         BudgetRow("bremen", None, 120_050, 125_000, 0, 0, 125_000),
@@ -81,14 +81,14 @@ def test_the_budget_columns_of_a_seeded_year(session_factory):
 
 
 def test_the_cli_and_the_slash_command_show_the_budget(session_factory, capsys):
-    _seed_money(session_factory)
+    seed_money(session_factory)
     assert run_cli(["report", "--year", "2026", "--format", "markdown"], session_factory) == 0
     german = capsys.readouterr().out
     assert "## Reisebudget nach Stadt" in german
     assert "| Nürnberg | 300,00 € | 0,00 € | 0,00 € | 0,00 € | 0,00 € | 300,00 € |" in german
 
     message = report_message(yearly_report(session_factory, 2026, tz=TZ), "de")
-    _valid(message)
+    valid(message)
     texts = "\n".join(b.get("text", {}).get("text", "") for b in message["blocks"])
     assert "*Reisebudget nach Stadt*" in texts
     assert (
@@ -100,7 +100,7 @@ def test_the_cli_and_the_slash_command_show_the_budget(session_factory, capsys):
 
 
 def test_a_year_without_budgets_or_exchanges(session_factory):
-    _seed_money(session_factory)
+    seed_money(session_factory)
     empty = yearly_report(session_factory, 2020, tz=TZ)
     assert empty.budget_rows == []
     assert "_keine_" in report_markdown(empty).split("## Reisebudget nach Stadt")[1]

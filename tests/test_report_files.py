@@ -139,7 +139,7 @@ def test_a_report_without_chromium_sends_the_page_alone(bot, monkeypatch):
 
 @pytest.mark.parametrize("text", ["report 2026", "bericht", "report zahlungen", "report payments"])
 def test_nobody_but_a_coordinator_gets_the_report_or_the_payments_list(bot, text):
-    _checked_claim(bot, "Austausch A", 12050)
+    checked_claim(bot, "Austausch A", 12050)
     bot.slack.clear()
 
     answer = command(bot, REQUESTER, text)
@@ -155,7 +155,7 @@ def test_nobody_but_a_coordinator_gets_the_report_or_the_payments_list(bot, text
 # ---- the payments list
 
 
-def _checked_claim(
+def checked_claim(
     bot: Any,
     title: str,
     cents: int,
@@ -211,10 +211,10 @@ def _checked_claim(
 
 
 def test_the_payments_list_is_a_german_excel_csv_of_the_claims_checked_and_not_paid(bot):
-    first = _checked_claim(bot, '=HYPERLINK("x")', 12050)
-    _checked_claim(bot, "Nur gemeldet", 9900, check=False)
-    _checked_claim(bot, "Schon bezahlt", 5000, pay=True)
-    second = _checked_claim(
+    first = checked_claim(bot, '=HYPERLINK("x")', 12050)
+    checked_claim(bot, "Nur gemeldet", 9900, check=False)
+    checked_claim(bot, "Schon bezahlt", 5000, pay=True)
+    second = checked_claim(
         bot, "Quartiersschulen; Teil 2", 100000, own="bremen", requester="U0REQ2"
     )
     bot.slack.clear()
@@ -276,7 +276,7 @@ def test_the_payments_list_is_a_german_excel_csv_of_the_claims_checked_and_not_p
 
 
 def test_no_payments_list_when_nothing_waits_for_payment(bot):
-    _checked_claim(bot, "Nur gemeldet", 9900, check=False)
+    checked_claim(bot, "Nur gemeldet", 9900, check=False)
     bot.slack.clear()
 
     answer = command(bot, COORD, "report payments")

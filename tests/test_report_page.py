@@ -238,9 +238,9 @@ def test_an_overspent_budget_shows_as_overspent_in_the_headline(session_factory)
 
 
 def test_the_pages_budget_equals_the_csvs_for_a_seeded_year(session_factory):
-    from tests.test_report_budget import _seed_money
+    from tests.test_report_budget import seed_money
 
-    _seed_money(session_factory)
+    seed_money(session_factory)
     report = yearly_report(session_factory, 2026, tz=TZ)
     csv = sections(report_csv(report))["Reisebudget nach Stadt (EUR)"]
     page = Page(text := report_html(report, "de", today=TODAY))

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
-from slack_bolt.context.respond.internals import _build_message
+from slack_bolt.util.utils import convert_to_dict_list
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookResponse
 
@@ -105,6 +105,37 @@ def _shared_client(client: WebClient) -> Callable[..., None]:
     return middleware
 
 
+# What `respond` passes on besides text, blocks and attachments (as Bolt's own respond).
+RESPOND_OPTIONS = (
+    "response_type",
+    "replace_original",
+    "delete_original",
+    "unfurl_links",
+    "unfurl_media",
+    "thread_ts",
+    "metadata",
+)
+
+
+def respond_message(
+    text: str = "",
+    blocks: Sequence[Any] | None = None,
+    attachments: Sequence[Any] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """The body Bolt's `respond` posts to a response_url, built alike."""
+    unknown = set(options) - set(RESPOND_OPTIONS)
+    if unknown:
+        raise TypeError(f"respond() got unexpected arguments: {', '.join(sorted(unknown))}")
+    message: dict[str, Any] = {"text": text}
+    if blocks:
+        message["blocks"] = convert_to_dict_list(blocks)
+    if attachments:
+        message["attachments"] = convert_to_dict_list(attachments)
+    message.update((key, value) for key, value in options.items() if value is not None)
+    return message
+
+
 class PooledRespond(Respond):
     """Bolt's `respond` (the same arguments and message), sent on `client`'s kept-open
     connections instead of a new one per call."""
@@ -119,7 +150,7 @@ class PooledRespond(Respond):
         if self.response_url is None:
             raise ValueError("respond is unsupported here as there is no response_url")
         if isinstance(text, dict):
-            message = _build_message(**text)
+            message = respond_message(**text)
         else:
-            message = _build_message(text=text, blocks=blocks, **kwargs)
+            message = respond_message(text=text, blocks=blocks, **kwargs)
         return webhook_client(self.client, self.response_url).send_dict(message)

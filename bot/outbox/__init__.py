@@ -18,10 +18,11 @@
 
 from __future__ import annotations
 
+from bot.outbox.attempt import backoff
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, MARKER, POST, UPDATE
 from bot.outbox.limits import HOME_WINDOW
 from bot.outbox.notes import Report
-from bot.outbox.sender import BATCH, CLAIM, WORKERS, Outbox, backoff
+from bot.outbox.sender import BATCH, CLAIM, WORKERS, Outbox
 from bot.outbox.writer import (
     HELD,
     OBSOLETE,

@@ -30,7 +30,7 @@ NETWORK_ID = 1
 
 # Serialises concurrent syncs on PostgreSQL (e.g. several workers starting at once);
 # SQLite already does so with BEGIN IMMEDIATE.
-_SYNC_LOCK_KEY = 0x6372_6469  # "crdi"
+SYNC_LOCK_KEY = 0x6372_6469  # "crdi"
 
 
 @dataclass
@@ -95,7 +95,7 @@ def lock_directory(session: Session) -> None:
     transactions already are); taking it twice in one transaction is harmless."""
     if session.connection().dialect.name == "postgresql":
         session.connection().execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK_KEY}
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_KEY}
         )
 
 

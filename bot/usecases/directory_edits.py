@@ -25,11 +25,11 @@ from bot.infra.db import SessionFactory
 from bot.infra.directory_edits import check_edit
 from bot.usecases.common import audit
 from bot.usecases.directory import (
-    _SYNC_LOCK_KEY,
     NETWORK_ID,
     ROLE_CONTACT,
     ROLE_COORDINATOR,
     ROLE_TOPIC_CONTACT,
+    SYNC_LOCK_KEY,
     read_directory,
 )
 from bot.usecases.ports import Context
@@ -62,7 +62,7 @@ def edit_directory(
     with session_factory.begin() as session:
         if session.connection().dialect.name == "postgresql":
             session.connection().execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK_KEY}
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_KEY}
             )
         before = read_directory(session)
         check_coordinator(before, actor)

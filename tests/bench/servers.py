@@ -256,9 +256,9 @@ def prepare_postgres(url: str) -> str:
     `pytest` on the test database, which truncates tables between tests.
     """
     _create_database(url)
-    from tests.conftest import _reset_postgres
+    from tests.conftest import reset_postgres
 
-    _reset_postgres(url)
+    reset_postgres(url)
     return url
 
 
