@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from tests.bench import report, servers
+from tests.bench import report, servers, versus
 from tests.bench.suite import Options, run_suite
 
 QUICK_REQUESTS = 150
@@ -48,6 +48,17 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument(
         "--only-sequential", action="store_true", help="measure only one person at a time"
     )
+    parser.add_argument(
+        "--versus",
+        type=int,
+        help="/cr-request against bare Bolt side by side: turns of each (default "
+        f"{versus.TURNS}; --quick 2; 0: skip)",
+    )
+    parser.add_argument(
+        "--only-versus",
+        action="store_true",
+        help="measure only /cr-request against bare Bolt, in turns",
+    )
     parser.add_argument("--rows", type=int, help="stored requests for the Home tab and digest")
     parser.add_argument(
         "--postgres-url",
@@ -75,6 +86,9 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         outbox_rows=300 if args.quick else 3000,
         sequential=(10 if args.quick else 40) if args.sequential is None else args.sequential,
         only_sequential=args.only_sequential,
+        versus_turns=(2 if args.quick else versus.TURNS) if args.versus is None else args.versus,
+        versus_per_turn=50 if args.quick else versus.PER_TURN,
+        only_versus=args.only_versus,
         command=" ".join(["python -m tests.bench", *(argv if argv is not None else sys.argv[1:])]),
     )
 

@@ -57,6 +57,7 @@ class Phase:
     run: Run
     ack: Stats
     follow: Stats | None = None  # time to views.open / to the contacts' DMs
+    follow_values: list[float] = field(default_factory=list)  # the same, each (commands)
     problems: list[str] = field(default_factory=list)
     # CPU seconds per request, the aftermath included: gunicorn's processes, and this
     # process (the fake Slack and the load generator). Set by the caller.
@@ -153,11 +154,13 @@ def commands(
         return found
 
     seen = wait_until(opened, lambda f: len(f) >= len(wanted), wait)
+    follow = [seen[k] - sent for k, sent in wanted.items() if k in seen]
     phase = Phase(
         "/cr-request",
         run,
         Stats.of([s.latency for s in run.samples if s.status == 200]),
-        Stats.of([seen[k] - sent for k, sent in wanted.items() if k in seen]),
+        Stats.of(follow),
+        follow_values=follow,
     )
     phase.problems += _count_problem(run, n, "/cr-request")
     phase.problems += _status_problems(run, "/cr-request")

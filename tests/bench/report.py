@@ -35,6 +35,8 @@ CONNECTIONS_TARGET = 0.05  # new connections per Slack call, after the warm-up
 # Per submission and per click, aftermath included.
 ONE_AT_A_TIME_CPU_TARGETS = {"sqlite": 0.010, "postgresql": 0.012}
 TLS_RATIO_TARGET = 1.1  # CPU per submission over TLS ÷ over plain HTTP
+# `/cr-request` ack, ours ÷ bare Bolt side by side in turns, 10 clients (issue 24).
+VERSUS_TARGETS = {"p50": 1.3, "p99": 1.5}
 
 # Every row the table has, in order; the smoke test checks each is printed.
 MEASURES = (
@@ -435,6 +437,50 @@ def sequential_table(outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
+def versus_table(outcome: Outcome) -> str:
+    """`/cr-request` against bare Bolt in turns, a row per database; "" when not measured."""
+    rows: list[tuple[str, ...]] = []
+    for run in outcome.versus:
+        name = NAMES[run.database]
+        if run.available or run.ours is None or run.bare is None:
+            rows.append((name, run.available or "no answers", "–", "–", "–", "not measured"))
+            continue
+        ratios = {which: run.ratio(which) for which in VERSUS_TARGETS}
+        opened = (
+            f"; `views.open` p99 {ms(run.ours_open.p99)} / {ms(run.bare_open.p99)}"
+            if run.ours_open is not None and run.bare_open is not None
+            else ""
+        )
+        rows.append(
+            (
+                f"{name} ({run.workers} process{'es' if run.workers > 1 else ''}, "
+                f"{run.ours.n:,} / {run.bare.n:,} acks)",
+                f"p50 {ms(run.ours.p50)} · p99 {ms(run.ours.p99)}{opened}; "
+                f"server CPU {ms(run.ours_cpu)} per request",
+                f"p50 {ms(run.bare.p50)} · p99 {ms(run.bare.p99)}; "
+                f"server CPU {ms(run.bare_cpu)} per request",
+                f"×{ratios['p50']:.2f} · ×{ratios['p99']:.2f}",
+                " · ".join(f"{w} ≤ {t}" for w, t in VERSUS_TARGETS.items()),
+                met(all(ratios[w] <= t for w, t in VERSUS_TARGETS.items())),
+            )
+        )
+    if not rows:
+        return ""
+    first = outcome.versus[0]
+    lines = [
+        f"`/cr-request` against bare Bolt: both served side by side by gunicorn with the same "
+        f"workers and threads, each against a fake Slack of its own (keep-alive), "
+        f"{first.clients} clients, {first.turns} turns of the same load to each in turn "
+        "(who goes first alternates); every person has opened the form before. Ack: "
+        "signed POST → HTTP response.",
+        "",
+        "| database | ours | bare Bolt | ours ÷ bare, p50 · p99 | target | met? |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def plans(outcome: Outcome) -> str:
     out: list[str] = []
     for run in outcome.databases:
@@ -446,12 +492,16 @@ def plans(outcome: Outcome) -> str:
 
 
 def render(outcome: Outcome, write: Callable[[str], None] = print) -> None:
-    if not outcome.options.only_sequential:
+    if not outcome.options.only_sequential and not outcome.options.only_versus:
         write(table(outcome))
         write("")
     one_at_a_time = sequential_table(outcome)
     if one_at_a_time:
         write(one_at_a_time)
+        write("")
+    side_by_side = versus_table(outcome)
+    if side_by_side:
+        write(side_by_side)
         write("")
     write(machine(outcome))
     explained = plans(outcome)

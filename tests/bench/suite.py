@@ -19,7 +19,7 @@ from bot.infra.db import SessionFactory, make_engine
 from bot.infra.directory_file import load_directory_file
 from bot.usecases.directory import sync_directory
 from models.types import utcnow
-from tests.bench import phases, scale, sequential, servers
+from tests.bench import phases, scale, sequential, servers, versus
 from tests.bench.fake import BenchSlack
 from tests.bench.phases import Phase
 from tests.bench.sequential import Sequential
@@ -58,6 +58,10 @@ class Options:
     # Actions to one bot (plain HTTP or TLS) before the other's turn.
     sequential_batch: int = 10
     only_sequential: bool = False
+    # `/cr-request` against bare Bolt side by side, in turns (0: skip), and only that.
+    versus_turns: int = versus.TURNS
+    versus_per_turn: int = versus.PER_TURN
+    only_versus: bool = False
     command: str = ""
 
 
@@ -91,10 +95,13 @@ class Outcome:
     databases: list[DatabaseRun]
     # One person at a time: each database's plain HTTP, then TLS.
     sequential: list[Sequential] = field(default_factory=list)
+    # `/cr-request` against bare Bolt in turns, per database.
+    versus: list[versus.Versus] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         found = [p for phase in self.bare.phases.values() for p in phase.problems]
         found += [p for run in self.sequential for p in run.problems]
+        found += [f"{NAMES[run.database]}: {p}" for run in self.versus for p in run.problems]
         for run in self.databases:
             if run.ours:
                 found += [
@@ -119,6 +126,8 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> Outcome:
         directory.write_text(DIRECTORY, encoding="utf-8")
         if options.only_sequential:
             return Outcome(options, ServerRun([]), [], _sequential(options, work, directory, log))
+        if options.only_versus:
+            return Outcome(options, ServerRun([]), [], [], _versus(options, work, directory, log))
         # The bare app reads no database; the URL is only there to make the env complete.
         env = servers.bot_env(api_url="", database_url="sqlite://", directory=directory)
         log("bare Bolt: start, /cr-request load")
@@ -126,7 +135,46 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> Outcome:
         results = []
         for database in options.databases:
             results.append(_database(options, database, work, directory, log))
-        return Outcome(options, bare, results, _sequential(options, work, directory, log))
+        return Outcome(
+            options,
+            bare,
+            results,
+            _sequential(options, work, directory, log),
+            _versus(options, work, directory, log),
+        )
+
+
+def _versus(
+    options: Options, work: Path, directory: Path, log: Callable[[str], None]
+) -> list[versus.Versus]:
+    found = []
+    for database in options.databases if options.versus_turns else ():
+        try:
+            url = _fresh(options, database, work / "versus.db")
+        except Exception as exc:
+            reason = f"PostgreSQL not reachable at {options.postgres_url}: {type(exc).__name__}"
+            found.append(versus.Versus(database, available=reason))
+            continue
+        workers = options.sqlite_workers if database == "sqlite" else options.workers
+        found.append(
+            versus.measure(
+                database=database,
+                url=url,
+                workers=workers,
+                threads=options.threads,
+                work=work,
+                directory=directory,
+                warmup=options.warmup,
+                wait=options.wait,
+                settle=options.settle,
+                quiet=options.quiet,
+                time_limit=options.time_limit,
+                log=log,
+                turns=options.versus_turns,
+                per_turn=options.versus_per_turn,
+            )
+        )
+    return found
 
 
 def _sequential(
