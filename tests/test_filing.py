@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -310,3 +311,22 @@ def test_second_form_opens_prefilled_with_one_call(bot):
     view = bot.slack.calls[mark].params["view"]
     own = next(b for b in view["blocks"] if b.get("block_id") == ids.B_OWN_CITY)
     assert own["element"]["initial_option"]["value"] == "nuernberg"
+
+
+def test_the_form_from_memory_follows_a_changed_directory(bot):
+    """The blank form is built once per language and city and then kept; a directory that
+    changes (here: a topic fewer) shows in the next form at once."""
+
+    def topics_offered() -> list[str]:
+        view = bot.slack.calls_to("views.open")[-1].params["view"]
+        block = next(b for b in view["blocks"] if b.get("block_id") == ids.B_TOPIC)
+        return [o["value"] for o in block["element"]["options"]]
+
+    for _ in range(2):
+        assert bot.http.command(user_id="U0REQ1", text="")[0] == 200
+    first = topics_offered()
+    assert len(first) > 1
+    directory = bot.services.directory
+    bot.services.directory = dataclasses.replace(directory, topics=directory.topics[1:])
+    assert bot.http.command(user_id="U0REQ1", text="")[0] == 200
+    assert topics_offered() == first[1:]

@@ -91,6 +91,20 @@ def test_a_submission_wakes_the_background_sender_for_its_dms(bot, running_sende
     assert _unsent(bot.session_factory) == []
 
 
+def test_an_action_that_writes_nothing_wakes_no_sender(bot, running_sender):
+    """Opening the form or asking for one's list writes no outbox row: the background sender
+    is not woken for a claim round (a transaction that would find nothing); the next
+    submission wakes it."""
+    kicks = []
+    running_sender.kick = lambda: kicks.append(1)
+    assert bot.http.command(user_id=REQUESTER, text="")[0] == 200
+    assert [c.method for c in bot.slack.calls if c.method == "views.open"] == ["views.open"]
+    assert bot.http.command(user_id=REQUESTER, text="list")[0] == 200
+    assert kicks == []
+    submit_request(bot, REQUESTER)
+    assert kicks == [1]
+
+
 def test_a_dm_waits_behind_an_older_unsent_one_of_its_conversation(
     session_factory, fake_slack, clock
 ):

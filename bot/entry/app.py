@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
+from slack_bolt import App, BoltRequest, BoltResponse, Respond
 from slack_bolt.util.utils import convert_to_dict_list
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookResponse
@@ -22,6 +22,7 @@ from bot.slack import listeners
 from bot.slack.certificate import CERTIFICATE, CertificateMaker
 from bot.slack.failures import coordinators_report
 from bot.slack.listeners.home import render_home
+from bot.slack.listeners.runtime import Direct
 from bot.slack.services import Services
 from bot.usecases import people
 from models.types import utcnow
@@ -91,18 +92,20 @@ def create_app(
     return app, services
 
 
-def _shared_client(client: WebClient) -> Callable[..., None]:
+def _shared_client(client: WebClient) -> Direct:
     """Bolt hands each listener a new plain WebClient (a copy of the app's settings, without
     its connections) and a `respond` that opens a connection per call; this hands them the
     app's own client instead, whose pooled connections are safe to share across threads
     (the token never changes here), and a `respond` on the same connections."""
 
-    def middleware(context: BoltContext, next: Callable[[], None]) -> None:
-        context["client"] = client
-        context["respond"] = PooledRespond(response_url=context.response_url, client=client)
-        next()
+    def shared_client(
+        req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        req.context["client"] = client
+        req.context["respond"] = PooledRespond(response_url=req.context.response_url, client=client)
+        return next()
 
-    return middleware
+    return Direct(shared_client)
 
 
 # What `respond` passes on besides text, blocks and attachments (as Bolt's own respond).

@@ -47,9 +47,20 @@ class _ExactMessage(logging.Filter):
         return record.getMessage() != self.message
 
 
+# Loggers whose libraries test the logger's own level (not the effective one) before they
+# build a debug line: without a level of their own (NOTSET, 0 ≤ DEBUG) slack_sdk formats
+# every call's whole payload and answer into a string, and Bolt names every middleware,
+# at every request, for lines that are then dropped. Given LOG_LEVEL, the same records
+# are kept as before.
+LEVEL_TESTED = ("slack_sdk.web.base_client", "slack_sdk.webhook.client", "bot.bolt")
+
+
 def configure_logging(env: Mapping[str, str], *, fmt: str | None = None) -> None:
     """Logging for the entry points: LOG_LEVEL, and no library chatter on every start."""
-    logging.basicConfig(level=log_level(env), format=fmt or logging.BASIC_FORMAT)
+    level = log_level(env)
+    logging.basicConfig(level=level, format=fmt or logging.BASIC_FORMAT)
+    for name in LEVEL_TESTED:
+        logging.getLogger(name).setLevel(level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # "Adding job tentatively", "Added job", "Scheduler started": three INFO lines a job.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

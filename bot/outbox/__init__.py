@@ -33,6 +33,7 @@ from bot.outbox.writer import (
     refresh_home,
     supersede_updates,
     write_pending,
+    wrote_rows,
 )
 
 __all__ = [
@@ -59,4 +60,5 @@ __all__ = [
     "refresh_home",
     "supersede_updates",
     "write_pending",
+    "wrote_rows",
 ]

@@ -34,6 +34,7 @@ HomeUsers = Callable[[Session, Iterable[str]], set[str]]
 _PENDING = "cr_outbox_pending"
 _HOMES = "cr_outbox_homes"
 _WRITTEN = "cr_outbox_written"
+_WROTE = "cr_outbox_wrote"  # the transaction inserted outbox rows
 # Rows of these kinds are sent in their conversation's order (`lane_key`); what else a
 # sender may meet (a Home refresh, a kind added later) is left to the background sender.
 MESSAGES = (POST, UPDATE, GROUP_DM, FILE_DM)
@@ -207,6 +208,7 @@ def write_pending(session: Session) -> None:
     homes: dict[str, datetime] = session.info.pop(_HOMES, {})
     if not pending and not homes:
         return
+    session.info[_WROTE] = True
     session.flush()  # the change itself, and the ids of new action messages
     if homes:
         pending += _home_refreshes(session, homes)
@@ -226,9 +228,12 @@ def _after_rollback(session: Session, previous: Any) -> None:
         session.info.pop(_PENDING, None)
         session.info.pop(_HOMES, None)
         session.info.pop(_WRITTEN, None)
+        session.info.pop(_WROTE, None)
 
 
 def _after_commit(session: Session) -> None:
+    if session.info.pop(_WROTE, False):
+        _written.wrote = True
     rows: list[Written] | None = session.info.pop(_WRITTEN, None)
     if not rows:
         return
@@ -236,6 +241,14 @@ def _after_commit(session: Session) -> None:
     kept = by_class.setdefault(type(session), [])
     kept += rows
     del kept[:-WRITTEN_KEPT]
+
+
+def wrote_rows() -> bool:
+    """Whether this thread's transactions committed outbox rows since the last call (then
+    forgotten): a listener that wrote none (a form opened, a search) wakes no sender."""
+    wrote = bool(getattr(_written, "wrote", False))
+    _written.wrote = False
+    return wrote
 
 
 def keep_written(session_factory: SessionFactory) -> None:

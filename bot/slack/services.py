@@ -23,7 +23,7 @@ from bot.infra.db import DatabaseError, SessionFactory
 from bot.infra.holidays import holiday_calendars
 from bot.infra.outbox_rows import OutboxRows
 from bot.infra.settings import Settings
-from bot.outbox import Outbox
+from bot.outbox import Outbox, wrote_rows
 from bot.slack.notify import Notifier
 from bot.usecases import people
 from bot.usecases.directory import directory_stamp, load_directory
@@ -75,7 +75,10 @@ class Services:
         if self.outbox is None:
             return
         if self.outbox.running:
-            self.outbox.kick()
+            # Only after an action that wrote rows: a form opened or a search wakes nothing
+            # (the sender also looks every few seconds on its own).
+            if wrote_rows():
+                self.outbox.kick()
             return
         try:
             # In the listener's own thread, in the order written (what tests and one-off

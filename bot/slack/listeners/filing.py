@@ -9,6 +9,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.directory import Directory
+from bot.domain.privacy import PrivacyNotice
 from bot.domain.request import RawRequest, RequestDraft, validate
 from bot.slack import ids, messages
 from bot.slack.digest import digest_messages
@@ -245,11 +247,10 @@ def open_request_modal(
     """
     directory = services.directory
     known, city = services.known_city(user)
-    prefill = RawRequest(own_city_key=city) if known and directory.city(city or "") else None
+    city = city if known and directory.city(city or "") else None
     try:
         opened = client.views_open(
-            trigger_id=trigger_id,
-            view=request_modal(directory, lang, prefill=prefill, privacy=services.privacy()),
+            trigger_id=trigger_id, view=blank_form(directory, lang, city, services.privacy())
         )
     except SlackApiError as exc:
         log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
@@ -258,6 +259,29 @@ def open_request_modal(
         return
     if not known:
         prefill_request_modal(services, client, opened["view"], user, lang)
+
+
+# Blank forms as last built, by (language, own city, privacy line), with the directory they
+# were built from: the same for everyone of a city until the directory changes (a new
+# object). Shared read-only.
+_FORMS: dict[tuple[str, str | None, PrivacyNotice], tuple[Directory, dict[str, Any]]] = {}
+FORMS_KEPT = 256
+
+
+def blank_form(
+    directory: Directory, lang: str, city: str | None, privacy: PrivacyNotice
+) -> dict[str, Any]:
+    """The request form, empty but for the own city: built once, then from memory."""
+    key = (lang, city, privacy)
+    kept = _FORMS.get(key)
+    if kept is not None and kept[0] is directory:
+        return kept[1]
+    prefill = RawRequest(own_city_key=city) if city else None
+    view = request_modal(directory, lang, prefill=prefill, privacy=privacy)
+    if len(_FORMS) >= FORMS_KEPT:
+        _FORMS.clear()
+    _FORMS[key] = (directory, view)
+    return view
 
 
 def prefill_request_modal(

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.domain.errors import Refused
-from bot.slack.listeners.runtime import SERVICES
+from bot.slack.listeners.runtime import SERVICES, Direct
 from bot.slack.services import Services
 from bot.usecases import events
 from bot.usecases.messages import request_of_message, sent_unnoted
@@ -35,8 +35,8 @@ REQUEST_BUTTONS = (
 
 
 def register(app: App) -> None:
-    app.middleware(our_workspace_only)
-    app.middleware(once_per_event)
+    app.middleware(Direct(our_workspace_only))
+    app.middleware(Direct(once_per_event))
 
 
 def our_workspace_only(

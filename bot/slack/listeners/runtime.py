@@ -27,6 +27,29 @@ class KeptAck(Ack):
         super().__setattr__(name, value)
 
 
+Step = Callable[[BoltRequest, BoltResponse, Callable[[], BoltResponse]], BoltResponse | None]
+
+
+class Direct(Middleware):
+    """A middleware function `step(req, resp, next)` called as it is. Bolt wraps a function
+    in a `CustomMiddleware`, which builds every argument a listener could ask for (a `say`,
+    a `respond`, …) and its own name for a debug line at each request: about 0.1 ms a
+    middleware, at every request."""
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+        self._name = f"{step.__module__}.{step.__name__}"
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        return self.step(req, resp, next)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+
 class ListenerContext(Middleware):
     """First of our middleware: every request gets the services and a KeptAck."""
 
