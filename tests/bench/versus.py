@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,24 +77,26 @@ def measure(
         for fake in (ours_fake, bare_fake):
             for user, email in USERS.items():
                 fake.set_user(user, email=email)
-        with (
-            servers.running(
-                f"versus-bare-{database}",
-                servers.BARE,
-                {**bare_env, "SLACK_API_URL": bare_fake.url},
-                workers=workers,
-                threads=threads,
-                log=work / f"gunicorn-versus-bare-{database}.log",
-            ) as (bare, _),
-            servers.running(
-                f"versus-ours-{database}",
-                servers.OURS,
-                {**ours_env, "SLACK_API_URL": ours_fake.url},
-                workers=workers,
-                threads=threads,
-                log=work / f"gunicorn-versus-ours-{database}.log",
-            ) as (ours, _),
-        ):
+        with ExitStack() as stack:
+
+            def serve(
+                name: str, app: str, env: dict[str, str], fake: BenchSlack
+            ) -> servers.Gunicorn:
+                label = f"versus-{name}-{database}"
+                server, _ = stack.enter_context(
+                    servers.running(
+                        label,
+                        app,
+                        {**env, "SLACK_API_URL": fake.url},
+                        workers=workers,
+                        threads=threads,
+                        log=work / f"gunicorn-{label}.log",
+                    )
+                )
+                return server
+
+            bare = serve("bare", servers.BARE, bare_env, bare_fake)
+            ours = serve("ours", servers.OURS, ours_env, ours_fake)
             apps = {"ours": (ours_fake, ours), "bare": (bare_fake, bare)}
             log(f"/cr-request against bare Bolt ({database}): {turns} turns of {per_turn}")
             for fake, server in apps.values():
