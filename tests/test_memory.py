@@ -32,3 +32,25 @@ def test_the_heap_is_trimmed_once_when_a_burst_is_over(monkeypatch: pytest.Monke
     ended = [bursts.after_round(sent) for sent in rounds]
     assert ended == [False, False, False, False, True, False, False, False, True]
     assert len(trims) == 2
+
+
+def test_what_the_start_built_is_left_out_of_full_collections():
+    """After the start, a full collection walks only what came since: it no longer holds
+    every thread for the time of walking the whole app."""
+    import gc
+    import time
+
+    from bot.infra.memory import freeze_start
+
+    def full_collection() -> float:
+        started = time.perf_counter()
+        gc.collect()
+        return time.perf_counter() - started
+
+    try:
+        walked = min(full_collection() for _ in range(3))
+        assert freeze_start() > 50_000  # the test process's imports, the app's among them
+        frozen = min(full_collection() for _ in range(3))
+        assert frozen < walked / 5, (walked, frozen)
+    finally:
+        gc.unfreeze()

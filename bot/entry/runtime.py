@@ -26,7 +26,7 @@ from bot.infra.directory_file import (
     parse_directory,
     read_directory_file,
 )
-from bot.infra.memory import limit_malloc_arenas
+from bot.infra.memory import freeze_start, limit_malloc_arenas
 from bot.infra.settings import Settings, SettingsError
 from bot.infra.slack_http import PooledWebClient
 from bot.slack.services import Services
@@ -51,10 +51,11 @@ class Runtime:
 
     def start_background(self, *, outbox_interval: float = 5.0) -> None:
         """The outbox sender and the job scheduler, in daemon threads (glibc's malloc
-        arenas limited first: bot.infra.memory)."""
+        arenas limited and what the start built frozen first: bot.infra.memory)."""
         from bot.entry.scheduler import start_scheduler
 
         limit_malloc_arenas()
+        freeze_start()
 
         outbox = self.services.outbox
         if outbox is not None:
