@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.entry.scheduler import digest_job, reflect_job, remind_job
+from bot.entry.startup import LEVEL_TESTED
 from bot.slack import ids
 from models import AuditEntry, ExchangeRequest, OutboxMessage
 from tests import payloads as p
@@ -259,7 +260,18 @@ class _Everything(logging.Handler):
         self.records.append(record)
 
 
-LOGGERS = ("", "slack_sdk", "slack_bolt", "urllib3", "bot", "sqlalchemy.engine", "alembic")
+# With the loggers the entry points give a level of their own (LEVEL_TESTED): a command run
+# in this process before (`configure_logging`) leaves them at INFO.
+LOGGERS = (
+    "",
+    "slack_sdk",
+    "slack_bolt",
+    "urllib3",
+    "bot",
+    "sqlalchemy.engine",
+    "alembic",
+    *LEVEL_TESTED,
+)
 
 
 @contextmanager
