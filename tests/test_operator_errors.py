@@ -331,7 +331,7 @@ def test_run_without_the_file_but_a_synced_directory_warns_and_starts(fake_slack
 # ---- 9. a clean start says what it does, and nothing from libraries
 
 
-def wait_until(ready, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
+def wait_until(ready, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not ready():
         if process.poll() is not None:
