@@ -12,7 +12,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.outbox import drop_held, enqueue, refresh_home
-from bot.outbox.writer import supersede_updates
+from bot.outbox.writer import Enqueued, supersede_updates
 from models import ActionMessage, OutboxMessage
 
 
@@ -79,7 +79,7 @@ class OutboxRows:
             payload,
             request_id=request_id,
             action_message=tracked,
-            thread_of=cast(OutboxMessage | None, thread_of),
+            thread_of=cast(Enqueued | None, thread_of),
             not_before=not_before,
             now=self.now,
         )

@@ -46,7 +46,6 @@ _written = threading.local()
 # Session classes whose commits keep their rows for `take_written` (`keep_written`); the
 # others write as before, with no RETURNING and nothing kept that nobody would take.
 _KEEPING: WeakSet[type] = WeakSet()
-_COLUMNS = [c for c in OutboxMessage.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
 # Session classes whose commits write the outbox rows, and how they learn Home users.
 _INSTALLED: WeakKeyDictionary[type, HomeUsers] = WeakKeyDictionary()
 
@@ -70,10 +69,10 @@ def enqueue(
     *,
     request_id: int | None = None,
     action_message: ActionMessage | None = None,
-    thread_of: OutboxMessage | None = None,
+    thread_of: Enqueued | None = None,
     not_before: datetime | None = None,
     now: datetime,
-) -> OutboxMessage:
+) -> Enqueued:
     """Add a Slack call to the outbox, inside the caller's transaction.
 
     With `action_message` on chat.postMessage, the posted channel/ts are saved on it;
@@ -87,13 +86,7 @@ def enqueue(
         raise RuntimeError("the outbox is not installed on this session's factory")
     if action_message is not None and action_message.id is None:
         session.add(action_message)
-    row = OutboxMessage(
-        request_id=request_id,
-        method=method,
-        payload=payload,
-        created_at=now,
-        next_attempt_at=now,
-    )
+    row = Enqueued(method, payload, request_id, now, now)
     if not_before is not None and not_before > now:
         row.next_attempt_at = not_before
         row.last_error = HELD
@@ -191,11 +184,63 @@ def never_posted(session: Session, action_message_id: int | None) -> None:
     )
 
 
+class Enqueued:
+    """An outbox row as `enqueue` keeps it until the commit writes it (one INSERT for the
+    action's rows, no ORM object: `OutboxMessage`'s constructor cost more than the rest of
+    an enqueue); `id` is set once written, for a row others reply to."""
+
+    __slots__ = (
+        "action_message_id", "created_at", "id", "last_error", "method", "next_attempt_at",
+        "payload", "recipient", "request_id", "thread_of",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        method: str,
+        payload: dict[str, Any],
+        request_id: int | None,
+        created_at: datetime,
+        next_attempt_at: datetime,
+        *,
+        recipient: str | None = None,
+    ) -> None:
+        self.method = method
+        self.payload = payload
+        self.request_id = request_id
+        self.created_at = created_at
+        self.next_attempt_at = next_attempt_at
+        self.last_error: str | None = None
+        self.action_message_id: int | None = None
+        self.thread_of: int | None = None
+        self.recipient = recipient
+        self.id: int | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The INSERT's parameters: every column but the id (the rest at their defaults)."""
+        return {
+            "request_id": self.request_id,
+            "method": self.method,
+            "payload": self.payload,
+            "action_message_id": self.action_message_id,
+            "created_at": self.created_at,
+            "next_attempt_at": self.next_attempt_at,
+            "claimed_until": None,
+            "attempts": 0,
+            "sent_at": None,
+            "dead": False,
+            "last_error": self.last_error,
+            "recipient": self.recipient,
+            "result_channel": None,
+            "result_ts": None,
+            "thread_of": self.thread_of,
+        }
+
+
 @dataclass
 class _Pending:
-    row: OutboxMessage
+    row: Enqueued
     action_message: ActionMessage | None
-    thread_of: OutboxMessage | None
+    thread_of: Enqueued | None
 
 
 def write_pending(session: Session) -> None:
@@ -252,7 +297,7 @@ def take_written(session_factory: SessionFactory) -> list[Written]:
     return by_class.pop(session_factory.session_class, [])
 
 
-def lane_key(row: OutboxMessage, parent: OutboxMessage | None = None) -> str | None:
+def lane_key(row: Enqueued, parent: Enqueued | None = None) -> str | None:
     """The conversation a message row is sent in, as stored in its `recipient` column (a
     Home refresh's is its person, unprefixed): one key's rows go out in the order written
     (bot.outbox.claim.lane keeps the same order in a batch). None for other kinds."""
@@ -286,7 +331,7 @@ def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> No
             p.row.thread_of = p.thread_of.id
         if p.row.method != HOME_REFRESH:
             p.row.recipient = lane_key(p.row, p.thread_of)
-        params.append({c.name: getattr(p.row, c.name) for c in _COLUMNS})
+        params.append(p.row.values())
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     keep = type(session) in _KEEPING
     if returning:  # one row: its id for the rows that refer to it
@@ -312,7 +357,7 @@ def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> No
         session.info.setdefault(_WRITTEN, []).extend(written)
 
 
-def _refs(row: OutboxMessage) -> tuple[int | None, int | None]:
+def _refs(row: Enqueued) -> tuple[int | None, int | None]:
     return row.action_message_id, row.thread_of
 
 
@@ -340,13 +385,7 @@ def _home_refreshes(session: Session, homes: dict[str, datetime]) -> list[_Pendi
     users = home_users(session, homes) if home_users is not None else set()
     return [
         _Pending(
-            OutboxMessage(
-                method=HOME_REFRESH,
-                payload={"user": user},
-                recipient=user,
-                created_at=homes[user],
-                next_attempt_at=homes[user],
-            ),
+            Enqueued(HOME_REFRESH, {"user": user}, None, homes[user], homes[user], recipient=user),
             None,
             None,
         )
