@@ -17,10 +17,12 @@ from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
 
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from bot.infra.db import SessionFactory
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST, UPDATE
+from bot.outbox.rows import Enqueued, NewMessage
 from models import ActionMessage, OutboxMessage
 
 # The mark of a row that must not be sent any more (dead, with this as its last error).
@@ -34,6 +36,8 @@ HomeUsers = Callable[[Session, Iterable[str]], set[str]]
 _PENDING = "cr_outbox_pending"
 _HOMES = "cr_outbox_homes"
 _WRITTEN = "cr_outbox_written"
+_NEW = "cr_outbox_new_messages"
+_CLOSED = "cr_outbox_closed_messages"
 # Rows of these kinds are sent in their conversation's order (`lane_key`); what else a
 # sender may meet (a Home refresh, a kind added later) is left to the background sender.
 MESSAGES = (POST, UPDATE, GROUP_DM, FILE_DM)
@@ -68,7 +72,7 @@ def enqueue(
     payload: dict[str, Any],
     *,
     request_id: int | None = None,
-    action_message: ActionMessage | None = None,
+    action_message: ActionMessage | NewMessage | None = None,
     thread_of: Enqueued | None = None,
     not_before: datetime | None = None,
     now: datetime,
@@ -84,7 +88,10 @@ def enqueue(
     """
     if type(session) not in _INSTALLED:
         raise RuntimeError("the outbox is not installed on this session's factory")
-    if action_message is not None and action_message.id is None:
+    if isinstance(action_message, NewMessage):
+        if action_message.id is None:
+            session.info.setdefault(_NEW, []).append(action_message)
+    elif action_message is not None and action_message.id is None:
         session.add(action_message)
     row = Enqueued(method, payload, request_id, now, now)
     if not_before is not None and not_before > now:
@@ -97,7 +104,7 @@ def enqueue(
 
 
 def _people(
-    method: str, payload: dict[str, Any], action_message: ActionMessage | None
+    method: str, payload: dict[str, Any], action_message: ActionMessage | NewMessage | None
 ) -> list[str]:
     """Whose Home tab a message changes: the person it goes to (requests concern them)."""
     if method == GROUP_DM:  # tracked or not: everybody in it
@@ -119,6 +126,40 @@ def refresh_home(session: Session, user: str, *, now: datetime) -> None:
     at most once per home window (`bot.outbox.limits.HomeWindow`).
     """
     session.info.setdefault(_HOMES, {}).setdefault(user, now)
+
+
+def close_tracked(session: Session, message: ActionMessage) -> None:
+    """The message with buttons is closed (its last update is enqueued): written with the
+    action's other closes in one UPDATE at the commit, or before the transaction reads its
+    open messages again (`write_tracked`), not by the ORM's flush."""
+    if message.id is None:
+        message.closed = True
+        session.add(message)
+        return
+    set_committed_value(message, "closed", True)
+    session.info.setdefault(_CLOSED, set()).add(message.id)
+
+
+def write_tracked(session: Session) -> None:
+    """Write the transaction's new messages with buttons (one INSERT, their ids set on
+    them) and its closes (one UPDATE), if any are waiting: at the commit, and before the
+    transaction reads its tracked messages (`bot.infra.outbox_rows`), as the ORM's
+    autoflush would have."""
+    new: list[NewMessage] | None = session.info.pop(_NEW, None)
+    if new:
+        ids = session.connection().execute(_INSERT_MESSAGES, [m.values() for m in new])
+        for message, message_id in zip(new, ids.scalars().all(), strict=True):
+            message.id = message_id
+    closed: set[int] | None = session.info.pop(_CLOSED, None)
+    if closed:
+        session.connection().execute(_CLOSE_MESSAGES, {"ids": sorted(closed)})
+
+
+_MESSAGE = ActionMessage.__table__  # type: ignore[attr-defined]
+_INSERT_MESSAGES = insert(_MESSAGE).returning(_MESSAGE.c.id, sort_by_parameter_order=True)
+_CLOSE_MESSAGES = (
+    _MESSAGE.update().where(_MESSAGE.c.id.in_(bindparam("ids", expanding=True))).values(closed=True)
+)
 
 
 def supersede_updates(session: Session, action_message_id: int | None) -> None:
@@ -184,62 +225,10 @@ def never_posted(session: Session, action_message_id: int | None) -> None:
     )
 
 
-class Enqueued:
-    """An outbox row as `enqueue` keeps it until the commit writes it (one INSERT for the
-    action's rows, no ORM object: `OutboxMessage`'s constructor cost more than the rest of
-    an enqueue); `id` is set once written, for a row others reply to."""
-
-    __slots__ = (
-        "action_message_id", "created_at", "id", "last_error", "method", "next_attempt_at",
-        "payload", "recipient", "request_id", "thread_of",
-    )  # fmt: skip
-
-    def __init__(
-        self,
-        method: str,
-        payload: dict[str, Any],
-        request_id: int | None,
-        created_at: datetime,
-        next_attempt_at: datetime,
-        *,
-        recipient: str | None = None,
-    ) -> None:
-        self.method = method
-        self.payload = payload
-        self.request_id = request_id
-        self.created_at = created_at
-        self.next_attempt_at = next_attempt_at
-        self.last_error: str | None = None
-        self.action_message_id: int | None = None
-        self.thread_of: int | None = None
-        self.recipient = recipient
-        self.id: int | None = None
-
-    def values(self) -> dict[str, Any]:
-        """The INSERT's parameters: every column but the id (the rest at their defaults)."""
-        return {
-            "request_id": self.request_id,
-            "method": self.method,
-            "payload": self.payload,
-            "action_message_id": self.action_message_id,
-            "created_at": self.created_at,
-            "next_attempt_at": self.next_attempt_at,
-            "claimed_until": None,
-            "attempts": 0,
-            "sent_at": None,
-            "dead": False,
-            "last_error": self.last_error,
-            "recipient": self.recipient,
-            "result_channel": None,
-            "result_ts": None,
-            "thread_of": self.thread_of,
-        }
-
-
 @dataclass
 class _Pending:
     row: Enqueued
-    action_message: ActionMessage | None
+    action_message: ActionMessage | NewMessage | None
     thread_of: Enqueued | None
 
 
@@ -250,9 +239,10 @@ def write_pending(session: Session) -> None:
     Runs before every commit (a session event); a rollback drops them."""
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     homes: dict[str, datetime] = session.info.pop(_HOMES, {})
-    if not pending and not homes:
+    if not pending and not homes and _NEW not in session.info and _CLOSED not in session.info:
         return
-    session.flush()  # the change itself, and the ids of new action messages
+    session.flush()  # the change itself
+    write_tracked(session)  # the ids of new action messages
     if homes:
         pending += _home_refreshes(session, homes)
     while pending:
@@ -271,6 +261,8 @@ def _after_rollback(session: Session, previous: Any) -> None:
         session.info.pop(_PENDING, None)
         session.info.pop(_HOMES, None)
         session.info.pop(_WRITTEN, None)
+        session.info.pop(_NEW, None)
+        session.info.pop(_CLOSED, None)
 
 
 def _after_commit(session: Session) -> None:
