@@ -147,16 +147,21 @@ def write_tracked(session: Session) -> None:
     autoflush would have."""
     new: list[NewMessage] | None = session.info.pop(_NEW, None)
     if new:
-        ids = session.connection().execute(_INSERT_MESSAGES, [m.values() for m in new])
-        for message, message_id in zip(new, ids.scalars().all(), strict=True):
-            message.id = message_id
+        written = session.connection().execute(_INSERT_MESSAGES, [m.values() for m in new])
+        # By their unique key, not RETURNING's order: SQLite does not promise it (asked to
+        # keep it, SQLAlchemy would send the rows one by one).
+        ids = {tuple(r[1:]): r[0] for r in written}
+        for m in new:
+            m.id = ids[(m.request_id, m.kind, m.user_id, m.round)]
     closed: set[int] | None = session.info.pop(_CLOSED, None)
     if closed:
         session.connection().execute(_CLOSE_MESSAGES, {"ids": sorted(closed)})
 
 
 _MESSAGE = ActionMessage.__table__  # type: ignore[attr-defined]
-_INSERT_MESSAGES = insert(_MESSAGE).returning(_MESSAGE.c.id, sort_by_parameter_order=True)
+_INSERT_MESSAGES = insert(_MESSAGE).returning(  # the id, then the unique key (uq_action_message)
+    _MESSAGE.c.id, _MESSAGE.c.request_id, _MESSAGE.c.kind, _MESSAGE.c.user_id, _MESSAGE.c.round
+)
 _CLOSE_MESSAGES = (
     _MESSAGE.update().where(_MESSAGE.c.id.in_(bindparam("ids", expanding=True))).values(closed=True)
 )
