@@ -147,3 +147,36 @@ def test_a_slow_conversation_holds_back_no_other_and_each_keeps_its_order(
     first = next(c.at for c in posts if c.params["text"] == "a1")
     others = [c.at for c in posts if c.params["channel"] != "C0"]
     assert len(others) == 7 and max(others) < first
+
+
+def test_an_enqueued_row_is_written_with_every_column_as_the_model_defaults_it(
+    session_factory, clock
+):
+    """`enqueue` keeps plain rows (no ORM object) and writes them with Core: each column
+    but the id is given, at the model's own default unless the row says otherwise."""
+    from sqlmodel import select
+
+    from bot.outbox.writer import Enqueued
+    from models import OutboxMessage
+
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    row = Enqueued("chat.postMessage", {"channel": "C1", "text": "x"}, 7, clock(), clock())
+    assert set(row.values()) == {c.name for c in table.columns} - {"id"}
+    model = OutboxMessage(method="chat.postMessage", payload={}, created_at=clock())
+    for name, value in row.values().items():
+        if name not in ("request_id", "method", "payload", "created_at", "next_attempt_at"):
+            assert value == getattr(model, name), name
+    with session_factory.begin() as session:
+        enqueue(
+            session, "chat.postMessage", {"channel": "C1", "text": "x"}, request_id=7, now=clock()
+        )
+    with session_factory() as session:
+        stored = session.exec(select(OutboxMessage)).one()
+    assert (stored.request_id, stored.method, stored.recipient) == (7, "chat.postMessage", "c:C1")
+    assert (stored.attempts, stored.dead, stored.sent_at, stored.last_error) == (
+        0,
+        False,
+        None,
+        None,
+    )
+    assert stored.created_at == stored.next_attempt_at == clock()

@@ -384,3 +384,30 @@ def test_a_home_tab_reads_each_list_with_its_total(bot):
     assert seen["SELECT request_partner"] == 1
     assert seen["statements"] <= 11  # 15 before (SQLite; fewer on PostgreSQL, no BEGIN)
     assert "… und 2 weitere" in blocks_text(view["blocks"])  # 10 to decide, 8 shown
+
+
+def test_an_action_writes_its_tracked_messages_in_one_insert_and_its_closes_in_one_update(bot):
+    """The messages with buttons an action posts are inserted together (one executemany,
+    no ORM objects flushed), the ones it closes in one UPDATE; as they were, in the table."""
+    from sqlmodel import select
+
+    from models import ActionMessage
+
+    with counted(bot.session_factory.engine) as seen:
+        assert submit_request(bot, REQUESTER) == (200, "")
+    # The receipt and both contacts' decision DMs: one INSERT (three on SQLite before, as
+    # the ORM's flush wrote them one by one to know each one's id).
+    assert seen["INSERT action_message"] == 1
+    with bot.session_factory() as s:
+        stored = s.exec(select(ActionMessage).order_by(ActionMessage.id)).all()
+    assert sorted(
+        (m.kind, m.user_id, m.round, m.closed) for m in stored if m.kind != "confirmation"
+    )[:2] == [("decision", c, 1, False) for c in CONTACTS]
+    assert all(m.channel and m.ts for m in stored)  # noted by the sender as posted
+    bot.clock.advance(seconds=5)
+    with counted(bot.session_factory.engine) as seen:
+        click(bot, CONTACTS[0], last_dm(bot, CONTACTS[0]), ids.A_APPROVE)
+    assert seen["UPDATE action_message"] <= 2  # the closes at once; the sender's notes
+    with bot.session_factory() as s:
+        decisions = s.exec(select(ActionMessage).where(ActionMessage.kind == "decision")).all()
+    assert [m.closed for m in decisions] == [True, True]

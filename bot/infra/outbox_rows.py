@@ -12,7 +12,8 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.outbox import drop_held, enqueue, refresh_home
-from bot.outbox.writer import supersede_updates
+from bot.outbox.rows import Enqueued, NewMessage
+from bot.outbox.writer import close_tracked, supersede_updates, write_tracked
 from models import ActionMessage, OutboxMessage
 
 
@@ -65,13 +66,13 @@ class OutboxRows:
         tracked = None
         if track is not None:
             assert request_id is not None, "a tracked message belongs to a request"
-            fields: dict[str, Any] = {"request_id": request_id, "kind": track.kind}
-            fields["user_id"] = track.user_id
-            if track.round is not None:
-                fields["round"] = track.round
-            if track.city_key is not None:
-                fields["city_key"] = track.city_key
-            tracked = ActionMessage(**fields)
+            tracked = NewMessage(
+                request_id,
+                track.kind,
+                track.user_id,
+                round=1 if track.round is None else track.round,
+                city_key=track.city_key or "",
+            )
             self._open.pop(request_id, None)
         return enqueue(
             self.session,
@@ -79,7 +80,7 @@ class OutboxRows:
             payload,
             request_id=request_id,
             action_message=tracked,
-            thread_of=cast(OutboxMessage | None, thread_of),
+            thread_of=cast(Enqueued | None, thread_of),
             not_before=not_before,
             now=self.now,
         )
@@ -95,6 +96,7 @@ class OutboxRows:
     ) -> Sequence[ActionMessage]:
         known = self._open.get(request_id)
         if known is None:
+            write_tracked(self.session)  # the transaction's own new ones and closes too
             known = self._open[request_id] = list(
                 self.session.exec(_OPEN, params={"request_id": request_id}).all()
             )
@@ -121,8 +123,7 @@ class OutboxRows:
             now=self.now,
         )
         if close:
-            message.closed = True
-            self.session.add(message)
+            close_tracked(self.session, message)
 
     def drop_pending_updates(self, tracked: object) -> None:
         # Marked obsolete, never deleted: a sender may have claimed one and be sending it.

@@ -17,10 +17,12 @@ from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
 
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from bot.infra.db import SessionFactory
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, LINK_PARENT, POST, UPDATE
+from bot.outbox.rows import Enqueued, NewMessage
 from models import ActionMessage, OutboxMessage
 
 # The mark of a row that must not be sent any more (dead, with this as its last error).
@@ -35,6 +37,8 @@ _PENDING = "cr_outbox_pending"
 _HOMES = "cr_outbox_homes"
 _WRITTEN = "cr_outbox_written"
 _WROTE = "cr_outbox_wrote"  # the transaction inserted outbox rows
+_NEW = "cr_outbox_new_messages"
+_CLOSED = "cr_outbox_closed_messages"
 # Rows of these kinds are sent in their conversation's order (`lane_key`); what else a
 # sender may meet (a Home refresh, a kind added later) is left to the background sender.
 MESSAGES = (POST, UPDATE, GROUP_DM, FILE_DM)
@@ -47,7 +51,6 @@ _written = threading.local()
 # Session classes whose commits keep their rows for `take_written` (`keep_written`); the
 # others write as before, with no RETURNING and nothing kept that nobody would take.
 _KEEPING: WeakSet[type] = WeakSet()
-_COLUMNS = [c for c in OutboxMessage.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
 # Session classes whose commits write the outbox rows, and how they learn Home users.
 _INSTALLED: WeakKeyDictionary[type, HomeUsers] = WeakKeyDictionary()
 
@@ -70,11 +73,11 @@ def enqueue(
     payload: dict[str, Any],
     *,
     request_id: int | None = None,
-    action_message: ActionMessage | None = None,
-    thread_of: OutboxMessage | None = None,
+    action_message: ActionMessage | NewMessage | None = None,
+    thread_of: Enqueued | None = None,
     not_before: datetime | None = None,
     now: datetime,
-) -> OutboxMessage:
+) -> Enqueued:
     """Add a Slack call to the outbox, inside the caller's transaction.
 
     With `action_message` on chat.postMessage, the posted channel/ts are saved on it;
@@ -86,15 +89,12 @@ def enqueue(
     """
     if type(session) not in _INSTALLED:
         raise RuntimeError("the outbox is not installed on this session's factory")
-    if action_message is not None and action_message.id is None:
+    if isinstance(action_message, NewMessage):
+        if action_message.id is None:
+            session.info.setdefault(_NEW, []).append(action_message)
+    elif action_message is not None and action_message.id is None:
         session.add(action_message)
-    row = OutboxMessage(
-        request_id=request_id,
-        method=method,
-        payload=payload,
-        created_at=now,
-        next_attempt_at=now,
-    )
+    row = Enqueued(method, payload, request_id, now, now)
     if not_before is not None and not_before > now:
         row.next_attempt_at = not_before
         row.last_error = HELD
@@ -105,7 +105,7 @@ def enqueue(
 
 
 def _people(
-    method: str, payload: dict[str, Any], action_message: ActionMessage | None
+    method: str, payload: dict[str, Any], action_message: ActionMessage | NewMessage | None
 ) -> list[str]:
     """Whose Home tab a message changes: the person it goes to (requests concern them)."""
     if method == GROUP_DM:  # tracked or not: everybody in it
@@ -127,6 +127,45 @@ def refresh_home(session: Session, user: str, *, now: datetime) -> None:
     at most once per home window (`bot.outbox.limits.HomeWindow`).
     """
     session.info.setdefault(_HOMES, {}).setdefault(user, now)
+
+
+def close_tracked(session: Session, message: ActionMessage) -> None:
+    """The message with buttons is closed (its last update is enqueued): written with the
+    action's other closes in one UPDATE at the commit, or before the transaction reads its
+    open messages again (`write_tracked`), not by the ORM's flush."""
+    if message.id is None:
+        message.closed = True
+        session.add(message)
+        return
+    set_committed_value(message, "closed", True)
+    session.info.setdefault(_CLOSED, set()).add(message.id)
+
+
+def write_tracked(session: Session) -> None:
+    """Write the transaction's new messages with buttons (one INSERT, their ids set on
+    them) and its closes (one UPDATE), if any are waiting: at the commit, and before the
+    transaction reads its tracked messages (`bot.infra.outbox_rows`), as the ORM's
+    autoflush would have."""
+    new: list[NewMessage] | None = session.info.pop(_NEW, None)
+    if new:
+        written = session.connection().execute(_INSERT_MESSAGES, [m.values() for m in new])
+        # By their unique key, not RETURNING's order: SQLite does not promise it (asked to
+        # keep it, SQLAlchemy would send the rows one by one).
+        ids = {tuple(r[1:]): r[0] for r in written}
+        for m in new:
+            m.id = ids[(m.request_id, m.kind, m.user_id, m.round)]
+    closed: set[int] | None = session.info.pop(_CLOSED, None)
+    if closed:
+        session.connection().execute(_CLOSE_MESSAGES, {"ids": sorted(closed)})
+
+
+_MESSAGE = ActionMessage.__table__  # type: ignore[attr-defined]
+_INSERT_MESSAGES = insert(_MESSAGE).returning(  # the id, then the unique key (uq_action_message)
+    _MESSAGE.c.id, _MESSAGE.c.request_id, _MESSAGE.c.kind, _MESSAGE.c.user_id, _MESSAGE.c.round
+)
+_CLOSE_MESSAGES = (
+    _MESSAGE.update().where(_MESSAGE.c.id.in_(bindparam("ids", expanding=True))).values(closed=True)
+)
 
 
 def supersede_updates(session: Session, action_message_id: int | None) -> None:
@@ -194,9 +233,9 @@ def never_posted(session: Session, action_message_id: int | None) -> None:
 
 @dataclass
 class _Pending:
-    row: OutboxMessage
-    action_message: ActionMessage | None
-    thread_of: OutboxMessage | None
+    row: Enqueued
+    action_message: ActionMessage | NewMessage | None
+    thread_of: Enqueued | None
 
 
 def write_pending(session: Session) -> None:
@@ -206,10 +245,12 @@ def write_pending(session: Session) -> None:
     Runs before every commit (a session event); a rollback drops them."""
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     homes: dict[str, datetime] = session.info.pop(_HOMES, {})
-    if not pending and not homes:
+    if not pending and not homes and _NEW not in session.info and _CLOSED not in session.info:
         return
-    session.info[_WROTE] = True
-    session.flush()  # the change itself, and the ids of new action messages
+    if pending or homes:
+        session.info[_WROTE] = True
+    session.flush()  # the change itself
+    write_tracked(session)  # the ids of new action messages
     if homes:
         pending += _home_refreshes(session, homes)
     while pending:
@@ -229,6 +270,8 @@ def _after_rollback(session: Session, previous: Any) -> None:
         session.info.pop(_HOMES, None)
         session.info.pop(_WRITTEN, None)
         session.info.pop(_WROTE, None)
+        session.info.pop(_NEW, None)
+        session.info.pop(_CLOSED, None)
 
 
 def _after_commit(session: Session) -> None:
@@ -265,7 +308,7 @@ def take_written(session_factory: SessionFactory) -> list[Written]:
     return by_class.pop(session_factory.session_class, [])
 
 
-def lane_key(row: OutboxMessage, parent: OutboxMessage | None = None) -> str | None:
+def lane_key(row: Enqueued, parent: Enqueued | None = None) -> str | None:
     """The conversation a message row is sent in, as stored in its `recipient` column (a
     Home refresh's is its person, unprefixed): one key's rows go out in the order written
     (bot.outbox.claim.lane keeps the same order in a batch). None for other kinds."""
@@ -299,7 +342,7 @@ def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> No
             p.row.thread_of = p.thread_of.id
         if p.row.method != HOME_REFRESH:
             p.row.recipient = lane_key(p.row, p.thread_of)
-        params.append({c.name: getattr(p.row, c.name) for c in _COLUMNS})
+        params.append(p.row.values())
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     keep = type(session) in _KEEPING
     if returning:  # one row: its id for the rows that refer to it
@@ -325,7 +368,7 @@ def _insert(session: Session, pending: list[_Pending], *, returning: bool) -> No
         session.info.setdefault(_WRITTEN, []).extend(written)
 
 
-def _refs(row: OutboxMessage) -> tuple[int | None, int | None]:
+def _refs(row: Enqueued) -> tuple[int | None, int | None]:
     return row.action_message_id, row.thread_of
 
 
@@ -353,13 +396,7 @@ def _home_refreshes(session: Session, homes: dict[str, datetime]) -> list[_Pendi
     users = home_users(session, homes) if home_users is not None else set()
     return [
         _Pending(
-            OutboxMessage(
-                method=HOME_REFRESH,
-                payload={"user": user},
-                recipient=user,
-                created_at=homes[user],
-                next_attempt_at=homes[user],
-            ),
+            Enqueued(HOME_REFRESH, {"user": user}, None, homes[user], homes[user], recipient=user),
             None,
             None,
         )
