@@ -214,7 +214,8 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _ts(default=None)
     dead: bool = False
     last_error: str | None = Field(default=None, max_length=500)
-    # Whose Home tab a refresh is for: one waiting refresh per person is enough.
+    # A Home refresh: whose tab it is for (one waiting refresh per person is enough); a
+    # message: the conversation it goes to (bot.outbox.writer.lane_key), sent in order.
     recipient: str | None = Field(default=None, max_length=32)
     # Where Slack put the message (chat.postMessage), for replies in its thread.
     result_channel: str | None = Field(default=None, max_length=32)
