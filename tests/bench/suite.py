@@ -58,6 +58,7 @@ class Options:
     # Actions to one bot (plain HTTP or TLS) before the other's turn.
     sequential_batch: int = 10
     only_sequential: bool = False
+    only_outbox: int = 0  # measure only the outbox, its throughput this many times
     command: str = ""
 
 
