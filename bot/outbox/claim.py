@@ -6,14 +6,73 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import case, or_, update
 from sqlmodel import Session, col, select
 
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, UPDATE
+from bot.outbox.limits import HomeWindow
 from bot.outbox.notes import Claimed, Outcome
 from models import ActionMessage, OutboxMessage
 
 CLAIM = timedelta(seconds=60)
+
+
+def claim_due(
+    session: Session,
+    now: datetime,
+    batch: int,
+    *,
+    skip: Collection[int],
+    ours: Collection[int],
+    held: Collection[str],
+    window: HomeWindow,
+) -> list[Claimed]:
+    """Claim up to `batch` due rows (not `skip`, nor of a `held` method) and read what
+    sending them needs, in the caller's transaction. `ours`: rows this sender is sending
+    now (see `behind`).
+
+    PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
+    makes the whole transaction the only writer."""
+    claimable = or_(
+        col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
+    )
+    due = [
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.dead).is_(False),
+        col(OutboxMessage.next_attempt_at) <= now,
+        claimable,
+    ]
+    if held:
+        due.append(col(OutboxMessage.method).notin_(held))
+    if skip:
+        due.append(col(OutboxMessage.id).notin_(skip))
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(*due)
+        # Messages first; Home refreshes are nice to have and can wait.
+        .order_by(
+            case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0), col(OutboxMessage.id)
+        )
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    later = window.too_soon(session, rows, now) | behind(session, rows, now, ours)
+    rows = [r for r in rows if r.id not in later]
+    if not rows:
+        return []
+    claimed = set(
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_([r.id for r in rows]), claimable)
+            .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
+            .returning(col(OutboxMessage.id))
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    window.absorb(session, [r for r in rows if r.id in claimed], now)
+    sending = read_for_sending(session, [r for r in rows if r.id in claimed], now)
+    session.expunge_all()
+    return sending
 
 
 def behind(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
@@ -22,7 +22,7 @@ from bot.outbox import claim, files
 from bot.outbox import own as own_rows
 from bot.outbox.attempt import Attempts
 from bot.outbox.calls import GROUP_DM, HOME_REFRESH, POST, UPDATE
-from bot.outbox.claim import CLAIM, behind, read_for_sending
+from bot.outbox.claim import CLAIM
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
 from bot.outbox.notes import Claimed, Outcome, Report, note, released
 from bot.outbox.writer import MESSAGES, Written, keep_written, take_written
@@ -103,20 +103,23 @@ class Outbox:
         a conversation's rows still go one after the other. `workers=1` sends in the order
         written, claiming after each batch.
         """
-        sent = 0
-        seen: set[int] = set()
+        sent = claimed = 0
+        skip: set[int] = set()  # tried in this call and not sent: not again in this call
         unnoted: list[Outcome] = []  # sent, to be noted with the next claim
         posted = claim.Posted()  # where this call's messages went (for later batches)
         take_written(self.session_factory)  # this thread's own rows are among the due ones
-        batch = self._claim_noting(seen, unnoted)
+        batch = self._claim_noting(skip, set(), unnoted)
         while batch:
-            seen.update(c.row.id for c in batch if c.row.id is not None)
+            claimed += len(batch)
             ahead: Future[list[Claimed]] | None = None
-            if workers > 1 and len(seen) < limit:
-                ahead = self._claimer().submit(self._claim_noting, set(seen), unnoted)
+            if workers > 1 and claimed < limit:
+                # (The rows being sent stay claimed meanwhile: the claim ahead skips them.)
+                ours = {c.row.id for c in batch if c.row.id is not None}
+                ahead = self._claimer().submit(self._claim_noting, set(skip), ours, unnoted)
                 unnoted = []  # the claim ahead notes them (or, failing, finishes them)
             outcomes = self._send_batch(batch, workers, posted)
             sent += sum(1 for o in outcomes if o.sent)
+            skip.update(o.row.id for o in outcomes if not o.sent and o.row.id is not None)
             unnoted += outcomes
             if ahead is not None:
                 try:
@@ -126,22 +129,22 @@ class Outbox:
                     raise
                 if batch:
                     continue
-            if len(seen) >= limit:
+            if claimed >= limit:
                 break
-            batch = self._claim_noting(seen, unnoted)
+            batch = self._claim_noting(skip, set(), unnoted)
             unnoted = []
             if not batch and self._reported:
                 # Reports of refused rows were just written: them too.
                 self._reported = False
-                batch = self._claim_noting(seen, [])
+                batch = self._claim_noting(skip, set(), [])
         self._reported = self._finish(unnoted) or self._reported
         return sent
 
-    def _claim_noting(self, seen: set[int], done: list[Outcome]) -> list[Claimed]:
+    def _claim_noting(self, skip: set[int], ours: set[int], done: list[Outcome]) -> list[Claimed]:
         """The next batch, claimed in the transaction that notes `done`; when the claim
         fails, `done` is still noted (what was sent stays noted, whatever the claim met)."""
         try:
-            return retried("a claim", functools.partial(self._claim, seen, done))
+            return retried("a claim", functools.partial(self._claim, skip, ours, done))
         except Exception:
             self._reported = self._finish(done) or self._reported
             raise
@@ -248,61 +251,16 @@ class Outbox:
                 ).one()
             )
 
-    def _claim(self, seen: set[int], done: Sequence[Outcome]) -> list[Claimed]:
-        return self._claim_batch(self.clock(), seen, done)
-
-    def _claim_batch(
-        self, now: datetime, seen: set[int], done: Sequence[Outcome] = ()
-    ) -> list[Claimed]:
+    def _claim(self, skip: set[int], ours: set[int], done: Sequence[Outcome] = ()) -> list[Claimed]:
         """Claim up to BATCH due rows and read what sending them needs, in one transaction
-        (which first notes the outcomes of the batch before).
-
-        PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
-        makes the whole transaction the only writer."""
-        claimable = or_(
-            col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
-        )
-        due = [
-            col(OutboxMessage.sent_at).is_(None),
-            col(OutboxMessage.dead).is_(False),
-            col(OutboxMessage.next_attempt_at) <= now,
-            claimable,
-        ]
+        which first notes the outcomes of a batch before (`claim.claim_due`)."""
+        now = self.clock()
         held = self.holds.held_methods(now)
-        if held:
-            due.append(col(OutboxMessage.method).notin_(held))
-        if seen:
-            due.append(col(OutboxMessage.id).notin_(seen))
         with self.session_factory.begin() as session:
             self._reported = note(session, done, self.report, now) or self._reported
-            rows = session.exec(
-                select(OutboxMessage)
-                .where(*due)
-                # Messages first; Home refreshes are nice to have and can wait.
-                .order_by(
-                    case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0),
-                    col(OutboxMessage.id),
-                )
-                .limit(BATCH)
-                .with_for_update(skip_locked=True)
-            ).all()
-            later = self.window.too_soon(session, rows, now) | behind(session, rows, now, seen)
-            rows = [r for r in rows if r.id not in later]
-            if not rows:
-                return []
-            claimed = set(
-                session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id).in_([r.id for r in rows]), claimable)
-                    .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
-                    .returning(col(OutboxMessage.id))
-                    .execution_options(synchronize_session=False)
-                ).scalars()
+            return claim.claim_due(
+                session, now, BATCH, skip=skip, ours=ours, held=held, window=self.window
             )
-            self.window.absorb(session, [r for r in rows if r.id in claimed], now)
-            batch = read_for_sending(session, [r for r in rows if r.id in claimed], now)
-            session.expunge_all()
-            return batch
 
     def _send_batch(
         self, batch: list[Claimed], workers: int = WORKERS, posted: claim.Posted | None = None
