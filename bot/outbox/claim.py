@@ -3,22 +3,86 @@ need for sending, and which rows are sent in order (lanes)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import case, or_, update
 from sqlmodel import Session, col, select
 
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, UPDATE
-from bot.outbox.notes import Claimed
+from bot.outbox.limits import HomeWindow
+from bot.outbox.notes import Claimed, Outcome
 from models import ActionMessage, OutboxMessage
 
 CLAIM = timedelta(seconds=60)
 
 
-def behind(session: Session, rows: Sequence[OutboxMessage], now: datetime) -> set[int]:
+def claim_due(
+    session: Session,
+    now: datetime,
+    batch: int,
+    *,
+    skip: Collection[int],
+    ours: Collection[int],
+    held: Collection[str],
+    window: HomeWindow,
+) -> list[Claimed]:
+    """Claim up to `batch` due rows (not `skip`, nor of a `held` method) and read what
+    sending them needs, in the caller's transaction. `ours`: rows this sender is sending
+    now (see `behind`).
+
+    PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
+    makes the whole transaction the only writer."""
+    claimable = or_(
+        col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
+    )
+    due = [
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.dead).is_(False),
+        col(OutboxMessage.next_attempt_at) <= now,
+        claimable,
+    ]
+    if held:
+        due.append(col(OutboxMessage.method).notin_(held))
+    if skip:
+        due.append(col(OutboxMessage.id).notin_(skip))
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(*due)
+        # Messages first; Home refreshes are nice to have and can wait.
+        .order_by(
+            case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0), col(OutboxMessage.id)
+        )
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    later = window.too_soon(session, rows, now) | behind(session, rows, now, ours)
+    rows = [r for r in rows if r.id not in later]
+    if not rows:
+        return []
+    claimed = set(
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_([r.id for r in rows]), claimable)
+            .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
+            .returning(col(OutboxMessage.id))
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    window.absorb(session, [r for r in rows if r.id in claimed], now)
+    sending = read_for_sending(session, [r for r in rows if r.id in claimed], now)
+    session.expunge_all()
+    return sending
+
+
+def behind(
+    session: Session, rows: Sequence[OutboxMessage], now: datetime, ours: Collection[int] = ()
+) -> set[int]:
     """Updates of a message whose earlier update is on its way (another sender sends it,
-    perhaps marked obsolete meanwhile): they wait for it, so Slack gets them in order."""
+    perhaps marked obsolete meanwhile): they wait for it, so Slack gets them in order.
+
+    `ours`: rows this sender claimed before (a batch being sent while the next is
+    claimed): they are sent before this batch, so rows after them need not wait."""
     updates = {r.action_message_id for r in rows if r.method == UPDATE} - {None}
     if not updates:
         return set()
@@ -29,6 +93,7 @@ def behind(session: Session, rows: Sequence[OutboxMessage], now: datetime) -> se
                 col(OutboxMessage.method) == UPDATE,
                 col(OutboxMessage.action_message_id).in_(updates),
                 col(OutboxMessage.claimed_until) > now,
+                *([col(OutboxMessage.id).notin_(ours)] if ours else []),
             )
         ).all()
     )
@@ -98,8 +163,27 @@ def lane(row: OutboxMessage) -> object:
     return ("channel", payload.get("channel") or f"row {row.id}")
 
 
-def resolve(claimed: Claimed, posted: dict[int, tuple[str | None, str | None]]) -> None:
-    """A reply whose parent went out earlier in this batch replies to it."""
-    parent = claimed.row.thread_of
-    if parent is not None and parent in posted:
-        claimed.parent = posted[parent]
+class Posted:
+    """Where the messages sent so far went, by row and by the message a row posts: a later
+    row replying to one, or updating one, finds it here before its note is committed.
+    (Shared by the send threads: each key is written once, by the lane that posted it.)"""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[str | None, str | None]] = {}
+        self.messages: dict[int, tuple[str | None, str | None]] = {}
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.row.id is not None:
+            self.rows[outcome.row.id] = outcome.result
+        if outcome.target_id is not None:
+            self.messages[outcome.target_id] = outcome.result
+
+    def resolve(self, claimed: Claimed) -> None:
+        """A reply whose parent went out earlier replies to it; an update of a message
+        posted earlier updates it."""
+        parent = claimed.row.thread_of
+        if parent is not None and parent in self.rows:
+            claimed.parent = self.rows[parent]
+        target = claimed.target
+        if target is not None and not target.ts and target.id in self.messages:
+            target.channel, target.ts = self.messages[target.id]

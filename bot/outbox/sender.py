@@ -7,12 +7,12 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
@@ -22,7 +22,7 @@ from bot.outbox import claim, files
 from bot.outbox import own as own_rows
 from bot.outbox.attempt import Attempts
 from bot.outbox.calls import GROUP_DM, HOME_REFRESH, POST, UPDATE
-from bot.outbox.claim import CLAIM, behind, read_for_sending
+from bot.outbox.claim import CLAIM
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
 from bot.outbox.notes import Claimed, Outcome, Report, note, released
 from bot.outbox.writer import MESSAGES, Written, keep_written, take_written
@@ -84,6 +84,10 @@ class Outbox:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pools_lock = threading.Lock()
+        self._claims: ThreadPoolExecutor | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_size = 0
         if own_sending:
             keep_written(session_factory)
 
@@ -92,32 +96,75 @@ class Outbox:
     def deliver_due(self, limit: int = 200, *, workers: int = WORKERS) -> int:
         """Send every due row once (rows added meanwhile too); returns how many were sent.
 
-        Rows are claimed in batches, sent `workers` conversations at a time, and noted in the
-        transaction that claims the next batch (one transaction per batch, so on SQLite one
-        turn at the write lock). `workers=1` sends in the order written.
+        Rows are claimed in batches, sent `workers` conversations at a time, and noted in
+        the transaction that claims a later batch (one transaction per batch, so on SQLite
+        one turn at the write lock). With `workers` > 1 the next batch is claimed (and the
+        one before noted) while this one is being sent, and is sent when this one is done:
+        a conversation's rows still go one after the other. `workers=1` sends in the order
+        written, claiming after each batch.
         """
-        sent = 0
-        seen: set[int] = set()
-        outcomes: list[Outcome] = []
+        sent = claimed = 0
+        skip: set[int] = set()  # tried in this call and not sent: not again in this call
+        unnoted: list[Outcome] = []  # sent, to be noted with the next claim
+        posted = claim.Posted()  # where this call's messages went (for later batches)
         take_written(self.session_factory)  # this thread's own rows are among the due ones
-        while len(seen) < limit:
-            try:
-                batch = retried("a claim", functools.partial(self._claim, seen, outcomes))
-            except Exception:
-                # What was sent stays noted, whatever the claim met.
-                self._reported = self._finish(outcomes) or self._reported
-                raise
-            outcomes = []
-            if not batch:
-                if self._reported:  # reports of refused rows were just written: them too
-                    self._reported = False
-                    continue
-                break
-            seen.update(c.row.id for c in batch if c.row.id is not None)
-            outcomes = self._send_batch(batch, workers)
+        batch = self._claim_noting(skip, set(), unnoted)
+        while batch:
+            claimed += len(batch)
+            ahead: Future[list[Claimed]] | None = None
+            if workers > 1 and claimed < limit:
+                # (The rows being sent stay claimed meanwhile: the claim ahead skips them.)
+                ours = {c.row.id for c in batch if c.row.id is not None}
+                ahead = self._claimer().submit(self._claim_noting, set(skip), ours, unnoted)
+                unnoted = []  # the claim ahead notes them (or, failing, finishes them)
+            outcomes = self._send_batch(batch, workers, posted)
             sent += sum(1 for o in outcomes if o.sent)
-        self._reported = self._finish(outcomes) or self._reported
+            skip.update(o.row.id for o in outcomes if not o.sent and o.row.id is not None)
+            unnoted += outcomes
+            if ahead is not None:
+                try:
+                    batch = ahead.result()
+                except Exception:
+                    self._reported = self._finish(unnoted) or self._reported
+                    raise
+                if batch:
+                    continue
+            if claimed >= limit:
+                break
+            batch = self._claim_noting(skip, set(), unnoted)
+            unnoted = []
+            if not batch and self._reported:
+                # Reports of refused rows were just written: them too.
+                self._reported = False
+                batch = self._claim_noting(skip, set(), [])
+        self._reported = self._finish(unnoted) or self._reported
         return sent
+
+    def _claim_noting(self, skip: set[int], ours: set[int], done: list[Outcome]) -> list[Claimed]:
+        """The next batch, claimed in the transaction that notes `done`; when the claim
+        fails, `done` is still noted (what was sent stays noted, whatever the claim met)."""
+        try:
+            return retried("a claim", functools.partial(self._claim, skip, ours, done))
+        except Exception:
+            self._reported = self._finish(done) or self._reported
+            raise
+
+    def _claimer(self) -> ThreadPoolExecutor:
+        """The thread that claims the next batch while one is sent (one per process)."""
+        with self._pools_lock:
+            if self._claims is None:
+                self._claims = ThreadPoolExecutor(1, thread_name_prefix="outbox-claim")
+            return self._claims
+
+    def _senders(self, workers: int) -> ThreadPoolExecutor:
+        """The threads that send conversations, kept for the next batch."""
+        with self._pools_lock:
+            if self._pool is None or self._pool_size != workers:
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False)
+                self._pool = ThreadPoolExecutor(workers, thread_name_prefix="outbox-send")
+                self._pool_size = workers
+            return self._pool
 
     def send_written(self) -> None:
         """Send the rows this thread's transactions just wrote and committed (an action's
@@ -204,65 +251,25 @@ class Outbox:
                 ).one()
             )
 
-    def _claim(self, seen: set[int], done: Sequence[Outcome]) -> list[Claimed]:
-        return self._claim_batch(self.clock(), seen, done)
-
-    def _claim_batch(
-        self, now: datetime, seen: set[int], done: Sequence[Outcome] = ()
-    ) -> list[Claimed]:
+    def _claim(self, skip: set[int], ours: set[int], done: Sequence[Outcome] = ()) -> list[Claimed]:
         """Claim up to BATCH due rows and read what sending them needs, in one transaction
-        (which first notes the outcomes of the batch before).
-
-        PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
-        makes the whole transaction the only writer."""
-        claimable = or_(
-            col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
-        )
-        due = [
-            col(OutboxMessage.sent_at).is_(None),
-            col(OutboxMessage.dead).is_(False),
-            col(OutboxMessage.next_attempt_at) <= now,
-            claimable,
-        ]
+        which first notes the outcomes of a batch before (`claim.claim_due`)."""
+        now = self.clock()
         held = self.holds.held_methods(now)
-        if held:
-            due.append(col(OutboxMessage.method).notin_(held))
-        if seen:
-            due.append(col(OutboxMessage.id).notin_(seen))
         with self.session_factory.begin() as session:
             self._reported = note(session, done, self.report, now) or self._reported
-            rows = session.exec(
-                select(OutboxMessage)
-                .where(*due)
-                # Messages first; Home refreshes are nice to have and can wait.
-                .order_by(
-                    case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0),
-                    col(OutboxMessage.id),
-                )
-                .limit(BATCH)
-                .with_for_update(skip_locked=True)
-            ).all()
-            later = self.window.too_soon(session, rows, now) | behind(session, rows, now)
-            rows = [r for r in rows if r.id not in later]
-            if not rows:
-                return []
-            claimed = set(
-                session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id).in_([r.id for r in rows]), claimable)
-                    .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
-                    .returning(col(OutboxMessage.id))
-                    .execution_options(synchronize_session=False)
-                ).scalars()
+            return claim.claim_due(
+                session, now, BATCH, skip=skip, ours=ours, held=held, window=self.window
             )
-            self.window.absorb(session, [r for r in rows if r.id in claimed], now)
-            batch = read_for_sending(session, [r for r in rows if r.id in claimed], now)
-            session.expunge_all()
-            return batch
 
-    def _send_batch(self, batch: list[Claimed], workers: int = WORKERS) -> list[Outcome]:
+    def _send_batch(
+        self, batch: list[Claimed], workers: int = WORKERS, posted: claim.Posted | None = None
+    ) -> list[Outcome]:
         """Send a claimed batch: one conversation (and what waits for its messages) in order,
-        up to `workers` conversations at once, Home refreshes after every message."""
+        up to `workers` conversations at once, Home refreshes after every message.
+
+        `posted`: where earlier batches' messages went (their notes may not be committed
+        yet); this batch's are added."""
         lanes: dict[object, list[Claimed]] = {}
         lane_of: dict[int, object] = {}
         posts_of_target: dict[int, object] = {}
@@ -285,7 +292,7 @@ class Outbox:
                 # Two marks of one person (instances that raced): one publication shows all.
                 outcomes += [self.attempts.done(extra.row, None, {}) for extra in q[1:]]
                 homes.append(q[:1])
-        posted: dict[int, tuple[str | None, str | None]] = {}
+        went = posted if posted is not None else claim.Posted()
         started = self.clock()
 
         def send_lane(queue: list[Claimed]) -> list[Outcome]:
@@ -298,10 +305,10 @@ class Outbox:
                 if until is not None:
                     done.append(released(claimed.row, until))
                     continue
-                claim.resolve(claimed, posted)
+                went.resolve(claimed)
                 done.append(outcome := self.attempts.send(claimed))
                 if outcome.sent:
-                    posted[claimed.row.id] = outcome.result  # type: ignore[index]
+                    went.add(outcome)
             return done
 
         if workers <= 1:  # in this thread, in the order written
@@ -310,13 +317,13 @@ class Outbox:
             return outcomes
         # Each conversation's rows in order, the next conversation started as soon as a
         # worker is free (not in waves that wait for the slowest of each).
-        with ThreadPoolExecutor(workers, thread_name_prefix="outbox-send") as pool:
-            for queues in (messages, homes):
-                if len(queues) == 1:
-                    outcomes += send_lane(queues[0])
-                    continue
-                for lane_done in pool.map(send_lane, queues):
-                    outcomes += lane_done
+        pool = self._senders(workers)
+        for queues in (messages, homes):
+            if len(queues) == 1:
+                outcomes += send_lane(queues[0])
+                continue
+            for lane_done in pool.map(send_lane, queues):
+                outcomes += lane_done
         return outcomes
 
     def _finish(self, outcomes: Sequence[Outcome]) -> bool:
@@ -384,3 +391,8 @@ class Outbox:
         self._wake.set()
         if self._thread:
             self._thread.join(timeout=5)
+        with self._pools_lock:
+            for pool in (self._pool, self._claims):
+                if pool is not None:
+                    pool.shutdown(wait=False)
+            self._pool = self._claims = None

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from tests.bench import report, servers, versus
+from tests.bench import outbox_only, report, servers, versus
 from tests.bench.suite import Options, run_suite
 
 QUICK_REQUESTS = 150
@@ -59,6 +59,14 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         action="store_true",
         help="measure only /cr-request against bare Bolt, in turns",
     )
+    parser.add_argument(
+        "--only-outbox",
+        action="store_true",
+        help="measure only the outbox: the burst's submission → DMs (--requests, 0: skip) "
+        "and its throughput beside the fake's limit (--outbox-repeats times)",
+    )
+    parser.add_argument("--outbox-repeats", type=int, default=3, help="with --only-outbox")
+    parser.add_argument("--outbox-rows", type=int, help="due rows written at once")
     parser.add_argument("--rows", type=int, help="stored requests for the Home tab and digest")
     parser.add_argument(
         "--postgres-url",
@@ -83,12 +91,13 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         wait=30.0 if args.quick else 45.0,
         warmup=20 if args.quick else 40,
         paced=50 if args.quick else 300,
-        outbox_rows=300 if args.quick else 3000,
+        outbox_rows=args.outbox_rows or (300 if args.quick else 3000),
         sequential=(10 if args.quick else 40) if args.sequential is None else args.sequential,
         only_sequential=args.only_sequential,
         versus_turns=(2 if args.quick else versus.TURNS) if args.versus is None else args.versus,
         versus_per_turn=50 if args.quick else versus.PER_TURN,
         only_versus=args.only_versus,
+        only_outbox=args.outbox_repeats if args.only_outbox else 0,
         command=" ".join(["python -m tests.bench", *(argv if argv is not None else sys.argv[1:])]),
     )
 
@@ -105,6 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Short GIL hand-offs: a client thread woken by its answer should not wait
     # 5 ms (the default) behind the fake Slack's threads to take its timestamp.
     sys.setswitchinterval(0.0005)
+    if options.only_outbox:
+        lines = outbox_only.run(
+            options,
+            repeats=options.only_outbox,
+            log=lambda line: print(f"... {line}", file=sys.stderr),
+        )
+        print("\n".join(lines))
+        return 0
     outcome = run_suite(options, log=lambda line: print(f"... {line}", file=sys.stderr))
     report.render(outcome)
     return 1 if outcome.problems() else 0

@@ -62,6 +62,7 @@ class Options:
     versus_turns: int = versus.TURNS
     versus_per_turn: int = versus.PER_TURN
     only_versus: bool = False
+    only_outbox: int = 0  # measure only the outbox, its throughput this many times
     command: str = ""
 
 
