@@ -3,6 +3,7 @@ the fake Slack Web API, and the real app served over HTTP against it."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 import shutil
@@ -14,9 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import CodeType, FunctionType
 from typing import Any
 
 import pytest
+from slack_bolt.util import utils as bolt_utils
 from slack_sdk.http_retry import handler as slack_retry
 from slack_sdk.http_retry.jitter import Jitter
 from sqlalchemy import Engine, event, make_url, text
@@ -112,6 +115,28 @@ def _engine_sharing_compiled_sql(url: Any, **kw: Any) -> Engine:
 
 
 db.create_engine = _engine_sharing_compiled_sql  # type: ignore[assignment]
+
+
+# Bolt reads the argument names of every listener, matcher and middleware it is given
+# (inspect.getfullargspec), about a hundred for each app: a fifth of the CPU of each test's
+# start. A plain function's names are those of its code, the same for every app the test
+# process builds: read once per code object (anything else is read as Bolt does).
+_arg_names: dict[CodeType, list[str]] = {}
+_get_arg_names = bolt_utils.get_arg_names_of_callable
+
+
+def _arg_names_once(func: Any) -> list[str]:
+    plain = inspect.unwrap(func)
+    if type(plain) is not FunctionType or hasattr(plain, "__signature__"):
+        return _get_arg_names(func)
+    if plain.__code__ not in _arg_names:
+        _arg_names[plain.__code__] = _get_arg_names(func)
+    return list(_arg_names[plain.__code__])
+
+
+for _module in [m for name, m in sys.modules.items() if name.startswith("slack_bolt")]:
+    if getattr(_module, "get_arg_names_of_callable", None) is _get_arg_names:
+        _module.get_arg_names_of_callable = _arg_names_once
 
 
 # Chromium prints a page to PDF in about a second of CPU, and many tests print the same page
