@@ -6,11 +6,17 @@ was last applied, and then the log names each change made in Slack that it repla
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
+import os
+import subprocess
 import tomllib
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 
@@ -18,6 +24,8 @@ from bot.domain.budget import BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
 from bot.domain.directory_diff import differences, entries
 from bot.domain.travel import TravelRate
+from bot.entry import cli
+from bot.entry.startup import open_database
 from bot.infra import directory_file as reader
 from bot.infra.db import SessionFactory, make_engine
 from bot.infra.directory_export import directory_toml
@@ -27,10 +35,42 @@ from bot.usecases.directory import load_directory, sync_directory
 from bot.usecases.directory_source import apply_directory_file
 from tests.conftest import DIRECTORY, running_bot
 from tests.flows import buttons, dms_to, last_dm, submit_request
-from tests.test_cli import cr_bot
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "directory.example.toml"
 START_LOG = "bot.entry.server"
+
+
+def cr_bot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`cr-bot ARGS` in the working directory `cwd` with `env` set, run by its entry function
+    in this process (as tests/test_decisions.py runs `history`): these tests check what the
+    command reads, writes and prints; tests/test_cli.py starts it as a process of its own.
+    Its engine is disposed after it, as the process's exit would close its connections."""
+    out, err = io.StringIO(), io.StringIO()
+    engines: list[Any] = []
+
+    def opened(url: str) -> Any:
+        engines.append(open_database(url))
+        return engines[-1]
+
+    environ, workdir, root = dict(os.environ), os.getcwd(), logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with patch.object(cli, "open_database", opened), redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(workdir)
+        os.environ.clear()
+        os.environ.update(environ)
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for engine in engines:
+            engine.dispose()
+    return subprocess.CompletedProcess(["cr-bot", *args], code, out.getvalue(), err.getvalue())
 
 
 def _same_meaning(a: Directory, b: Directory) -> bool:
