@@ -6,17 +6,11 @@ was last applied, and then the log names each change made in Slack that it repla
 from __future__ import annotations
 
 import dataclasses
-import io
 import logging
-import os
-import subprocess
 import tomllib
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from unittest.mock import patch
 
 import pytest
 
@@ -24,8 +18,6 @@ from bot.domain.budget import BudgetInfo
 from bot.domain.directory import CityInfo, Directory, TopicContact, TopicInfo
 from bot.domain.directory_diff import differences, entries
 from bot.domain.travel import TravelRate
-from bot.entry import cli
-from bot.entry.startup import open_database
 from bot.infra import directory_file as reader
 from bot.infra.db import SessionFactory, make_engine
 from bot.infra.directory_export import directory_toml
@@ -35,42 +27,10 @@ from bot.usecases.directory import load_directory, sync_directory
 from bot.usecases.directory_source import apply_directory_file
 from tests.conftest import DIRECTORY, running_bot
 from tests.flows import buttons, dms_to, last_dm, submit_request
+from tests.test_cli import cr_bot_here
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "directory.example.toml"
 START_LOG = "bot.entry.server"
-
-
-def cr_bot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`cr-bot ARGS` in the working directory `cwd` with `env` set, run by its entry function
-    in this process (as tests/test_decisions.py runs `history`): these tests check what the
-    command reads, writes and prints; tests/test_cli.py starts it as a process of its own.
-    Its engine is disposed after it, as the process's exit would close its connections."""
-    out, err = io.StringIO(), io.StringIO()
-    engines: list[Any] = []
-
-    def opened(url: str) -> Any:
-        engines.append(open_database(url))
-        return engines[-1]
-
-    environ, workdir, root = dict(os.environ), os.getcwd(), logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    os.environ.update(env)
-    os.chdir(cwd)
-    try:
-        with patch.object(cli, "open_database", opened), redirect_stdout(out), redirect_stderr(err):
-            try:
-                code = cli.main(list(args))
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        os.chdir(workdir)
-        os.environ.clear()
-        os.environ.update(environ)
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        for engine in engines:
-            engine.dispose()
-    return subprocess.CompletedProcess(["cr-bot", *args], code, out.getvalue(), err.getvalue())
 
 
 def _same_meaning(a: Directory, b: Directory) -> bool:
@@ -189,14 +149,16 @@ def factory(database_url: str) -> Iterator[SessionFactory]:
 
 def test_export_after_a_slack_edit_checks_and_syncs_to_nothing(tmp_path, database_url, factory):
     (tmp_path / "directory.toml").write_text(DIRECTORY, encoding="utf-8")
-    synced = cr_bot(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
+    synced = cr_bot_here(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
     assert synced.returncode == 0, synced.stderr
     edited = _slack_edit(factory, datetime.now(UTC) + timedelta(minutes=1))
 
-    exported = cr_bot(tmp_path, "directory", "export", "export.toml", DATABASE_URL=database_url)
-    to_stdout = cr_bot(tmp_path, "directory", "export", DATABASE_URL=database_url)
-    checked = cr_bot(tmp_path, "directory", "check", "export.toml")
-    again = cr_bot(tmp_path, "directory", "sync", "export.toml", DATABASE_URL=database_url)
+    exported = cr_bot_here(
+        tmp_path, "directory", "export", "export.toml", DATABASE_URL=database_url
+    )
+    to_stdout = cr_bot_here(tmp_path, "directory", "export", DATABASE_URL=database_url)
+    checked = cr_bot_here(tmp_path, "directory", "check", "export.toml")
+    again = cr_bot_here(tmp_path, "directory", "sync", "export.toml", DATABASE_URL=database_url)
 
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == "export.toml: directory exported\n"
@@ -217,10 +179,10 @@ def test_export_after_a_slack_edit_checks_and_syncs_to_nothing(tmp_path, databas
 
 def test_sync_of_the_old_file_says_which_slack_changes_it_replaces(tmp_path, database_url, factory):
     (tmp_path / "directory.toml").write_text(DIRECTORY, encoding="utf-8")
-    cr_bot(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
+    cr_bot_here(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
     _slack_edit(factory, datetime.now(UTC) + timedelta(minutes=1))
 
-    synced = cr_bot(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
+    synced = cr_bot_here(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
 
     assert synced.returncode == 0, synced.stderr
     assert synced.stdout.splitlines() == [
@@ -246,7 +208,7 @@ def test_export_names_what_the_file_check_refuses(tmp_path, database_url, factor
         now=datetime.now(UTC),
     )
 
-    exported = cr_bot(tmp_path, "directory", "export", "out.toml", DATABASE_URL=database_url)
+    exported = cr_bot_here(tmp_path, "directory", "export", "out.toml", DATABASE_URL=database_url)
 
     assert exported.returncode == 1
     assert exported.stderr.splitlines() == [
@@ -258,7 +220,7 @@ def test_export_names_what_the_file_check_refuses(tmp_path, database_url, factor
 
 
 def test_export_of_an_empty_database_says_to_sync_first(tmp_path, database_url):
-    exported = cr_bot(tmp_path, "directory", "export", DATABASE_URL=database_url)
+    exported = cr_bot_here(tmp_path, "directory", "export", DATABASE_URL=database_url)
 
     assert exported.returncode == 1
     assert exported.stderr.splitlines()[-1] == (
@@ -351,7 +313,7 @@ def test_the_hash_sync_stores_keeps_later_slack_changes_at_start(
 ):
     """`cr-bot directory sync FILE` counts as applying it: the next start leaves Slack's
     changes made after it, also when started from the same file under another path."""
-    synced = cr_bot(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
+    synced = cr_bot_here(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
     assert synced.returncode == 0, synced.stderr
     engine = make_engine(database_url)
     edited = _slack_edit(SessionFactory(engine), datetime.now(UTC) + timedelta(minutes=1))
