@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -64,8 +65,10 @@ def cr_bot(
 def cr_bot_here(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`cr-bot ARGS` as `cr_bot` runs it (in `cwd`, with only the clean environment and
     `env`), by its entry function in this process: its exit code is what `main` returns
-    (bot/__main__.py exits with it), its output what it prints, read as `cr_bot` reads a
-    process's (universal newlines). The engine it opens is disposed after it, as the
+    (bot/__main__.py exits with it); its stderr has what it prints, its log records (the
+    root logger starts without handlers, as in a new process, so `main` sets up logging to
+    stderr) and the warnings a new process would show; both read as `cr_bot` reads a
+    process's output (universal newlines). The engine it opens is disposed after it, as the
     process's exit would close its connections."""
     out, err = io.StringIO(), io.StringIO()
     engines: list[Any] = []
@@ -74,13 +77,31 @@ def cr_bot_here(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProces
         engines.append(open_database(url))
         return engines[-1]
 
+    def shown(message: Any, category: Any, filename: str, lineno: int, *_: Any) -> None:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno))
+
     environ, workdir, root = dict(os.environ), os.getcwd(), logging.getLogger()
     handlers, level = root.handlers[:], root.level
     os.environ.clear()
     os.environ.update(clean_env(cwd, **env))
     os.chdir(cwd)
+    root.handlers.clear()
     try:
-        with patch.object(cli, "open_database", opened), redirect_stdout(out), redirect_stderr(err):
+        with (
+            patch.object(cli, "open_database", opened),
+            redirect_stdout(out),
+            redirect_stderr(err),
+            warnings.catch_warnings(),
+        ):
+            warnings.resetwarnings()  # Python's defaults, not pytest's
+            for quiet in (
+                DeprecationWarning,
+                PendingDeprecationWarning,
+                ImportWarning,
+                ResourceWarning,
+            ):
+                warnings.simplefilter("ignore", quiet)
+            warnings.showwarning = shown
             try:
                 code = cli.main(list(args))
             except SystemExit as exc:
