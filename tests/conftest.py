@@ -232,7 +232,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
 # Under pytest-xdist (`--dist loadfile --no-loadscope-reorder`, pyproject.toml) a worker
 # takes the next test file when done with one (so a module's fixtures are set up once); the
 # longest files (measured) start first, so that none of them is left at the end running
-# alone while the other workers have nothing to do. The soak varies most (2-40 s a test).
+# alone while the other workers have nothing to do, and the files of middle length follow,
+# so that the last ones taken are short. The soak varies most (2-40 s a test).
 LONGEST_FIRST = (
     "test_soak.py",
     "test_bench_smoke.py",
@@ -246,8 +247,20 @@ LONGEST_FIRST = (
     "test_crash.py",
     "test_report_accessibility.py",
     "test_certificate.py",
-    "test_dirfile.py",
     "test_conversation_notifications.py",
+    "test_schedule.py",
+    "test_lessons_post.py",
+    "test_search.py",
+    "test_http_hardening.py",
+    "test_intruders.py",
+    "test_holidays.py",
+    "test_work_per_action.py",
+    "test_ends.py",
+    "test_joint_reflection.py",
+    "test_environment.py",
+    "test_attention.py",
+    "test_replay.py",
+    "test_one_reminder.py",
 )
 
 
