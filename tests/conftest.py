@@ -3,19 +3,23 @@ the fake Slack Web API, and the real app served over HTTP against it."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 import shutil
 import ssl
+import sys
 import threading
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import CodeType, FunctionType
 from typing import Any
 
 import pytest
+from slack_bolt.util import utils as bolt_utils
 from slack_sdk.http_retry import handler as slack_retry
 from slack_sdk.http_retry.jitter import Jitter
 from sqlalchemy import Engine, event, make_url, text
@@ -113,6 +117,28 @@ def _engine_sharing_compiled_sql(url: Any, **kw: Any) -> Engine:
 db.create_engine = _engine_sharing_compiled_sql  # type: ignore[assignment]
 
 
+# Bolt reads the argument names of every listener, matcher and middleware it is given
+# (inspect.getfullargspec), about a hundred for each app: a fifth of the CPU of each test's
+# start. A plain function's names are those of its code, the same for every app the test
+# process builds: read once per code object (anything else is read as Bolt does).
+_arg_names: dict[CodeType, list[str]] = {}
+_get_arg_names = bolt_utils.get_arg_names_of_callable
+
+
+def _arg_names_once(func: Any) -> list[str]:
+    plain = inspect.unwrap(func)
+    if type(plain) is not FunctionType or hasattr(plain, "__signature__"):
+        return _get_arg_names(func)
+    if plain.__code__ not in _arg_names:
+        _arg_names[plain.__code__] = _get_arg_names(func)
+    return list(_arg_names[plain.__code__])
+
+
+for _module in [m for name, m in sys.modules.items() if name.startswith("slack_bolt")]:
+    if getattr(_module, "get_arg_names_of_callable", None) is _get_arg_names:
+        _module.get_arg_names_of_callable = _arg_names_once
+
+
 # Chromium prints a page to PDF in about a second of CPU, and many tests print the same page
 # again: the certificate every participant gets on completion (in tests of other things),
 # the report's PDF in each case of its upload faults. The test process prints each page once
@@ -179,6 +205,20 @@ def production_note_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(guards, "NOTED_WITHIN_STEP", NOTED_WITHIN_STEP)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_collection() -> Generator[None, object, object]:
+    """pytest rewrites the asserts of every test module it imports and keeps the result in
+    `__pycache__`, except under PYTHONDONTWRITEBYTECODE, where each worker rewrote all test
+    modules anew at every run (about 4.5 s of CPU a worker). The rewritten modules are kept
+    while collecting even then; the tests themselves run with the setting as it was."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        return (yield)
+    finally:
+        sys.dont_write_bytecode = before
+
+
 @pytest.hookimpl(wrapper=True, optionalhook=True)  # optional: -p no:xdist runs without
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
     """`-n auto` starts one worker more than xdist counts cores: a worker waits for a good
@@ -192,7 +232,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
 # Under pytest-xdist (`--dist loadfile --no-loadscope-reorder`, pyproject.toml) a worker
 # takes the next test file when done with one (so a module's fixtures are set up once); the
 # longest files (measured) start first, so that none of them is left at the end running
-# alone while the other workers have nothing to do. The soak varies most (2-40 s a test).
+# alone while the other workers have nothing to do, and the files of middle length follow,
+# so that the last ones taken are short. The soak varies most (2-40 s a test).
 LONGEST_FIRST = (
     "test_soak.py",
     "test_bench_smoke.py",
@@ -206,8 +247,20 @@ LONGEST_FIRST = (
     "test_crash.py",
     "test_report_accessibility.py",
     "test_certificate.py",
-    "test_dirfile.py",
     "test_conversation_notifications.py",
+    "test_schedule.py",
+    "test_lessons_post.py",
+    "test_search.py",
+    "test_http_hardening.py",
+    "test_intruders.py",
+    "test_holidays.py",
+    "test_work_per_action.py",
+    "test_ends.py",
+    "test_joint_reflection.py",
+    "test_environment.py",
+    "test_attention.py",
+    "test_replay.py",
+    "test_one_reminder.py",
 )
 
 

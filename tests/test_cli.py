@@ -1,12 +1,16 @@
 """The `cr-bot` command as an operator runs it: a real process, a clean environment.
 
 Each run gets only PATH, HOME, PYTHONPATH (so the checkout is importable without
-an install) and what the test sets, in a temporary working directory.
+an install) and what the test sets, in a temporary working directory. Commands whose
+process is not what a test checks (what they print, read and write) run by the same
+entry function in the test process, with the same clean environment (`cr_bot_here`).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -14,11 +18,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 
+from bot.entry import cli
+from bot.entry.startup import open_database
 from tests.conftest import DIRECTORY
 from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP, sign, slash_command
@@ -50,6 +60,66 @@ def cr_bot(
         text=True,
         timeout=timeout,
     )
+
+
+def cr_bot_here(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`cr-bot ARGS` as `cr_bot` runs it (in `cwd`, with only the clean environment and
+    `env`), by its entry function in this process: its exit code is what `main` returns
+    (bot/__main__.py exits with it); its stderr has what it prints, its log records (the
+    root logger starts without handlers, as in a new process, so `main` sets up logging to
+    stderr) and the warnings a new process would show; both read as `cr_bot` reads a
+    process's output (universal newlines). The engine it opens is disposed after it, as the
+    process's exit would close its connections."""
+    out, err = io.StringIO(), io.StringIO()
+    engines: list[Any] = []
+
+    def opened(url: str) -> Any:
+        engines.append(open_database(url))
+        return engines[-1]
+
+    def shown(message: Any, category: Any, filename: str, lineno: int, *_: Any) -> None:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno))
+
+    environ, workdir, root = dict(os.environ), os.getcwd(), logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    os.environ.clear()
+    os.environ.update(clean_env(cwd, **env))
+    os.chdir(cwd)
+    root.handlers.clear()
+    try:
+        with (
+            patch.object(cli, "open_database", opened),
+            redirect_stdout(out),
+            redirect_stderr(err),
+            warnings.catch_warnings(),
+        ):
+            warnings.resetwarnings()  # Python's defaults, not pytest's
+            for quiet in (
+                DeprecationWarning,
+                PendingDeprecationWarning,
+                ImportWarning,
+                ResourceWarning,
+            ):
+                warnings.simplefilter("ignore", quiet)
+            warnings.showwarning = shown
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(workdir)
+        os.environ.clear()
+        os.environ.update(environ)
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for engine in engines:
+            engine.dispose()
+    return subprocess.CompletedProcess(["cr-bot", *args], code, _text(out), _text(err))
+
+
+def _text(stream: io.StringIO) -> str:
+    """What a process's output reads as with `text=True` (universal newlines)."""
+    return stream.getvalue().replace("\r\n", "\n").replace("\r", "\n")
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -313,18 +383,11 @@ def test_offline_commands_need_no_slack_token(tmp_path, database_url, directory_
         "purge": ("purge", "--older-than", "365d"),
         "digest": ("digest", "--dry-run"),
     }
-    started = {
-        name: subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
-            cwd=tmp_path,
-            env=clean_env(tmp_path, DATABASE_URL=database_url),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name, args in commands.items()
-    }
-    done = {name: (p.communicate(timeout=120), p.returncode) for name, p in started.items()}
+    # The sync above is the real process next to the .env; the commands run in this one.
+    done = {}
+    for name, args in commands.items():
+        result = cr_bot_here(tmp_path, *args, DATABASE_URL=database_url)
+        done[name] = ((result.stdout, result.stderr), result.returncode)
 
     for name, ((_, stderr), _) in done.items():
         assert "SLACK_" not in stderr, (name, stderr)

@@ -27,7 +27,7 @@ from bot.usecases.directory import load_directory, sync_directory
 from bot.usecases.directory_source import apply_directory_file
 from tests.conftest import DIRECTORY, running_bot
 from tests.flows import buttons, dms_to, last_dm, submit_request
-from tests.test_cli import cr_bot
+from tests.test_cli import cr_bot_here
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "directory.example.toml"
 START_LOG = "bot.entry.server"
@@ -149,14 +149,16 @@ def factory(database_url: str) -> Iterator[SessionFactory]:
 
 def test_export_after_a_slack_edit_checks_and_syncs_to_nothing(tmp_path, database_url, factory):
     (tmp_path / "directory.toml").write_text(DIRECTORY, encoding="utf-8")
-    synced = cr_bot(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
+    synced = cr_bot_here(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
     assert synced.returncode == 0, synced.stderr
     edited = _slack_edit(factory, datetime.now(UTC) + timedelta(minutes=1))
 
-    exported = cr_bot(tmp_path, "directory", "export", "export.toml", DATABASE_URL=database_url)
-    to_stdout = cr_bot(tmp_path, "directory", "export", DATABASE_URL=database_url)
-    checked = cr_bot(tmp_path, "directory", "check", "export.toml")
-    again = cr_bot(tmp_path, "directory", "sync", "export.toml", DATABASE_URL=database_url)
+    exported = cr_bot_here(
+        tmp_path, "directory", "export", "export.toml", DATABASE_URL=database_url
+    )
+    to_stdout = cr_bot_here(tmp_path, "directory", "export", DATABASE_URL=database_url)
+    checked = cr_bot_here(tmp_path, "directory", "check", "export.toml")
+    again = cr_bot_here(tmp_path, "directory", "sync", "export.toml", DATABASE_URL=database_url)
 
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == "export.toml: directory exported\n"
@@ -177,10 +179,10 @@ def test_export_after_a_slack_edit_checks_and_syncs_to_nothing(tmp_path, databas
 
 def test_sync_of_the_old_file_says_which_slack_changes_it_replaces(tmp_path, database_url, factory):
     (tmp_path / "directory.toml").write_text(DIRECTORY, encoding="utf-8")
-    cr_bot(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
+    cr_bot_here(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
     _slack_edit(factory, datetime.now(UTC) + timedelta(minutes=1))
 
-    synced = cr_bot(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
+    synced = cr_bot_here(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
 
     assert synced.returncode == 0, synced.stderr
     assert synced.stdout.splitlines() == [
@@ -206,7 +208,7 @@ def test_export_names_what_the_file_check_refuses(tmp_path, database_url, factor
         now=datetime.now(UTC),
     )
 
-    exported = cr_bot(tmp_path, "directory", "export", "out.toml", DATABASE_URL=database_url)
+    exported = cr_bot_here(tmp_path, "directory", "export", "out.toml", DATABASE_URL=database_url)
 
     assert exported.returncode == 1
     assert exported.stderr.splitlines() == [
@@ -218,7 +220,7 @@ def test_export_names_what_the_file_check_refuses(tmp_path, database_url, factor
 
 
 def test_export_of_an_empty_database_says_to_sync_first(tmp_path, database_url):
-    exported = cr_bot(tmp_path, "directory", "export", DATABASE_URL=database_url)
+    exported = cr_bot_here(tmp_path, "directory", "export", DATABASE_URL=database_url)
 
     assert exported.returncode == 1
     assert exported.stderr.splitlines()[-1] == (
@@ -311,7 +313,7 @@ def test_the_hash_sync_stores_keeps_later_slack_changes_at_start(
 ):
     """`cr-bot directory sync FILE` counts as applying it: the next start leaves Slack's
     changes made after it, also when started from the same file under another path."""
-    synced = cr_bot(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
+    synced = cr_bot_here(tmp_path, "directory", "sync", "directory.toml", DATABASE_URL=database_url)
     assert synced.returncode == 0, synced.stderr
     engine = make_engine(database_url)
     edited = _slack_edit(SessionFactory(engine), datetime.now(UTC) + timedelta(minutes=1))
