@@ -79,7 +79,7 @@ def bot_process(
             return False
 
     try:
-        wait_until(f"{name} answers /healthz", healthy, 15)
+        wait_until(f"{name} answers /healthz", healthy, 60)
         yield process, base
     finally:
         if process.poll() is None:
