@@ -86,3 +86,21 @@ def test_new_request_acks_then_opens_the_modal(socket_bot):
     assert opened.token == BOT_TOKEN
     assert opened.params["trigger_id"] == "333.444.socket"
     assert opened.params["view"]["callback_id"] == ids.VIEW_REQUEST
+
+
+def test_a_stop_goes_on_when_the_socket_mode_client_does_not_close(caplog):
+    """slack_sdk's Socket Mode client once waited for ever in close(): the stop waits for
+    it a while, says so, and goes on."""
+    import threading
+    import time
+
+    from bot.entry.server import close_within
+
+    never = threading.Event()
+    started = time.monotonic()
+    with caplog.at_level("WARNING", logger="bot.entry.server"):
+        assert close_within(never.wait, 0.2) is False
+    assert time.monotonic() - started < 5
+    assert "did not close within 0.2s; stopping anyway" in caplog.text
+    assert close_within(lambda: None, 5) is True
+    never.set()

@@ -8,6 +8,7 @@ import select
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from bot.entry.http import make_http_server
@@ -50,7 +51,7 @@ def run(settings: Settings) -> None:
             log.info("cr-bot running in Socket Mode")
             _until_signalled(received)
             log.info("signal %s: stopping", received[0] if received else "?")
-            handler.close()
+            close_within(handler.close, CLOSE_WITHIN)
         else:
             thread = threading.Thread(
                 target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
@@ -64,6 +65,24 @@ def run(settings: Settings) -> None:
     finally:
         runtime.stop()
     log.info("cr-bot stopped")
+
+
+# How long a stop waits for the Socket Mode connection to close.
+CLOSE_WITHIN = 10.0
+
+
+def close_within(close: Callable[[], None], seconds: float) -> bool:
+    """`close()` in a thread of its own, waited for `seconds` at most: slack_sdk's Socket
+    Mode client waited for ever once in `close()` (a stop 25 ms after its connection),
+    joining its session thread. Its threads are daemons: the stop goes on, and the process
+    ends. True when it closed in time."""
+    closer = threading.Thread(target=close, name="socket-mode-close", daemon=True)
+    closer.start()
+    closer.join(seconds)
+    if closer.is_alive():
+        log.warning("the Socket Mode connection did not close within %gs; stopping anyway", seconds)
+        return False
+    return True
 
 
 def _until_signalled(received: list[int]) -> None:
