@@ -354,6 +354,13 @@ def machine(outcome: Outcome) -> str:
     )
 
 
+def titled_table(title: list[str], header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A paragraph, then a markdown table of `rows` under `header`."""
+    lines = [*title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def sequential_table(outcome: Outcome) -> str:
     """One person at a time, plain HTTP beside TLS, a block of rows per database; "" when
     it was not measured."""
@@ -429,12 +436,9 @@ def sequential_table(outcome: Outcome) -> str:
         "process per action. The plain and the TLS bot run side by side and take the "
         f"actions in turns of {outcome.options.sequential_batch}, so that a change in the "
         "machine's load meets both alike.",
-        "",
-        "| measure | plain HTTP | TLS | TLS ÷ plain | target | met? |",
-        "|---|---|---|---|---|---|",
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
+    header = ("measure", "plain HTTP", "TLS", "TLS ÷ plain", "target", "met?")
+    return titled_table(lines, header, rows)
 
 
 def versus_table(outcome: Outcome) -> str:
@@ -473,12 +477,9 @@ def versus_table(outcome: Outcome) -> str:
         f"{first.clients} clients, {first.turns} turns of the same load to each in turn "
         "(who goes first alternates); every person has opened the form before. Ack: "
         "signed POST → HTTP response.",
-        "",
-        "| database | ours | bare Bolt | ours ÷ bare, p50 · p99 | target | met? |",
-        "|---|---|---|---|---|---|",
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
+    header = ("database", "ours", "bare Bolt", "ours ÷ bare, p50 · p99", "target", "met?")
+    return titled_table(lines, header, rows)
 
 
 def plans(outcome: Outcome) -> str:
