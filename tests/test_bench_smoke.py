@@ -141,3 +141,16 @@ def test_one_person_at_a_time_has_a_block_per_database_with_its_own_target() -> 
     ]
     table = report.sequential_table(Outcome(options, ServerRun([]), [], down))
     assert "| server CPU per action (PostgreSQL) | PostgreSQL not reachable |" in table
+
+
+def test_the_side_by_side_table_answers_every_command_of_both_apps(outcome: Outcome) -> None:
+    """`/cr-request` against bare Bolt in turns: every request of both apps answered, and
+    one row for the database with both apps' figures and their ratio."""
+    [run] = outcome.versus
+    wanted = run.turns * outcome.options.versus_per_turn
+    assert run.ours is not None and run.bare is not None
+    assert run.ours.n == run.bare.n == wanted > 0
+    [row] = [
+        line for line in report.versus_table(outcome).splitlines() if line.startswith("| SQLite")
+    ]
+    assert f"{wanted:,} / {wanted:,} acks" in row and "server CPU" in row and " · ×" in row
