@@ -104,3 +104,37 @@ def test_a_stop_goes_on_when_the_socket_mode_client_does_not_close(caplog):
     assert "did not close within 0.2s; stopping anyway" in caplog.text
     assert close_within(lambda: None, 5) is True
     never.set()
+
+
+def test_a_close_waiting_on_its_session_is_nudged_and_finishes(caplog):
+    """slack_sdk's race: close() joins a session thread that marked its session state live
+    again and loops until it is ended. The stop marks it ended again after a second, and
+    the close finishes, with nothing to warn about."""
+    import threading
+    import time
+
+    from slack_sdk.socket_mode.builtin.connection import ConnectionState
+
+    from bot.entry.server import close_within, end_session
+
+    class Client:
+        current_session_state = ConnectionState()
+
+    client = Client()
+    client.current_session_state.terminated = False
+
+    def close() -> None:  # joins the session thread, which waits for the state to end
+        session = threading.Thread(
+            target=lambda: [
+                time.sleep(0.01)
+                for _ in iter(lambda: client.current_session_state.terminated, True)
+            ]
+        )
+        session.start()
+        session.join()
+
+    started = time.monotonic()
+    with caplog.at_level("WARNING", logger="bot.entry.server"):
+        assert close_within(close, 10, nudge=lambda: end_session(client)) is True
+    assert time.monotonic() - started < 5
+    assert caplog.text == ""

@@ -51,7 +51,7 @@ def run(settings: Settings) -> None:
             log.info("cr-bot running in Socket Mode")
             _until_signalled(received)
             log.info("signal %s: stopping", received[0] if received else "?")
-            close_within(handler.close, CLOSE_WITHIN)
+            close_within(handler.close, CLOSE_WITHIN, nudge=lambda: end_session(handler.client))
         else:
             thread = threading.Thread(
                 target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
@@ -69,20 +69,37 @@ def run(settings: Settings) -> None:
 
 # How long a stop waits for the Socket Mode connection to close.
 CLOSE_WITHIN = 10.0
+# When a close has not finished by then, its session is marked ended again (`nudge`).
+NUDGE_AFTER = 1.0
 
 
-def close_within(close: Callable[[], None], seconds: float) -> bool:
-    """`close()` in a thread of its own, waited for `seconds` at most: slack_sdk's Socket
-    Mode client waited for ever once in `close()` (a stop 25 ms after its connection),
-    joining its session thread. Its threads are daemons: the stop goes on, and the process
+def close_within(
+    close: Callable[[], None], seconds: float, *, nudge: Callable[[], None] | None = None
+) -> bool:
+    """`close()` in a thread of its own, waited for `seconds` at most; if it has not finished
+    after NUDGE_AFTER, `nudge()` first. slack_sdk's Socket Mode client can wait for ever in
+    `close()`: its session thread, starting on a connection that close() had just ended,
+    marks the session state live again and waits on it, while close() joins that thread
+    (seen when SIGTERM came 25 ms after the connection); marking it ended again lets both
+    finish. Its threads are daemons: if even that fails, the stop goes on and the process
     ends. True when it closed in time."""
     closer = threading.Thread(target=close, name="socket-mode-close", daemon=True)
     closer.start()
-    closer.join(seconds)
+    closer.join(min(NUDGE_AFTER, seconds))
+    if closer.is_alive() and nudge is not None:
+        nudge()
+    closer.join(max(0.0, seconds - NUDGE_AFTER))
     if closer.is_alive():
         log.warning("the Socket Mode connection did not close within %gs; stopping anyway", seconds)
         return False
     return True
+
+
+def end_session(client: Any) -> None:
+    """Mark the Socket Mode client's session ended (again): what its receiving loop waits for."""
+    state = getattr(client, "current_session_state", None)
+    if state is not None:
+        state.terminated = True
 
 
 def _until_signalled(received: list[int]) -> None:
