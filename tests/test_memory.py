@@ -54,3 +54,17 @@ def test_what_the_start_built_is_left_out_of_full_collections():
         assert frozen < walked / 5, (walked, frozen)
     finally:
         gc.unfreeze()
+
+
+def test_the_bots_start_freezes_what_it_built(bot):
+    """The background start (what `cr-bot run` and each gunicorn worker do) is where the
+    freeze happens: after it, the app's objects are out of the full collections."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        bot.runtime.start_background(outbox_interval=3600)
+        assert gc.get_freeze_count() > 50_000
+    finally:
+        bot.runtime.stop()
+        gc.unfreeze()
