@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -205,13 +206,19 @@ def submissions(
     requests with the decision message the first contact got.
     """
     tag = uuid.uuid4().hex[:8]
+    # The bot under test runs on the real clock: the exchange lies a month ahead of it.
+    start = date.today() + timedelta(days=30)
+    dates = {
+        ids.B_DATE_FROM: p.date_value(start.isoformat()),
+        ids.B_DATE_TO: p.date_value((start + timedelta(days=2)).isoformat()),
+    }
     requests = []
     for i in range(n):
         title = f"Bench-{tag}-{i:06d}"
         body = p.view_submission(
             callback_id=ids.VIEW_REQUEST,
             user_id=REQUESTERS[i % len(REQUESTERS)],
-            values=form_values(**{ids.B_TITLE: p.text_value(title)}),
+            values=form_values(**dates, **{ids.B_TITLE: p.text_value(title)}),
             view_id=f"VB{tag.upper()}{i:06d}",
             private_metadata=json.dumps({"lang": "de"}),
         )
