@@ -20,9 +20,11 @@ Failures keep the shapes urllib gives them, so what callers catch stays right:
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import threading
+from collections.abc import Mapping
 from http.client import HTTPMessage
 from ssl import SSLCertVerificationError, SSLContext, create_default_context
 from typing import Any
@@ -42,6 +44,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.exceptions import TimeoutError as PoolTimeoutError
+from urllib3.util import parse_url
 
 # Connections kept per host: Bolt's listener threads, the outbox's senders and the
 # look-ups can all be in a call at once; beyond it a call opens one more and drops it.
@@ -107,14 +110,17 @@ class PooledWebClient(WebClient):
         if not url.lower().startswith(("http://", "https://")):
             raise SlackRequestError(f"Invalid URL detected: {url}")
         headers = {name: str(value) for name, value in req.header_items()}
-        status, reason, message, body = self._send(url, req.data, headers, float(self.timeout))
+        status, reason, received, body = self._send(url, req.data, headers, float(self.timeout))
         if not 200 <= status < 300:
             # As urlopen does: slack_sdk reads status, headers and body from the HTTPError.
-            raise HTTPError(url, status, reason, message, io.BytesIO(body))
-        if message.get_content_type() == "application/gzip":  # admin.analytics.getFile
-            return {"status": status, "headers": message, "body": body}
-        charset = message.get_content_charset() or "utf-8"
-        return {"status": status, "headers": message, "body": body.decode(charset)}
+            raise HTTPError(url, status, reason, http_message(received), io.BytesIO(body))
+        # What slack_sdk makes of an answer's headers is `dict(headers)`: each name once,
+        # with its first value, as from urllib's HTTPMessage (built here only for an error).
+        first = first_values(received)
+        content_type, charset = content_of(first_value(received, "Content-Type"))
+        if content_type == "application/gzip":  # admin.analytics.getFile
+            return {"status": status, "headers": first, "body": body}
+        return {"status": status, "headers": first, "body": body.decode(charset or "utf-8")}
 
     def _upload_file(
         self,
@@ -127,24 +133,41 @@ class PooledWebClient(WebClient):
         ssl: SSLContext | None,
     ) -> FileUploadV2Result:
         """files_upload_v2's middle step: the file's bytes to the URL Slack issued."""
-        status, reason, message, body = self._send(url, data, {}, float(timeout))
+        status, reason, received, body = self._send(url, data, {}, float(timeout))
         if not 200 <= status < 300:
-            raise HTTPError(url, status, reason, message, io.BytesIO(body))
-        charset = message.get_content_charset() or "utf-8"
+            raise HTTPError(url, status, reason, http_message(received), io.BytesIO(body))
+        charset = content_of(first_value(received, "Content-Type"))[1] or "utf-8"
         return FileUploadV2Result(status=status, body=body.decode(charset))
 
     def _send(
         self, url: str, data: Any, headers: dict[str, str], timeout: float
-    ) -> tuple[int, str, HTTPMessage, bytes]:
+    ) -> tuple[int, str, urllib3.HTTPHeaderDict, bytes]:
+        """POST `data` to `url`: the status, reason, headers (as received: urllib3's) and
+        body of the answer."""
+        pool = self.pool()
         try:
-            response = self.pool().request(
-                "POST",
-                url,
-                body=data,
-                headers=headers,
-                timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                redirect=False,
-            )
+            if isinstance(pool, urllib3.ProxyManager):
+                response = pool.request(
+                    "POST",
+                    url,
+                    body=data,
+                    headers=headers,
+                    timeout=timeouts(timeout),
+                    redirect=False,
+                )
+            else:
+                # What PoolManager.request does for an absolute URL without a proxy, less
+                # the per-call parsing of the same few URLs and the copy of the headers.
+                scheme, host, port, path = split_url(url)
+                response = pool.connection_from_host(host, port=port, scheme=scheme).urlopen(
+                    "POST",
+                    path,
+                    body=data,
+                    headers=headers,
+                    timeout=timeouts(timeout),
+                    redirect=False,
+                    assert_same_host=False,
+                )
         except (NewConnectionError, ProxyError) as exc:
             # Nothing reached Slack: as urllib's URLError, which the retry handler retries.
             raise URLError(_cause(exc)) from exc
@@ -161,10 +184,7 @@ class PooledWebClient(WebClient):
         except ProtocolError as exc:
             # Sent, maybe acted on: not re-sent here (the outbox looks first, exactly once).
             raise NoAnswer(f"connection lost before Slack answered: {_cause(exc)}") from exc
-        message = HTTPMessage()
-        for name, value in response.headers.items():
-            message[name] = value
-        return response.status, response.reason or "", message, response.data
+        return response.status, response.reason or "", response.headers, response.data
 
 
 class PooledWebhookClient(WebhookClient):
@@ -180,9 +200,10 @@ class PooledWebhookClient(WebhookClient):
         if not url.lower().startswith(("http://", "https://")):
             raise SlackRequestError(f"Invalid URL detected: {url}")
         headers = {name: str(value) for name, value in req.header_items()}
-        status, reason, message, body = self.pooled._send(
+        status, reason, received, body = self.pooled._send(
             url, req.data, headers, float(self.timeout)
         )
+        message = http_message(received)
         if not 200 <= status < 300:
             raise HTTPError(url, status, reason, message, io.BytesIO(body))
         charset = message.get_content_charset() or "utf-8"
@@ -199,6 +220,53 @@ def webhook_client(client: WebClient, url: str, *, timeout: int = 30) -> Webhook
     if isinstance(client, PooledWebClient):
         return PooledWebhookClient(url, pooled=client, timeout=timeout)
     return WebhookClient(url, timeout=timeout, ssl=client.ssl, proxy=client.proxy)
+
+
+def http_message(received: Mapping[str, str]) -> HTTPMessage:
+    """The headers as urllib gives them (what HTTPError and webhook responses carry)."""
+    message = HTTPMessage()
+    for name, value in received.items():
+        message[name] = value
+    return message
+
+
+def first_values(received: urllib3.HTTPHeaderDict) -> dict[str, str]:
+    """`dict(http_message(received))`: each name once, with its first value."""
+    first: dict[str, str] = {}
+    for name, value in received.items():
+        first.setdefault(name, value)
+    return first
+
+
+def first_value(received: urllib3.HTTPHeaderDict, name: str) -> str | None:
+    """The first value of a header, as `http_message(received)[name]`."""
+    values = received.getlist(name)
+    return values[0] if values else None
+
+
+@functools.lru_cache(maxsize=64)
+def content_of(content_type: str | None) -> tuple[str, str | None]:
+    """The media type and charset of a Content-Type, read as urllib's HTTPMessage reads
+    them (the same few values on every answer: read once each)."""
+    message = HTTPMessage()
+    if content_type is not None:
+        message["Content-Type"] = content_type
+    charset = message.get_content_charset()
+    return message.get_content_type(), charset if isinstance(charset, str) else None
+
+
+@functools.lru_cache(maxsize=64)
+def split_url(url: str) -> tuple[str, str | None, int | None, str]:
+    """Scheme, host, port and request target of a URL, as urllib3's PoolManager splits it
+    (the same few URLs on every call: split once each)."""
+    parsed = parse_url(url)
+    return parsed.scheme or "http", parsed.host, parsed.port, parsed.request_uri
+
+
+@functools.lru_cache(maxsize=16)
+def timeouts(seconds: float) -> urllib3.Timeout:
+    """The connect and read timeout (each call's pool copies it before use)."""
+    return urllib3.Timeout(connect=seconds, read=seconds)
 
 
 def _cause(exc: BaseException) -> BaseException:
