@@ -3,11 +3,15 @@ need for sending, and which rows are sent in order (lanes)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import bindparam, case, or_, update
+from sqlalchemy.sql.dml import ReturningUpdate, Update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, UPDATE
 from bot.outbox.limits import HomeWindow
@@ -15,6 +19,86 @@ from bot.outbox.notes import Claimed, Outcome
 from models import ActionMessage, OutboxMessage
 
 CLAIM = timedelta(seconds=60)
+
+# The statements of a claim are built once (per shape) and run with the call's values as
+# parameters: building them (and their cache keys) anew cost more than running them.
+
+
+def _claimable() -> Any:
+    return or_(
+        col(OutboxMessage.claimed_until).is_(None),
+        col(OutboxMessage.claimed_until) < bindparam("now"),
+    )
+
+
+@functools.cache
+def _due_rows(batch: int, held: bool, skip: bool) -> SelectOfScalar[OutboxMessage]:
+    """Due rows (parameters: now, and held, skip when given)."""
+    due = [
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.dead).is_(False),
+        col(OutboxMessage.next_attempt_at) <= bindparam("now"),
+        _claimable(),
+    ]
+    if held:
+        due.append(col(OutboxMessage.method).notin_(bindparam("held", expanding=True)))
+    if skip:
+        due.append(col(OutboxMessage.id).notin_(bindparam("skip", expanding=True)))
+    return (
+        select(OutboxMessage)
+        .where(*due)
+        # Messages first; Home refreshes are nice to have and can wait.
+        .order_by(
+            case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0), col(OutboxMessage.id)
+        )
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+
+
+@functools.cache
+def _claim_rows() -> ReturningUpdate[Any]:
+    """The claim of rows still claimable (parameters: ids, now, until)."""
+    return (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(bindparam("ids", expanding=True)), _claimable())
+        .values(claimed_until=bindparam("until"), attempts=OutboxMessage.attempts + 1)
+        .returning(col(OutboxMessage.id))
+        .execution_options(synchronize_session=False)
+    )
+
+
+@functools.cache
+def _busy_updates(ours: bool) -> SelectOfScalar[Any]:
+    """Messages with an update on its way (parameters: targets, now, and ours when given)."""
+    return select(OutboxMessage.action_message_id).where(
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.method) == UPDATE,
+        col(OutboxMessage.action_message_id).in_(bindparam("targets", expanding=True)),
+        col(OutboxMessage.claimed_until) > bindparam("now"),
+        *([col(OutboxMessage.id).notin_(bindparam("ours", expanding=True))] if ours else []),
+    )
+
+
+@functools.cache
+def _put_back() -> Update:
+    """Rows put back (parameters: ids, until)."""
+    return (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(bindparam("ids", expanding=True)))
+        .values(next_attempt_at=bindparam("until"))
+        .execution_options(synchronize_session=False)
+    )
+
+
+@functools.cache
+def _action_messages() -> SelectOfScalar[ActionMessage]:
+    return select(ActionMessage).where(col(ActionMessage.id).in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _outbox_rows() -> SelectOfScalar[OutboxMessage]:
+    return select(OutboxMessage).where(col(OutboxMessage.id).in_(bindparam("ids", expanding=True)))
 
 
 def claim_due(
@@ -33,40 +117,19 @@ def claim_due(
 
     PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
     makes the whole transaction the only writer."""
-    claimable = or_(
-        col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
-    )
-    due = [
-        col(OutboxMessage.sent_at).is_(None),
-        col(OutboxMessage.dead).is_(False),
-        col(OutboxMessage.next_attempt_at) <= now,
-        claimable,
-    ]
+    params: dict[str, Any] = {"now": now}
     if held:
-        due.append(col(OutboxMessage.method).notin_(held))
+        params["held"] = list(held)
     if skip:
-        due.append(col(OutboxMessage.id).notin_(skip))
-    rows = session.exec(
-        select(OutboxMessage)
-        .where(*due)
-        # Messages first; Home refreshes are nice to have and can wait.
-        .order_by(
-            case((col(OutboxMessage.method) == HOME_REFRESH, 1), else_=0), col(OutboxMessage.id)
-        )
-        .limit(batch)
-        .with_for_update(skip_locked=True)
-    ).all()
+        params["skip"] = list(skip)
+    rows = session.exec(_due_rows(batch, bool(held), bool(skip)), params=params).all()
     later = window.too_soon(session, rows, now) | behind(session, rows, now, ours)
     rows = [r for r in rows if r.id not in later]
     if not rows:
         return []
     claimed = set(
         session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_([r.id for r in rows]), claimable)
-            .values(claimed_until=now + CLAIM, attempts=OutboxMessage.attempts + 1)
-            .returning(col(OutboxMessage.id))
-            .execution_options(synchronize_session=False)
+            _claim_rows(), {"ids": [r.id for r in rows], "now": now, "until": now + CLAIM}
         ).scalars()
     )
     window.absorb(session, [r for r in rows if r.id in claimed], now)
@@ -86,25 +149,13 @@ def behind(
     updates = {r.action_message_id for r in rows if r.method == UPDATE} - {None}
     if not updates:
         return set()
-    busy = set(
-        session.exec(
-            select(OutboxMessage.action_message_id).where(
-                col(OutboxMessage.sent_at).is_(None),
-                col(OutboxMessage.method) == UPDATE,
-                col(OutboxMessage.action_message_id).in_(updates),
-                col(OutboxMessage.claimed_until) > now,
-                *([col(OutboxMessage.id).notin_(ours)] if ours else []),
-            )
-        ).all()
-    )
+    params: dict[str, Any] = {"targets": list(updates), "now": now}
+    if ours:
+        params["ours"] = list(ours)
+    busy = set(session.exec(_busy_updates(bool(ours)), params=params).all())
     later = {r.id for r in rows if r.method == UPDATE and r.action_message_id in busy}
     if later:
-        session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(later))
-            .values(next_attempt_at=now + timedelta(seconds=2))
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_put_back(), {"ids": list(later), "until": now + timedelta(seconds=2)})
     return {i for i in later if i is not None}
 
 
@@ -117,20 +168,13 @@ def read_for_sending(
     never claimed before it, so they already show its attempt and claim."""
     target_ids = {r.action_message_id for r in rows} - {None}
     targets = (
-        {
-            t.id: t
-            for t in session.exec(
-                select(ActionMessage).where(col(ActionMessage.id).in_(target_ids))
-            )
-        }
+        {t.id: t for t in session.exec(_action_messages(), params={"ids": list(target_ids)})}
         if target_ids
         else {}
     )
     parent_ids = {r.thread_of for r in rows} - {None}
     parent_rows = (
-        session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(parent_ids))).all()
-        if parent_ids
-        else []
+        session.exec(_outbox_rows(), params={"ids": list(parent_ids)}).all() if parent_ids else []
     )
     parents = {o.id: (o.result_channel, o.result_ts) for o in parent_rows}
     dead_parents = {o.id for o in parent_rows if o.dead}
