@@ -7,12 +7,13 @@ of the others (the posted messages among them would otherwise be sent again).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Update, bindparam, update
 from sqlmodel import Session, col
 
 from bot.infra.db import SessionFactory
@@ -62,7 +63,6 @@ def note(session: Session, outcomes: Sequence[Outcome], report: Report, now: dat
     rows were enqueued for the coordinators."""
     if not outcomes:
         return False
-    messages = ActionMessage.__table__  # type: ignore[attr-defined]
     posted = [
         {"_id": o.target_id, "_channel": o.result[0], "_ts": o.result[1]}
         for o in outcomes
@@ -70,12 +70,7 @@ def note(session: Session, outcomes: Sequence[Outcome], report: Report, now: dat
     ]
     # Action messages before outbox rows: the order in which actions lock them too.
     if posted:
-        session.execute(
-            update(messages)
-            .where(messages.c.id == bindparam("_id"))
-            .values(channel=bindparam("_channel"), ts=bindparam("_ts")),
-            posted,
-        )
+        session.execute(_where_posted(), posted)
     _note_rows(session, [o for o in outcomes if o.sent], only_alive=False)
     # What was not sent keeps an obsolete mark made meanwhile (it is not sent again).
     _note_rows(session, [o for o in outcomes if not o.sent], only_alive=True)
@@ -101,16 +96,34 @@ def note(session: Session, outcomes: Sequence[Outcome], report: Report, now: dat
 
 
 def _note_rows(session: Session, outcomes: Sequence[Outcome], *, only_alive: bool) -> None:
-    rows = OutboxMessage.__table__  # type: ignore[attr-defined]
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for o in sorted(outcomes, key=lambda o: o.row.id or 0):  # rows locked in id order
         row = {"_id": o.row.id, **{f"_{k}": v for k, v in o.values.items()}}
         by_columns.setdefault(tuple(sorted(o.values)), []).append(row)
     for columns, params in by_columns.items():
-        statement = update(rows).where(rows.c.id == bindparam("_id"))
-        if only_alive:
-            statement = statement.where(rows.c.dead.is_(False))
-        session.execute(statement.values({c: bindparam(f"_{c}") for c in columns}), params)
+        session.execute(_row_note(columns, only_alive), params)
+
+
+# The notes' statements, built once (per set of columns) and run with each batch's values.
+
+
+@functools.cache
+def _where_posted() -> Update:
+    messages = ActionMessage.__table__  # type: ignore[attr-defined]
+    return (
+        update(messages)
+        .where(messages.c.id == bindparam("_id"))
+        .values(channel=bindparam("_channel"), ts=bindparam("_ts"))
+    )
+
+
+@functools.lru_cache(maxsize=64)  # the few sets of columns the outcomes have
+def _row_note(columns: tuple[str, ...], only_alive: bool) -> Update:
+    rows = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = update(rows).where(rows.c.id == bindparam("_id"))
+    if only_alive:
+        statement = statement.where(rows.c.dead.is_(False))
+    return statement.values({c: bindparam(f"_{c}") for c in columns})
 
 
 def store_payload(
