@@ -112,7 +112,10 @@ class Outbox:
         while batch:
             claimed += len(batch)
             ahead: Future[list[Claimed]] | None = None
-            if workers > 1 and claimed < limit:
+            # A batch short of BATCH took (nearly always) every row due at its claim: rows
+            # written while it is sent are claimed after it, with its notes, not in a claim
+            # of their own ahead (one transaction less a round when actions come one by one).
+            if workers > 1 and claimed < limit and len(batch) >= BATCH:
                 # (The rows being sent stay claimed meanwhile: the claim ahead skips them.)
                 ours = {c.row.id for c in batch if c.row.id is not None}
                 ahead = self._claimer().submit(self._claim_noting, set(skip), ours, unnoted)
