@@ -6,15 +6,51 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import ColumnElement, case, or_, text, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, UPDATE
 from bot.outbox.limits import HomeWindow
 from bot.outbox.notes import Claimed, Outcome
+from bot.outbox.writer import MESSAGES
 from models import ActionMessage, OutboxMessage
 
 CLAIM = timedelta(seconds=60)
+# PostgreSQL: claims take their turns (a transaction-scoped advisory lock), so a claim sees
+# the rows the claim before it took, committed ("crob").
+CLAIM_LOCK_KEY = 0x6372_6F62
+
+
+def take_turn(session: Session) -> None:
+    """Wait for the claims of other senders and instances to commit (PostgreSQL; on SQLite
+    the write transaction is the turn already). First in the claim's transaction, before
+    it locks any row: the turn is always taken before row locks, never while holding one."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+
+
+def in_order(now: datetime, ours: Collection[int]) -> ColumnElement[bool]:
+    """A message is not claimed while a message of its conversation (`recipient`) is
+    claimed by another sender or instance (on its way there): sent side by side, the two
+    could reach Slack in either order. `ours`: rows this sender claimed and sends first.
+
+    (One look at the conversations claimed elsewhere, not one per due row: in a burst
+    thousands of rows wait behind another instance's.)"""
+    row, other = OutboxMessage, aliased(OutboxMessage)
+    elsewhere = select(other.recipient).where(
+        col(other.method).in_(MESSAGES),
+        col(other.recipient).is_not(None),
+        col(other.sent_at).is_(None),
+        col(other.dead).is_(False),
+        col(other.claimed_until) > now,
+        *([col(other.id).notin_(sorted(ours))] if ours else []),
+    )
+    return or_(
+        col(row.method).notin_(MESSAGES),
+        col(row.recipient).is_(None),
+        col(row.recipient).notin_(elsewhere),
+    )
 
 
 def claim_due(
@@ -29,10 +65,11 @@ def claim_due(
 ) -> list[Claimed]:
     """Claim up to `batch` due rows (not `skip`, nor of a `held` method) and read what
     sending them needs, in the caller's transaction. `ours`: rows this sender is sending
-    now (see `behind`).
+    now (see `behind` and `in_order`).
 
-    PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
-    makes the whole transaction the only writer."""
+    PostgreSQL: the caller's transaction took its turn first (`take_turn`), and other
+    writers skip the rows this one locked; SQLite: BEGIN IMMEDIATE makes the whole
+    transaction the only writer."""
     claimable = or_(
         col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
     )
@@ -41,6 +78,7 @@ def claim_due(
         col(OutboxMessage.dead).is_(False),
         col(OutboxMessage.next_attempt_at) <= now,
         claimable,
+        in_order(now, ours),
     ]
     if held:
         due.append(col(OutboxMessage.method).notin_(held))

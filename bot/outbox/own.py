@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from bot.outbox.calls import HOME_REFRESH
-from bot.outbox.claim import CLAIM, read_for_sending
+from bot.outbox.claim import CLAIM, read_for_sending, take_turn
 from bot.outbox.limits import HomeWindow
 from bot.outbox.notes import Claimed
 from bot.outbox.writer import MESSAGES, Written
@@ -40,6 +40,7 @@ def claim_own(
     A message is claimed only when no older message of its conversation is unsent; one
     left holds back the action's later rows of the same conversation, thread or message.
     """
+    take_turn(session)  # (a claim of the background sender's sees these rows claimed)
     ids = [r.id for r in written]
     homes = [r for r in written if r.method == HOME_REFRESH]
     later = window.too_soon(session, homes, now) if homes else set()

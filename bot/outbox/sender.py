@@ -257,6 +257,7 @@ class Outbox:
         now = self.clock()
         held = self.holds.held_methods(now)
         with self.session_factory.begin() as session:
+            claim.take_turn(session)
             self._reported = note(session, done, self.report, now) or self._reported
             return claim.claim_due(
                 session, now, BATCH, skip=skip, ours=ours, held=held, window=self.window
