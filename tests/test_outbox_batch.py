@@ -225,3 +225,24 @@ def test_another_instance_leaves_a_conversation_whose_older_message_is_on_its_wa
     posts = fake_slack.delivered("chat.postMessage")
     assert [c.params["text"] for c in posts if c.params["channel"] == "U1"] == ["first", "second"]
     assert len(posts) == 3
+
+
+def test_a_conversation_goes_on_with_the_next_batch_while_a_slow_one_is_still_sending(
+    session_factory, fake_slack, clock
+):
+    """C1's post is answered late; C0's 60 posts (more than a batch) go out meanwhile, in
+    order: the rows of the next batch need not wait for the end of the first."""
+    with session_factory.begin() as session:
+        enqueue(session, "chat.postMessage", {"channel": "C1", "text": "a1"}, now=clock())
+        for i in range(60):
+            enqueue(session, "chat.postMessage", {"channel": "C0", "text": f"c{i}"}, now=clock())
+    client = _SlowFirstPost(token="xoxb-test", base_url=fake_slack.url)
+    outbox = Outbox(session_factory, client, clock=clock)
+
+    _drain(outbox)
+
+    posts = fake_slack.delivered("chat.postMessage")
+    c0 = [c for c in posts if c.params["channel"] == "C0"]
+    assert [c.params["text"] for c in c0] == [f"c{i}" for i in range(60)]
+    slow = next(c.at for c in posts if c.params["text"] == "a1")
+    assert max(c.at for c in c0) < slow

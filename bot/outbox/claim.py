@@ -22,12 +22,17 @@ CLAIM = timedelta(seconds=60)
 CLAIM_LOCK_KEY = 0x6372_6F62
 
 
-def take_turn(session: Session) -> None:
+def take_turn(session: Session, *, wait: bool = True) -> bool:
     """Wait for the claims of other senders and instances to commit (PostgreSQL; on SQLite
-    the write transaction is the turn already). First in the claim's transaction, before
-    it locks any row: the turn is always taken before row locks, never while holding one."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+    the write transaction is the turn already); without `wait`, False when another claim
+    has the turn now. A transaction that waits for the turn holds no lock others wait
+    for while holding the turn (the background sender's claims lock only their own rows
+    before it, and skip locked rows after it; an action's claim never waits)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    got = session.execute(text(f"SELECT {lock}(:key)"), {"key": CLAIM_LOCK_KEY}).scalar()
+    return wait or bool(got)
 
 
 def in_order(now: datetime, ours: Collection[int]) -> ColumnElement[bool]:

@@ -40,8 +40,9 @@ def claim_own(
     A message is claimed only when no older message of its conversation is unsent; one
     left holds back the action's later rows of the same conversation, thread or message.
     """
-    take_turn(session)  # (a claim of the background sender's sees these rows claimed)
     ids = [r.id for r in written]
+    if not take_turn(session, wait=False):  # another claim is under way: a burst
+        return [], any(r.method != HOME_REFRESH for r in written)
     homes = [r for r in written if r.method == HOME_REFRESH]
     later = window.too_soon(session, homes, now) if homes else set()
     wanted = [i for i in ids if i not in later]
