@@ -180,3 +180,69 @@ def test_an_enqueued_row_is_written_with_every_column_as_the_model_defaults_it(
         None,
     )
     assert stored.created_at == stored.next_attempt_at == clock()
+
+
+class _HeldPost(WebClient):
+    """Slack taking one post only when the test lets it (the client waits meanwhile)."""
+
+    def __init__(self, text: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.text = text
+        self.waiting = threading.Event()
+        self.answer = threading.Event()
+
+    def api_call(self, api_method: str, **kwargs):  # type: ignore[no-untyped-def]
+        if (kwargs.get("json") or {}).get("text") == self.text:
+            self.waiting.set()
+            self.answer.wait(30)
+        return super().api_call(api_method, **kwargs)
+
+
+def test_another_instance_leaves_a_conversation_whose_older_message_is_on_its_way(
+    session_factory, fake_slack, clock
+):
+    """Instance A is sending a DM; B finds a newer one to the same person due and leaves it
+    (sent side by side, Slack could get them in either order): the person gets them in the
+    order written."""
+    with session_factory.begin() as session:
+        enqueue(session, "chat.postMessage", {"channel": "U1", "text": "first"}, now=clock())
+    held = _HeldPost("first", token="xoxb-test", base_url=fake_slack.url)
+    a = Outbox(session_factory, held, clock=clock)
+    sending = threading.Thread(target=_drain, args=(a,))
+    sending.start()
+    try:
+        assert held.waiting.wait(30)
+        with session_factory.begin() as session:
+            enqueue(session, "chat.postMessage", {"channel": "U1", "text": "second"}, now=clock())
+            enqueue(session, "chat.postMessage", {"channel": "U2", "text": "other"}, now=clock())
+        b = _outbox(session_factory, fake_slack, clock)
+        b.deliver_due()
+        assert [c.params["text"] for c in fake_slack.delivered("chat.postMessage")] == ["other"]
+    finally:
+        held.answer.set()
+        sending.join(30)
+    _drain(b)
+    posts = fake_slack.delivered("chat.postMessage")
+    assert [c.params["text"] for c in posts if c.params["channel"] == "U1"] == ["first", "second"]
+    assert len(posts) == 3
+
+
+def test_a_conversation_goes_on_with_the_next_batch_while_a_slow_one_is_still_sending(
+    session_factory, fake_slack, clock
+):
+    """C1's post is answered late; C0's 60 posts (more than a batch) go out meanwhile, in
+    order: the rows of the next batch need not wait for the end of the first."""
+    with session_factory.begin() as session:
+        enqueue(session, "chat.postMessage", {"channel": "C1", "text": "a1"}, now=clock())
+        for i in range(60):
+            enqueue(session, "chat.postMessage", {"channel": "C0", "text": f"c{i}"}, now=clock())
+    client = _SlowFirstPost(token="xoxb-test", base_url=fake_slack.url)
+    outbox = Outbox(session_factory, client, clock=clock)
+
+    _drain(outbox)
+
+    posts = fake_slack.delivered("chat.postMessage")
+    c0 = [c for c in posts if c.params["channel"] == "C0"]
+    assert [c.params["text"] for c in c0] == [f"c{i}" for i in range(60)]
+    slow = next(c.at for c in posts if c.params["text"] == "a1")
+    assert max(c.at for c in c0) < slow

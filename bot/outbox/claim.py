@@ -8,7 +8,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, or_, update
+from sqlalchemy import ColumnElement, bindparam, case, or_, text, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate, Update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -16,9 +17,51 @@ from sqlmodel.sql.expression import SelectOfScalar
 from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, UPDATE
 from bot.outbox.limits import HomeWindow
 from bot.outbox.notes import Claimed, Outcome
+from bot.outbox.writer import MESSAGES
 from models import ActionMessage, OutboxMessage
 
 CLAIM = timedelta(seconds=60)
+# PostgreSQL: claims take their turns (a transaction-scoped advisory lock), so a claim sees
+# the rows the claim before it took, committed ("crob").
+CLAIM_LOCK_KEY = 0x6372_6F62
+
+
+def take_turn(session: Session, *, wait: bool = True) -> bool:
+    """Wait for the claims of other senders and instances to commit (PostgreSQL; on SQLite
+    the write transaction is the turn already); without `wait`, False when another claim
+    has the turn now. A transaction that waits for the turn holds no lock others wait
+    for while holding the turn (the background sender's claims lock only their own rows
+    before it, and skip locked rows after it; an action's claim never waits)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    got = session.execute(text(f"SELECT {lock}(:key)"), {"key": CLAIM_LOCK_KEY}).scalar()
+    return wait or bool(got)
+
+
+def in_order(ours: bool) -> ColumnElement[bool]:
+    """A message is not claimed while a message of its conversation (`recipient`) is
+    claimed by another sender or instance (on its way there): sent side by side, the two
+    could reach Slack in either order. Parameters: now, and with `ours` the rows this
+    sender claimed and sends first.
+
+    (One look at the conversations claimed elsewhere, not one per due row: in a burst
+    thousands of rows wait behind another instance's.)"""
+    row, other = OutboxMessage, aliased(OutboxMessage)
+    elsewhere = select(other.recipient).where(
+        col(other.method).in_(MESSAGES),
+        col(other.recipient).is_not(None),
+        col(other.sent_at).is_(None),
+        col(other.dead).is_(False),
+        col(other.claimed_until) > bindparam("now"),
+        *([col(other.id).notin_(bindparam("ours", expanding=True))] if ours else []),
+    )
+    return or_(
+        col(row.method).notin_(MESSAGES),
+        col(row.recipient).is_(None),
+        col(row.recipient).notin_(elsewhere),
+    )
+
 
 # The statements of a claim are built once (per shape) and run with the call's values as
 # parameters: building them (and their cache keys) anew cost more than running them.
@@ -32,13 +75,14 @@ def _claimable() -> Any:
 
 
 @functools.cache
-def _due_rows(batch: int, held: bool, skip: bool) -> SelectOfScalar[OutboxMessage]:
-    """Due rows (parameters: now, and held, skip when given)."""
+def _due_rows(batch: int, held: bool, skip: bool, ours: bool) -> SelectOfScalar[OutboxMessage]:
+    """Due rows, in order (parameters: now, and held, skip, ours when given)."""
     due = [
         col(OutboxMessage.sent_at).is_(None),
         col(OutboxMessage.dead).is_(False),
         col(OutboxMessage.next_attempt_at) <= bindparam("now"),
         _claimable(),
+        in_order(ours),
     ]
     if held:
         due.append(col(OutboxMessage.method).notin_(bindparam("held", expanding=True)))
@@ -113,16 +157,19 @@ def claim_due(
 ) -> list[Claimed]:
     """Claim up to `batch` due rows (not `skip`, nor of a `held` method) and read what
     sending them needs, in the caller's transaction. `ours`: rows this sender is sending
-    now (see `behind`).
+    now (see `behind` and `in_order`).
 
-    PostgreSQL: other senders skip the rows this one locked; SQLite: BEGIN IMMEDIATE
-    makes the whole transaction the only writer."""
+    PostgreSQL: the caller's transaction took its turn first (`take_turn`), and other
+    writers skip the rows this one locked; SQLite: BEGIN IMMEDIATE makes the whole
+    transaction the only writer."""
     params: dict[str, Any] = {"now": now}
     if held:
         params["held"] = list(held)
     if skip:
         params["skip"] = list(skip)
-    rows = session.exec(_due_rows(batch, bool(held), bool(skip)), params=params).all()
+    if ours:
+        params["ours"] = sorted(ours)
+    rows = session.exec(_due_rows(batch, bool(held), bool(skip), bool(ours)), params=params).all()
     later = window.too_soon(session, rows, now) | behind(session, rows, now, ours)
     rows = [r for r in rows if r.id not in later]
     if not rows:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from bot.outbox.calls import HOME_REFRESH
-from bot.outbox.claim import CLAIM, read_for_sending
+from bot.outbox.claim import CLAIM, read_for_sending, take_turn
 from bot.outbox.limits import HomeWindow
 from bot.outbox.notes import Claimed
 from bot.outbox.writer import MESSAGES, Written
@@ -41,6 +41,8 @@ def claim_own(
     left holds back the action's later rows of the same conversation, thread or message.
     """
     ids = [r.id for r in written]
+    if not take_turn(session, wait=False):  # another claim is under way: a burst
+        return [], any(r.method != HOME_REFRESH for r in written)
     homes = [r for r in written if r.method == HOME_REFRESH]
     later = window.too_soon(session, homes, now) if homes else set()
     wanted = [i for i in ids if i not in later]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.outbox import own as own_rows
 from bot.outbox.attempt import Attempts
 from bot.outbox.calls import GROUP_DM, HOME_REFRESH, POST, UPDATE
 from bot.outbox.claim import CLAIM
+from bot.outbox.lanes import Lanes
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
 from bot.outbox.notes import Claimed, Outcome, Report, note, released
 from bot.outbox.writer import MESSAGES, Written, keep_written, take_written
@@ -34,6 +36,12 @@ log = logging.getLogger("bot.outbox")
 # more at once gains little under Slack's per-workspace rate limits.
 BATCH = 50
 WORKERS = 4
+# Rows claimed at once while the claims before came back full (a backlog): fewer claims
+# (on PostgreSQL each takes the one turn all instances share) for as many rows.
+BACKLOG = 200
+# A round under way claims rows committed meanwhile (its sender was kicked) no sooner than
+# this after its last claim: in a burst, one claim for a few actions' rows, not one each.
+SPACING = 0.02
 ROUND = 1000  # rows one round of the background sender claims at most
 # An action's rows were left behind others' (a burst to the same people): the actions
 # after it leave theirs to the background sender's batches for this long.
@@ -85,7 +93,7 @@ class Outbox:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pools_lock = threading.Lock()
-        self._claims: ThreadPoolExecutor | None = None
+        self._round: Lanes | None = None  # the round under way with workers
         self._pool: ThreadPoolExecutor | None = None
         self._pool_size = 0
         if own_sending:
@@ -96,42 +104,27 @@ class Outbox:
     def deliver_due(self, limit: int = 200, *, workers: int = WORKERS) -> int:
         """Send every due row once (rows added meanwhile too); returns how many were sent.
 
-        Rows are claimed in batches, sent `workers` conversations at a time, and noted in
-        the transaction that claims a later batch (one transaction per batch, so on SQLite
-        one turn at the write lock). With `workers` > 1 the next batch is claimed (and the
-        one before noted) while this one is being sent, and is sent when this one is done:
-        a conversation's rows still go one after the other. `workers=1` sends in the order
-        written, claiming after each batch.
+        Rows are claimed in batches and noted in the transaction that claims a later batch
+        (on SQLite one turn at the write lock per batch). With `workers` > 1 they are sent
+        in lanes (`bot.outbox.lanes`: a conversation's rows in order, `workers` lanes at
+        once), and the next batch is claimed while they are sent, as soon as no more than
+        a batch waits: a lane goes on with the next batch's rows without waiting for the
+        rest of its batch. `workers=1` sends in the order written, claiming after each batch.
         """
+        take_written(self.session_factory)  # this thread's own rows are among the due ones
+        if workers > 1:
+            return self._stream(limit, workers)
         sent = claimed = 0
         skip: set[int] = set()  # tried in this call and not sent: not again in this call
         unnoted: list[Outcome] = []  # sent, to be noted with the next claim
         posted = claim.Posted()  # where this call's messages went (for later batches)
-        take_written(self.session_factory)  # this thread's own rows are among the due ones
         batch = self._claim_noting(skip, set(), unnoted)
         while batch:
             claimed += len(batch)
-            ahead: Future[list[Claimed]] | None = None
-            # A batch short of BATCH took (nearly always) every row due at its claim: rows
-            # written while it is sent are claimed after it, with its notes, not in a claim
-            # of their own ahead (one transaction less a round when actions come one by one).
-            if workers > 1 and claimed < limit and len(batch) >= BATCH:
-                # (The rows being sent stay claimed meanwhile: the claim ahead skips them.)
-                ours = {c.row.id for c in batch if c.row.id is not None}
-                ahead = self._claimer().submit(self._claim_noting, set(skip), ours, unnoted)
-                unnoted = []  # the claim ahead notes them (or, failing, finishes them)
-            outcomes = self._send_batch(batch, workers, posted)
+            outcomes = self._send_batch(batch, posted)
             sent += sum(1 for o in outcomes if o.sent)
             skip.update(o.row.id for o in outcomes if not o.sent and o.row.id is not None)
-            unnoted += outcomes
-            if ahead is not None:
-                try:
-                    batch = ahead.result()
-                except Exception:
-                    self._reported = self._finish(unnoted) or self._reported
-                    raise
-                if batch:
-                    continue
+            unnoted = outcomes
             if claimed >= limit:
                 break
             batch = self._claim_noting(skip, set(), unnoted)
@@ -143,21 +136,92 @@ class Outbox:
         self._reported = self._finish(unnoted) or self._reported
         return sent
 
-    def _claim_noting(self, skip: set[int], ours: set[int], done: list[Outcome]) -> list[Claimed]:
+    def _stream(self, limit: int, workers: int) -> int:
+        """`deliver_due` with workers: batches claimed while the lanes send."""
+        posted = claim.Posted()
+        lanes = Lanes(
+            functools.partial(self._send_one, posted),
+            lambda c: self.attempts.done(c.row, None, {}),
+            self._senders(workers),
+            workers,
+        )
+        lanes.low = BACKLOG // 2
+        skip: set[int] = set()
+        sent = claimed = 0
+        more = True  # the last claim filled its batch: more may be due
+        last = 0.0  # when the last claim was made (monotonic)
+        self._round = lanes
+        try:
+            while True:
+                with lanes.cond:
+                    while lanes.busy:
+                        if claimed < limit and lanes.waiting <= lanes.low:
+                            if more:
+                                break
+                            # Kicked (rows were committed): claim, a moment after the last.
+                            if self._wake.is_set():
+                                pause = last + SPACING - time.monotonic()
+                                if pause <= 0:
+                                    break
+                                lanes.cond.wait(pause)
+                                continue
+                        lanes.cond.wait()
+                    done, ours = lanes.take_done()
+                    idle = not lanes.busy  # (with the outcomes taken: none comes later)
+                sent += sum(1 for o in done if o.sent)
+                skip.update(o.row.id for o in done if not o.sent and o.row.id is not None)
+                if idle and claimed >= limit:
+                    self._reported = self._finish(done) or self._reported
+                    return sent
+                self._wake.clear()  # a kick from now on is for rows this claim may miss
+                now, last = self.clock(), time.monotonic()
+                size = BACKLOG if more and claimed else BATCH
+                batch = self._claim_noting(skip, ours, done, size)
+                if batch:
+                    more = len(batch) >= size
+                    claimed += len(batch)
+                    lanes.add(batch, now)
+                    continue
+                more = False
+                if idle:
+                    if not self._reported:
+                        return sent
+                    # Reports of refused rows were just written: them too.
+                    self._reported = False
+                    more = True
+        except BaseException:
+            with lanes.cond:  # what is on its way is noted before the failure goes up
+                lanes.cond.wait_for(lambda: not lanes.busy)
+                done, _ = lanes.take_done()
+            self._reported = self._finish(done) or self._reported
+            raise
+        finally:
+            self._round = None
+
+    def _send_one(self, posted: claim.Posted, claimed: Claimed, claimed_at: datetime) -> Outcome:
+        """One row of a lane (or its release: its method is held, or its claim ran long)."""
+        if self.clock() - claimed_at > CLAIM / 2:
+            # Slack is slow: let the row go back rather than outlive its claim.
+            return released(claimed.row)
+        until = self.holds.held_until(claimed.row.method, self.clock())
+        if until is not None:
+            return released(claimed.row, until)
+        posted.resolve(claimed)
+        outcome = self.attempts.send(claimed)
+        if outcome.sent:
+            posted.add(outcome)
+        return outcome
+
+    def _claim_noting(
+        self, skip: set[int], ours: set[int], done: list[Outcome], size: int = BATCH
+    ) -> list[Claimed]:
         """The next batch, claimed in the transaction that notes `done`; when the claim
         fails, `done` is still noted (what was sent stays noted, whatever the claim met)."""
         try:
-            return retried("a claim", functools.partial(self._claim, skip, ours, done))
+            return retried("a claim", functools.partial(self._claim, skip, ours, done, size))
         except Exception:
             self._reported = self._finish(done) or self._reported
             raise
-
-    def _claimer(self) -> ThreadPoolExecutor:
-        """The thread that claims the next batch while one is sent (one per process)."""
-        with self._pools_lock:
-            if self._claims is None:
-                self._claims = ThreadPoolExecutor(1, thread_name_prefix="outbox-claim")
-            return self._claims
 
     def _senders(self, workers: int) -> ThreadPoolExecutor:
         """The threads that send conversations, kept for the next batch."""
@@ -199,7 +263,7 @@ class Outbox:
                 lambda: self._claim_own(written),
             )
             if batch:
-                outcomes = self._send_batch(batch, workers=1)
+                outcomes = self._send_batch(batch)
                 left = self._finish(outcomes) or left or not all(o.sent for o in outcomes)
         except Exception:
             log.exception("outbox: an action's rows could not be sent; the sender will")
@@ -254,22 +318,25 @@ class Outbox:
                 ).one()
             )
 
-    def _claim(self, skip: set[int], ours: set[int], done: Sequence[Outcome] = ()) -> list[Claimed]:
-        """Claim up to BATCH due rows and read what sending them needs, in one transaction
+    def _claim(
+        self, skip: set[int], ours: set[int], done: Sequence[Outcome] = (), size: int = BATCH
+    ) -> list[Claimed]:
+        """Claim up to `size` due rows and read what sending them needs, in one transaction
         which first notes the outcomes of a batch before (`claim.claim_due`)."""
         now = self.clock()
         held = self.holds.held_methods(now)
         with self.session_factory.begin() as session:
             self._reported = note(session, done, self.report, now) or self._reported
+            claim.take_turn(session)  # (after the notes: they lock only this sender's rows)
             return claim.claim_due(
-                session, now, BATCH, skip=skip, ours=ours, held=held, window=self.window
+                session, now, size, skip=skip, ours=ours, held=held, window=self.window
             )
 
     def _send_batch(
-        self, batch: list[Claimed], workers: int = WORKERS, posted: claim.Posted | None = None
+        self, batch: list[Claimed], posted: claim.Posted | None = None
     ) -> list[Outcome]:
-        """Send a claimed batch: one conversation (and what waits for its messages) in order,
-        up to `workers` conversations at once, Home refreshes after every message.
+        """Send a claimed batch in this thread, in the order written: one conversation
+        (and what waits for its messages) after the other, Home refreshes last.
 
         `posted`: where earlier batches' messages went (their notes may not be committed
         yet); this batch's are added."""
@@ -294,39 +361,11 @@ class Outbox:
             if q[0].row.method == HOME_REFRESH:
                 # Two marks of one person (instances that raced): one publication shows all.
                 outcomes += [self.attempts.done(extra.row, None, {}) for extra in q[1:]]
-                homes.append(q[:1])
+                homes.append(q[0])
         went = posted if posted is not None else claim.Posted()
         started = self.clock()
-
-        def send_lane(queue: list[Claimed]) -> list[Outcome]:
-            done: list[Outcome] = []
-            for i, claimed in enumerate(queue):
-                if self.clock() - started > CLAIM / 2:
-                    # Slack is slow: let the rest go back rather than outlive the claims.
-                    return done + [released(c.row) for c in queue[i:]]
-                until = self.holds.held_until(claimed.row.method, self.clock())
-                if until is not None:
-                    done.append(released(claimed.row, until))
-                    continue
-                went.resolve(claimed)
-                done.append(outcome := self.attempts.send(claimed))
-                if outcome.sent:
-                    went.add(outcome)
-            return done
-
-        if workers <= 1:  # in this thread, in the order written
-            for queue in messages + homes:
-                outcomes += send_lane(queue)
-            return outcomes
-        # Each conversation's rows in order, the next conversation started as soon as a
-        # worker is free (not in waves that wait for the slowest of each).
-        pool = self._senders(workers)
-        for queues in (messages, homes):
-            if len(queues) == 1:
-                outcomes += send_lane(queues[0])
-                continue
-            for lane_done in pool.map(send_lane, queues):
-                outcomes += lane_done
+        for claimed in [c for q in messages for c in q] + homes:
+            outcomes.append(self._send_one(went, claimed, started))
         return outcomes
 
     def _finish(self, outcomes: Sequence[Outcome]) -> bool:
@@ -361,6 +400,9 @@ class Outbox:
 
     def kick(self) -> None:
         self._wake.set()
+        lanes = self._round
+        if lanes is not None:  # a round under way claims the new rows soon
+            lanes.poke()
 
     def start(self, interval: float = 5.0) -> None:
         """Retry in a daemon thread: every `interval` seconds, or at once when kicked."""
@@ -371,6 +413,7 @@ class Outbox:
                 # Cleared before the round, not after the wait: a kick that comes between
                 # the two is for rows this round sends (they were committed before it).
                 self._wake.clear()
+                began = time.monotonic()
                 try:
                     with self._sending:  # an action's thread sending now finishes first
                         sent = 0
@@ -385,6 +428,10 @@ class Outbox:
                 wait = self.window.wait_at_most(interval, now)
                 self._wakes_at = now + timedelta(seconds=wait)
                 self._wake.wait(wait)
+                # Kicked again at once (a burst): a round per SPACING at most, each
+                # claiming what several actions committed.
+                if (rest := began + SPACING - time.monotonic()) > 0:
+                    self._stop.wait(rest)
 
         self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
         self._thread.start()
@@ -395,7 +442,6 @@ class Outbox:
         if self._thread:
             self._thread.join(timeout=5)
         with self._pools_lock:
-            for pool in (self._pool, self._claims):
-                if pool is not None:
-                    pool.shutdown(wait=False)
-            self._pool = self._claims = None
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)
+            self._pool = None
