@@ -34,7 +34,8 @@ from slack_sdk import WebClient
 from sqlmodel import col, select
 
 from bot.domain.states import Status
-from bot.entry.server import Runtime, build, make_http_server
+from bot.entry.http import make_http_server
+from bot.entry.runtime import Runtime, build
 from bot.outbox import GROUP_DM, MARKER, OBSOLETE
 from bot.slack import ids
 from models import AuditEntry, ExchangeRequest, Expert, OutboxMessage, RequestPartner
