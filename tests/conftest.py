@@ -32,10 +32,12 @@ from bot.entry.http import make_http_server
 from bot.entry.runtime import Runtime, build
 from bot.infra import db, slack_http
 from bot.infra.db import SessionFactory, make_engine, upgrade
+from bot.infra.directory_file import parse_directory
 from bot.infra.settings import Settings
 from bot.render import browser
 from bot.slack.listeners import guards
 from bot.usecases import people
+from bot.usecases.directory_source import apply_directory_file
 from tests.fakeslack import FakeSlack
 from tests.payloads import SIGNING_SECRET, SlackHTTP
 
@@ -364,6 +366,30 @@ def _migrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return urls
 
 
+@pytest.fixture(scope="session")
+def _synced(
+    _migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[bytes, bytes]:
+    """The SQLite template as it is, and as the first start of a test bot leaves it: with
+    DIRECTORY applied at NOW (`apply_directory_file`, as `build` applies it)."""
+    template = Path(_migrated["sqlite"])
+    synced = tmp_path_factory.mktemp("synced") / "cr.db"
+    shutil.copy(template, synced)
+    engine = make_engine(f"sqlite:///{synced}")
+    try:
+        apply_directory_file(
+            SessionFactory(engine),
+            parse_directory(DIRECTORY),
+            path=str(synced.with_name("directory.toml")),
+            text=DIRECTORY,
+            now=NOW,
+            force=False,
+        )
+    finally:
+        engine.dispose()
+    return template.read_bytes(), synced.read_bytes()
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, _migrated: dict[str, str], tmp_path: Path) -> str:
     """A migrated, empty database: a fresh SQLite file, or PostgreSQL truncated."""
@@ -466,9 +492,8 @@ def running_bot(
     settings = settings_for(fake, database_url, directory, **env)
     runtime = build(settings, clock=clock, process_before_response=True)
     server = make_http_server(runtime, "127.0.0.1", 0)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
+    # Its shutdown() wakes the loop at once: no short poll interval needed.
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     fake.clear()
@@ -485,7 +510,24 @@ def running_bot(
 
 @pytest.fixture
 def bot(
-    fake_slack: FakeSlack, database_url: str, directory_file: Path, clock: Clock
+    fake_slack: FakeSlack,
+    database_url: str,
+    directory_file: Path,
+    clock: Clock,
+    _synced: tuple[bytes, bytes],
 ) -> Iterator[BotUnderTest]:
+    """The bot on the test's database. A fresh SQLite copy gets the directory file applied
+    before the start when the start would apply exactly that (DIRECTORY, at NOW, nothing
+    written yet): the database is the same, and the start finds the file applied (about
+    7 ms of CPU less per test; the first apply itself is tested in test_dirfile)."""
+    path = make_url(database_url).database
+    if (
+        database_url.startswith("sqlite:")
+        and path
+        and clock.now == NOW
+        and directory_file.read_text(encoding="utf-8") == DIRECTORY
+        and Path(path).read_bytes() == _synced[0]
+    ):
+        Path(path).write_bytes(_synced[1])
     with running_bot(fake_slack, database_url, directory_file, clock) as running:
         yield running

@@ -14,6 +14,7 @@ import functools
 import itertools
 import json
 import select
+import selectors
 import shutil
 import socket
 import ssl
@@ -163,9 +164,7 @@ class FakeSlack:
         scheme = "https" if self.tls else "http"
         self.base = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self.url = f"{self.base}/api/"
-        # A short poll interval keeps stop() (and so each test's teardown) fast.
-        serve = functools.partial(self._server.serve_forever, poll_interval=0.01)
-        threading.Thread(target=serve, name="fakeslack", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, name="fakeslack", daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -970,20 +969,44 @@ def _serving(base: type[ThreadingHTTPServer]) -> type[ThreadingHTTPServer]:
         def handle_error(self, request: Any, client_address: Any) -> None:
             pass  # a client that went away mid-request is no news
 
+        def server_activate(self) -> None:
+            super().server_activate()
+            self._stop, self._stopped = threading.Event(), threading.Event()
+            self._stopped.set()
+            self._wake_r, self._wake_w = socket.socketpair()
+
+        def serve_forever(self, poll_interval: float | None = None) -> None:
+            """socketserver's loop, woken by `shutdown()` through a socket pair of its own
+            instead of noticing it at its next poll: it waits for a connection without a
+            timeout (no wake-ups while a test runs, no connection made to stop it)."""
+            self._stopped.clear()
+            try:
+                if self._stop.is_set():  # stopped before it started
+                    return
+                with selectors.DefaultSelector() as selector:
+                    selector.register(self, selectors.EVENT_READ)
+                    selector.register(self._wake_r, selectors.EVENT_READ)
+                    while not self._stop.is_set():
+                        ready = selector.select(poll_interval)
+                        if self._stop.is_set():
+                            break
+                        if any(key.fileobj is self for key, _ in ready):
+                            self._handle_request_noblock()
+                        self.service_actions()
+            finally:
+                self._stopped.set()
+
         def shutdown(self) -> None:
-            """socketserver's, without waiting for the loop's next poll (10 ms, at every
-            test's end): a connection wakes it once it is asked to stop (one that comes
-            before is served, as any other; a few at most, so that none waits in the queue
-            of a loop that has stopped)."""
-            stopping = threading.Thread(target=super().shutdown)
-            stopping.start()
-            for _ in range(3):
-                with contextlib.suppress(OSError):
-                    socket.create_connection(self.server_address, timeout=0.1).close()
-                stopping.join(0.002)
-                if not stopping.is_alive():
-                    break
-            stopping.join()
+            """Stop the loop, woken at once, and wait for it to end."""
+            self._stop.set()
+            with contextlib.suppress(OSError):
+                self._wake_w.send(b"x")
+            self._stopped.wait()
+
+        def server_close(self) -> None:
+            super().server_close()
+            self._wake_r.close()
+            self._wake_w.close()
 
     return Serving
 

@@ -342,9 +342,14 @@ def test_directory_check_names_entry_and_field_of_a_broken_file(tmp_path):
 
 
 def test_directory_sync_twice_then_db_upgrade(tmp_path, database_url, directory_file):
-    first = cr_bot(tmp_path, "directory", "sync", str(directory_file), DATABASE_URL=database_url)
-    second = cr_bot(tmp_path, "directory", "sync", str(directory_file), DATABASE_URL=database_url)
-    upgrade = cr_bot(tmp_path, "db", "upgrade", DATABASE_URL=database_url)
+    # What the commands print and write is the subject here, not their process.
+    first = cr_bot_here(
+        tmp_path, "directory", "sync", str(directory_file), DATABASE_URL=database_url
+    )
+    second = cr_bot_here(
+        tmp_path, "directory", "sync", str(directory_file), DATABASE_URL=database_url
+    )
+    upgrade = cr_bot_here(tmp_path, "db", "upgrade", DATABASE_URL=database_url)
 
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith(f"{directory_file}: directory synced: ")

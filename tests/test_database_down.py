@@ -168,7 +168,7 @@ def rig(database_url: str, directory: Path, aside: Path, clock: Any = utcnow) ->
             fake.set_user(user, email=email)
         runtime = build(settings_for(fake, url, directory), clock=clock)
         server = make_http_server(runtime, "127.0.0.1", 0)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
+        thread = threading.Thread(target=server.serve_forever)
         thread.daemon = True
         thread.start()
         base = f"http://127.0.0.1:{server.server_port}"

@@ -41,9 +41,8 @@ def production_bot(
     settings = settings_for(fake_slack, database_url, directory_file)
     runtime = build(settings, clock=clock, process_before_response=False)
     server = make_http_server(runtime, "127.0.0.1", 0)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
+    # Its shutdown() wakes the loop at once: no short poll interval needed.
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     fake_slack.clear()

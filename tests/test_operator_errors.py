@@ -22,7 +22,16 @@ import pytest
 from bot.entry.startup import slack_failure
 from tests.conftest import DIRECTORY
 from tests.fakeslack import FakeSlack, FakeSocketModeServer
-from tests.test_cli import BOT_TOKEN, HTTP_OK, REPO, clean_env, cr_bot, free_port, get
+from tests.test_cli import (
+    BOT_TOKEN,
+    HTTP_OK,
+    REPO,
+    clean_env,
+    cr_bot,
+    cr_bot_here,
+    free_port,
+    get,
+)
 
 APP_TOKEN = "xapp-1-operator-test"
 
@@ -236,8 +245,9 @@ def test_directory_file_with_a_bom_is_accepted(tmp_path):
     path = tmp_path / "directory.toml"
     path.write_bytes(b"\xef\xbb\xbf" + DIRECTORY.encode())
 
-    checked = cr_bot(tmp_path, "directory", "check", str(path))
-    synced = cr_bot(tmp_path, "directory", "sync", str(path))
+    # What the commands read and print is the subject here, not their process.
+    checked = cr_bot_here(tmp_path, "directory", "check", str(path))
+    synced = cr_bot_here(tmp_path, "directory", "sync", str(path))
 
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.strip() == f"{path}: ok"
@@ -314,7 +324,7 @@ def test_run_without_a_directory_file_says_how_to_make_one(fake_slack, tmp_path)
 
 def test_run_without_the_file_but_a_synced_directory_warns_and_starts(fake_slack, workdir):
     database = f"sqlite:///{workdir / 'cr.db'}"
-    synced = cr_bot(workdir, "directory", "sync", "directory.toml", DATABASE_URL=database)
+    synced = cr_bot_here(workdir, "directory", "sync", "directory.toml", DATABASE_URL=database)
     assert synced.returncode == 0, synced.stderr
     (workdir / "directory.toml").unlink()
 

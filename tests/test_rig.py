@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.error import URLError
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
@@ -125,6 +125,16 @@ def client(fake: FakeSlack) -> WebClient:
 
 
 # ---- Web API shapes
+
+
+def test_form_bodies_are_quoted_as_urllib_quotes_them():
+    texts = [
+        "".join(map(chr, range(256))),
+        json.dumps({"t": "Grüße ✓ 😀 a&b=c+d/e f%20", "n": None}, ensure_ascii=False),
+        "",
+    ]
+    for text in texts:
+        assert p.quoted(text) == quote(text)
 
 
 def test_auth_test_answers_with_the_bot_identity(fake: FakeSlack, client: WebClient) -> None:

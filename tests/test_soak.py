@@ -34,7 +34,8 @@ from slack_sdk import WebClient
 from sqlmodel import col, select
 
 from bot.domain.states import Status
-from bot.entry.server import Runtime, build, make_http_server
+from bot.entry.http import make_http_server
+from bot.entry.runtime import Runtime, build
 from bot.outbox import GROUP_DM, MARKER, OBSOLETE
 from bot.slack import ids
 from models import AuditEntry, ExchangeRequest, Expert, OutboxMessage, RequestPartner
@@ -111,9 +112,8 @@ def instance(
     client = MortalClient(token=settings.bot_token, base_url=fake.url, timeout=1)
     runtime = build(settings, client=client, clock=clock, process_before_response=True)
     server = make_http_server(runtime, "127.0.0.1", 0)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
+    # Its shutdown() wakes the loop at once: no short poll interval needed.
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     assert runtime.services.outbox is not None
     runtime.services.outbox.start(interval=0.1)

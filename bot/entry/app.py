@@ -6,26 +6,21 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse, Respond
 from slack_bolt.util.utils import convert_to_dict_list
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookResponse
 
-from bot import outbox
 from bot.infra.db import SessionFactory
 from bot.infra.settings import Settings
 from bot.infra.slack_http import PooledWebClient, webhook_client
-from bot.outbox import Outbox
-from bot.slack import listeners
-from bot.slack.certificate import CERTIFICATE, CertificateMaker
-from bot.slack.failures import coordinators_report
-from bot.slack.listeners.home import render_home
-from bot.slack.listeners.runtime import Direct
-from bot.slack.services import Services
-from bot.usecases import people
 from models.types import utcnow
+
+if TYPE_CHECKING:  # imported by create_app once Slack has taken the token
+    from bot.slack.listeners.runtime import Direct
+    from bot.slack.services import Services
 
 SLACK_API_URL = "https://slack.com/api/"
 # Bolt's default is 5 threads; acks wait for a free one, so give it room.
@@ -55,8 +50,32 @@ def create_app(
     clock: Callable[[], datetime] = utcnow,
     process_before_response: bool = False,
 ) -> tuple[App, Services]:
-    """The Bolt app with every listener registered, and the services behind it."""
+    """The Bolt app with every listener registered, and the services behind it.
+
+    The app is made first (Bolt calls auth.test): a start whose token Slack refuses stops
+    before the Slack layer is imported (a third of the imports of `cr-bot run`)."""
     client = client or make_client(settings)
+    app = App(
+        # Without a name Bolt names the app after the file that calls it ("app.py", this
+        # one), found by inspect.stack(), which reads the source lines of every frame.
+        name="app.py",
+        client=client,
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
+        signing_secret=settings.signing_secret or "",
+        process_before_response=process_before_response,
+        # Socket Mode requests are authenticated by the WebSocket; HTTP ones by signature.
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    from bot import outbox
+    from bot.outbox import Outbox
+    from bot.slack import listeners
+    from bot.slack.certificate import CERTIFICATE, CertificateMaker
+    from bot.slack.failures import coordinators_report
+    from bot.slack.listeners.home import render_home
+    from bot.slack.services import Services
+    from bot.usecases import people
+
     services = Services(
         settings=settings, session_factory=session_factory, client=client, clock=clock
     )
@@ -75,18 +94,6 @@ def create_app(
             )
         },
     )
-    app = App(
-        # Without a name Bolt names the app after the file that calls it ("app.py", this
-        # one), found by inspect.stack(), which reads the source lines of every frame.
-        name="app.py",
-        client=client,
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
-        signing_secret=settings.signing_secret or "",
-        process_before_response=process_before_response,
-        # Socket Mode requests are authenticated by the WebSocket; HTTP ones by signature.
-        request_verification_enabled=not settings.socket_mode,
-        logger=logging.getLogger("bot.bolt"),
-    )
     app.use(_shared_client(client))
     listeners.register(app, services)
     return app, services
@@ -97,6 +104,7 @@ def _shared_client(client: WebClient) -> Direct:
     its connections) and a `respond` that opens a connection per call; this hands them the
     app's own client instead, whose pooled connections are safe to share across threads
     (the token never changes here), and a `respond` on the same connections."""
+    from bot.slack.listeners.runtime import Direct
 
     def shared_client(
         req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -29,10 +30,12 @@ from bot.infra.directory_file import (
 from bot.infra.memory import freeze_start, limit_malloc_arenas
 from bot.infra.settings import Settings, SettingsError
 from bot.infra.slack_http import PooledWebClient
-from bot.slack.services import Services
 from bot.usecases.directory import load_directory
 from bot.usecases.directory_source import FileOutcome, apply_directory_file
 from models.types import utcnow
+
+if TYPE_CHECKING:  # made by create_app, which imports the Slack layer once Slack took the token
+    from bot.slack.services import Services
 
 # What the start did is logged under the name operators know from `cr-bot run` and gunicorn.
 log = logging.getLogger("bot.entry.server")

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from bot.entry.http import make_http_server
 from bot.entry.runtime import Runtime, build
 from bot.entry.startup import first_call_to_slack, port_failure, slack_failure
 from bot.infra.settings import Settings
@@ -25,6 +24,8 @@ def run(settings: Settings) -> None:
     Everything that can refuse (the bot token, the app token, the port) is tried before
     the background jobs start, so a failed start prints its one line and nothing else."""
     runtime = build(settings, require_directory=True)
+    from bot.entry.http import make_http_server  # after the checks of the start (its imports)
+
     received: list[int] = []
 
     def on_signal(signum: int, _frame: Any) -> None:
