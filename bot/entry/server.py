@@ -8,6 +8,7 @@ import select
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -77,19 +78,24 @@ NUDGE_AFTER = 1.0
 def close_within(
     close: Callable[[], None], seconds: float, *, nudge: Callable[[], None] | None = None
 ) -> bool:
-    """`close()` in a thread of its own, waited for `seconds` at most; if it has not finished
-    after NUDGE_AFTER, `nudge()` first. slack_sdk's Socket Mode client can wait for ever in
-    `close()`: its session thread, starting on a connection that close() had just ended,
+    """`close()` in a thread of its own, waited for `seconds` at most; while it has not
+    finished, `nudge()` every NUDGE_AFTER. slack_sdk's Socket Mode client can wait for ever
+    in `close()`: its session thread, starting on a connection that close() had just ended,
     marks the session state live again and waits on it, while close() joins that thread
     (seen when SIGTERM came 25 ms after the connection); marking it ended again lets both
-    finish. Its threads are daemons: if even that fails, the stop goes on and the process
-    ends. True when it closed in time."""
+    finish. On a loaded machine the session thread can mark it live only after a first
+    nudge (seen once at load average 16), hence again until the close ends. Its threads are
+    daemons: if even that fails, the stop goes on and the process ends. True when it
+    closed in time."""
     closer = threading.Thread(target=close, name="socket-mode-close", daemon=True)
     closer.start()
-    closer.join(min(NUDGE_AFTER, seconds))
-    if closer.is_alive() and nudge is not None:
-        nudge()
-    closer.join(max(0.0, seconds - NUDGE_AFTER))
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        closer.join(min(NUDGE_AFTER, left))
+        if not closer.is_alive():
+            break
+        if nudge is not None:
+            nudge()
     if closer.is_alive():
         log.warning("the Socket Mode connection did not close within %gs; stopping anyway", seconds)
         return False
