@@ -137,7 +137,11 @@ class RequestPartner(SQLModel, table=True):
 
 
 class Expert(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("request_id", "user_id", name="uq_expert"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "user_id", name="uq_expert"),
+        # An expert's Home lists the exchanges they were named for.
+        Index("ix_expert_user", "user_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="exchange_request.id", index=True)
