@@ -14,7 +14,7 @@ from sqlalchemy.sql.dml import ReturningUpdate, Update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, UPDATE
+from bot.outbox.calls import FILE_DM, GROUP_DM, HOME_REFRESH, POST, UPDATE
 from bot.outbox.limits import HomeWindow
 from bot.outbox.notes import Claimed, Outcome
 from bot.outbox.writer import MESSAGES
@@ -252,6 +252,27 @@ def lane(row: OutboxMessage) -> object:
     if row.method == UPDATE and row.action_message_id is not None:
         return ("message", row.action_message_id)
     return ("channel", payload.get("channel") or f"row {row.id}")
+
+
+class LaneOf:
+    """Each row's lane in a round or a batch (rows given in the order written): a reply
+    goes in its parent's lane, an update of a message in the lane that posts it."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, object] = {}  # row id -> its lane
+        self._posts: dict[int, object] = {}  # message id -> the lane posting it
+
+    def __call__(self, row: OutboxMessage) -> object:
+        key: object = lane(row)
+        if row.thread_of in self._rows:
+            key = self._rows[row.thread_of]
+        elif row.method == UPDATE and row.action_message_id in self._posts:
+            key = self._posts[row.action_message_id]
+        elif row.method in (POST, GROUP_DM) and row.action_message_id is not None:
+            self._posts[row.action_message_id] = key
+        if row.id is not None:
+            self._rows[row.id] = key
+        return key
 
 
 class Posted:

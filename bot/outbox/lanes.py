@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from bot.outbox import claim
-from bot.outbox.calls import GROUP_DM, HOME_REFRESH, POST, UPDATE
+from bot.outbox.calls import HOME_REFRESH
 from bot.outbox.notes import Claimed, Outcome, released
 
 log = logging.getLogger("bot.outbox")
@@ -42,8 +42,7 @@ class Lanes:
         self.cond = threading.Condition()
         self._queues: dict[object, deque[tuple[Claimed, datetime]]] = {}
         self._active: set[object] = set()  # lanes a worker has (or is queued for)
-        self._lane_of: dict[int, object] = {}  # row id -> its lane (replies follow it)
-        self._lane_of_post: dict[int, object] = {}  # message id -> the lane posting it
+        self._lane_of = claim.LaneOf()
         self._done: list[Outcome] = []  # not noted yet
         self._open: set[int] = set()  # claimed in this round, not noted yet
         self.waiting = 0  # rows claimed, not started
@@ -57,7 +56,7 @@ class Lanes:
         with self.cond:
             for item in batch:
                 row = item.row
-                key = self._lane(item)
+                key = self._lane_of(row)
                 queue = self._queues.setdefault(key, deque())
                 if row.id is not None:
                     self._open.add(row.id)
@@ -74,19 +73,6 @@ class Lanes:
         fresh.sort(key=lambda k: isinstance(k, tuple) and k[0] == "home")
         for key in fresh:
             self._start(key)
-
-    def _lane(self, item: Claimed) -> object:
-        row = item.row
-        lane: object = claim.lane(row)
-        if row.thread_of in self._lane_of:
-            lane = self._lane_of[row.thread_of]
-        elif row.method == UPDATE and row.action_message_id in self._lane_of_post:
-            lane = self._lane_of_post[row.action_message_id]
-        elif row.method in (POST, GROUP_DM) and row.action_message_id is not None:
-            self._lane_of_post[row.action_message_id] = lane
-        if row.id is not None:
-            self._lane_of[row.id] = lane
-        return lane
 
     def _start(self, key: object) -> None:
         try:

@@ -22,7 +22,7 @@ from bot.infra.memory import BurstEnds
 from bot.outbox import claim, files
 from bot.outbox import own as own_rows
 from bot.outbox.attempt import Attempts
-from bot.outbox.calls import GROUP_DM, HOME_REFRESH, POST, UPDATE
+from bot.outbox.calls import HOME_REFRESH
 from bot.outbox.claim import CLAIM
 from bot.outbox.lanes import Lanes
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
@@ -341,19 +341,9 @@ class Outbox:
         `posted`: where earlier batches' messages went (their notes may not be committed
         yet); this batch's are added."""
         lanes: dict[object, list[Claimed]] = {}
-        lane_of: dict[int, object] = {}
-        posts_of_target: dict[int, object] = {}
+        lane_of = claim.LaneOf()
         for claimed in batch:
-            row = claimed.row
-            lane: object = claim.lane(row)
-            if row.thread_of in lane_of:
-                lane = lane_of[row.thread_of]
-            elif row.method == UPDATE and row.action_message_id in posts_of_target:
-                lane = posts_of_target[row.action_message_id]
-            elif row.method in (POST, GROUP_DM) and row.action_message_id is not None:
-                posts_of_target[row.action_message_id] = lane
-            lane_of[row.id] = lane  # type: ignore[index]
-            lanes.setdefault(lane, []).append(claimed)
+            lanes.setdefault(lane_of(claimed.row), []).append(claimed)
         messages = [q for q in lanes.values() if q[0].row.method != HOME_REFRESH]
         outcomes: list[Outcome] = []
         homes = []
