@@ -234,6 +234,45 @@ def test_a_burst_of_changes_publishes_each_home_once_per_window_and_the_last_sta
     assert publishes(bot, mark) == Counter({REQUESTER: 2, CONTACTS[0]: 2, CONTACTS[1]: 2})
 
 
+def test_each_home_put_back_by_the_window_is_published_when_its_window_ends(bot):
+    """Two groups of people whose tabs the window put back until different times: once the
+    first group's are published, the sender still wakes when the second group's fall due
+    (it used to remember only the earliest time; the second group then waited for its next
+    round, 5 s later)."""
+    leipzig, bremen = (REQUESTER, *CONTACTS), ("U0REQ2",)
+    open_homes(bot, *leipzig, *bremen)
+    bot.clock.advance(seconds=3)
+    mark = len(bot.slack.calls)
+    assert submit_request(bot, REQUESTER, view_id="VA") == (200, "")
+    bot.clock.advance(seconds=1)
+    assert submit_request(bot, "U0REQ2", view_id="VB") == (200, "")
+    bot.clock.advance(seconds=0.5)
+    assert submit_request(bot, REQUESTER, view_id="VC") == (200, "")  # due at +2 s
+    assert submit_request(bot, "U0REQ2", view_id="VD") == (200, "")  # due at +3 s
+    assert publishes(bot, mark) == Counter(dict.fromkeys([*leipzig, *bremen], 1))
+
+    outbox = bot.services.outbox
+
+    def next_look() -> float:
+        """What the background sender does after a round: how long it waits, with the
+        rounds it runs at once when something is due by now."""
+        while (wait := outbox.window.wait_at_most(5.0, bot.clock())) == 0:
+            outbox.deliver_due()
+        return wait
+
+    assert next_look() == pytest.approx(0.5, abs=0.02)
+    bot.clock.advance(seconds=0.5)
+    assert next_look() == pytest.approx(1.0, abs=0.02)
+    assert publishes(bot, mark) == Counter(
+        {**dict.fromkeys(leipzig, 2), **dict.fromkeys(bremen, 1)}
+    )
+    bot.clock.advance(seconds=1.0)
+    assert next_look() == 5.0  # nothing is put back any more
+    assert publishes(bot, mark) == Counter(dict.fromkeys([*leipzig, *bremen], 2))
+    last = [c for c in bot.slack.delivered("views.publish") if c.params["user_id"] == "U0REQ2"]
+    assert "#4 " in str(last[-1].params["view"])  # the change made during its window
+
+
 def test_two_instances_coalesce_through_the_database(bot, session_factory):
     """The mark is a row: a second sender (another instance) respects the window too."""
     from bot.outbox import Outbox

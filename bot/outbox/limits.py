@@ -3,6 +3,7 @@ tab published at most once per window)."""
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
@@ -121,8 +122,10 @@ class HomeWindow:
     def __init__(self, window: timedelta = HOME_WINDOW) -> None:
         self.window = window
         self._lock = threading.Lock()
-        # The earliest time a row put back by the window falls due (the loop wakes then).
-        self._next_due: datetime | None = None
+        # When the rows put back by the window fall due, earliest first (a heap): the loop
+        # wakes at each. One time alone would forget a later one once the earlier passed,
+        # and that person's tab would wait for the next round (the interval, 5 s).
+        self._dues: list[datetime] = []
 
     def too_soon(self, session: Session, rows: Sequence[Row], now: datetime) -> set[int]:
         """The Home refreshes among `rows` whose person's tab was published less than a
@@ -161,9 +164,8 @@ class HomeWindow:
             [{"id": row_id, "next_attempt_at": until} for row_id, until in later.items()],
         )
         with self._lock:
-            first = min(later.values())
-            if self._next_due is None or self._next_due <= now or first < self._next_due:
-                self._next_due = first
+            for until in set(later.values()) - set(self._dues):
+                heapq.heappush(self._dues, until)
         return set(later)
 
     def absorb(self, session: Session, claimed: Sequence[OutboxMessage], now: datetime) -> None:
@@ -193,15 +195,16 @@ class HomeWindow:
     def next_due(self) -> datetime | None:
         """When the earliest Home refresh put back by the window falls due, if one was."""
         with self._lock:
-            return self._next_due
+            return self._dues[0] if self._dues else None
 
     def wait_at_most(self, interval: float, now: datetime) -> float:
         """`interval`, or less when a Home refresh put back by the window falls due sooner."""
         with self._lock:
-            due = self._next_due
-            if due is None:
+            if not self._dues:
                 return interval
-            if due <= now:  # due by now: one more round at once
-                self._next_due = None
+            if self._dues[0] <= now:  # due by now: one more round at once
+                while self._dues and self._dues[0] <= now:
+                    heapq.heappop(self._dues)
                 return 0.0
+            due = self._dues[0]
         return min(interval, (due - now).total_seconds() + 0.01)
