@@ -232,35 +232,42 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
 
 
 # Under pytest-xdist (`--dist loadfile --no-loadscope-reorder`, pyproject.toml) a worker
-# takes the next test file when done with one (so a module's fixtures are set up once); the
+# takes the next test file when done with one (so a module's fixtures are set up once). The
 # longest files (measured) start first, so that none of them is left at the end running
-# alone while the other workers have nothing to do, and the files of middle length follow,
-# so that the last ones taken are short. The soak varies most (2-40 s a test).
+# alone while the other workers have nothing to do; the files of middle length follow, so
+# that the last ones taken are short. The files that mostly wait (for processes they start,
+# for claims to run out, for the soak's people: marked "waits") are spread among the busy
+# ones: two of them at once on the three workers leave a core idle.
 LONGEST_FIRST = (
-    "test_soak.py",
-    "test_bench_smoke.py",
+    "test_bench_smoke.py",  # waits
     "test_faults.py",
-    "test_operator_errors.py",
     "test_bad_input.py",
+    "test_operator_errors.py",
+    "test_snapshots.py",
+    "test_soak.py",  # waits; varies most (2-40 s a test)
+    "test_report_page.py",
+    "test_certificate.py",
+    "test_crash.py",  # waits
     "test_cli.py",
     "test_report_files.py",
-    "test_report_page.py",
-    "test_snapshots.py",
-    "test_crash.py",
-    "test_report_accessibility.py",
-    "test_certificate.py",
     "test_conversation_notifications.py",
+    "test_outbox_own.py",  # waits
+    "test_report_accessibility.py",
     "test_schedule.py",
     "test_lessons_post.py",
+    "test_outbox_races.py",  # waits
     "test_search.py",
+    "test_environment.py",  # waits
     "test_http_hardening.py",
     "test_intruders.py",
+    "test_slack_connections.py",  # waits
     "test_holidays.py",
     "test_work_per_action.py",
+    "test_socket_mode.py",  # waits
     "test_ends.py",
     "test_joint_reflection.py",
-    "test_environment.py",
     "test_attention.py",
+    "test_outbox_batch.py",  # waits
     "test_replay.py",
     "test_one_reminder.py",
 )
