@@ -289,6 +289,20 @@ def _environment_restored() -> Iterator[None]:
     os.environ.update(before)
 
 
+# Chromium takes about 0.7 s of CPU and as long again in wall time for each page it prints.
+# The tests whose subject is a printed page (marked `chromium`: the certificate, the report's
+# page, files and accessibility) print with the real one; the others, where a page is printed
+# on the way (every participant's certificate on completion), with a stand-in that writes
+# the same one-page PDF at once (tests/chromium_standin/).
+CHROMIUM_STANDIN = Path(__file__).parent / "chromium_standin" / "chromium"
+
+
+@pytest.fixture(autouse=True)
+def _chromium(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("chromium") is None:
+        monkeypatch.setattr(browser, "CHROMIUM", str(CHROMIUM_STANDIN))
+
+
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 # The directory the tests run with: three cities, coordinators, a topic contact.

@@ -33,6 +33,8 @@ from tests.flows import blocks_text, buttons, click, last_dm, replies
 from tests.seed import seed
 from tests.test_faults import arm, drain
 
+pytestmark = pytest.mark.chromium  # prints with the real Chromium (tests/conftest.py)
+
 HAS_CHROMIUM = Path(browser.CHROMIUM).is_file() and shutil.which("pdftotext") is not None
 NO_CHROMIUM = "needs Debian's chromium (/usr/bin/chromium) and pdftotext (poppler-utils)"
 SIGNED = DIRECTORY.replace(

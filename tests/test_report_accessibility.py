@@ -21,6 +21,8 @@ from bot.render.report_html import report_html
 from bot.usecases.report import Report, yearly_report
 from tests.report_screenshots import TZ, YEAR, seed_year
 
+pytestmark = pytest.mark.chromium  # prints with the real Chromium (tests/conftest.py)
+
 TEMPLATE = Path(browser.__file__).parent / "templates" / "report.html"
 HAS_CHROMIUM = Path(browser.CHROMIUM).is_file()
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")

@@ -23,6 +23,8 @@ from bot.usecases.claims import claim_step, submit_claim
 from models import AuditEntry, OutboxMessage
 from tests.seed import seed
 
+pytestmark = pytest.mark.chromium  # prints with the real Chromium (tests/conftest.py)
+
 COORD, REQUESTER = "U0COORD1", "U0REQ1"
 HAS_CHROMIUM = Path(browser.CHROMIUM).is_file()
 NO_CHROMIUM = "Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium"

@@ -24,6 +24,8 @@ from models import ExchangeRequest, RequestPartner
 from tests.flows import replies
 from tests.test_report import TZ, run_cli, sections, seed
 
+pytestmark = pytest.mark.chromium  # prints with the real Chromium (tests/conftest.py)
+
 TODAY = date(2027, 3, 4)
 PNG = b"\x89PNG\r\n\x1a\n"
 HAS_CHROMIUM = Path(browser.CHROMIUM).is_file()
