@@ -361,7 +361,7 @@ def test_directory_sync_twice_then_db_upgrade(tmp_path, database_url, directory_
 
 
 def test_history_of_an_unknown_request_fails(tmp_path, database_url):
-    result = cr_bot(tmp_path, "history", "4711", DATABASE_URL=database_url)
+    result = cr_bot_here(tmp_path, "history", "4711", DATABASE_URL=database_url)
 
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "cr-bot: no request #4711"

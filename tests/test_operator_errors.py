@@ -189,8 +189,12 @@ def test_postgresql_without_its_driver_says_what_to_install(workdir, command):
 
 
 def test_an_unknown_database_driver_is_one_line(workdir):
+    # What the command prints is the subject here, not its process (the missing driver's
+    # import fails the same way in either).
     line = only_line(
-        cr_bot(workdir, "db", "upgrade", DATABASE_URL="postgresql+nosuchdriver://x@127.0.0.1/x")
+        cr_bot_here(
+            workdir, "db", "upgrade", DATABASE_URL="postgresql+nosuchdriver://x@127.0.0.1/x"
+        )
     )
 
     assert line.startswith("DATABASE_URL (postgresql+nosuchdriver://…) names a database driver")
@@ -221,7 +225,7 @@ def test_an_unknown_log_level_lists_the_valid_ones(tmp_path):
 def test_report_into_a_missing_folder_is_one_line(tmp_path):
     target = tmp_path / "nonexistent" / "dir" / "x.csv"
 
-    line = only_line(cr_bot(tmp_path, "report", "--year", "2026", "--output", str(target)))
+    line = only_line(cr_bot_here(tmp_path, "report", "--year", "2026", "--output", str(target)))
 
     assert line == (
         f"--output {target}: the folder {target.parent} does not exist: create it or name "
@@ -230,7 +234,7 @@ def test_report_into_a_missing_folder_is_one_line(tmp_path):
 
 
 def test_export_into_a_folder_is_one_line_and_records_nothing(tmp_path):
-    line = only_line(cr_bot(tmp_path, "export", "--user", "U0REQ1", "--output", str(tmp_path)))
+    line = only_line(cr_bot_here(tmp_path, "export", "--user", "U0REQ1", "--output", str(tmp_path)))
 
     assert line.startswith(f"--output {tmp_path} is a folder: name a file"), line
     with sqlite3.connect(tmp_path / "cr-bot.db") as db:
@@ -265,8 +269,9 @@ def test_a_directory_file_that_is_no_text_file_is_one_line(fake_slack, tmp_path,
         line = DIRECTORY[: DIRECTORY.index("Nürnberg")].count("\n") + 1
         words = f"not UTF-8 text (line {line}, byte 0xfc): save it as UTF-8"
 
-    checked = cr_bot(tmp_path, "directory", "check", str(path))
-    synced = cr_bot(tmp_path, "directory", "sync", str(path))
+    # The commands' output is the subject; the start is a real process.
+    checked = cr_bot_here(tmp_path, "directory", "check", str(path))
+    synced = cr_bot_here(tmp_path, "directory", "sync", str(path))
     started = run_against(fake_slack, tmp_path, **HTTP_OK)
 
     for result in (checked, synced):
@@ -297,7 +302,7 @@ def test_cron_commands_need_the_bot_token(tmp_path, command):
 
 
 def test_cron_commands_need_no_signing_secret(fake_slack, tmp_path):
-    result = cr_bot(
+    result = cr_bot_here(
         tmp_path,
         "remind",
         SLACK_BOT_TOKEN=BOT_TOKEN,
