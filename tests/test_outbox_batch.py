@@ -246,3 +246,33 @@ def test_a_conversation_goes_on_with_the_next_batch_while_a_slow_one_is_still_se
     assert [c.params["text"] for c in c0] == [f"c{i}" for i in range(60)]
     slow = next(c.at for c in posts if c.params["text"] == "a1")
     assert max(c.at for c in c0) < slow
+
+
+def test_a_round_that_took_every_due_row_looks_for_due_rows_once(
+    session_factory, fake_slack, clock
+):
+    """One person's action leaves a few rows: the sender claims them, sends them and notes
+    them, without a second look for due rows (nothing was committed since; a commit would
+    have woken it), which cost each action a claim statement and, on PostgreSQL, a turn."""
+    _posts(session_factory, clock, 3)
+    outbox = _outbox(session_factory, fake_slack, clock)
+    looks: list[str] = []
+
+    def statement(_conn, _cursor, sql: str, *_args) -> None:
+        if sql.startswith("SELECT") and "FROM outbox_message" in sql and "ORDER BY CASE" in sql:
+            looks.append(sql)
+
+    event.listen(session_factory.engine, "before_cursor_execute", statement)
+    try:
+        assert outbox.deliver_due() == 3
+    finally:
+        event.remove(session_factory.engine, "before_cursor_execute", statement)
+    assert len(looks) == 1
+    assert len(fake_slack.delivered("chat.postMessage")) == 3
+    # Noted as sent: the next round finds nothing to send again.
+    assert outbox.deliver_due() == 0
+    assert len(fake_slack.calls_to("chat.postMessage")) == 3
+    # A row committed while a round sends is still found by that round (a commit kicks).
+    _posts(session_factory, clock, 2, start=3)
+    outbox.kick()
+    assert outbox.deliver_due() == 2

@@ -173,6 +173,16 @@ class Outbox:
                 if idle and claimed >= limit:
                     self._reported = self._finish(done) or self._reported
                     return sent
+                if idle and claimed and not more and not self._wake.is_set():
+                    # The last claim took every row due then, and nothing was committed in
+                    # this process since (a commit kicks): a claim now would find nothing
+                    # new, so the outcomes are only noted. (What another instance writes, or
+                    # what falls due later, the next round finds: kicked, at the end of the
+                    # Home window, or after the interval.)
+                    if not (self._finish(done) or self._reported):
+                        return sent
+                    # Reports of refused rows were just written: them too.
+                    self._reported, done, more = False, [], True
                 self._wake.clear()  # a kick from now on is for rows this claim may miss
                 now, last = self.clock(), time.monotonic()
                 size = BACKLOG if more and claimed else BATCH
