@@ -174,15 +174,14 @@ class Outbox:
                     self._reported = self._finish(done) or self._reported
                     return sent
                 if idle and claimed and not more and not self._wake.is_set():
-                    # The last claim took every row due then, and nothing was committed in
-                    # this process since (a commit kicks): a claim now would find nothing
-                    # new, so the outcomes are only noted. (What another instance writes, or
-                    # what falls due later, the next round finds: kicked, at the end of the
-                    # Home window, or after the interval.)
-                    if not (self._finish(done) or self._reported):
+                    # The last claim took every row due then, and no commit here since woke
+                    # the sender: a claim would find nothing new, so the outcomes are only
+                    # noted. (Another instance's rows, or rows due later, the next round
+                    # finds: kicked, at the end of the Home window, or after the interval.)
+                    self._claim_noting(skip, ours, done, 0)  # (size 0: the notes alone)
+                    if not self._reported:
                         return sent
-                    # Reports of refused rows were just written: them too.
-                    self._reported, done, more = False, [], True
+                    self._reported, done, more = False, [], True  # reports written: them too
                 self._wake.clear()  # a kick from now on is for rows this claim may miss
                 now, last = self.clock(), time.monotonic()
                 size = BACKLOG if more and claimed else BATCH
@@ -332,11 +331,14 @@ class Outbox:
         self, skip: set[int], ours: set[int], done: Sequence[Outcome] = (), size: int = BATCH
     ) -> list[Claimed]:
         """Claim up to `size` due rows and read what sending them needs, in one transaction
-        which first notes the outcomes of a batch before (`claim.claim_due`)."""
+        which first notes the outcomes of a batch before (`claim.claim_due`); size 0: only
+        the notes."""
         now = self.clock()
         held = self.holds.held_methods(now)
         with self.session_factory.begin() as session:
             self._reported = note(session, done, self.report, now) or self._reported
+            if not size:
+                return []
             claim.take_turn(session)  # (after the notes: they lock only this sender's rows)
             return claim.claim_due(
                 session, now, size, skip=skip, ours=ours, held=held, window=self.window
