@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from slack_sdk import WebClient
 from sqlalchemy import event
 
@@ -276,3 +277,39 @@ def test_a_round_that_took_every_due_row_looks_for_due_rows_once(
     _posts(session_factory, clock, 2, start=3)
     outbox.kick()
     assert outbox.deliver_due() == 2
+
+
+@pytest.mark.parametrize("workers", [WORKERS, 1])
+def test_a_dm_that_goes_back_for_its_retry_keeps_its_place_in_the_conversation(
+    session_factory, fake_slack, clock, workers
+):
+    """Slack fails the first of three DMs to one person (HTTP 500): the two after it do not
+    overtake it, in that round or the next ones, while another person's DMs go on; once its
+    retry is due the three arrive in the order written."""
+    with session_factory.begin() as session:
+        for i in range(3):
+            enqueue(
+                session, "chat.postMessage", {"channel": "D0ANNA", "text": f"a{i}"}, now=clock()
+            )
+    fake_slack.fail("chat.postMessage", status=500, times=1)
+    outbox = _outbox(session_factory, fake_slack, clock)
+
+    def texts(channel: str) -> list[str]:
+        return [
+            c.params["text"]
+            for c in fake_slack.delivered("chat.postMessage")
+            if c.params["channel"] == channel
+        ]
+
+    outbox.deliver_due(workers=workers)
+    with session_factory.begin() as session:  # another person's DM meanwhile
+        enqueue(session, "chat.postMessage", {"channel": "D0BEN", "text": "b0"}, now=clock())
+    outbox.deliver_due(workers=workers)  # a round before the retry is due
+    assert texts("D0ANNA") == []
+    assert texts("D0BEN") == ["b0"]
+    assert outbox.pending() == 3
+    clock.advance(seconds=120)
+    while outbox.deliver_due(workers=workers):
+        pass
+    assert texts("D0ANNA") == ["a0", "a1", "a2"]
+    assert outbox.pending() == 0

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, or_, text, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, or_, text, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate, Update
 from sqlmodel import Session, col, select
@@ -39,6 +39,11 @@ def take_turn(session: Session, *, wait: bool = True) -> bool:
     return wait or bool(got)
 
 
+# Posts: a message of a conversation that keeps its place while it waits for its retry.
+# (An update changes an older message: one waiting for its retry holds no other back.)
+POSTS = (POST, GROUP_DM, FILE_DM)
+
+
 def in_order(ours: bool) -> ColumnElement[bool]:
     """A message is not claimed while a message of its conversation (`recipient`) is
     claimed by another sender or instance (on its way there): sent side by side, the two
@@ -48,13 +53,23 @@ def in_order(ours: bool) -> ColumnElement[bool]:
     (One look at the conversations claimed elsewhere, not one per due row: in a burst
     thousands of rows wait behind another instance's.)"""
     row, other = OutboxMessage, aliased(OutboxMessage)
+    on_its_way = and_(
+        col(other.claimed_until) > bindparam("now"),
+        *([col(other.id).notin_(bindparam("ours", expanding=True))] if ours else []),
+    )
+    # A post that went back to wait for its retry keeps its place too: the later ones of
+    # its conversation wait for it (an update holds none back: `lanes.holds_back`).
+    waits_for_retry = and_(
+        col(other.method).in_(POSTS),
+        col(other.attempts) > 0,
+        col(other.next_attempt_at) > bindparam("now"),
+    )
     elsewhere = select(other.recipient).where(
         col(other.method).in_(MESSAGES),
         col(other.recipient).is_not(None),
         col(other.sent_at).is_(None),
         col(other.dead).is_(False),
-        col(other.claimed_until) > bindparam("now"),
-        *([col(other.id).notin_(bindparam("ours", expanding=True))] if ours else []),
+        or_(on_its_way, waits_for_retry),
     )
     return or_(
         col(row.method).notin_(MESSAGES),

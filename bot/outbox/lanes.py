@@ -45,6 +45,7 @@ class Lanes:
         self._lane_of = claim.LaneOf()
         self._done: list[Outcome] = []  # not noted yet
         self._open: set[int] = set()  # claimed in this round, not noted yet
+        self._stopped: set[object] = set()  # lanes whose message went back: the rest wait
         self.waiting = 0  # rows claimed, not started
         self.busy = 0  # rows claimed, not done
         self.low = 0  # the sender wants to hear when no more than this many rows wait
@@ -95,11 +96,16 @@ class Lanes:
                 self.waiting -= 1
                 if self.waiting == self.low:
                     self.cond.notify_all()
-            try:
-                outcome = self._send(item, claimed_at)
-            except Exception:  # (sending never raises; a row must never stay in limbo)
-                log.exception("outbox %s: its lane failed; it goes back", item.row.id)
-                outcome = released(item.row)
+            if key in self._stopped:
+                outcome = released(item.row)  # behind a message that goes back: it waits too
+            else:
+                try:
+                    outcome = self._send(item, claimed_at)
+                except Exception:  # (sending never raises; a row must never stay in limbo)
+                    log.exception("outbox %s: its lane failed; it goes back", item.row.id)
+                    outcome = released(item.row)
+                if holds_back(outcome):
+                    self._stopped.add(key)
             sent += 1
             with self.cond:
                 self._done.append(outcome)
@@ -124,3 +130,10 @@ class Lanes:
     def poke(self) -> None:
         with self.cond:
             self.cond.notify_all()
+
+
+def holds_back(outcome: Outcome) -> bool:
+    """A message that was not sent and goes back to wait for its retry (not one given up):
+    the later messages of its conversation wait behind it, so the person gets them in the
+    order written (`claim.in_order` keeps them waiting in later rounds)."""
+    return not outcome.sent and not outcome.values.get("dead") and outcome.row.method in claim.POSTS

@@ -24,7 +24,7 @@ from bot.outbox import own as own_rows
 from bot.outbox.attempt import Attempts
 from bot.outbox.calls import HOME_REFRESH
 from bot.outbox.claim import CLAIM
-from bot.outbox.lanes import Lanes
+from bot.outbox.lanes import Lanes, holds_back
 from bot.outbox.limits import HOME_WINDOW, HomeWindow, RateHolds, retried
 from bot.outbox.notes import Claimed, Outcome, Report, note, released
 from bot.outbox.writer import MESSAGES, Written, keep_written, take_written
@@ -348,10 +348,8 @@ class Outbox:
         self, batch: list[Claimed], posted: claim.Posted | None = None
     ) -> list[Outcome]:
         """Send a claimed batch in this thread, in the order written: one conversation
-        (and what waits for its messages) after the other, Home refreshes last.
-
-        `posted`: where earlier batches' messages went (their notes may not be committed
-        yet); this batch's are added."""
+        (and what waits for its messages) after the other, Home refreshes last. `posted`:
+        where earlier batches' messages went (notes perhaps not committed); this batch's too."""
         lanes: dict[object, list[Claimed]] = {}
         lane_of = claim.LaneOf()
         for claimed in batch:
@@ -364,10 +362,13 @@ class Outbox:
                 # Two marks of one person (instances that raced): one publication shows all.
                 outcomes += [self.attempts.done(extra.row, None, {}) for extra in q[1:]]
                 homes.append(q[0])
-        went = posted if posted is not None else claim.Posted()
-        started = self.clock()
-        for claimed in [c for q in messages for c in q] + homes:
-            outcomes.append(self._send_one(went, claimed, started))
+        went, started = posted if posted is not None else claim.Posted(), self.clock()
+        for q in [*messages, homes]:
+            back = False  # a message of the lane went back: the rest of the lane waits too
+            for claimed in q:
+                outcome = released(claimed.row) if back else self._send_one(went, claimed, started)
+                back = back or (q is not homes and holds_back(outcome))
+                outcomes.append(outcome)
         return outcomes
 
     def _finish(self, outcomes: Sequence[Outcome]) -> bool:
