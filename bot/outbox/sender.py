@@ -367,7 +367,7 @@ class Outbox:
             back = False  # a message of the lane went back: the rest of the lane waits too
             for claimed in q:
                 outcome = released(claimed.row) if back else self._send_one(went, claimed, started)
-                back = back or (q is not homes and holds_back(outcome))
+                back = back or holds_back(outcome)  # (a Home refresh holds none back)
                 outcomes.append(outcome)
         return outcomes
 
