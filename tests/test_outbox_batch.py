@@ -273,10 +273,19 @@ def test_a_round_that_took_every_due_row_looks_for_due_rows_once(
     # Noted as sent: the next round finds nothing to send again.
     assert outbox.deliver_due() == 0
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
-    # A row committed while a round sends is still found by that round (a commit kicks).
-    _posts(session_factory, clock, 2, start=3)
+    # Rows committed while a round sends are still found by that round: the commit kicks
+    # (as the app's listeners do after theirs), and the round claims again.
+    fake_slack.fail("chat.postMessage", delay=0.3, times=1)
+    _posts(session_factory, clock, 1, start=3)
+    round_sent: list[int] = []
+    sender = threading.Thread(target=lambda: round_sent.append(outbox.deliver_due()))
+    sender.start()
+    fake_slack.wait_for("chat.postMessage", count=4)  # the round's post is on its way
+    _posts(session_factory, clock, 2, start=4)
     outbox.kick()
-    assert outbox.deliver_due() == 2
+    sender.join(10)
+    assert round_sent == [3]
+    assert len(fake_slack.delivered("chat.postMessage")) == 6
 
 
 @pytest.mark.parametrize("workers", [WORKERS, 1])
