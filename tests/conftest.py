@@ -146,18 +146,19 @@ for _module in [m for name, m in sys.modules.items() if name.startswith("slack_b
 # the report's PDF in each case of its upload faults. The test process prints each page once
 # and writes the same bytes again for the same page; whether there is a Chromium is still
 # asked every time (the tests without one).
-_printed: dict[bytes, bytes] = {}
+# (By the Chromium that printed it too: a page the stand-in below printed in one test is
+# printed again by the real one in a test marked `chromium`.)
+_printed: dict[tuple[str, bytes], bytes] = {}
 _print_pdf = browser.print_pdf
 
 
 def _print_pdf_once(page: Path, out: Path, *, timeout: float = 60) -> None:
-    browser.chromium()  # BrowserMissing when there is none, as before
-    source = page.read_bytes()
-    if source in _printed:
-        out.write_bytes(_printed[source])
+    key = (browser.chromium(), page.read_bytes())  # BrowserMissing when there is none
+    if key in _printed:
+        out.write_bytes(_printed[key])
         return
     _print_pdf(page, out, timeout=timeout)
-    _printed[source] = out.read_bytes()
+    _printed[key] = out.read_bytes()
 
 
 browser.print_pdf = _print_pdf_once  # type: ignore[assignment]
